@@ -1,0 +1,69 @@
+"""Translation engines behind a registry: look one up by name, or let `auto` choose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..errors import ConfigError
+from .base import EngineSettings, TranslationEngine
+
+ENGINES: dict[str, type[TranslationEngine]] = {}
+
+#: `auto` tries engines in this order and takes the first that supports the pair.
+AUTO_PREFERENCE: list[str] = []
+
+
+def register(engine: type[TranslationEngine], *, auto_rank: int | None = None) -> type[TranslationEngine]:
+    """Add an engine class to the registry; `auto_rank` places it in `auto`'s preference (0 = best)."""
+    ENGINES[engine.name] = engine
+    if auto_rank is not None:
+        AUTO_PREFERENCE.insert(min(auto_rank, len(AUTO_PREFERENCE)), engine.name)
+    return engine
+
+
+def engine_choices() -> list[str]:
+    """Names accepted by `--engine`."""
+    return ["auto", *ENGINES]
+
+
+def select_engine(
+    name: str,
+    source_lang: str,
+    target_lang: str,
+    settings: EngineSettings,
+    warn: Callable[[str], None] = lambda message: None,
+) -> TranslationEngine | None:
+    """The engine for one language pair, or None when nothing installed can translate it.
+
+    A named engine that cannot do a pair it is asked for is a configuration error only for the
+    pair it is meant for (its `supports` says so); `auto` silently takes the best engine that
+    supports the pair and warns when that is a fallback rather than its first choice.
+    """
+    if name != "auto":
+        if name not in ENGINES:
+            raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(engine_choices())}")
+        engine = ENGINES[name]
+        if not engine.supports(source_lang, target_lang, settings):
+            return None
+        return engine.load(source_lang, target_lang, settings)
+
+    candidates = [ENGINES[n] for n in AUTO_PREFERENCE if ENGINES[n].supports(source_lang, target_lang, settings)]
+    if not candidates:
+        return None
+    chosen = candidates[0]
+    if chosen.is_fallback:
+        warn(
+            f"no translation model for {source_lang}->{target_lang} is installed in {settings.models_dir}; "
+            f"falling back to the '{chosen.name}' engine (a rough dictionary gloss, flagged "
+            f"'{chosen.name}' in every record). See README, 'Translation models', to install one."
+        )
+    return chosen.load(source_lang, target_lang, settings)
+
+
+def _register_builtin_engines() -> None:
+    from .gloss import GlossEngine
+
+    register(GlossEngine, auto_rank=len(AUTO_PREFERENCE))
+
+
+_register_builtin_engines()

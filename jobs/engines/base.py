@@ -1,0 +1,61 @@
+"""The translation engine interface: one batch method, plus who the engine is."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Options every engine may read; each engine ignores what it does not use."""
+
+    models_dir: Path = Path("lang_models")
+    beam_size: int = 2
+    threads: int = 0  # 0: let the engine decide
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class TranslationEngine(ABC):
+    """Translates sentences from `source_lang` to `target_lang`, one output per input.
+
+    Subclasses implement `translate_batch` only; the pipeline hands it every sentence of a
+    batch at once so that engines that batch internally (CTranslate2) can sort and pack them.
+    """
+
+    #: Registry name, used by `--engine NAME` and recorded in every output record.
+    name: ClassVar[str]
+    #: Flags every record translated by this engine carries (e.g. `gloss`).
+    record_flags: ClassVar[tuple[str, ...]] = ()
+    #: True for a stand-in that `auto` takes only with a warning (the dictionary gloss).
+    is_fallback: ClassVar[bool] = False
+
+    def __init__(self, source_lang: str, target_lang: str) -> None:
+        self.source_lang = source_lang
+        self.target_lang = target_lang
+
+    @classmethod
+    @abstractmethod
+    def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
+        """Whether this engine can translate the pair with what is installed now."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> TranslationEngine:
+        """Build a ready engine for the pair; raise ConfigError if it cannot."""
+
+    @property
+    @abstractmethod
+    def model(self) -> str | None:
+        """Identity of the model or data behind the engine (name and version), for records."""
+
+    @abstractmethod
+    def translate_batch(self, sentences: Sequence[str]) -> list[str]:
+        """Translate every sentence; the result has the same length and order as the input."""
+
+    def translate(self, sentence: str) -> str:
+        """Translate one sentence (convenience over `translate_batch`)."""
+        return self.translate_batch([sentence])[0]
