@@ -1,14 +1,20 @@
-"""Chinese word segmentation with jieba, quiet and caching inside digest's cache folder."""
+"""Words: jieba for Chinese (quiet, caching in digest's cache folder), a regex for English."""
 
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+from .language import HAN
 from .settings import cache_dir
+
+# Words keep inner hyphens, apostrophes and digits: COVID-19, YOLOv5, China's, 3.5.
+_ENGLISH_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’.][A-Za-z0-9]+)*")
+_WORDLIKE_RE = re.compile(f"{HAN}|[A-Za-z0-9]")
 
 
 @cache
@@ -36,3 +42,18 @@ def default_tokenizer():  # -> jieba.Tokenizer
     tokenizer = new_tokenizer()
     tokenizer.initialize()
     return tokenizer
+
+
+def words(text: str, lang: str) -> list[str]:
+    """The words of a sentence, punctuation and spaces dropped, case kept."""
+    if lang != "zh":
+        return _ENGLISH_WORD_RE.findall(text)
+    # Latin terms inside Chinese are taken whole (jieba would cut COVID-19 at the hyphen).
+    tokens: list[str] = []
+    position = 0
+    for match in _ENGLISH_WORD_RE.finditer(text):
+        tokens += default_tokenizer().lcut(text[position : match.start()])
+        tokens.append(match.group())
+        position = match.end()
+    tokens += default_tokenizer().lcut(text[position:])
+    return [w for w in tokens if _WORDLIKE_RE.search(w)]

@@ -1,0 +1,89 @@
+"""Sentence splitting for real exports, in Chinese and English, with no downloaded models.
+
+Chinese uses its own rules (below); English uses sentencex (Wikimedia's rule-based splitter,
+which knows abbreviations such as `e.g.` and `U.S.`) after the glued sentence ends of real
+exports (`in decline.Nations are`) have been given back their space.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sentencex
+
+from .language import HAN
+
+_CLOSERS = "\"'”’」』）)】》〉"
+
+# Full-width sentence ends always end a sentence; ASCII ones (and the full-width full stop `．`,
+# which doubles as a decimal point in full-width digits) only where Chinese text follows.
+_ZH_ALWAYS = "。！？；｡"
+_ZH_IF_HAN_FOLLOWS = ".!?;．"
+_ZH_END_RE = re.compile(
+    f"(?P<mark>[{re.escape(_ZH_ALWAYS)}]+|(?<![.．])[{re.escape(_ZH_IF_HAN_FOLLOWS)}](?![.．]))"
+    f"(?P<closers>[{re.escape(_CLOSERS)}]*)"
+)
+_HAN_RE = re.compile(HAN)
+# `1.` `2.` after a colon, a semicolon or a comma: a list item inside a sentence.
+_LIST_MARKER_RE = re.compile(r"(?:^|[:：;；,，、\s(（])\d{1,2}$")
+# Latin abbreviations that keep their full stop inside Chinese text.
+_ABBREVIATION_RE = re.compile(r"(?<![A-Za-z])(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|No|Ref|[A-Z])$")
+# A sentence needs a word in it; lone punctuation is glued to the sentence before.
+_WORDLIKE_RE = re.compile(f"{HAN}|[A-Za-z0-9]")
+
+# English sentence ends glued to the next sentence: `decline.Nations`, `2019.China's`.
+_EN_GLUED_RE = re.compile(r"(?:(?<=[a-z][a-z])|(?<=[0-9%)\]]))([.!?])(?=[A-Z][a-z])")
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """Split normalised text into sentences, in order, each stripped and non-empty."""
+    pieces = split_chinese(text) if lang == "zh" else split_english(text)
+    return _attach_fragments(pieces)
+
+
+def split_chinese(text: str) -> list[str]:
+    """Split Chinese on 。！？； and on ASCII . ! ? ; used as sentence ends before Chinese text."""
+    sentences: list[str] = []
+    start = 0
+    for match in _ZH_END_RE.finditer(text):
+        end = match.end()
+        if _between_digits(text, match) or (
+            match.group("mark")[0] in _ZH_IF_HAN_FOLLOWS and not _ends_chinese_sentence(text, match)
+        ):
+            continue
+        sentences.append(text[start:end].strip())
+        start = end
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
+
+
+def _between_digits(text: str, match: re.Match[str]) -> bool:
+    """`8！9 mm`: a mark between two digits is a garbled decimal point, not a sentence end."""
+    return match.start() > 0 and text[match.start() - 1].isdigit() and text[match.end() : match.end() + 1].isdigit()
+
+
+def _ends_chinese_sentence(text: str, match: re.Match[str]) -> bool:
+    following = text[match.end() :].lstrip()
+    if following and not _HAN_RE.match(following[0]):
+        return False  # Latin, digits (3.5), more punctuation: not an end
+    before = text[: match.start()]
+    if match.group("mark") in ".．" and (_LIST_MARKER_RE.search(before) or _ABBREVIATION_RE.search(before)):
+        return False
+    return True
+
+
+def split_english(text: str) -> list[str]:
+    """Split English with sentencex after restoring the space in glued sentence ends."""
+    text = _EN_GLUED_RE.sub(r"\1 ", text)
+    return [s.strip() for s in sentencex.segment("en", text) if s.strip()]
+
+
+def _attach_fragments(pieces: list[str]) -> list[str]:
+    """Glue pieces with no letter, digit or Han character (stray `”`, `...`) to the one before."""
+    sentences: list[str] = []
+    for piece in pieces:
+        if sentences and not _WORDLIKE_RE.search(piece):
+            sentences[-1] = f"{sentences[-1]}{piece}"
+        else:
+            sentences.append(piece)
+    return sentences
