@@ -1,0 +1,89 @@
+"""The run report: what happened to each batch, the exit code, and the summary line."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .writing import append_jsonl
+
+RUNS_LOG_NAME = "runs.jsonl"
+
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+@dataclass
+class RunReport:
+    """Counts for one run; it decides the exit code (0 all done, 1 something failed)."""
+
+    started: str = field(default_factory=_now)
+    finished: str | None = None
+    batches_done: list[str] = field(default_factory=list)
+    batches_skipped: list[str] = field(default_factory=list)
+    batches_failed: dict[str, str] = field(default_factory=dict)
+    records: int = 0
+    records_by_language: dict[str, int] = field(default_factory=lambda: {"zh": 0, "en": 0})
+    record_errors: int = 0
+    sentences_translated: int = 0
+    engines: set[str] = field(default_factory=set)
+    _clock: float = field(default_factory=time.monotonic, repr=False)
+    seconds: float = 0.0
+
+    def finish(self) -> None:
+        """Stamp the end time and duration."""
+        self.finished = _now()
+        self.seconds = round(time.monotonic() - self._clock, 3)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILURES if self.batches_failed or self.record_errors else EXIT_OK
+
+    def summary_line(self) -> str:
+        """One line for stderr with the run's figures."""
+        by_language = ", ".join(f"{count} {lang}" for lang, count in self.records_by_language.items() if count)
+        engines = ", ".join(sorted(self.engines)) or "none"
+        return (
+            f"digest: {_count(len(self.batches_done), 'batch', 'batches')} done, "
+            f"{len(self.batches_skipped)} skipped (unchanged), {len(self.batches_failed)} failed; "
+            f"{_count(self.records, 'record')}{f' ({by_language})' if by_language else ''}, "
+            f"{_count(self.record_errors, 'record error')}; "
+            f"{_count(self.sentences_translated, 'sentence')} translated (engine: {engines}); {self.seconds:.1f}s"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The figures as one JSON object, as appended to `output/runs.jsonl`."""
+        return {
+            "started": self.started,
+            "finished": self.finished,
+            "batches": {
+                "done": len(self.batches_done),
+                "skipped": len(self.batches_skipped),
+                "failed": len(self.batches_failed),
+            },
+            "failed": self.batches_failed,
+            "records": self.records,
+            "records_by_language": self.records_by_language,
+            "record_errors": self.record_errors,
+            "sentences_translated": self.sentences_translated,
+            "engine": sorted(self.engines),
+            "seconds": self.seconds,
+            "exit_code": self.exit_code,
+        }
+
+    def append_to_log(self, output_dir: Path) -> None:
+        """Append the figures to `output/runs.jsonl`."""
+        append_jsonl(output_dir / RUNS_LOG_NAME, self.as_json())
