@@ -1,0 +1,5 @@
+"""`python -m jobs` runs the `digest` command."""
+
+from .cli import cli
+
+cli(prog_name="digest")

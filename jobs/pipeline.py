@@ -1,0 +1,361 @@
+"""The job itself: for each new batch, read, split, translate, summarise and write its records.
+
+`run(RunOptions(...))` is the library entry point; `digest run` is a thin wrapper over it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from . import engines
+from .engines.base import EngineSettings, TranslationEngine
+from .errors import BatchError, ConfigError
+from .language import detect_language, is_traditional, is_truncated, normalise_whitespace
+from .lock import exclusive_run
+from .manifest import Manifest, content_hash
+from .reading import BatchSource, RecordError, SourceRecord, find_batches, read_records
+from .report import RunReport
+from .segment import split_sentences
+from .summarize import choose_sentences
+from .writing import atomic_jsonl, remove_partial_files
+
+LANGUAGES = ("zh", "en")
+Warn = Callable[[str], None]
+
+
+def _stderr_warning(message: str) -> None:
+    tqdm.write(f"digest: warning: {message}", file=sys.stderr)
+
+
+@dataclass
+class RunOptions:
+    """Everything `digest run` can be told."""
+
+    inputs: Sequence[Path] = (Path("input"),)
+    output_dir: Path = Path("output")
+    engine: str = "auto"
+    summary_sentences: int = 3
+    force: bool = False
+    engine_settings: EngineSettings = field(default_factory=EngineSettings)
+    progress: bool = False
+    #: Records whose sentences go to the engine in one `translate_batch` call.
+    chunk_records: int = 256
+
+
+@dataclass
+class PreparedAbstract:
+    """A record tidied, classified and split, ready for translation and summary."""
+
+    source: SourceRecord
+    record_id: str
+    lang: str
+    text: str
+    sentences: list[str]
+    flags: list[str]
+    title: str | None
+    title_lang: str | None
+
+
+class Translators:
+    """The engines of one run, chosen per language pair on first use; warnings given once."""
+
+    def __init__(self, engine_name: str, settings: EngineSettings, warn: Warn) -> None:
+        if engine_name != "auto":
+            if engine_name not in engines.ENGINES:
+                raise ConfigError(
+                    f"unknown engine {engine_name!r}; choose one of: {', '.join(engines.engine_choices())}"
+                )
+            if not engines.ENGINES[engine_name].supports("zh", "en", settings):
+                raise ConfigError(f"the '{engine_name}' engine cannot translate zh->en with what is installed")
+        self.engine_name = engine_name
+        self.settings = settings
+        self.warn = warn
+        self._engines: dict[tuple[str, str], TranslationEngine | None] = {}
+
+    def get(self, source_lang: str, target_lang: str) -> TranslationEngine | None:
+        """The engine for the pair, or None when nothing installed translates it."""
+        pair = (source_lang, target_lang)
+        if pair not in self._engines:
+            self._engines[pair] = engines.select_engine(
+                self.engine_name, source_lang, target_lang, self.settings, self.warn
+            )
+        return self._engines[pair]
+
+
+def run(options: RunOptions, warn: Warn = _stderr_warning) -> RunReport:
+    """Process every new or changed batch under `options.inputs`; return the run's report.
+
+    Raises RunInProgress when another run holds the output folder's lock and ConfigError for
+    bad options; per-batch and per-record failures are in the report, not raised.
+    """
+    if options.summary_sentences < 1:
+        raise ConfigError("--sentences must be at least 1")
+    output_dir = options.output_dir
+    with exclusive_run(output_dir):
+        report = RunReport()
+        remove_partial_files(output_dir)
+        batches = find_batches(options.inputs)
+        translators = Translators(options.engine, options.engine_settings, warn)
+        manifest = Manifest.load(output_dir)
+        if manifest.problem:
+            warn(manifest.problem)
+        for batch in batches:
+            try:
+                _process_batch(batch, options, manifest, translators, report, warn)
+            except BatchError as error:
+                report.batches_failed[batch.name] = str(error)
+                warn(str(error))
+            except ConfigError:
+                raise
+            except Exception as error:  # a bug: show it, keep the other batches going
+                report.batches_failed[batch.name] = f"internal error: {error!r}"
+                warn(f"{batch.path}: internal error, batch not written:\n{traceback.format_exc()}")
+        report.finish()
+        report.append_to_log(output_dir)
+    return report
+
+
+def _process_batch(
+    batch: BatchSource,
+    options: RunOptions,
+    manifest: Manifest,
+    translators: Translators,
+    report: RunReport,
+    warn: Warn,
+) -> None:
+    output = options.output_dir / f"{batch.name}.jsonl"
+    errors_output = options.output_dir / f"{batch.name}.errors.jsonl"
+    try:
+        data = batch.path.read_bytes()
+    except OSError as error:
+        raise BatchError(f"{batch.path}: cannot be read: {error.strerror}") from None
+    input_hash = content_hash(data)
+    if not options.force and manifest.is_done(batch.name, input_hash, output):
+        report.batches_skipped.append(batch.name)
+        return
+
+    items = list(read_records(batch, data))
+    records = [item for item in items if isinstance(item, SourceRecord)]
+    errors = [item for item in items if isinstance(item, RecordError)]
+    if not items:
+        warn(f"{batch.path}: no abstracts found; writing an empty {output.name}")
+    record_ids = _record_ids(records)
+
+    written = 0
+    with (
+        atomic_jsonl(output) as writer,
+        tqdm(
+            total=len(records),
+            desc=batch.name,
+            unit="abstract",
+            disable=not options.progress,
+            file=sys.stderr,
+            leave=False,
+        ) as bar,
+    ):
+        for chunk in _chunks(records, options.chunk_records):
+            for result in _process_chunk(chunk, record_ids, options, translators, report, warn):
+                if isinstance(result, RecordError):
+                    errors.append(result)
+                else:
+                    writer.write(result)
+                    written += 1
+            bar.update(len(chunk))
+
+    errors.sort(key=lambda error: error.number)
+    _write_errors(errors_output, errors)
+    for error in errors:
+        warn(f"{error.file}, line {error.line} (record {error.number}): {error.reason}")
+    manifest.mark_done(batch.name, input_hash, batch.path, written, len(errors))
+    report.batches_done.append(batch.name)
+    report.record_errors += len(errors)
+
+
+def _write_errors(path: Path, errors: list[RecordError]) -> None:
+    if not errors:
+        path.unlink(missing_ok=True)  # from an earlier run of a since-corrected input
+        return
+    with atomic_jsonl(path) as writer:
+        writer.write_all(error.as_json() for error in errors)
+
+
+def _chunks(items: list[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _record_ids(records: list[SourceRecord]) -> dict[int, str]:
+    """Stable ids: the input's own id, else the batch name and a hash of the text."""
+    ids: dict[int, str] = {}
+    seen: Counter[str] = Counter()
+    for record in records:
+        if record.id is not None:
+            ids[record.number] = record.id
+            continue
+        digest = hashlib.sha256(normalise_whitespace(record.text).encode("utf-8")).hexdigest()[:12]
+        base = f"{record.batch}-{digest}"
+        seen[base] += 1
+        ids[record.number] = base if seen[base] == 1 else f"{base}-{seen[base]}"
+    return ids
+
+
+def prepare(record: SourceRecord, record_id: str) -> PreparedAbstract:
+    """Tidy the text, decide its language, flag it and split it into sentences."""
+    text = normalise_whitespace(record.text)
+    lang = detect_language(text)
+    flags = []
+    if is_truncated(text):
+        flags.append("truncated")
+    if lang == "zh" and is_traditional(text):
+        flags.append("traditional")
+    title = normalise_whitespace(record.title) if record.title else None
+    return PreparedAbstract(
+        source=record,
+        record_id=record_id,
+        lang=lang,
+        text=text,
+        sentences=split_sentences(text, lang),
+        flags=flags,
+        title=title or None,
+        title_lang=detect_language(title) if title else None,
+    )
+
+
+def _other(lang: str) -> str:
+    return "en" if lang == "zh" else "zh"
+
+
+def _process_chunk(
+    chunk: list[SourceRecord],
+    record_ids: dict[int, str],
+    options: RunOptions,
+    translators: Translators,
+    report: RunReport,
+    warn: Warn,
+) -> list[dict[str, Any] | RecordError]:
+    """Records for one chunk, in input order; each pair's sentences go to its engine in one call."""
+    results: list[PreparedAbstract | RecordError] = []
+    for record in chunk:
+        try:
+            results.append(prepare(record, record_ids[record.number]))
+        except Exception as error:  # a bug on odd input: report it on the record, keep going
+            results.append(_internal_error(record, error, warn))
+
+    requests: dict[tuple[str, str], list[str]] = {}
+    for item in results:
+        if isinstance(item, PreparedAbstract):
+            requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences)
+            if item.title and item.title_lang:
+                requests.setdefault((item.title_lang, _other(item.title_lang)), []).append(item.title)
+    translated: dict[tuple[str, str], Iterator[str]] = {}
+    for pair, texts in requests.items():
+        engine = translators.get(*pair)
+        if engine is not None and texts:
+            translated[pair] = iter(engine.translate_batch(texts))
+
+    output: list[dict[str, Any] | RecordError] = []
+    for item in results:
+        if isinstance(item, RecordError):
+            output.append(item)
+            continue
+        # Take this record's translations in the order they were requested, even if it then fails.
+        pair = (item.lang, _other(item.lang))
+        sentence_translations = [next(translated[pair]) for _ in item.sentences] if pair in translated else None
+        title_pair = (item.title_lang, _other(item.title_lang)) if item.title_lang else None
+        title_translation = next(translated[title_pair]) if item.title and title_pair in translated else None
+        try:
+            output.append(
+                _build_record(item, sentence_translations, title_translation, translators, options, report)
+            )
+        except Exception as error:
+            output.append(_internal_error(item.source, error, warn))
+    return output
+
+
+def _build_record(
+    item: PreparedAbstract,
+    sentence_translations: list[str] | None,
+    title_translation: str | None,
+    translators: Translators,
+    options: RunOptions,
+    report: RunReport,
+) -> dict[str, Any]:
+    source_lang, target_lang = item.lang, _other(item.lang)
+    engine = translators.get(source_lang, target_lang) if sentence_translations is not None else None
+    flags = list(item.flags)
+    if engine is not None and sentence_translations is not None:
+        flags += [flag for flag in engine.record_flags if flag not in flags]
+        if any(not translation.strip() for translation in sentence_translations):
+            flags.append("empty_translation")
+    summary = choose_sentences(item.sentences, source_lang, options.summary_sentences)
+    targets: Sequence[str | None] = (
+        sentence_translations if sentence_translations is not None else [None] * len(item.sentences)
+    )
+
+    report.records += 1
+    report.records_by_language[source_lang] += 1
+    if engine is not None:
+        report.sentences_translated += len(item.sentences)
+        report.engines.add(engine.name)
+    return {
+        "id": item.record_id,
+        "batch": item.source.batch,
+        "source_lang": source_lang,
+        "title": _title(item, title_translation),
+        "text": _both(
+            {
+                source_lang: item.text,
+                target_lang: None if sentence_translations is None else _join(sentence_translations, target_lang),
+            }
+        ),
+        "sentences": [_both({source_lang: s, target_lang: t}) for s, t in zip(item.sentences, targets)],
+        "summary": {
+            **_both(
+                {
+                    source_lang: [item.sentences[i] for i in summary.indices],
+                    target_lang: None
+                    if sentence_translations is None
+                    else [sentence_translations[i] for i in summary.indices],
+                }
+            ),
+            "indices": summary.indices,
+        },
+        "engine": {
+            "translation": engine.name if engine else None,
+            "model": engine.model if engine else None,
+            "summarizer": summary.algorithm,
+        },
+        "flags": flags,
+        "meta": item.source.meta,
+        "source": {"file": item.source.file, "line": item.source.line, "record": item.source.number},
+    }
+
+
+def _both(sides: dict[str, Any]) -> dict[str, Any]:
+    """A {zh, en} object, keys always in that order."""
+    return {lang: sides[lang] for lang in LANGUAGES}
+
+
+def _join(sentences: list[str], lang: str) -> str:
+    return (" " if lang == "en" else "").join(sentences)
+
+
+def _title(item: PreparedAbstract, translation: str | None) -> dict[str, str | None] | None:
+    if not item.title or not item.title_lang:
+        return None
+    return _both({item.title_lang: item.title, _other(item.title_lang): translation})
+
+
+def _internal_error(record: SourceRecord, error: Exception, warn: Warn) -> RecordError:
+    warn(f"{record.file}, line {record.line}: internal error on this record:\n{traceback.format_exc()}")
+    return RecordError(record.file, record.line, record.number, f"internal error: {error!r}")
+

@@ -1,0 +1,79 @@
+"""Shared fixtures: the real data, an isolated cache, and ways to run `digest`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from jobs.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("DIGEST_SHARED_DATA", REPO.parent / "shared" / "data"))
+SAMPLE_EXPORT = REPO / "input" / "seed-cnki-export.txt"
+
+
+def shared_data(name: str) -> Path:
+    """A file of the project's real data set; a missing one is an error, never a skip."""
+    path = SHARED_DATA / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: the tests need ../shared/data (or set DIGEST_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep jieba's and the gloss's caches out of the user's cache folder during tests."""
+    cache = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("DIGEST_CACHE_DIR")
+    os.environ["DIGEST_CACHE_DIR"] = str(cache)
+    yield cache
+    if previous is None:
+        del os.environ["DIGEST_CACHE_DIR"]
+    else:
+        os.environ["DIGEST_CACHE_DIR"] = previous
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project folder with `input/` and `output/`, made the current directory."""
+    (tmp_path / "input").mkdir()
+    (tmp_path / "output").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGEST_MODELS_DIR", str(tmp_path / "lang_models"))
+    return tmp_path
+
+
+@pytest.fixture
+def sample_batch(workdir: Path) -> Path:
+    """The real sample export, as the only batch in `input/`."""
+    return Path(shutil.copy(SAMPLE_EXPORT, workdir / "input" / SAMPLE_EXPORT.name))
+
+
+def run_digest(*args: str) -> Result:
+    """`digest ARGS` in-process, with stderr kept apart from stdout."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def digest_subprocess(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    """`digest ARGS` as a separate process, as cron would start it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "jobs", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The objects of a JSONL file (lines split on \\n only)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
