@@ -61,8 +61,10 @@ def select_engine(
 
 
 def _register_builtin_engines() -> None:
+    from .argos import ArgosEngine
     from .gloss import GlossEngine
 
+    register(ArgosEngine, auto_rank=0)
     register(GlossEngine, auto_rank=len(AUTO_PREFERENCE))
 
 

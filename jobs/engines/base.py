@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -16,7 +16,9 @@ class EngineSettings:
     models_dir: Path = Path("lang_models")
     beam_size: int = 2
     threads: int = 0  # 0: let the engine decide
-    extra: dict[str, object] = field(default_factory=dict)
+    compute_type: str = "int8"
+    #: Forced Chinese -> English terms (`--glossary`); engines that can, apply them.
+    glossary: Mapping[str, str] = field(default_factory=dict)
 
 
 class TranslationEngine(ABC):
@@ -32,6 +34,8 @@ class TranslationEngine(ABC):
     record_flags: ClassVar[tuple[str, ...]] = ()
     #: True for a stand-in that `auto` takes only with a warning (the dictionary gloss).
     is_fallback: ClassVar[bool] = False
+    #: Whether results are worth keeping in the translation cache (a model call is costly).
+    cacheable: ClassVar[bool] = False
 
     def __init__(self, source_lang: str, target_lang: str) -> None:
         self.source_lang = source_lang
@@ -47,6 +51,11 @@ class TranslationEngine(ABC):
     def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> TranslationEngine:
         """Build a ready engine for the pair; raise ConfigError if it cannot."""
 
+    @classmethod
+    def unavailable_message(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> str:
+        """What to tell the user when `--engine NAME` cannot translate the pair."""
+        return f"the '{cls.name}' engine cannot translate {source_lang}->{target_lang}"
+
     @property
     @abstractmethod
     def model(self) -> str | None:
@@ -55,6 +64,11 @@ class TranslationEngine(ABC):
     @abstractmethod
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
         """Translate every sentence; the result has the same length and order as the input."""
+
+    @property
+    def cache_identity(self) -> str:
+        """What, besides the sentence, decides the output: engine, model and decoding options."""
+        return f"{self.name}|{self.model}"
 
     def translate(self, sentence: str) -> str:
         """Translate one sentence (convenience over `translate_batch`)."""

@@ -1,0 +1,121 @@
+"""The `argos` engine: an installed Argos Translate package, run offline through CTranslate2.
+
+argostranslate's own `translate()` splits sentences with models it downloads and joins the
+output into one string, so it is not used. The package is loaded through argostranslate's package
+API (its tokenizer, `target_prefix` and model folder) and CTranslate2 runs the model directly on
+the project's own sentences: all sentences of a batch, sorted by length, packed by tokens.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from itertools import groupby
+from typing import Any, ClassVar
+
+from ..errors import ConfigError
+from ..models import InstalledModel, argos_package_module, find_model
+from .base import EngineSettings, TranslationEngine
+
+#: A translation may be at most this many times as long as its source, plus `_EXTRA_TOKENS`:
+#: generous for real models (English runs ~1.3x Chinese in subword tokens), and it stops a broken
+#: model from emitting hundreds of tokens for a ten-token sentence.
+MAX_LENGTH_RATIO = 2
+_EXTRA_TOKENS = 10
+#: Tokens per CTranslate2 batch (`batch_type="tokens"`).
+MAX_BATCH_TOKENS = 2048
+
+
+class ArgosEngine(TranslationEngine):
+    """Neural translation with an Argos package installed in the models folder."""
+
+    name: ClassVar[str] = "argos"
+    cacheable: ClassVar[bool] = True
+
+    def __init__(self, model: InstalledModel, settings: EngineSettings) -> None:
+        super().__init__(model.from_code, model.to_code)
+        import ctranslate2
+
+        self.installed = model
+        self.beam_size = settings.beam_size
+        self.compute_type = settings.compute_type
+        self.package = argos_package_module().Package(model.path)
+        if not hasattr(self.package, "tokenizer"):
+            raise ConfigError(f"{model.path}: the package has no tokenizer; reinstall it")
+        self.target_prefix: str = self.package.target_prefix or ""
+        try:
+            self.translator = ctranslate2.Translator(
+                str(model.path / "model"),
+                device="cpu",
+                compute_type=settings.compute_type,
+                inter_threads=1,
+                intra_threads=settings.threads,
+            )
+        except (RuntimeError, ValueError) as error:
+            raise ConfigError(f"{model.path}: cannot load the model ({error}); reinstall the package") from None
+
+    @classmethod
+    def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
+        return find_model(settings.models_dir, source_lang, target_lang) is not None
+
+    @classmethod
+    def unavailable_message(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> str:
+        return (
+            f"no Argos model for {source_lang}->{target_lang} is installed in {settings.models_dir}; "
+            "install one with `digest models install FILE.argosmodel`"
+        )
+
+    @classmethod
+    def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> ArgosEngine:
+        model = find_model(settings.models_dir, source_lang, target_lang)
+        if model is None:
+            raise ConfigError(cls.unavailable_message(source_lang, target_lang, settings))
+        return cls(model, settings)
+
+    @property
+    def model(self) -> str:
+        return f"{self.installed.name} {self.installed.version}"
+
+    @property
+    def cache_identity(self) -> str:
+        return (
+            f"{self.name}|{self.model}|beam={self.beam_size}|compute={self.compute_type}"
+            f"|max_length={MAX_LENGTH_RATIO}x+{_EXTRA_TOKENS}"
+        )
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[str]:
+        """Translate all sentences, sorted by length and packed by tokens.
+
+        Sentences go to CTranslate2 in a few calls, one per band of similar length (up to 8, 16,
+        32... tokens), so that each band's decoding limit follows its own source length.
+        """
+        results = [""] * len(sentences)
+        encoded = [(i, self.package.tokenizer.encode(s)) for i, s in enumerate(sentences) if s.strip()]
+        encoded.sort(key=lambda item: len(item[1]))
+        for _, band_items in groupby(encoded, key=lambda item: _length_band(len(item[1]))):
+            band = list(band_items)
+            longest = len(band[-1][1])
+            outputs = self.translator.translate_batch(
+                [tokens for _, tokens in band],
+                target_prefix=[[self.target_prefix]] * len(band) if self.target_prefix else None,
+                beam_size=self.beam_size,
+                batch_type="tokens",
+                max_batch_size=MAX_BATCH_TOKENS,
+                max_decoding_length=MAX_LENGTH_RATIO * longest + _EXTRA_TOKENS,
+                replace_unknowns=True,
+            )
+            for (index, _), output in zip(band, outputs):
+                results[index] = self._decode(output.hypotheses[0])
+        return results
+
+    def _decode(self, tokens: list[Any]) -> str:
+        # CTranslate2 returns the target prefix as the first token; drop it before decoding, as
+        # argostranslate's SentencePiece decoding would turn `__en__` into `  en  `.
+        if self.target_prefix and tokens[:1] == [self.target_prefix]:
+            tokens = tokens[1:]
+        text: str = self.package.tokenizer.decode(tokens)
+        return text.strip()
+
+
+def _length_band(token_count: int) -> int:
+    return max(3, math.ceil(math.log2(max(token_count, 1))))
