@@ -39,6 +39,8 @@ class RunReport:
     records_by_language: dict[str, int] = field(default_factory=lambda: {"zh": 0, "en": 0})
     record_errors: int = 0
     sentences_translated: int = 0
+    cache_hits: int = 0  # sentences served by the translation cache
+    engine_sentences: int = 0  # distinct sentences the engines themselves translated
     engines: set[str] = field(default_factory=set)
     _clock: float = field(default_factory=time.monotonic, repr=False)
     seconds: float = 0.0
@@ -61,7 +63,8 @@ class RunReport:
             f"{len(self.batches_skipped)} skipped (unchanged), {len(self.batches_failed)} failed; "
             f"{_count(self.records, 'record')}{f' ({by_language})' if by_language else ''}, "
             f"{_count(self.record_errors, 'record error')}; "
-            f"{_count(self.sentences_translated, 'sentence')} translated (engine: {engines}); {self.seconds:.1f}s"
+            f"{_count(self.sentences_translated, 'sentence')} translated (engine: {engines}; "
+            f"{self.cache_hits} from cache); {self.seconds:.1f}s"
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -79,6 +82,8 @@ class RunReport:
             "records_by_language": self.records_by_language,
             "record_errors": self.record_errors,
             "sentences_translated": self.sentences_translated,
+            "cache_hits": self.cache_hits,
+            "engine_sentences": self.engine_sentences,
             "engine": sorted(self.engines),
             "seconds": self.seconds,
             "exit_code": self.exit_code,
