@@ -1,0 +1,197 @@
+"""The readers' digest: Markdown and HTML pages per batch, an index of batches and an Atom feed.
+
+Everything is rebuilt from the batch JSONL files alone, which stay the single source of truth:
+
+- `output/<batch>.digest.md` and `output/<batch>.digest.html` beside `output/<batch>.jsonl`;
+- `output/index.html`: every batch with its date, counts and links, newest first;
+- `output/feed.xml`: an Atom feed of the most recent abstracts (at most 500), newest batch first.
+
+A batch's date is its JSONL file's modification time, in UTC. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import __version__
+from ..writing import atomic_text_file
+from .atom import FeedItem, feed_xml
+from .batch import (
+    Batch,
+    RenderError,
+    batch_date,
+    batch_files,
+    batch_name,
+    errors_path,
+    iter_entries,
+    page_paths,
+    read_batch,
+)
+from .html_page import FEED_NAME, INDEX_NAME, batch_page, index_page
+from .markdown_page import batch_markdown
+
+__all__ = [
+    "FEED_LIMIT",
+    "RenderError",
+    "RenderResult",
+    "batch_files",
+    "render_all",
+    "render_batch",
+    "render_feed",
+    "render_index",
+]
+
+#: The feed holds the most recent abstracts, at most this many.
+FEED_LIMIT = 500
+
+Warn = Callable[[str], None]
+
+
+def _stderr_warning(message: str) -> None:
+    print(f"digest: warning: {message}", file=sys.stderr)
+
+
+@dataclass
+class RenderResult:
+    """What `render_all` wrote, and the batches it could not render (JSONL path to reason)."""
+
+    written: list[Path] = field(default_factory=list)
+    failed: dict[Path, str] = field(default_factory=dict)
+
+
+def render_batch(jsonl_path: Path) -> list[Path]:
+    """Write `<batch>.digest.md` and `<batch>.digest.html` beside a batch JSONL; return their paths.
+
+    Raises RenderError when the JSONL cannot be read back.
+    """
+    batch = read_batch(jsonl_path)
+    markdown_path, html_path = page_paths(jsonl_path)
+    with atomic_text_file(markdown_path) as handle:
+        handle.write(batch_markdown(batch))
+    with atomic_text_file(html_path) as handle:
+        handle.write(batch_page(batch))
+    return [markdown_path, html_path]
+
+
+def render_index(output_dir: Path, warn: Warn = _stderr_warning) -> Path:
+    """Write `index.html`: every batch in `output_dir`, newest first; unreadable ones are warned about."""
+    batches: list[Batch] = []
+    for path in batch_files(output_dir):
+        try:
+            batches.append(read_batch(path, entries=False))
+        except RenderError as error:
+            warn(f"{error}; left out of the index")
+    batches.sort(key=lambda batch: batch.name)
+    batches.sort(key=lambda batch: batch.date, reverse=True)
+    index_path = output_dir / INDEX_NAME
+    with atomic_text_file(index_path) as handle:
+        handle.write(index_page(batches, sources_fingerprint(output_dir)))
+    return index_path
+
+
+def render_feed(output_dir: Path, limit: int = FEED_LIMIT, warn: Warn = _stderr_warning) -> Path:
+    """Write `feed.xml`: the newest `limit` abstracts, newest batch first, each batch in input order."""
+    dated = [(path, batch_date(path)) for path in batch_files(output_dir)]  # by name
+    dated.sort(key=lambda item: item[1], reverse=True)
+    updated = dated[0][1] if dated else datetime.now(timezone.utc).replace(microsecond=0)
+    feed_path = output_dir / FEED_NAME
+    with atomic_text_file(feed_path) as handle:
+        handle.write(feed_xml(_feed_items(dated, limit, warn), updated, _feed_fingerprint(output_dir, limit)))
+    return feed_path
+
+
+def sources_fingerprint(output_dir: Path) -> str:
+    """A hash of the name, size and time of every batch file and errors file, and of digest's version.
+
+    The index and the feed carry it, so that a run with nothing new can leave them as they are.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    for path in batch_files(output_dir):
+        errors = errors_path(path)
+        for source in (path, errors) if errors.exists() else (path,):
+            status = source.stat()
+            digest.update(f"{source.name}\0{status.st_size}\0{status.st_mtime_ns}\n".encode("utf-8", "replace"))
+    return digest.hexdigest()[:20]
+
+
+def _feed_fingerprint(output_dir: Path, limit: int) -> str:
+    return f"{sources_fingerprint(output_dir)}-{limit}"
+
+
+def _carries(path: Path, fingerprint: str) -> bool:
+    """Whether the file was written from sources with this fingerprint (it is near its start)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return f"digest-sources: {fingerprint} " in handle.read(4096)
+    except OSError:
+        return False
+
+
+def _feed_items(dated: list[tuple[Path, datetime]], limit: int, warn: Warn) -> Iterator[FeedItem]:
+    left = limit
+    for path, date in dated:
+        if left <= 0:
+            return
+        page_name = page_paths(path)[1].name
+        items: list[FeedItem] = []
+        try:
+            for entry in iter_entries(path):
+                if len(items) == left:
+                    break
+                items.append(FeedItem(batch_name(path), date, page_name, entry))
+        except RenderError as error:
+            warn(f"{error}; left out of the feed")
+            continue
+        left -= len(items)
+        yield from items
+
+
+def stale_batches(output_dir: Path) -> list[Path]:
+    """The batch JSONL files whose Markdown or HTML digest is missing or older than the JSONL."""
+    stale = []
+    for path in batch_files(output_dir):
+        written = path.stat().st_mtime_ns
+        pages = page_paths(path)
+        if any(not page.exists() or page.stat().st_mtime_ns < written for page in pages):
+            stale.append(path)
+    return stale
+
+
+def render_all(
+    output_dir: Path, jsonl_paths: Iterable[Path] | None = None, warn: Warn = _stderr_warning
+) -> RenderResult:
+    """Render the given batches (default: those whose digests are stale), then the index and feed.
+
+    With no `jsonl_paths` and nothing stale, the index and feed are left alone when they were
+    written from the same batch files (same names, sizes and times) by this version of digest.
+
+    A batch that cannot be rendered is warned about and recorded in the result; the others,
+    the index and the feed are still written.
+    """
+    result = RenderResult()
+    targets = stale_batches(output_dir) if jsonl_paths is None else list(jsonl_paths)
+    if (
+        jsonl_paths is None
+        and not targets
+        and _carries(output_dir / INDEX_NAME, sources_fingerprint(output_dir))
+        and _carries(output_dir / FEED_NAME, _feed_fingerprint(output_dir, FEED_LIMIT))
+    ):
+        return result  # nothing new since the index and the feed were written
+    for path in targets:
+        try:
+            result.written += render_batch(path)
+        except RenderError as error:
+            result.failed[path] = str(error)
+            warn(str(error))
+        except Exception as error:  # a bug: show it, keep the other batches going
+            result.failed[path] = f"internal error: {error!r}"
+            warn(f"{path}: internal error, digest not written:\n{traceback.format_exc()}")
+    result.written.append(render_index(output_dir, warn))
+    result.written.append(render_feed(output_dir, warn=warn))
+    return result

@@ -1,0 +1,88 @@
+"""The Atom feed (RFC 4287) of an output folder: one entry per abstract, newest batch first.
+
+Ids: with no web server there is no URL to build ids from, so the feed and every entry get a
+`urn:uuid:` id (a name-based UUID, version 5): the feed's from a fixed name, an entry's from its
+batch name and record anchor. Rerunning or rerendering a batch gives the same ids, so feed readers
+never show an abstract twice. Links are relative to the feed's own location (`feed.xml` beside
+`<batch>.digest.html`), which is where feed readers resolve them.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from .. import __version__
+from .batch import Entry, iso_date
+from .html_page import FEED_NAME, INDEX_NAME, summary_html
+
+ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:digest")
+FEED_ID = f"urn:uuid:{uuid.uuid5(_NAMESPACE, 'feed')}"
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One abstract for the feed, with what it needs to know of its batch."""
+
+    batch_name: str
+    batch_date: datetime
+    page_name: str  # the batch's HTML digest, beside the feed
+    entry: Entry
+
+
+def entry_id(batch_name: str, anchor: str) -> str:
+    """The stable id of a record's feed entry: the same batch and record always give the same id."""
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'entry:{batch_name}#{anchor}')}"
+
+
+def feed_xml(items: Iterable[FeedItem], updated: datetime, fingerprint: str = "") -> str:
+    """The feed document for `items` (already in order and capped), last updated at `updated`."""
+    # The namespace is written as a plain attribute so that elements need no prefix and the
+    # module-wide ElementTree namespace registry is left alone.
+    feed = ET.Element("feed", {"xmlns": ATOM_NAMESPACE, "xml:lang": "en"})
+    _text(feed, "id", FEED_ID)
+    _text(feed, "title", "digest: Chinese academic abstracts in English")
+    _text(feed, "subtitle", "Each new batch of abstracts, with English titles, summaries and keywords.")
+    _text(feed, "updated", iso_date(updated))
+    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": FEED_NAME})
+    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": INDEX_NAME})
+    author = ET.SubElement(feed, "author")
+    _text(author, "name", "digest")
+    _text(feed, "generator", "digest").set("version", __version__)
+    for item in items:
+        feed.append(_entry(item))
+    ET.indent(feed)
+    comment = f"<!-- digest-sources: {fingerprint} -->\n" if fingerprint else ""
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + comment + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def _entry(item: FeedItem) -> ET.Element:
+    entry = item.entry
+    element = ET.Element("entry")
+    _text(element, "id", entry_id(item.batch_name, entry.anchor))
+    _text(element, "title", entry.title)
+    date = iso_date(item.batch_date)
+    _text(element, "published", date)
+    _text(element, "updated", date)
+    href = quote(item.page_name, errors="surrogateescape") + "#" + quote(entry.anchor)
+    ET.SubElement(element, "link", {"rel": "alternate", "type": "text/html", "href": href})
+    for keyword in entry.keywords:
+        ET.SubElement(element, "category", {"term": keyword})
+    content = summary_html(entry)
+    if entry.flags:
+        content = f"<p><strong>Flags:</strong> {html.escape('; '.join(entry.flag_words))}</p>\n" + content
+    content += f"<p>{html.escape(entry.language)} original, from batch {html.escape(item.batch_name)}.</p>\n"
+    _text(element, "content", content).set("type", "html")
+    return element
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    child = ET.SubElement(parent, tag)
+    child.text = text
+    return child

@@ -1,0 +1,440 @@
+"""A batch's JSONL read back for people: each record as the digest shows it, and the batch's figures.
+
+Everything the digest pages and the feed show comes from `output/<batch>.jsonl` alone. The batch
+date is the JSONL file's modification time in UTC, so it survives a rerender and changes only
+when the batch is written again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import DigestError
+
+BATCH_SUFFIX = ".jsonl"
+MARKDOWN_SUFFIX = ".digest.md"
+HTML_SUFFIX = ".digest.html"
+#: Files in the output folder that end in .jsonl but are not batches.
+_NOT_BATCHES = {"runs.jsonl"}
+_ERRORS_SUFFIX = ".errors.jsonl"
+
+#: Flags in words, as a reader sees them; a flag not listed here is shown as it is.
+FLAG_WORDS = {
+    "gloss": "dictionary gloss, not a translation",
+    "truncated": "truncated abstract",
+    "repetition": "repetition in the translation",
+    "glossary_miss": "glossary miss",
+    "empty_translation": "empty translation of some sentences",
+    "traditional": "traditional characters",
+}
+
+LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
+
+_TITLE_LENGTH = 160
+_DERIVED_TITLE_LENGTH = 100
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Characters XML 1.0 forbids, C1 controls, and lone surrogates (which cannot be written as UTF-8).
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class RenderError(DigestError):
+    """A batch's JSONL could not be read back to render its digest."""
+
+    exit_code = 1
+
+
+def clean(text: Any) -> str:
+    """Input text fit for one line of a page: whitespace collapsed, unwritable characters dropped."""
+    if text is None:
+        return ""
+    text = _SURROGATE.sub("\ufffd", str(text))
+    return " ".join(_UNWRITABLE.sub("", text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a word boundary where there is one, with '…'."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:，、；：-") + "…"
+
+
+def batch_date(path: Path) -> datetime:
+    """The batch's date: its JSONL file's modification time, in UTC, to the second."""
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(microsecond=0)
+
+
+def iso_date(moment: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, as Atom and `<time datetime>` want it."""
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def batch_files(output_dir: Path) -> list[Path]:
+    """Every batch JSONL in `output_dir` (not the run log, error files or hidden files), by name."""
+    if not output_dir.is_dir():
+        return []
+    return sorted(
+        path
+        for path in output_dir.iterdir()
+        if path.name.endswith(BATCH_SUFFIX)
+        and not path.name.startswith(".")
+        and not path.name.endswith(_ERRORS_SUFFIX)
+        and path.name not in _NOT_BATCHES
+        and path.is_file()
+    )
+
+
+def batch_name(jsonl_path: Path) -> str:
+    """The batch's name: its JSONL file's name less `.jsonl`, as the pipeline names it."""
+    return clean(jsonl_path.name.removesuffix(BATCH_SUFFIX))
+
+
+def errors_path(jsonl_path: Path) -> Path:
+    """The file of records the run could not use, beside a batch's JSONL (present only if any)."""
+    return jsonl_path.with_name(jsonl_path.name.removesuffix(BATCH_SUFFIX) + _ERRORS_SUFFIX)
+
+
+def page_paths(jsonl_path: Path) -> tuple[Path, Path]:
+    """The Markdown and HTML digests that belong beside a batch's JSONL."""
+    stem = jsonl_path.name.removesuffix(BATCH_SUFFIX)
+    return jsonl_path.with_name(stem + MARKDOWN_SUFFIX), jsonl_path.with_name(stem + HTML_SUFFIX)
+
+
+def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a batch JSONL, in order; a line that is not a record raises RenderError."""
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError as error:
+                    raise RenderError(
+                        f"{path}, line {number}: not JSON ({error}); rerun the batch to rewrite it"
+                    ) from None
+                if not isinstance(record, dict) or not isinstance(record.get("sentences"), list):
+                    raise RenderError(f"{path}, line {number}: not a digest record; is this a batch output file?")
+                yield record
+    except OSError as error:
+        raise RenderError(f"{path}: cannot be read: {error.strerror}") from None
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One sentence: the English side (original or translation) and the Chinese side."""
+
+    en: str
+    zh: str
+    in_summary: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record as the digest shows it: the English side first, the originals kept for the fold."""
+
+    number: int
+    record_id: str
+    anchor: str
+    source_lang: str
+    title: str
+    title_derived: bool  # no title in the input: the first sentence stands in for one
+    original_title: str
+    translated_title: str
+    summary: list[str]
+    summary_lang: str
+    keywords: list[str]
+    keywords_zh: list[str]
+    author_keywords: list[str]
+    flags: list[str]
+    glossary_misses: list[str]  # 'English (Chinese)' for each glossary term the translation missed
+    glossed: bool
+    translated: bool
+    pairs: list[Pair]
+    engine: str
+    model: str
+    summarizer: str
+    source: str
+
+    @property
+    def flag_words(self) -> list[str]:
+        """The flags in words; unknown flags as they are."""
+        return [FLAG_WORDS.get(flag, flag) for flag in self.flags]
+
+    @property
+    def provenance(self) -> str:
+        """Where the record came from and what made it, in one line."""
+        engine = f"{self.engine} ({self.model})" if self.engine and self.model else self.engine
+        summarizer = f"summary: {self.summarizer}" if self.summarizer else ""
+        return " · ".join(part for part in (f"id {self.record_id}", self.source, engine, summarizer) if part)
+
+    @property
+    def language(self) -> str:
+        """The language the abstract was written in, in words."""
+        return LANGUAGE_NAMES.get(self.source_lang, self.source_lang)
+
+
+@dataclass
+class Figures:
+    """A batch's counts and engines, gathered record by record."""
+
+    abstracts: int = 0
+    by_language: Counter[str] = field(default_factory=Counter)
+    glossed: int = 0
+    untranslated: Counter[str] = field(default_factory=Counter)
+    engines: Counter[tuple[str, str]] = field(default_factory=Counter)
+    summarizers: Counter[str] = field(default_factory=Counter)
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Count one record."""
+        self.abstracts += 1
+        lang = clean(record.get("source_lang")) or "unknown"
+        self.by_language[lang] += 1
+        engine = _as_dict(record.get("engine"))
+        translation = clean(engine.get("translation"))
+        if translation:
+            self.engines[(translation, clean(engine.get("model")))] += 1
+        else:
+            self.untranslated[lang] += 1
+        if _is_glossed(record):
+            self.glossed += 1
+        summarizer = clean(engine.get("summarizer"))
+        if summarizer:
+            self.summarizers[summarizer] += 1
+
+    def engine_lines(self) -> list[str]:
+        """The engines in words: who translated how many abstracts, with which model."""
+        lines = []
+        for (engine, model), count in self.engines.most_common():
+            lines.append(f"{engine}{f' ({model})' if model else ''}: {_abstracts(count)}")
+        for lang, count in sorted(self.untranslated.items()):
+            lines.append(f"not translated: {_abstracts(count, LANGUAGE_NAMES.get(lang, lang))}, shown as written")
+        return lines
+
+    def summarizer_line(self) -> str:
+        """The summary algorithms used, most used first."""
+        return ", ".join(name for name, _ in self.summarizers.most_common()) or "none recorded"
+
+    def gloss_warning(self) -> str | None:
+        """A plain warning when any record was glossed rather than machine-translated, else None."""
+        if not self.glossed:
+            return None
+        which = f"All {self.glossed}" if self.glossed == self.abstracts else f"{self.glossed} of {self.abstracts}"
+        return (
+            f"{which} abstracts are word-by-word dictionary glosses, not translations: no translation "
+            "model was used for them. Their English gives dictionary meanings of the Chinese words in "
+            "Chinese word order. Read them for the gist and the terms, and check anything that matters "
+            "against the original. Each one is marked “dictionary gloss, not a translation”."
+        )
+
+    def language_counts(self) -> str:
+        """'12 Chinese, 7 English' (Chinese first, then English, then anything else), or 'all English'."""
+        order = sorted(self.by_language, key=lambda lang: ({"zh": 0, "en": 1}.get(lang, 2), lang))
+        if len(order) == 1:
+            return f"all {LANGUAGE_NAMES.get(order[0], order[0])}"
+        return ", ".join(f"{self.by_language[lang]} {LANGUAGE_NAMES.get(lang, lang)}" for lang in order)
+
+
+@dataclass
+class Batch:
+    """One batch read back from its JSONL: name, date, figures and (unless skipped) its entries."""
+
+    name: str
+    path: Path
+    date: datetime
+    figures: Figures
+    entries: list[Entry]
+    errors: int  # records the run could not use (from <batch>.errors.jsonl)
+
+    @property
+    def html_name(self) -> str:
+        """The file name of the batch's HTML digest, beside its JSONL."""
+        return page_paths(self.path)[1].name
+
+    @property
+    def markdown_name(self) -> str:
+        """The file name of the batch's Markdown digest, beside its JSONL."""
+        return page_paths(self.path)[0].name
+
+
+def read_batch(path: Path, entries: bool = True) -> Batch:
+    """Read a batch JSONL: its figures always, its entries when asked (not for the index)."""
+    figures = Figures()
+    shown: list[Entry] = []
+    anchors: set[str] = set()
+    for number, record in enumerate(iter_records(path), start=1):
+        figures.add(record)
+        if entries:
+            shown.append(make_entry(record, number, anchors))
+    return Batch(
+        name=batch_name(path),
+        path=path,
+        date=batch_date(path),
+        figures=figures,
+        entries=shown,
+        errors=_count_lines(errors_path(path)),
+    )
+
+
+def iter_entries(path: Path) -> Iterator[Entry]:
+    """The entries of a batch JSONL one by one, without reading the rest of the file."""
+    anchors: set[str] = set()
+    for number, record in enumerate(iter_records(path), start=1):
+        yield make_entry(record, number, anchors)
+
+
+def make_entry(record: dict[str, Any], number: int, anchors: set[str]) -> Entry:
+    """The record as the digest shows it; `anchors` holds the anchors already used on the page."""
+    record_id = clean(record.get("id")) or f"record-{number}"
+    source_lang = clean(record.get("source_lang")) or "zh"
+    title = _as_dict(record.get("title"))
+    sentences = [_as_dict(pair) for pair in _as_list(record.get("sentences"))]
+    summary = _as_dict(record.get("summary"))
+    indices = {index for index in _as_list(summary.get("indices")) if isinstance(index, int)}
+    engine = _as_dict(record.get("engine"))
+    flags = list(dict.fromkeys(clean(flag) for flag in _as_list(record.get("flags")) if clean(flag)))
+    glossed = _is_glossed(record)
+    if glossed and "gloss" not in flags:
+        flags.append("gloss")
+    target = "en" if source_lang == "zh" else "zh"
+    translated = any(clean(pair.get(target)) for pair in sentences) or bool(clean(engine.get("translation")))
+
+    shown_title, derived = _english_title(title, sentences, record_id)
+    summary_lines, summary_lang = _summary(summary, sentences)
+    keywords = _as_dict(record.get("keywords"))
+    author_keywords = _keyword_list(_as_dict(record.get("meta")).get("keywords"))
+    source = _as_dict(record.get("source"))
+    return Entry(
+        number=number,
+        record_id=record_id,
+        anchor=_anchor(record_id, anchors),
+        source_lang=source_lang,
+        title=shown_title,
+        title_derived=derived,
+        original_title=clean(title.get(source_lang)),
+        translated_title=clean(title.get(target)),
+        summary=summary_lines,
+        summary_lang=summary_lang,
+        keywords=_keyword_list(keywords.get("en")),
+        keywords_zh=_keyword_list(keywords.get("zh")),
+        author_keywords=author_keywords,
+        flags=flags,
+        glossary_misses=_glossary_misses(record.get("glossary_misses")),
+        glossed=glossed,
+        translated=translated,
+        pairs=[
+            Pair(clean(pair.get("en")), clean(pair.get("zh")), index in indices) for index, pair in enumerate(sentences)
+        ],
+        engine=clean(engine.get("translation")),
+        model=clean(engine.get("model")),
+        summarizer=clean(engine.get("summarizer")),
+        source=_source_text(source),
+    )
+
+
+def _abstracts(count: int, language: str = "") -> str:
+    words = f"{language} abstract" if language else "abstract"
+    return f"{count} {words}{'' if count == 1 else 's'}"
+
+
+def has_han(text: str) -> bool:
+    """Whether the text contains Chinese characters (to mark it `lang="zh"`)."""
+    return bool(_HAN.search(text))
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _is_glossed(record: dict[str, Any]) -> bool:
+    return "gloss" in _as_list(record.get("flags")) or _as_dict(record.get("engine")).get("translation") == "gloss"
+
+
+def _english_title(title: dict[str, Any], sentences: list[dict[str, Any]], record_id: str) -> tuple[str, bool]:
+    """The English title, else the first English sentence shortened, else the same in Chinese."""
+    for lang in ("en", "zh"):
+        if clean(title.get(lang)):
+            return shorten(clean(title[lang]), _TITLE_LENGTH), False
+        first = next((clean(pair.get(lang)) for pair in sentences if clean(pair.get(lang))), "")
+        if first:
+            return shorten(first.rstrip(".;。；"), _DERIVED_TITLE_LENGTH), True
+    return record_id, True
+
+
+def _summary(summary: dict[str, Any], sentences: list[dict[str, Any]]) -> tuple[list[str], str]:
+    """The English summary, else the original one (an untranslated record), else the first sentences."""
+    for lang in ("en", "zh"):
+        lines = [clean(line) for line in _as_list(summary.get(lang)) if clean(line)]
+        if lines:
+            return lines, lang
+    for lang in ("en", "zh"):
+        lines = [clean(pair.get(lang)) for pair in sentences if clean(pair.get(lang))][:3]
+        if lines:
+            return lines, lang
+    return [], "en"
+
+
+def _keyword_list(value: Any) -> list[str]:
+    """Keywords from a list, or from one string separated by semicolons or commas."""
+    if isinstance(value, str):
+        value = re.split(r"[;,；，、]", value)
+    if not isinstance(value, list):
+        return []
+    return list(dict.fromkeys(clean(word) for word in value if clean(word)))
+
+
+def _glossary_misses(value: Any) -> list[str]:
+    """Each missed glossary term as 'English (Chinese)', from `[{zh, en}, ...]`."""
+    misses = []
+    for item in _as_list(value):
+        miss = _as_dict(item)
+        zh, en = clean(miss.get("zh")), clean(miss.get("en"))
+        if zh or en:
+            misses.append(f"{en} ({zh})" if en and zh else en or zh)
+    return misses
+
+
+def _anchor(record_id: str, used: set[str]) -> str:
+    """An HTML id for the record: its id where that is URL-safe, else a safe form and a hash."""
+    base = _ANCHOR_UNSAFE.sub("-", record_id).strip("-.")
+    if base != record_id or not base:
+        base = f"{base[:60] or 'record'}-{hashlib.sha256(record_id.encode('utf-8', 'replace')).hexdigest()[:8]}"
+    anchor, number = base, 1
+    while anchor in used:  # the same id twice in a batch: later ones get -2, -3, ...
+        number += 1
+        anchor = f"{base}-{number}"
+    used.add(anchor)
+    return anchor
+
+
+def _source_text(source: dict[str, Any]) -> str:
+    file = clean(source.get("file"))
+    line = source.get("line")
+    if not file:
+        return ""
+    return f"{Path(file).name}, line {line}" if isinstance(line, int) else Path(file).name
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return sum(1 for line in handle if line.strip())
+    except OSError:
+        return 0

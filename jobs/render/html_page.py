@@ -1,0 +1,289 @@
+"""The HTML digest: one self-contained page per batch and the index of batches.
+
+No scripts, no external resources (fonts, images, styles): the pages work offline and in mail
+clients. Every piece of input text goes through `_e` (html.escape), so an abstract containing
+`<script>` or `</details>` shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import quote
+
+from .. import __version__
+from .batch import Batch, Entry, clean, has_han, iso_date
+
+FEED_NAME = "feed.xml"
+INDEX_NAME = "index.html"
+
+# Inline on purpose (one file, nothing fetched); system fonts only.
+_CSS = """
+:root{color-scheme:light dark;--fg:#1f2328;--muted:#5d646d;--bg:#fdfdfc;--panel:#f4f3ef;--rule:#dedbd2;
+--accent:#1d5a96;--mark:#c98a1b;--warn-bg:#fff3dc;--warn-rule:#e0a43a;--warn-fg:#5c3b00;--chip:#ecebe6}
+@media (prefers-color-scheme:dark){:root{--fg:#e6e4df;--muted:#a5a9ae;--bg:#18191b;--panel:#222326;
+--rule:#3a3b3f;--accent:#8cbcf0;--mark:#e0a43a;--warn-bg:#33270f;--warn-rule:#a8761f;--warn-fg:#f5deb0;--chip:#2c2d31}}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{margin:0 auto;max-width:46rem;padding:2rem 1.1rem 4rem;background:var(--bg);color:var(--fg);
+font:1.0625rem/1.62 Charter,"Bitstream Charter","Sitka Text",Cambria,"Noto Serif",Georgia,serif;
+overflow-wrap:break-word}
+:lang(zh){font-family:"PingFang SC","Hiragino Sans GB","Noto Sans CJK SC","Source Han Sans SC",
+"Microsoft YaHei","Noto Serif CJK SC",sans-serif;line-height:1.75}
+h2:lang(zh){line-height:1.4}
+h1,h2,.eyebrow,.crumbs,.facts,.flags,.keywords,.provenance,summary,.pairs-head,.batches .figures,
+.note,footer,.batches a.name{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+a{color:var(--accent)}
+.crumbs{margin:0 0 .4rem;font-size:.85rem;color:var(--muted)}
+h1{font-size:1.9rem;line-height:1.2;margin:.1rem 0 .6rem;letter-spacing:-.01em}
+.facts{margin:0 0 1rem;padding:0;font-size:.9rem;color:var(--muted);display:grid;
+grid-template-columns:max-content 1fr;gap:.15rem .9rem}
+.facts dt{font-weight:600;color:var(--fg)}
+.facts dd{margin:0}
+.warning{margin:1rem 0 1.6rem;padding:.8rem 1rem;background:var(--warn-bg);color:var(--warn-fg);
+border-left:4px solid var(--warn-rule);border-radius:3px;font-size:.95rem}
+.record{border-top:1px solid var(--rule);padding:1.6rem 0 1.2rem}
+.eyebrow{margin:0;font-size:.78rem;letter-spacing:.04em;text-transform:uppercase;color:var(--muted)}
+.eyebrow a{color:inherit;text-decoration:none}
+h2{font-size:1.3rem;line-height:1.3;margin:.25rem 0 .5rem}
+h2.derived{font-weight:600}
+.flags{list-style:none;margin:0 0 .7rem;padding:0;display:flex;flex-wrap:wrap;gap:.35rem}
+.flag{font-size:.78rem;padding:.1rem .55rem;border-radius:999px;background:var(--chip);color:var(--fg);
+border:1px solid var(--rule)}
+.flag-gloss,.flag-repetition,.flag-glossary_miss,.flag-empty_translation{background:var(--warn-bg);
+color:var(--warn-fg);border-color:var(--warn-rule)}
+.summary{margin:.4rem 0 .7rem}
+.keywords{margin:.2rem 0;font-size:.88rem;color:var(--muted)}
+.label{font-weight:600;color:var(--fg);margin-right:.35rem}
+.kw+.kw::before{content:" · ";color:var(--muted)}
+details{margin:.9rem 0 .4rem;border:1px solid var(--rule);border-radius:4px;background:var(--panel)}
+summary{cursor:pointer;padding:.5rem .8rem;font-size:.88rem;font-weight:600}
+summary .count{font-weight:400;color:var(--muted)}
+.fold{padding:.2rem .8rem .8rem}
+.titles{margin:.3rem 0 .8rem;font-size:.95rem}
+.titles dt{font-size:.78rem;color:var(--muted);font-family:system-ui,sans-serif}
+.titles dd{margin:0 0 .4rem}
+.pairs-head,.pairs li{display:grid;grid-template-columns:1fr 1fr;gap:.4rem 1.2rem}
+.pairs-head{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);
+padding:0 0 .3rem .7rem;border-bottom:1px solid var(--rule)}
+.single .pairs-head,.single .pairs li{grid-template-columns:1fr}
+.pairs{list-style:none;margin:0;padding:0;font-size:.95rem}
+.pairs li{padding:.45rem 0 .45rem .7rem;border-bottom:1px solid var(--rule);border-left:3px solid transparent}
+.pairs li:last-child{border-bottom:0}
+.pairs li.in-summary{border-left-color:var(--mark)}
+.pairs p{margin:0}
+.note{font-size:.78rem;color:var(--muted);margin:.5rem 0 0}
+.provenance{margin:.5rem 0 0;font-size:.75rem;color:var(--muted)}
+.batches{list-style:none;margin:1.2rem 0;padding:0}
+.batches li{border-top:1px solid var(--rule);padding:.9rem 0}
+.batches a.name{font-size:1.15rem;font-weight:600}
+.batches .figures{margin:.15rem 0 0;font-size:.88rem;color:var(--muted)}
+footer{margin-top:2.5rem;padding-top:.8rem;border-top:1px solid var(--rule);font-size:.78rem;color:var(--muted)}
+@media (max-width:40rem){body{padding:1.2rem .9rem 3rem;font-size:1rem}h1{font-size:1.5rem}
+.pairs-head{display:none}.pairs li{grid-template-columns:1fr}.pairs li p[lang=zh]{color:var(--muted)}
+h2{font-size:1.15rem}.facts{gap:.3rem .7rem}}
+@media print{@page{margin:16mm 14mm}
+:root{--fg:#000;--muted:#444;--bg:#fff;--panel:#fff;--rule:#bbb;--accent:#000;--chip:#fff;--warn-bg:#fff;
+--warn-fg:#000;--warn-rule:#000;--mark:#000}
+body{max-width:none;padding:0;font-size:10.5pt}a{text-decoration:none}
+.crumbs,.note{display:none}
+.record{padding:.8rem 0 .6rem}.lead{break-inside:avoid}
+details{border:0;background:none}summary{padding:.2rem 0}.fold{padding:0}
+.pairs li{break-inside:avoid}}
+"""
+
+
+_CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _href(file_name: str, anchor: str = "") -> str:
+    """A relative link to a file beside this one (names URL-quoted, then HTML-escaped)."""
+    # surrogateescape: a file name that is not UTF-8 links to its own bytes
+    return _e(quote(file_name, errors="surrogateescape") + (f"#{quote(anchor)}" if anchor else ""))
+
+
+def _lang(text: str) -> str:
+    return ' lang="zh"' if has_han(text) else ""
+
+
+def _time(moment: datetime) -> str:
+    return f'<time datetime="{iso_date(moment)}">{moment:%Y-%m-%d %H:%M} UTC</time>'
+
+
+def _head(title: str, comment: str = "") -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        + (f"<!-- {comment}-->\n" if comment else "")
+        + '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="digest {_e(__version__)}">\n'
+        f"<title>{_e(title)}</title>\n"
+        f'<link rel="alternate" type="application/atom+xml" title="digest feed" href="{FEED_NAME}">\n'
+        f"<style>{_CSS}</style>\n</head>\n"
+    )
+
+
+def batch_page(batch: Batch) -> str:
+    """The batch's digest as one self-contained HTML page."""
+    figures = batch.figures
+    out = [_head(f"{batch.name}: digest of {figures.abstracts} abstracts")]
+    out.append("<body>\n<header>\n")
+    out.append(
+        f'<p class="crumbs"><a href="{INDEX_NAME}">All batches</a> · '
+        f'<a href="{_href(batch.markdown_name)}">Markdown</a> · <a href="{FEED_NAME}">Atom feed</a></p>\n'
+    )
+    out.append(f'<h1>{_e(batch.name)}</h1>\n<dl class="facts">\n')
+    out.append(f"<dt>Date</dt><dd>{_time(batch.date)}</dd>\n")
+    abstracts = f"{figures.abstracts}"
+    if figures.abstracts:
+        abstracts += f" ({_e(figures.language_counts())})"
+    out.append(f"<dt>Abstracts</dt><dd>{abstracts}</dd>\n")
+    engines = figures.engine_lines()
+    if engines:
+        out.append("<dt>Translation</dt><dd>" + "<br>".join(_e(line) for line in engines) + "</dd>\n")
+    out.append(f"<dt>Summaries</dt><dd>{_e(figures.summarizer_line())}</dd>\n")
+    if batch.errors:
+        out.append(f"<dt>Not shown</dt><dd>{batch.errors} unreadable input records (see the errors file)</dd>\n")
+    out.append("</dl>\n")
+    warning = figures.gloss_warning()
+    if warning:
+        out.append(f'<p class="warning" role="note"><strong>Warning:</strong> {_e(warning)}</p>\n')
+    out.append("</header>\n<main>\n")
+    if not batch.entries:
+        out.append("<p>This batch has no abstracts.</p>\n")
+    for entry in batch.entries:
+        out.append(_entry(entry, figures.abstracts))
+    out.append(
+        "</main>\n<footer>Made by digest from "
+        f"<code>{_e(clean(batch.path.name))}</code>, the single source of this page; "
+        "rebuild it with <code>digest render</code>.</footer>\n</body>\n</html>\n"
+    )
+    return "".join(out)
+
+
+def _entry(entry: Entry, total: int) -> str:
+    anchor = _e(entry.anchor)
+    # The title, flags, summary and keywords stay together on a printed page.
+    out = [f'<article class="record" id="{anchor}">\n<div class="lead">\n<header>\n']
+    eyebrow = f"{entry.number} of {total} · {entry.language} original"
+    out.append(f'<p class="eyebrow"><a href="#{_e(quote(entry.anchor))}">{_e(eyebrow)}</a></p>\n')
+    derived = ' class="derived"' if entry.title_derived else ""
+    out.append(f"<h2{derived}{_lang(entry.title)}>{_e(entry.title)}</h2>\n")
+    if entry.flags:
+        out.append('<ul class="flags">')
+        for flag, words in zip(entry.flags, entry.flag_words, strict=True):
+            out.append(f'<li class="flag flag-{_CLASS_UNSAFE.sub("-", flag)}">{_e(words)}</li>')
+        out.append("</ul>\n")
+    out.append("</header>\n")
+    out.append(summary_html(entry))
+    out.append("</div>\n")
+    out.append(_fold(entry))
+    out.append(f'<p class="provenance">{_e(entry.provenance)}</p>\n</article>\n')
+    return "".join(out)
+
+
+def summary_html(entry: Entry) -> str:
+    """The part of a record a reader sees first: the summary and keywords (also the feed's content)."""
+    out = []
+    if entry.summary:
+        text = " ".join(entry.summary) if entry.summary_lang == "en" else "".join(entry.summary)
+        lang = ' lang="zh"' if entry.summary_lang == "zh" else ""
+        note = " <em>(not translated)</em>" if entry.summary_lang != "en" else ""
+        out.append(f'<p class="summary"{lang}>{_e(text)}{note}</p>\n')
+    out.append(_keywords("Keywords", entry.keywords))
+    out.append(_keywords("Author’s keywords", entry.author_keywords))
+    out.append(_keywords("Glossary terms missing from the translation", entry.glossary_misses))
+    return "".join(out)
+
+
+def _keywords(label: str, words: list[str]) -> str:
+    if not words:
+        return ""
+    spans = "".join(f'<span class="kw"{_lang(word)}>{_e(word)}</span>' for word in words)
+    return f'<p class="keywords"><span class="label">{_e(label)}</span>{spans}</p>\n'
+
+
+def _fold(entry: Entry) -> str:
+    """The originals and the full translation, sentence by sentence, folded away."""
+    if not entry.pairs:
+        return ""
+    both = entry.translated and any(pair.zh for pair in entry.pairs) and any(pair.en for pair in entry.pairs)
+    count = f"{len(entry.pairs)} sentence{'' if len(entry.pairs) == 1 else 's'}"
+    if entry.source_lang == "zh":
+        kind = "gloss" if entry.glossed else "translation"
+        label = f"Chinese original and full English {kind}" if both else "Chinese original (not translated)"
+        en_head, zh_head = f"English {kind}", "Chinese original"
+    else:
+        label = "Full abstract, with Chinese translation" if both else "Full abstract"
+        en_head, zh_head = "English original", "Chinese translation"
+    out = [f'<details>\n<summary>{_e(label)} <span class="count">· {count}</span></summary>\n']
+    out.append(f'<div class="fold{"" if both else " single"}">\n')
+    titles = [
+        ("Original title", entry.original_title),
+        ("Title, translated" if not entry.glossed else "Title, glossed", entry.translated_title),
+    ]
+    if any(text for _, text in titles):
+        out.append('<dl class="titles">')
+        for name, text in titles:
+            if text:
+                out.append(f"<dt>{_e(name)}</dt><dd{_lang(text)}>{_e(text)}</dd>")
+        out.append("</dl>\n")
+    if entry.keywords_zh:
+        out.append(_keywords("关键词 (extracted)", entry.keywords_zh))
+    if both:
+        out.append(f'<div class="pairs-head" aria-hidden="true"><span>{en_head}</span><span>{zh_head}</span></div>\n')
+    out.append('<ol class="pairs">\n')
+    for pair in entry.pairs:
+        marked = ' class="in-summary"' if pair.in_summary else ""
+        cells = []
+        if pair.en or both:
+            cells.append(f'<p lang="en">{_e(pair.en)}</p>')
+        if pair.zh or both:
+            cells.append(f'<p lang="zh">{_e(pair.zh)}</p>')
+        out.append(f"<li{marked}>{''.join(cells)}</li>\n")
+    out.append("</ol>\n")
+    if any(pair.in_summary for pair in entry.pairs):
+        out.append('<p class="note">A bar on the left marks the sentences in the summary.</p>\n')
+    out.append("</div>\n</details>\n")
+    return "".join(out)
+
+
+def index_page(batches: Iterable[Batch], fingerprint: str = "") -> str:
+    """The list of every batch, newest first, with its date, counts and links."""
+    batches = list(batches)
+    total = sum(batch.figures.abstracts for batch in batches)
+    out = [_head("digest: all batches", f"digest-sources: {fingerprint} " if fingerprint else "")]
+    out.append("<body>\n<header>\n<h1>digest</h1>\n")
+    out.append(
+        f'<p class="crumbs">{len(batches)} batch{"" if len(batches) == 1 else "es"}, {total} abstracts · '
+        f'<a href="{FEED_NAME}">Atom feed</a> (subscribe to get each new batch)</p>\n'
+    )
+    out.append("</header>\n<main>\n")
+    if not batches:
+        out.append("<p>No batches yet.</p>\n")
+    else:
+        out.append('<ol class="batches">\n')
+    for batch in batches:
+        figures = batch.figures
+        parts = [f"{figures.abstracts} abstract{'' if figures.abstracts == 1 else 's'}"]
+        if figures.abstracts:
+            parts[0] += f" ({figures.language_counts()})"
+        if figures.glossed:
+            parts.append(f"{figures.glossed} glossed, not translated")
+        if batch.errors:
+            parts.append(f"{batch.errors} unreadable")
+        out.append(
+            f'<li><a class="name" href="{_href(batch.html_name)}">{_e(batch.name)}</a> '
+            f'<p class="figures">{_time(batch.date)} · {_e(" · ".join(parts))} · '
+            f'<a href="{_href(batch.markdown_name)}">Markdown</a></p></li>\n'
+        )
+    if batches:
+        out.append("</ol>\n")
+    out.append("</main>\n<footer>Made by digest from the batch files beside this page.</footer>\n</body>\n</html>\n")
+    return "".join(out)

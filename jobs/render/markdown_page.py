@@ -1,0 +1,118 @@
+"""The Markdown digest of a batch: one `##` section per record, input text escaped."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from .batch import Batch, Entry
+from .html_page import FEED_NAME, INDEX_NAME
+
+# Characters that would start emphasis, code, links, HTML, table cells, strikethrough or math.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#$])")
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
+
+
+def escape(text: str) -> str:
+    """`text` (one line) as literal Markdown: nothing in it can make markup or break a table."""
+    text = _SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub(r"\\&", text)
+    return _BLOCK_START.sub(lambda match: match.group(1)[:-1] + "\\" + match.group(1)[-1], text)
+
+
+def _link(text: str, file_name: str) -> str:
+    return f"[{escape(text)}]({quote(file_name, errors='surrogateescape')})"
+
+
+def batch_markdown(batch: Batch) -> str:
+    """The batch's digest as Markdown."""
+    figures = batch.figures
+    out = [f"# {escape(batch.name)}\n\n"]
+    abstracts = str(figures.abstracts)
+    if figures.abstracts:
+        abstracts += f" ({figures.language_counts()})"
+    out.append(f"- **Date:** {batch.date:%Y-%m-%d %H:%M} UTC\n")
+    out.append(f"- **Abstracts:** {escape(abstracts)}\n")
+    engines = figures.engine_lines()
+    if engines:
+        out.append(f"- **Translation:** {escape('; '.join(engines))}\n")
+    out.append(f"- **Summaries:** {escape(figures.summarizer_line())}\n")
+    if batch.errors:
+        out.append(f"- **Not shown:** {batch.errors} unreadable input records (see the errors file)\n")
+    warning = figures.gloss_warning()
+    if warning:
+        out.append(f"\n> **Warning:** {escape(warning)}\n")
+    out.append(
+        f"\n{_link('All batches', INDEX_NAME)} · {_link('HTML version', batch.html_name)} · "
+        f"{_link('Atom feed', FEED_NAME)}\n"
+    )
+    if not batch.entries:
+        out.append("\nThis batch has no abstracts.\n")
+    for entry in batch.entries:
+        out.append(_entry(entry, figures.abstracts))
+    return "".join(out)
+
+
+def _entry(entry: Entry, total: int) -> str:
+    out = [f'\n---\n\n<a id="{entry.anchor}"></a>\n\n## {entry.number}. {escape(entry.title)}\n\n']
+    line = f"*{entry.number} of {total} · {escape(entry.language)} original*"
+    if entry.flags:
+        line += " · **Flags:** " + "; ".join(escape(words) for words in entry.flag_words)
+    out.append(line + "\n\n")
+    if entry.summary:
+        text = " ".join(entry.summary) if entry.summary_lang == "en" else "".join(entry.summary)
+        note = " *(not translated)*" if entry.summary_lang != "en" else ""
+        out.append(f"{escape(text)}{note}\n\n")
+    keywords = []
+    if entry.keywords:
+        keywords.append("**Keywords:** " + " · ".join(escape(word) for word in entry.keywords))
+    if entry.author_keywords:
+        keywords.append("**Author’s keywords:** " + " · ".join(escape(word) for word in entry.author_keywords))
+    if entry.glossary_misses:
+        keywords.append(
+            "**Glossary terms missing from the translation:** "
+            + " · ".join(escape(term) for term in entry.glossary_misses)
+        )
+    if keywords:
+        out.append("  \n".join(keywords) + "\n\n")
+    out.append(_sentences(entry))
+    out.append(f"*{escape(entry.provenance)}*\n")
+    return "".join(out)
+
+
+def _sentences(entry: Entry) -> str:
+    """The originals and the full translation, sentence by sentence, as a table."""
+    if not entry.pairs:
+        return ""
+    both = entry.translated and any(pair.zh for pair in entry.pairs) and any(pair.en for pair in entry.pairs)
+    count = f"{len(entry.pairs)} sentence{'' if len(entry.pairs) == 1 else 's'}"
+    if entry.source_lang == "zh":
+        kind = "gloss" if entry.glossed else "translation"
+        heading = f"Chinese original and full English {kind}" if both else "Chinese original (not translated)"
+        columns = (f"English {kind}", "Chinese original")
+    else:
+        heading = "Full abstract, with Chinese translation" if both else "Full abstract"
+        columns = ("English original", "Chinese translation")
+    out = [f"### {heading} ({count})\n\n"]
+    if entry.original_title:
+        out.append(f"**Original title:** {escape(entry.original_title)}  \n")
+    if entry.translated_title:
+        out.append(f"**Title, {'glossed' if entry.glossed else 'translated'}:** {escape(entry.translated_title)}  \n")
+    if entry.keywords_zh:
+        out.append("**关键词 (extracted):** " + " · ".join(escape(word) for word in entry.keywords_zh) + "  \n")
+    if out[-1].endswith("  \n"):
+        out[-1] = out[-1][:-3] + "\n\n"
+    if both:
+        out.append(f"| # | {columns[0]} | {columns[1]} |\n|---:|---|---|\n")
+    else:
+        out.append("| # | Sentence |\n|---:|---|\n")
+    for number, pair in enumerate(entry.pairs, start=1):
+        marker = f"**{number}**" if pair.in_summary else str(number)
+        if both:
+            out.append(f"| {marker} | {escape(pair.en)} | {escape(pair.zh)} |\n")
+        else:
+            out.append(f"| {marker} | {escape(pair.en or pair.zh)} |\n")
+    if any(pair.in_summary for pair in entry.pairs):
+        out.append("\nSentences in the summary have their number in bold.\n")
+    return "".join(out) + "\n"
