@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
+from . import models as model_store
 from .engines import engine_choices
 from .engines.base import EngineSettings
 from .errors import DigestError
+from .lock import exclusive_run
 from .pipeline import RunOptions, run
+from .render import render_all
 from .settings import default_models_dir
+
+COMPUTE_TYPES = ["int8", "int8_float32", "int16", "float32", "auto"]
+
+
+def models_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--models-dir`, shared by every command that reads installed models."""
+    return click.option(
+        "--models-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Installed translation models (default: $DIGEST_MODELS_DIR, else ./lang_models).",
+    )(command)
+
+
+def fail(error: DigestError) -> None:
+    """Report a user-facing error on stderr and exit with its code."""
+    click.echo(f"digest: error: {error}", err=True)
+    sys.exit(error.exit_code)
 
 
 @click.group()
@@ -47,12 +71,32 @@ def cli() -> None:
     help="Sentences per summary.",
 )
 @click.option("--force", is_flag=True, help="Redo batches whose input has not changed since their output was written.")
+@models_dir_option
+@click.option("--beam-size", type=click.IntRange(min=1), default=2, show_default=True, help="Beam size of neural models.")
 @click.option(
-    "--models-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Installed translation models (default: $DIGEST_MODELS_DIR or ./lang_models).",
+    "--threads", type=click.IntRange(min=0), default=0, show_default=True, help="CPU threads for neural models (0: all cores)."
 )
+@click.option(
+    "--compute-type",
+    type=click.Choice(COMPUTE_TYPES),
+    default="int8",
+    show_default=True,
+    help="CTranslate2 compute type for neural models.",
+)
+@click.option(
+    "--glossary",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="TSV of Chinese term<TAB>English term: kept whole in segmentation, forced by 'gloss', checked for 'argos'.",
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Translation cache file (default: translations.sqlite3 in the user's cache folder).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the translation cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; warnings only.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -61,6 +105,12 @@ def run_command(
     summary_sentences: int,
     force: bool,
     models_dir: Path | None,
+    beam_size: int,
+    threads: int,
+    compute_type: str,
+    glossary: Path | None,
+    cache_path: Path | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Process every new or changed batch in INPUTS (default: ./input) into the output folder.
@@ -76,15 +126,99 @@ def run_command(
         engine=engine,
         summary_sentences=summary_sentences,
         force=force,
-        engine_settings=EngineSettings(models_dir=models_dir or default_models_dir()),
+        engine_settings=EngineSettings(
+            models_dir=models_dir or default_models_dir(),
+            beam_size=beam_size,
+            threads=threads,
+            compute_type=compute_type,
+        ),
+        glossary=glossary,
+        cache_path=cache_path,
+        use_cache=not no_cache,
         progress=not quiet and sys.stderr.isatty(),
     )
     try:
         report = run(options)
     except DigestError as error:
-        click.echo(f"digest: error: {error}", err=True)
-        sys.exit(error.exit_code)
+        fail(error)
     if not quiet:
         click.echo(report.summary_line(), err=True)
     sys.exit(report.exit_code)
 
+
+
+@cli.command(name="render")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def render_command(files: tuple[Path, ...]) -> None:
+    """Rebuild the Markdown and HTML digests of batch FILES (output/<batch>.jsonl), and the index and feed beside them."""
+    by_folder: dict[Path, list[Path]] = {}
+    for path in files:
+        by_folder.setdefault(path.parent, []).append(path)
+    failed = False
+    try:
+        for folder, paths in by_folder.items():
+            with exclusive_run(folder):
+                result = render_all(folder, paths, warn=lambda message: click.echo(f"digest: warning: {message}", err=True))
+            failed = failed or bool(result.failed)
+    except DigestError as error:
+        fail(error)
+    sys.exit(1 if failed else 0)
+
+
+@cli.group()
+def models() -> None:
+    """Install, list and remove translation models (Argos Translate packages)."""
+
+
+@models.command(name="install")
+@click.argument("package", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--from-index",
+    nargs=2,
+    metavar="FROM TO",
+    default=None,
+    help="Download the FROM->TO package through argostranslate's index instead (needs network).",
+)
+@models_dir_option
+def models_install(package: Path | None, from_index: tuple[str, str] | None, models_dir: Path | None) -> None:
+    """Validate PACKAGE (an .argosmodel file) and install it, replacing an older version of its pair."""
+    folder = models_dir or default_models_dir()
+    if (package is None) == (from_index is None):
+        raise click.UsageError("give either an .argosmodel file or --from-index FROM TO")
+    try:
+        if package is not None:
+            model = model_store.install_package(package, folder)
+        else:
+            model = model_store.install_from_index(*from_index, folder)
+    except DigestError as error:
+        fail(error)
+    click.echo(f"installed {model.name} {model.version} ({model.from_code}->{model.to_code}) in {model.path}", err=True)
+
+
+@models.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per model instead of a table.")
+@models_dir_option
+def models_list(as_json: bool, models_dir: Path | None) -> None:
+    """List installed models: pair, version, size and folder."""
+    installed = model_store.installed_models(models_dir or default_models_dir())
+    if as_json:
+        for model in installed:
+            click.echo(json.dumps(model.as_json(), ensure_ascii=False))
+        return
+    if not installed:
+        click.echo(f"no models installed in {models_dir or default_models_dir()}", err=True)
+        return
+    for model in installed:
+        click.echo(f"{model.pair}\t{model.version}\t{model.size_bytes / 1e6:.1f} MB\t{model.path}")
+
+
+@models.command(name="remove")
+@click.argument("pair")
+@models_dir_option
+def models_remove(pair: str, models_dir: Path | None) -> None:
+    """Remove the installed model for PAIR (for example zh_en)."""
+    try:
+        model = model_store.remove_model(models_dir or default_models_dir(), pair)
+    except DigestError as error:
+        fail(error)
+    click.echo(f"removed {model.name} {model.version} from {model.path}", err=True)

@@ -5,24 +5,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from . import engines
+from . import engines, wordseg
+from .cache import TranslationCache, TranslationStats, default_cache_path, translate
 from .engines.base import EngineSettings, TranslationEngine
 from .errors import BatchError, ConfigError
+from .glossary import Glossary, load_glossary
 from .language import detect_language, is_traditional, is_truncated, normalise_whitespace
 from .lock import exclusive_run
 from .manifest import Manifest, content_hash
+from .models import install_dropped_packages
+from .quality import is_repetitive
 from .reading import BatchSource, RecordError, SourceRecord, find_batches, read_records
+from .render import render_all
 from .report import RunReport
 from .segment import split_sentences
 from .summarize import choose_sentences
@@ -46,6 +53,11 @@ class RunOptions:
     summary_sentences: int = 3
     force: bool = False
     engine_settings: EngineSettings = field(default_factory=EngineSettings)
+    #: TSV of forced Chinese -> English terms.
+    glossary: Path | None = None
+    #: The translation cache file (None: the user's cache folder); `use_cache=False` turns it off.
+    cache_path: Path | None = None
+    use_cache: bool = True
     progress: bool = False
     #: Records whose sentences go to the engine in one `translate_batch` call.
     chunk_records: int = 256
@@ -68,17 +80,28 @@ class PreparedAbstract:
 class Translators:
     """The engines of one run, chosen per language pair on first use; warnings given once."""
 
-    def __init__(self, engine_name: str, settings: EngineSettings, warn: Warn) -> None:
+    def __init__(
+        self,
+        engine_name: str,
+        settings: EngineSettings,
+        warn: Warn,
+        cache: TranslationCache | None = None,
+        glossary: Glossary | None = None,
+    ) -> None:
         if engine_name != "auto":
             if engine_name not in engines.ENGINES:
                 raise ConfigError(
                     f"unknown engine {engine_name!r}; choose one of: {', '.join(engines.engine_choices())}"
                 )
-            if not engines.ENGINES[engine_name].supports("zh", "en", settings):
-                raise ConfigError(f"the '{engine_name}' engine cannot translate zh->en with what is installed")
+            engine = engines.ENGINES[engine_name]
+            if not engine.supports("zh", "en", settings):
+                raise ConfigError(engine.unavailable_message("zh", "en", settings))
         self.engine_name = engine_name
         self.settings = settings
         self.warn = warn
+        self.cache = cache
+        self.glossary = glossary or Glossary()
+        self.stats = TranslationStats()
         self._engines: dict[tuple[str, str], TranslationEngine | None] = {}
 
     def get(self, source_lang: str, target_lang: str) -> TranslationEngine | None:
@@ -90,6 +113,10 @@ class Translators:
             )
         return self._engines[pair]
 
+    def translate(self, engine: TranslationEngine, sentences: list[str]) -> list[str]:
+        """The engine's translations, through the cache, each distinct sentence translated once."""
+        return translate(engine, sentences, self.cache, self.stats)
+
 
 def run(options: RunOptions, warn: Warn = _stderr_warning) -> RunReport:
     """Process every new or changed batch under `options.inputs`; return the run's report.
@@ -100,11 +127,15 @@ def run(options: RunOptions, warn: Warn = _stderr_warning) -> RunReport:
     if options.summary_sentences < 1:
         raise ConfigError("--sentences must be at least 1")
     output_dir = options.output_dir
-    with exclusive_run(output_dir):
+    glossary = load_glossary(options.glossary) if options.glossary else Glossary()
+    settings = dataclasses.replace(options.engine_settings, glossary=glossary.terms)
+    with exclusive_run(output_dir), _open_cache(options, warn) as cache:
         report = RunReport()
         remove_partial_files(output_dir)
         batches = find_batches(options.inputs)
-        translators = Translators(options.engine, options.engine_settings, warn)
+        install_dropped_packages(settings.models_dir, warn)
+        translators = Translators(options.engine, settings, warn, cache, glossary)
+        wordseg.add_terms(glossary.terms)
         manifest = Manifest.load(output_dir)
         if manifest.problem:
             warn(manifest.problem)
@@ -119,9 +150,19 @@ def run(options: RunOptions, warn: Warn = _stderr_warning) -> RunReport:
             except Exception as error:  # a bug: show it, keep the other batches going
                 report.batches_failed[batch.name] = f"internal error: {error!r}"
                 warn(f"{batch.path}: internal error, batch not written:\n{traceback.format_exc()}")
+        # The readers' pages are rebuilt from the JSONL just written (and any page older than its JSONL).
+        render_all(output_dir, warn=warn)
+        report.cache_hits = translators.stats.cache_hits
+        report.engine_sentences = translators.stats.engine_sentences
         report.finish()
         report.append_to_log(output_dir)
     return report
+
+
+def _open_cache(options: RunOptions, warn: Warn) -> closing[TranslationCache] | nullcontext[None]:
+    if not options.use_cache:
+        return nullcontext(None)
+    return closing(TranslationCache(options.cache_path or default_cache_path(), warn))
 
 
 def _process_batch(
@@ -260,7 +301,7 @@ def _process_chunk(
     for pair, texts in requests.items():
         engine = translators.get(*pair)
         if engine is not None and texts:
-            translated[pair] = iter(engine.translate_batch(texts))
+            translated[pair] = iter(translators.translate(engine, texts))
 
     output: list[dict[str, Any] | RecordError] = []
     for item in results:
@@ -292,10 +333,17 @@ def _build_record(
     source_lang, target_lang = item.lang, _other(item.lang)
     engine = translators.get(source_lang, target_lang) if sentence_translations is not None else None
     flags = list(item.flags)
+    glossary_misses: list[dict[str, str]] = []
     if engine is not None and sentence_translations is not None:
         flags += [flag for flag in engine.record_flags if flag not in flags]
         if any(not translation.strip() for translation in sentence_translations):
             flags.append("empty_translation")
+        if any(is_repetitive(translation) for translation in sentence_translations):
+            flags.append("repetition")
+        if source_lang == "zh" and translators.glossary:
+            glossary_misses = translators.glossary.misses(item.text, _join(sentence_translations, target_lang))
+            if glossary_misses:
+                flags.append("glossary_miss")
     summary = choose_sentences(item.sentences, source_lang, options.summary_sentences)
     targets: Sequence[str | None] = (
         sentence_translations if sentence_translations is not None else [None] * len(item.sentences)
@@ -335,6 +383,7 @@ def _build_record(
             "summarizer": summary.algorithm,
         },
         "flags": flags,
+        **({"glossary_misses": glossary_misses} if glossary_misses else {}),
         "meta": item.source.meta,
         "source": {"file": item.source.file, "line": item.source.line, "record": item.source.number},
     }

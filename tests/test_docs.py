@@ -1,0 +1,44 @@
+"""Every command has help, and the README documents every command and option."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+
+from jobs.cli import cli
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def all_commands(group: click.Group, prefix: str = "digest") -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = []
+    for name, command in group.commands.items():
+        found.append((f"{prefix} {name}", command))
+        if isinstance(command, click.Group):
+            found += all_commands(command, f"{prefix} {name}")
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), all_commands(cli), ids=lambda value: str(value))
+def test_command_has_help_and_is_in_the_readme(name: str, command: click.Command) -> None:
+    assert command.help and command.help.strip()
+    assert f"`{name}" in README, f"{name} is not documented in README.md"
+    for option in command.params:
+        if isinstance(option, click.Option):
+            assert option.help, f"{name} {option.opts} has no help"
+            assert any(f"`{opt}" in README for opt in option.opts), f"{name} {option.opts[0]} is not in README.md"
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = re.search(r"```sh\n(pip install -e '\.\[test\]' && pytest)\n```", README)
+    assert test_command and test_command.group(1) in ci
+
+
+def test_every_exit_code_is_documented() -> None:
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 75 |"):
+        assert code in README
