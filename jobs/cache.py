@@ -81,7 +81,7 @@ class TranslationStats:
     """How the sentences of a run were translated."""
 
     cache_hits: int = 0
-    engine_sentences: int = 0  # distinct sentences the engine itself translated
+    engine_translations: int = 0  # distinct texts the engines themselves translated
 
 
 def translate(
@@ -101,7 +101,7 @@ def translate(
     missing = [sentence for sentence in distinct if sentence not in known]
     if missing:
         fresh = dict(zip(missing, engine.translate_batch(missing)))
-        stats.engine_sentences += len(missing)
+        stats.engine_translations += len(missing)
         if use_cache:
             cache.put_many({keys[sentence]: text for sentence, text in fresh.items()})
         known.update(fresh)

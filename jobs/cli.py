@@ -15,10 +15,13 @@ from . import models as model_store
 from .engines import engine_choices
 from .engines.base import EngineSettings
 from .errors import DigestError
+from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
+from .keywords import METHODS as KEYWORD_METHODS
 from .lock import exclusive_run
 from .pipeline import RunOptions, run
 from .render import render_all
 from .settings import default_models_dir
+from .summarize import ALGORITHMS, DEFAULT_ALGORITHM
 
 COMPUTE_TYPES = ["int8", "int8_float32", "int16", "float32", "auto"]
 
@@ -66,9 +69,44 @@ def cli() -> None:
     "--sentences",
     "summary_sentences",
     type=click.IntRange(min=1),
-    default=3,
+    default=None,
+    help="Sentences per summary  [default: 3].",
+)
+@click.option(
+    "--ratio",
+    "summary_ratio",
+    type=click.FloatRange(min=0, max=1, min_open=True),
+    default=None,
+    help="Summary length as a share of the abstract's sentences (e.g. 0.3), instead of --sentences.",
+)
+@click.option(
+    "--algorithm",
+    type=click.Choice(ALGORITHMS),
+    default=DEFAULT_ALGORITHM,
     show_default=True,
-    help="Sentences per summary.",
+    help="Summary algorithm (sumy).",
+)
+@click.option(
+    "--summary-mode",
+    type=click.Choice(["aligned", "independent"]),
+    default="aligned",
+    show_default=True,
+    help="aligned: both languages' summaries are the same sentences; independent: each language summarised on its own.",
+)
+@click.option(
+    "--keywords",
+    "keyword_count",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Keywords per language (0: none).",
+)
+@click.option(
+    "--keyword-method",
+    type=click.Choice(KEYWORD_METHODS),
+    default=DEFAULT_KEYWORD_METHOD,
+    show_default=True,
+    help="Chinese keyword extraction with jieba (English always uses TextRank).",
 )
 @click.option("--force", is_flag=True, help="Redo batches whose input has not changed since their output was written.")
 @models_dir_option
@@ -102,7 +140,12 @@ def run_command(
     inputs: tuple[Path, ...],
     output_dir: Path,
     engine: str,
-    summary_sentences: int,
+    summary_sentences: int | None,
+    summary_ratio: float | None,
+    algorithm: str,
+    summary_mode: str,
+    keyword_count: int,
+    keyword_method: str,
     force: bool,
     models_dir: Path | None,
     beam_size: int,
@@ -120,11 +163,17 @@ def run_command(
     0 all done (or nothing new), 1 some batches or records failed (the rest written), 2 usage or
     configuration error, 75 another run holds the lock.
     """
+    if summary_sentences is not None and summary_ratio is not None:
+        raise click.UsageError("give --sentences or --ratio, not both")
     options = RunOptions(
         inputs=inputs or (Path("input"),),
         output_dir=output_dir,
         engine=engine,
-        summary_sentences=summary_sentences,
+        summary_size=summary_ratio if summary_ratio is not None else summary_sentences or 3,
+        summarizer=algorithm,
+        summary_mode=summary_mode,
+        keywords=keyword_count,
+        keyword_method=keyword_method,
         force=force,
         engine_settings=EngineSettings(
             models_dir=models_dir or default_models_dir(),

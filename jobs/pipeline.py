@@ -32,7 +32,9 @@ from .reading import BatchSource, RecordError, SourceRecord, find_batches, read_
 from .render import render_all
 from .report import RunReport
 from .segment import split_sentences
-from .summarize import choose_sentences
+from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
+from .keywords import extract_keywords
+from .summarize import DEFAULT_ALGORITHM, choose_sentences, summary_length
 from .writing import atomic_jsonl, remove_partial_files
 
 LANGUAGES = ("zh", "en")
@@ -50,7 +52,15 @@ class RunOptions:
     inputs: Sequence[Path] = (Path("input"),)
     output_dir: Path = Path("output")
     engine: str = "auto"
-    summary_sentences: int = 3
+    #: Sentences per summary (int), or a share of the abstract's sentences (float, 0 < R <= 1).
+    summary_size: int | float = 3
+    summarizer: str = DEFAULT_ALGORITHM
+    #: `aligned`: indices chosen on the source, both languages emitted by them; `independent`:
+    #: each language summarised on its own sentences.
+    summary_mode: str = "aligned"
+    #: Keywords per language (0: none).
+    keywords: int = 5
+    keyword_method: str = DEFAULT_KEYWORD_METHOD
     force: bool = False
     engine_settings: EngineSettings = field(default_factory=EngineSettings)
     #: TSV of forced Chinese -> English terms.
@@ -75,6 +85,7 @@ class PreparedAbstract:
     flags: list[str]
     title: str | None
     title_lang: str | None
+    keywords: list[str] | None
 
 
 class Translators:
@@ -124,8 +135,12 @@ def run(options: RunOptions, warn: Warn = _stderr_warning) -> RunReport:
     Raises RunInProgress when another run holds the output folder's lock and ConfigError for
     bad options; per-batch and per-record failures are in the report, not raised.
     """
-    if options.summary_sentences < 1:
-        raise ConfigError("--sentences must be at least 1")
+    try:
+        summary_length(1, options.summary_size)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(str(error)) from None
+    if options.summary_mode not in ("aligned", "independent"):
+        raise ConfigError(f"unknown summary mode {options.summary_mode!r}; choose aligned or independent")
     output_dir = options.output_dir
     glossary = load_glossary(options.glossary) if options.glossary else Glossary()
     settings = dataclasses.replace(options.engine_settings, glossary=glossary.terms)
@@ -153,7 +168,7 @@ def run(options: RunOptions, warn: Warn = _stderr_warning) -> RunReport:
         # The readers' pages are rebuilt from the JSONL just written (and any page older than its JSONL).
         render_all(output_dir, warn=warn)
         report.cache_hits = translators.stats.cache_hits
-        report.engine_sentences = translators.stats.engine_sentences
+        report.engine_translations = translators.stats.engine_translations
         report.finish()
         report.append_to_log(output_dir)
     return report
@@ -249,8 +264,8 @@ def _record_ids(records: list[SourceRecord]) -> dict[int, str]:
     return ids
 
 
-def prepare(record: SourceRecord, record_id: str) -> PreparedAbstract:
-    """Tidy the text, decide its language, flag it and split it into sentences."""
+def prepare(record: SourceRecord, record_id: str, options: RunOptions) -> PreparedAbstract:
+    """Tidy the text, decide its language, flag it, split it into sentences and find its keywords."""
     text = normalise_whitespace(record.text)
     lang = detect_language(text)
     flags = []
@@ -259,15 +274,17 @@ def prepare(record: SourceRecord, record_id: str) -> PreparedAbstract:
     if lang == "zh" and is_traditional(text):
         flags.append("traditional")
     title = normalise_whitespace(record.title) if record.title else None
+    sentences = split_sentences(text, lang)
     return PreparedAbstract(
         source=record,
         record_id=record_id,
         lang=lang,
         text=text,
-        sentences=split_sentences(text, lang),
+        sentences=sentences,
         flags=flags,
         title=title or None,
         title_lang=detect_language(title) if title else None,
+        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method) if options.keywords else None,
     )
 
 
@@ -287,14 +304,14 @@ def _process_chunk(
     results: list[PreparedAbstract | RecordError] = []
     for record in chunk:
         try:
-            results.append(prepare(record, record_ids[record.number]))
+            results.append(prepare(record, record_ids[record.number], options))
         except Exception as error:  # a bug on odd input: report it on the record, keep going
             results.append(_internal_error(record, error, warn))
 
     requests: dict[tuple[str, str], list[str]] = {}
     for item in results:
         if isinstance(item, PreparedAbstract):
-            requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences)
+            requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences + (item.keywords or []))
             if item.title and item.title_lang:
                 requests.setdefault((item.title_lang, _other(item.title_lang)), []).append(item.title)
     translated: dict[tuple[str, str], Iterator[str]] = {}
@@ -311,11 +328,14 @@ def _process_chunk(
         # Take this record's translations in the order they were requested, even if it then fails.
         pair = (item.lang, _other(item.lang))
         sentence_translations = [next(translated[pair]) for _ in item.sentences] if pair in translated else None
+        keyword_translations = [next(translated[pair]) for _ in item.keywords or []] if pair in translated else None
         title_pair = (item.title_lang, _other(item.title_lang)) if item.title_lang else None
         title_translation = next(translated[title_pair]) if item.title and title_pair in translated else None
         try:
             output.append(
-                _build_record(item, sentence_translations, title_translation, translators, options, report)
+                _build_record(
+                    item, sentence_translations, keyword_translations, title_translation, translators, options, report
+                )
             )
         except Exception as error:
             output.append(_internal_error(item.source, error, warn))
@@ -325,6 +345,7 @@ def _process_chunk(
 def _build_record(
     item: PreparedAbstract,
     sentence_translations: list[str] | None,
+    keyword_translations: list[str] | None,
     title_translation: str | None,
     translators: Translators,
     options: RunOptions,
@@ -344,10 +365,23 @@ def _build_record(
             glossary_misses = translators.glossary.misses(item.text, _join(sentence_translations, target_lang))
             if glossary_misses:
                 flags.append("glossary_miss")
-    summary = choose_sentences(item.sentences, source_lang, options.summary_sentences)
+    titles = {item.title_lang: item.title, _other(item.title_lang): title_translation} if item.title_lang else {}
+    summary = choose_sentences(
+        item.sentences, source_lang, options.summary_size, options.summarizer, title=titles.get(source_lang)
+    )
     targets: Sequence[str | None] = (
         sentence_translations if sentence_translations is not None else [None] * len(item.sentences)
     )
+    indices: dict[str, list[int] | None] = {source_lang: summary.indices, target_lang: None}
+    if sentence_translations is not None:
+        indices[target_lang] = (
+            choose_sentences(
+                sentence_translations, target_lang, options.summary_size, options.summarizer, title=titles.get(target_lang)
+            ).indices
+            if options.summary_mode == "independent"
+            else summary.indices
+        )
+    sides = {source_lang: item.sentences, target_lang: sentence_translations}
 
     report.records += 1
     report.records_by_language[source_lang] += 1
@@ -367,16 +401,13 @@ def _build_record(
         ),
         "sentences": [_both({source_lang: s, target_lang: t}) for s, t in zip(item.sentences, targets)],
         "summary": {
-            **_both(
-                {
-                    source_lang: [item.sentences[i] for i in summary.indices],
-                    target_lang: None
-                    if sentence_translations is None
-                    else [sentence_translations[i] for i in summary.indices],
-                }
-            ),
-            "indices": summary.indices,
+            **{lang: None if sides[lang] is None else [sides[lang][i] for i in indices[lang]] for lang in LANGUAGES},
+            "indices": summary.indices if options.summary_mode == "aligned" else _both(indices),
+            "mode": options.summary_mode,
         },
+        "keywords": None
+        if item.keywords is None
+        else _both({source_lang: item.keywords, target_lang: keyword_translations}),
         "engine": {
             "translation": engine.name if engine else None,
             "model": engine.model if engine else None,

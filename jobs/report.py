@@ -39,8 +39,8 @@ class RunReport:
     records_by_language: dict[str, int] = field(default_factory=lambda: {"zh": 0, "en": 0})
     record_errors: int = 0
     sentences_translated: int = 0
-    cache_hits: int = 0  # sentences served by the translation cache
-    engine_sentences: int = 0  # distinct sentences the engines themselves translated
+    cache_hits: int = 0  # texts (sentences, titles, keywords) served by the translation cache
+    engine_translations: int = 0  # distinct texts the engines themselves translated
     engines: set[str] = field(default_factory=set)
     _clock: float = field(default_factory=time.monotonic, repr=False)
     seconds: float = 0.0
@@ -83,7 +83,7 @@ class RunReport:
             "record_errors": self.record_errors,
             "sentences_translated": self.sentences_translated,
             "cache_hits": self.cache_hits,
-            "engine_sentences": self.engine_sentences,
+            "engine_translations": self.engine_translations,
             "engine": sorted(self.engines),
             "seconds": self.seconds,
             "exit_code": self.exit_code,
