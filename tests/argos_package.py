@@ -137,6 +137,7 @@ def build_argos_package(
     quantization: str | None = None,
     seed: int = 0,
     target_prefix: str = "",
+    eos_logit_bias: float = EOS_LOGIT_BIAS,
 ) -> Path:
     """Write an Argos Translate package with a random-weight Transformer to ``destination``.
 
@@ -163,6 +164,10 @@ def build_argos_package(
         seed: Seed of the random weights. Same arguments, same bytes.
         target_prefix: Token the decoder starts each translation with (multilingual models'
             ``__en__``); written to ``metadata.json`` and added to the vocabulary when not empty.
+        eos_logit_bias: Added to the ``</s>`` logit. The default keeps the model from ever
+            stopping (outputs run to the decoding limit); a positive bias makes it stop after a
+            number of tokens that grows with the bias, for benchmarks that want real-looking
+            output lengths.
 
     Returns:
         ``destination``.
@@ -201,6 +206,7 @@ def build_argos_package(
         ffn_dim=ffn_dim,
         heads=heads,
         seed=seed,
+        eos_logit_bias=eos_logit_bias,
     )
     for name, data in _save_ctranslate2_model(spec, quantization).items():
         files[f"model/{name}"] = data
@@ -225,6 +231,7 @@ def build_argos_package(
         shape=(encoder_layers, decoder_layers, d_model, ffn_dim, heads),
         quantization=quantization,
         seed=seed,
+        eos_logit_bias=eos_logit_bias,
     ).encode("utf-8")
 
     _write_zip(destination, top, files)
@@ -404,6 +411,7 @@ def _random_transformer(
     ffn_dim: int,
     heads: int,
     seed: int,
+    eos_logit_bias: float = EOS_LOGIT_BIAS,
 ) -> TransformerSpec:
     """A pre-norm Transformer spec with every variable set to seeded random values.
 
@@ -466,7 +474,7 @@ def _random_transformer(
     # the biases described in the module docstring for </s>, <unk>, <s> and byte pieces.
     decoder.projection.weight = normal((size, d_model), 2.0 * d_model**-0.5)
     bias = normal((size,), 0.02)
-    bias[vocabulary.index(_EOS)] += EOS_LOGIT_BIAS
+    bias[vocabulary.index(_EOS)] += eos_logit_bias
     for index, token in enumerate(vocabulary):
         if token in (_UNK, _BOS) or _BYTE_PIECE.fullmatch(token):
             bias[index] += SPECIAL_LOGIT_BIAS
@@ -508,6 +516,7 @@ def _readme(
     shape: tuple[int, int, int, int, int],
     quantization: str | None,
     seed: int,
+    eos_logit_bias: float,
 ) -> str:
     """The package's README.md: what it is, and that its output is noise."""
     encoder_layers, decoder_layers, d_model, ffn_dim, heads = shape
@@ -520,8 +529,8 @@ def _readme(
         f"- Transformer: {encoder_layers} encoder / {decoder_layers} decoder layers, d_model {d_model}, "
         f"ffn {ffn_dim}, {heads} heads\n"
         f"- weights: seed {seed}, quantization {quantization or 'none (float32)'}\n"
-        f"- output bias: {EOS_LOGIT_BIAS} on the end-of-sentence logit, so that outputs are not empty,\n"
-        f"  and {SPECIAL_LOGIT_BIAS} on <unk>, <s> and byte pieces; outputs run to max_decoding_length\n"
+        f"- output bias: {eos_logit_bias} on the end-of-sentence logit (negative: outputs are never empty\n"
+        f"  and run to max_decoding_length), {SPECIAL_LOGIT_BIAS} on <unk>, <s> and byte pieces\n"
     )
 
 
