@@ -56,7 +56,9 @@ def read_abstracts(path: Path) -> list[Abstract]:
             text = normalise_whitespace(record["abstract"])
             lang = detect_language(text)
             abstracts.append(
-                Abstract(lang, text, split_sentences(text, lang), normalise_whitespace(record["title"]), record["keywords"])
+                Abstract(
+                    lang, text, split_sentences(text, lang), normalise_whitespace(record["title"]), record["keywords"]
+                )
             )
     return abstracts
 
@@ -123,9 +125,13 @@ def summary_rows(abstracts: list[Abstract]) -> list[tuple[str, ...]]:
 
     methods: dict[str, Callable[[Abstract], list[int]]] = {"lead-1 (baseline)": lambda a: [0] if a.sentences else []}
     for algorithm in summarize.ALGORITHMS:
-        methods[algorithm] = lambda a, algorithm=algorithm: summarize.choose_sentences(a.sentences, a.lang, 1, algorithm).indices
+        methods[algorithm] = lambda a, algorithm=algorithm: (
+            summarize.choose_sentences(a.sentences, a.lang, 1, algorithm).indices
+        )
     methods["lexrank, sumy's idf"] = _sumy_lexrank
-    methods["edmundson + title (*)"] = lambda a: summarize.choose_sentences(a.sentences, a.lang, 1, "edmundson", a.title).indices
+    methods["edmundson + title (*)"] = lambda a: (
+        summarize.choose_sentences(a.sentences, a.lang, 1, "edmundson", a.title).indices
+    )
 
     rows = []
     for name, method in methods.items():
@@ -291,7 +297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     abstracts = read_abstracts(args.data)
     languages = Counter(a.lang for a in abstracts)
     longer = sum(len(a.sentences) >= 3 for a in abstracts)
-    print(f"{len(abstracts)} abstracts from {args.data.name} ({languages['zh']} Chinese, {languages['en']} English); {longer} of 3+ sentences")
+    print(
+        f"{len(abstracts)} abstracts from {args.data.name} ({languages['zh']} Chinese, {languages['en']} English); {longer} of 3+ sentences"
+    )
     # Load jieba, its keyword data and the stemmer before anything is timed.
     choose_sentences(["预热。", "第二句。"], "zh", 1)
     extract_keywords("预热文本。", "zh")

@@ -53,7 +53,7 @@ class TranslationCache:
 
     @staticmethod
     def key(identity: str, sentence: str) -> str:
-        return hashlib.sha256(f"{identity}\x00{sentence}".encode("utf-8")).hexdigest()
+        return hashlib.sha256(f"{identity}\x00{sentence}".encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
         """The cached translations among `keys`."""
@@ -91,18 +91,18 @@ def translate(
     distinct = list(dict.fromkeys(sentences))
     known: dict[str, str] = {}
     keys: dict[str, str] = {}
-    use_cache = cache is not None and engine.cacheable
-    if use_cache:
+    store = cache if engine.cacheable else None
+    if store is not None:
         identity = engine.cache_identity
         keys = {sentence: TranslationCache.key(identity, sentence) for sentence in distinct}
-        cached = cache.get_many(list(keys.values()))
+        cached = store.get_many(list(keys.values()))
         known = {sentence: cached[key] for sentence, key in keys.items() if key in cached}
         stats.cache_hits += sum(1 for sentence in sentences if sentence in known)
     missing = [sentence for sentence in distinct if sentence not in known]
     if missing:
         fresh = dict(zip(missing, engine.translate_batch(missing)))
         stats.engine_translations += len(missing)
-        if use_cache:
-            cache.put_many({keys[sentence]: text for sentence, text in fresh.items()})
+        if store is not None:
+            store.put_many({keys[sentence]: text for sentence, text in fresh.items()})
         known.update(fresh)
     return [known[sentence] for sentence in sentences]

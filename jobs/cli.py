@@ -110,9 +110,15 @@ def cli() -> None:
 )
 @click.option("--force", is_flag=True, help="Redo batches whose input has not changed since their output was written.")
 @models_dir_option
-@click.option("--beam-size", type=click.IntRange(min=1), default=2, show_default=True, help="Beam size of neural models.")
 @click.option(
-    "--threads", type=click.IntRange(min=0), default=0, show_default=True, help="CPU threads for neural models (0: all cores)."
+    "--beam-size", type=click.IntRange(min=1), default=2, show_default=True, help="Beam size of neural models."
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="CPU threads for neural models (0: all cores).",
 )
 @click.option(
     "--compute-type",
@@ -195,7 +201,6 @@ def run_command(
     sys.exit(report.exit_code)
 
 
-
 @cli.command(name="render")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def render_command(files: tuple[Path, ...]) -> None:
@@ -207,7 +212,9 @@ def render_command(files: tuple[Path, ...]) -> None:
     try:
         for folder, paths in by_folder.items():
             with exclusive_run(folder):
-                result = render_all(folder, paths, warn=lambda message: click.echo(f"digest: warning: {message}", err=True))
+                result = render_all(
+                    folder, paths, warn=lambda message: click.echo(f"digest: warning: {message}", err=True)
+                )
             failed = failed or bool(result.failed)
     except DigestError as error:
         fail(error)
@@ -238,7 +245,9 @@ def models_install(package: Path | None, from_index: tuple[str, str] | None, mod
         if package is not None:
             model = model_store.install_package(package, folder)
         else:
-            model = model_store.install_from_index(*from_index, folder)
+            assert from_index is not None
+            from_code, to_code = from_index
+            model = model_store.install_from_index(from_code, to_code, folder)
     except DigestError as error:
         fail(error)
     click.echo(f"installed {model.name} {model.version} ({model.from_code}->{model.to_code}) in {model.path}", err=True)

@@ -127,9 +127,7 @@ def _textrank():  # -> jieba.analyse.TextRank
     return extractor
 
 
-def extract_keywords(
-    text: str | Sequence[str], lang: str, count: int = 5, method: str = DEFAULT_METHOD
-) -> list[str]:
+def extract_keywords(text: str | Sequence[str], lang: str, count: int = 5, method: str = DEFAULT_METHOD) -> list[str]:
     """Up to `count` keywords of the text, best first: `tfidf` or `textrank` (English: always TextRank).
 
     `text` may also be the text's sentences as `jobs.segment.split_sentences` gave them, which

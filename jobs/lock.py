@@ -26,9 +26,7 @@ def exclusive_run(output_dir: Path) -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout:
-        raise RunInProgress(
-            f"another digest run is in progress (it holds the lock {path}); nothing was done"
-        ) from None
+        raise RunInProgress(f"another digest run is in progress (it holds the lock {path}); nothing was done") from None
     try:
         yield
     finally:

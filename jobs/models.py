@@ -99,7 +99,10 @@ def installed_models(models_dir: Path) -> list[InstalledModel]:
             metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
             models.append(
                 InstalledModel(
-                    str(metadata["from_code"]), str(metadata["to_code"]), str(metadata.get("package_version", "")), folder
+                    str(metadata["from_code"]),
+                    str(metadata["to_code"]),
+                    str(metadata.get("package_version", "")),
+                    folder,
                 )
             )
         except (OSError, ValueError, KeyError, TypeError):
@@ -239,7 +242,7 @@ def install_dropped_packages(models_dir: Path, warn: Callable[[str], None]) -> l
     A file that cannot be installed stays where it is, with a warning on every run until it is
     replaced or removed.
     """
-    installed = []
+    installed: list[InstalledModel] = []
     if not models_dir.is_dir():
         return installed
     for package in sorted(models_dir.glob(f"*{PACKAGE_SUFFIX}")):

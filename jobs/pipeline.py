@@ -23,6 +23,8 @@ from .cache import TranslationCache, TranslationStats, default_cache_path, trans
 from .engines.base import EngineSettings, TranslationEngine
 from .errors import BatchError, ConfigError
 from .glossary import Glossary, load_glossary
+from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
+from .keywords import extract_keywords
 from .language import detect_language, is_traditional, is_truncated, normalise_whitespace
 from .lock import exclusive_run
 from .manifest import Manifest, content_hash
@@ -32,8 +34,6 @@ from .reading import BatchSource, RecordError, SourceRecord, find_batches, read_
 from .render import render_all
 from .report import RunReport
 from .segment import split_sentences
-from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
-from .keywords import extract_keywords
 from .summarize import DEFAULT_ALGORITHM, choose_sentences, summary_length
 from .writing import atomic_jsonl, remove_partial_files
 
@@ -100,11 +100,8 @@ class Translators:
         glossary: Glossary | None = None,
     ) -> None:
         if engine_name != "auto":
-            if engine_name not in engines.ENGINES:
-                raise ConfigError(
-                    f"unknown engine {engine_name!r}; choose one of: {', '.join(engines.engine_choices())}"
-                )
-            engine = engines.ENGINES[engine_name]
+            # A named engine must do the main direction; its message says what to install.
+            engine = engines.engine_class(engine_name)
             if not engine.supports("zh", "en", settings):
                 raise ConfigError(engine.unavailable_message("zh", "en", settings))
         self.engine_name = engine_name
@@ -227,10 +224,10 @@ def _process_batch(
                     written += 1
             bar.update(len(chunk))
 
-    errors.sort(key=lambda error: error.number)
+    errors.sort(key=lambda record_error: record_error.number)
     _write_errors(errors_output, errors)
-    for error in errors:
-        warn(f"{error.file}, line {error.line} (record {error.number}): {error.reason}")
+    for record_error in errors:
+        warn(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
     manifest.mark_done(batch.name, input_hash, batch.path, written, len(errors))
     report.batches_done.append(batch.name)
     report.record_errors += len(errors)
@@ -284,7 +281,9 @@ def prepare(record: SourceRecord, record_id: str, options: RunOptions) -> Prepar
         flags=flags,
         title=title or None,
         title_lang=detect_language(title) if title else None,
-        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method) if options.keywords else None,
+        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method)
+        if options.keywords
+        else None,
     )
 
 
@@ -376,12 +375,16 @@ def _build_record(
     if sentence_translations is not None:
         indices[target_lang] = (
             choose_sentences(
-                sentence_translations, target_lang, options.summary_size, options.summarizer, title=titles.get(target_lang)
+                sentence_translations,
+                target_lang,
+                options.summary_size,
+                options.summarizer,
+                title=titles.get(target_lang),
             ).indices
             if options.summary_mode == "independent"
             else summary.indices
         )
-    sides = {source_lang: item.sentences, target_lang: sentence_translations}
+    sides: dict[str, list[str] | None] = {source_lang: item.sentences, target_lang: sentence_translations}
 
     report.records += 1
     report.records_by_language[source_lang] += 1
@@ -401,7 +404,7 @@ def _build_record(
         ),
         "sentences": [_both({source_lang: s, target_lang: t}) for s, t in zip(item.sentences, targets)],
         "summary": {
-            **{lang: None if sides[lang] is None else [sides[lang][i] for i in indices[lang]] for lang in LANGUAGES},
+            **{lang: _pick(sides[lang], indices[lang]) for lang in LANGUAGES},
             "indices": summary.indices if options.summary_mode == "aligned" else _both(indices),
             "mode": options.summary_mode,
         },
@@ -418,6 +421,11 @@ def _build_record(
         "meta": item.source.meta,
         "source": {"file": item.source.file, "line": item.source.line, "record": item.source.number},
     }
+
+
+def _pick(sentences: list[str] | None, indices: list[int] | None) -> list[str] | None:
+    """The sentences at `indices`, or None for a side that was not translated."""
+    return None if sentences is None or indices is None else [sentences[i] for i in indices]
 
 
 def _both(sides: dict[str, Any]) -> dict[str, Any]:
@@ -438,4 +446,3 @@ def _title(item: PreparedAbstract, translation: str | None) -> dict[str, str | N
 def _internal_error(record: SourceRecord, error: Exception, warn: Warn) -> RecordError:
     warn(f"{record.file}, line {record.line}: internal error on this record:\n{traceback.format_exc()}")
     return RecordError(record.file, record.line, record.number, f"internal error: {error!r}")
-

@@ -122,13 +122,14 @@ def test_bad_packages_exit_2_and_install_nothing(
         rewrite_zip(good, bad, lambda name, data: (name, data))
         with zipfile.ZipFile(bad, "a") as archive:
             link = zipfile.ZipInfo("translate-zh_en-1_0/model/link")
-            link.external_attr = (0o120777 << 16)
+            link.external_attr = 0o120777 << 16
             archive.writestr(link, "/etc/passwd")
     elif kind == "no-model":
         rewrite_zip(good, bad, lambda name, data: None if "/model/" in name else (name, data))
     elif kind == "no-tokenizer":
         rewrite_zip(good, bad, lambda name, data: None if name.endswith("sentencepiece.model") else (name, data))
     elif kind == "bad-metadata":
+
         def drop_code(name: str, data: bytes):
             if name.endswith("metadata.json"):
                 metadata = json.loads(data)
@@ -175,7 +176,9 @@ def test_run_with_argos(sample_batch: Path, packages: dict[str, Path]) -> None:
     english = [r for r in records if r["source_lang"] == "en"]
     assert all(r["text"]["zh"] is None for r in english)  # no en->zh package installed
     run_log = read_jsonl(Path("output/runs.jsonl"))[-1]
-    assert run_log["engine"] == ["argos"] and run_log["sentences_translated"] == sum(len(r["sentences"]) for r in chinese)
+    assert run_log["engine"] == ["argos"] and run_log["sentences_translated"] == sum(
+        len(r["sentences"]) for r in chinese
+    )
 
 
 def test_auto_prefers_argos_and_translates_english_with_en_zh(sample_batch: Path, packages: dict[str, Path]) -> None:
@@ -188,7 +191,11 @@ def test_auto_prefers_argos_and_translates_english_with_en_zh(sample_batch: Path
     english = [r for r in records if r["source_lang"] == "en"]
     assert len(english) == 7
     for record in english:
-        assert record["engine"] == {"translation": "argos", "model": "translate-en_zh 1.0", "summarizer": record["engine"]["summarizer"]}
+        assert record["engine"] == {
+            "translation": "argos",
+            "model": "translate-en_zh 1.0",
+            "summarizer": record["engine"]["summarizer"],
+        }
         assert all(pair["zh"].strip() for pair in record["sentences"])
         assert record["summary"]["zh"] == [record["sentences"][i]["zh"] for i in record["summary"]["indices"]]
 
@@ -237,7 +244,9 @@ def test_cache_serves_reruns_and_repeats(sample_batch: Path, packages: dict[str,
     assert read_jsonl(Path("output/seed-cnki-export.jsonl")) == translated
 
     # A repeated sentence costs one model call.
-    Path("input/repeats.txt").write_text("核问题的实质是朝美间国家利益冲突的体现。\n\n核问题的实质是朝美间国家利益冲突的体现。\n", encoding="utf-8")
+    Path("input/repeats.txt").write_text(
+        "核问题的实质是朝美间国家利益冲突的体现。\n\n核问题的实质是朝美间国家利益冲突的体现。\n", encoding="utf-8"
+    )
     third = run_digest("run", "--engine", "argos", "--no-cache", "--keywords", "0")
     assert third.exit_code == 0
     assert read_jsonl(Path("output/runs.jsonl"))[-1]["engine_translations"] == 1
@@ -269,7 +278,7 @@ def test_glossary_is_checked_for_argos(sample_batch: Path, packages: dict[str, P
     assert all("glossary_miss" not in r["flags"] for r in records if r not in with_term)
 
 
-BLOCK_NETWORK = '''
+BLOCK_NETWORK = """
 import socket, os
 def _blocked(*args, **kwargs):
     with open(os.environ["NETWORK_LOG"], "a") as log:
@@ -279,7 +288,7 @@ socket.socket.connect = _blocked
 socket.socket.connect_ex = _blocked
 socket.create_connection = _blocked
 socket.getaddrinfo = _blocked
-'''
+"""
 
 
 def test_run_makes_no_connection_and_writes_only_its_folders(
@@ -293,9 +302,7 @@ def test_run_makes_no_connection_and_writes_only_its_folders(
     (hooks / "sitecustomize.py").write_text(BLOCK_NETWORK, encoding="utf-8")
     network_log = outside / "network.log"
     env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("XDG_", "DIGEST_CACHE_DIR", "ARGOS_"))
+        key: value for key, value in os.environ.items() if not key.startswith(("XDG_", "DIGEST_CACHE_DIR", "ARGOS_"))
     }
     env.update(HOME=str(home), TMPDIR=str(scratch), PYTHONPATH=str(hooks), NETWORK_LOG=str(network_log))
     before = snapshot(sample_batch.parents[1])

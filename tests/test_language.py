@@ -7,7 +7,9 @@ import pytest
 from jobs.language import detect_language, is_traditional, is_truncated, normalise_whitespace
 
 # From the CNKI sample and CSL abstracts.
-CHINESE_WITH_LATIN = "采用修正的Rodrigues参数(MRP),建立了飞行器姿态控制系统的数学模型；提出了基于平方和(SOS)方法的一种新的设计方法."
+CHINESE_WITH_LATIN = (
+    "采用修正的Rodrigues参数(MRP),建立了飞行器姿态控制系统的数学模型；提出了基于平方和(SOS)方法的一种新的设计方法."
+)
 ENGLISH = "Power Transition Theory (PTT) does offer an analysis of this phenomenon but no remedy."
 
 

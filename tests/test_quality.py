@@ -43,7 +43,9 @@ def test_glossary_file_and_misses(tmp_path: Path) -> None:
     glossary = load_glossary(path)
     assert dict(glossary.terms) == {"延伸威慑": "extended deterrence", "核保护伞": "nuclear umbrella"}
     source = "冷战时期,美国的延伸威慑主要通过核保护伞方式运作。"
-    assert glossary.misses(source, "During the Cold War, US Extended Deterrence worked through a nuclear umbrella.") == []
+    assert (
+        glossary.misses(source, "During the Cold War, US Extended Deterrence worked through a nuclear umbrella.") == []
+    )
     assert glossary.misses(source, "In the Cold War the US extended its deterrent through the nuclear shield.") == [
         {"zh": "延伸威慑", "en": "extended deterrence"},
         {"zh": "核保护伞", "en": "nuclear umbrella"},

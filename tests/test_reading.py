@@ -32,7 +32,13 @@ def test_sample_export_has_19_abstracts_with_their_lines() -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "bom"),
-    [("gb18030", b""), ("gbk", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)],
+    [
+        ("gb18030", b""),
+        ("gbk", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+    ],
 )
 def test_encodings_give_the_same_records(tmp_path: Path, encoding: str, bom: bytes) -> None:
     text = SAMPLE_TEXT if encoding != "gbk" else SAMPLE_TEXT.replace("\u00a0", " ")
@@ -56,7 +62,9 @@ def test_invalid_bytes_are_a_batch_error_naming_the_line(tmp_path: Path) -> None
     cut = data.index("相似文献".encode()) + 40  # inside the second abstract's first line
     path = tmp_path / "broken.txt"
     path.write_bytes(data[:cut] + b"\xff\xfe\xfd" + data[cut:])
-    with pytest.raises(BatchError, match=r"broken\.txt: cannot be read as text: invalid utf-8 bytes at byte \d+, line 3"):
+    with pytest.raises(
+        BatchError, match=r"broken\.txt: cannot be read as text: invalid utf-8 bytes at byte \d+, line 3"
+    ):
         records_of(path)
 
 
@@ -85,7 +93,13 @@ def test_jsonl_records_and_their_errors_with_line_numbers(tmp_path: Path) -> Non
         encoding="utf-8",
     )
     items = records_of(path)
-    assert [type(i).__name__ for i in items] == ["SourceRecord", "RecordError", "RecordError", "RecordError", "SourceRecord"]
+    assert [type(i).__name__ for i in items] == [
+        "SourceRecord",
+        "RecordError",
+        "RecordError",
+        "RecordError",
+        "SourceRecord",
+    ]
     first, bad_json, no_text, array, last = items
     assert first.id == "csl-dev-1" and first.line == 1 and first.title.startswith("水运工程")
     assert first.meta == {"keywords": ["项目管理"], "discipline": "水利工程"}

@@ -20,7 +20,9 @@ VALIDATOR = jsonschema.Draft202012Validator(record_schema())
 
 def write_csl_batch(path: Path, count: int | None = None) -> list[dict]:
     """The real CSL abstracts as a JSONL batch (all 1,000 unless `count`)."""
-    lines = [line for line in shared_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
+    lines = [
+        line for line in shared_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()
+    ]
     lines = lines[:count] if count else lines
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [json.loads(line) for line in lines]
@@ -147,14 +149,20 @@ def test_empty_file(workdir: Path) -> None:
 
 
 def test_a_100000_character_abstract(workdir: Path) -> None:
-    abstracts = [json.loads(line)["abstract"] for line in shared_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
+    abstracts = [
+        json.loads(line)["abstract"]
+        for line in shared_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")
+        if line.strip()
+    ]
     text = ""
     for abstract in abstracts:
         if len(text) >= 100_000:
             break
         text += abstract
     text = text[:100_000]
-    (workdir / "input" / "long.jsonl").write_text(json.dumps({"id": "long", "abstract": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (workdir / "input" / "long.jsonl").write_text(
+        json.dumps({"id": "long", "abstract": text}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     result = run_digest("run", "-q")
     assert result.exit_code == 0, result.stderr
     [record] = read_jsonl(Path("output/long.jsonl"))

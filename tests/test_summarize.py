@@ -102,7 +102,12 @@ def test_a_line_of_capital_latin_letters_is_a_sentence_not_a_heading(algorithm: 
     # sumy's parser takes a line like 基于CNN的目标检测方法研究 for a heading and drops it.
     assert split_sentences("基于CNN的目标检测方法研究", "zh") == ["基于CNN的目标检测方法研究"]
     assert choose_sentences(["基于CNN的目标检测方法研究"], "zh", 1, algorithm).indices == [0]
-    sentences = ["基于CNN的目标检测方法研究", "本文提出基于CNN的目标检测方法。", "实验表明CNN检测精度较高。", "其他方法精度较低。"]
+    sentences = [
+        "基于CNN的目标检测方法研究",
+        "本文提出基于CNN的目标检测方法。",
+        "实验表明CNN检测精度较高。",
+        "其他方法精度较低。",
+    ]
     assert choose_sentences(sentences, "zh", 1.0, algorithm).indices == [0, 1, 2, 3]
     assert_valid(choose_sentences(sentences, "zh", 3, algorithm), 4, 3)
     assert_valid(choose_sentences(sentences, "zh", 1, algorithm), 4, 1)

@@ -26,6 +26,13 @@ def engine_choices() -> list[str]:
     return ["auto", *ENGINES]
 
 
+def engine_class(name: str) -> type[TranslationEngine]:
+    """The registered engine called `name`; ConfigError for an unknown name."""
+    if name not in ENGINES:
+        raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(engine_choices())}")
+    return ENGINES[name]
+
+
 def select_engine(
     name: str,
     source_lang: str,
@@ -35,14 +42,12 @@ def select_engine(
 ) -> TranslationEngine | None:
     """The engine for one language pair, or None when nothing installed can translate it.
 
-    A named engine that cannot do a pair it is asked for is a configuration error only for the
-    pair it is meant for (its `supports` says so); `auto` silently takes the best engine that
-    supports the pair and warns when that is a fallback rather than its first choice.
+    A named engine that cannot do the pair gives None, like `auto` with nothing installed; the
+    caller decides whether that is an error. `auto` takes the best engine that supports the pair
+    and warns when that is a stand-in (the gloss) rather than a translation model.
     """
     if name != "auto":
-        if name not in ENGINES:
-            raise ConfigError(f"unknown engine {name!r}; choose one of: {', '.join(engine_choices())}")
-        engine = ENGINES[name]
+        engine = engine_class(name)
         if not engine.supports(source_lang, target_lang, settings):
             return None
         return engine.load(source_lang, target_lang, settings)
