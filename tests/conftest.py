@@ -42,6 +42,20 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture
+def no_nltk_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Point NLTK at an empty folder: anything that needs punkt or another download fails here."""
+    import nltk
+
+    empty = tmp_path / "nltk_data"
+    empty.mkdir()
+    monkeypatch.setattr(nltk.data, "path", [str(empty)])
+    monkeypatch.setenv("NLTK_DATA", str(empty))
+    yield
+    with pytest.raises(LookupError):  # the fixture really hides the data
+        nltk.data.find("tokenizers/punkt")
+
+
+@pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty project folder with `input/` and `output/`, made the current directory."""
     (tmp_path / "input").mkdir()

@@ -8,16 +8,15 @@ CTranslate2 on real Chinese sentences, as the `argos` engine runs them.
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pytest
+
+from jobs.models import argos_package_module
 
 from .argos_package import ARGOS_VERSION, build_argos_package, package_folder_name
 
@@ -29,30 +28,10 @@ TINY_LIMIT_BYTES = 1_000_000
 
 
 @pytest.fixture(scope="module")
-def argos_package_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    """``argostranslate.package``, imported with its data, config and cache folders in a temp folder.
-
-    Importing it creates those folders under the user's home unless the XDG variables point
-    elsewhere, so they are set for the first import only and restored right after. (If
-    argostranslate was already imported in this session, e.g. by digest's own code, which also
-    points it into a cache folder, that import stands.)
-    """
-    if "argostranslate.settings" not in sys.modules:
-        root = tmp_path_factory.mktemp("argos-home")
-        overrides = {name: str(root / name.lower()) for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
-        saved = {name: os.environ.get(name) for name in overrides}
-        os.environ.update(overrides)
-        try:
-            import argostranslate.package
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-    import argostranslate.package
-
-    yield argostranslate.package
+def argos_package_api() -> ModuleType:
+    """``argostranslate.package``, imported as digest imports it: with its data, config and cache
+    folders inside digest's cache folder (a temporary folder in tests, see conftest.py)."""
+    return argos_package_module()
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import nltk
 import pytest
 
 from jobs.keywords import METHODS, extract_keywords
@@ -23,14 +20,7 @@ LATIN_TERMS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def no_nltk_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Point NLTK at an empty folder: anything that needs a download fails here."""
-    empty = tmp_path / "nltk_data"
-    empty.mkdir()
-    monkeypatch.setattr(nltk.data, "path", [str(empty)])
-    monkeypatch.setenv("NLTK_DATA", str(empty))
-    yield
+pytestmark = pytest.mark.usefixtures("no_nltk_data")
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import nltk
 import pytest
 
 from jobs import summarize
@@ -16,17 +12,7 @@ from jobs.summarize import ALGORITHMS, Summary, choose_sentences, summary_length
 
 from .conftest import SAMPLE_EXPORT
 
-
-@pytest.fixture(autouse=True)
-def no_nltk_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Point NLTK at an empty folder: anything that needs punkt or another download fails here."""
-    empty = tmp_path / "nltk_data"
-    empty.mkdir()
-    monkeypatch.setattr(nltk.data, "path", [str(empty)])
-    monkeypatch.setenv("NLTK_DATA", str(empty))
-    yield
-    with pytest.raises(LookupError):  # the fixture really hides the data
-        nltk.data.find("tokenizers/punkt")
+pytestmark = pytest.mark.usefixtures("no_nltk_data")
 
 
 def sample_abstracts() -> list[PreparedAbstract]:

@@ -438,3 +438,26 @@ def _count_lines(path: Path) -> int:
             return sum(1 for line in handle if line.strip())
     except OSError:
         return 0
+
+
+@dataclass(frozen=True)
+class SentenceTable:
+    """How a record's sentence-by-sentence part is headed, in the HTML and the Markdown alike."""
+
+    heading: str
+    count: str  # "11 sentences"
+    english_column: str
+    chinese_column: str
+    both: bool  # both languages are shown side by side
+
+
+def sentence_table(entry: Entry) -> SentenceTable:
+    """The heading and column names of a record's originals and full translation."""
+    both = entry.translated and any(pair.zh for pair in entry.pairs) and any(pair.en for pair in entry.pairs)
+    count = f"{len(entry.pairs)} sentence{'' if len(entry.pairs) == 1 else 's'}"
+    if entry.source_lang == "zh":
+        kind = "gloss" if entry.glossed else "translation"
+        heading = f"Chinese original and full English {kind}" if both else "Chinese original (not translated)"
+        return SentenceTable(heading, count, f"English {kind}", "Chinese original", both)
+    heading = "Full abstract, with Chinese translation" if both else "Full abstract"
+    return SentenceTable(heading, count, "English original", "Chinese translation", both)

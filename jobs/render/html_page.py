@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from .. import __version__
-from .batch import Batch, Entry, clean, has_han, iso_date
+from .batch import Batch, Entry, clean, has_han, iso_date, sentence_table
 
 FEED_NAME = "feed.xml"
 INDEX_NAME = "index.html"
@@ -213,16 +213,9 @@ def _fold(entry: Entry) -> str:
     """The originals and the full translation, sentence by sentence, folded away."""
     if not entry.pairs:
         return ""
-    both = entry.translated and any(pair.zh for pair in entry.pairs) and any(pair.en for pair in entry.pairs)
-    count = f"{len(entry.pairs)} sentence{'' if len(entry.pairs) == 1 else 's'}"
-    if entry.source_lang == "zh":
-        kind = "gloss" if entry.glossed else "translation"
-        label = f"Chinese original and full English {kind}" if both else "Chinese original (not translated)"
-        en_head, zh_head = f"English {kind}", "Chinese original"
-    else:
-        label = "Full abstract, with Chinese translation" if both else "Full abstract"
-        en_head, zh_head = "English original", "Chinese translation"
-    out = [f'<details>\n<summary>{_e(label)} <span class="count">· {count}</span></summary>\n']
+    table = sentence_table(entry)
+    both, label, en_head, zh_head = table.both, table.heading, table.english_column, table.chinese_column
+    out = [f'<details>\n<summary>{_e(label)} <span class="count">· {table.count}</span></summary>\n']
     out.append(f'<div class="fold{"" if both else " single"}">\n')
     titles = [
         ("Original title", entry.original_title),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .batch import Batch, Entry
+from .batch import Batch, Entry, sentence_table
 from .html_page import FEED_NAME, INDEX_NAME
 
 # Characters that would start emphasis, code, links, HTML, table cells, strikethrough or math.
@@ -85,16 +85,9 @@ def _sentences(entry: Entry) -> str:
     """The originals and the full translation, sentence by sentence, as a table."""
     if not entry.pairs:
         return ""
-    both = entry.translated and any(pair.zh for pair in entry.pairs) and any(pair.en for pair in entry.pairs)
-    count = f"{len(entry.pairs)} sentence{'' if len(entry.pairs) == 1 else 's'}"
-    if entry.source_lang == "zh":
-        kind = "gloss" if entry.glossed else "translation"
-        heading = f"Chinese original and full English {kind}" if both else "Chinese original (not translated)"
-        columns = (f"English {kind}", "Chinese original")
-    else:
-        heading = "Full abstract, with Chinese translation" if both else "Full abstract"
-        columns = ("English original", "Chinese translation")
-    out = [f"### {heading} ({count})\n\n"]
+    table = sentence_table(entry)
+    both, columns = table.both, (table.english_column, table.chinese_column)
+    out = [f"### {table.heading} ({table.count})\n\n"]
     if entry.original_title:
         out.append(f"**Original title:** {escape(entry.original_title)}  \n")
     if entry.translated_title:
