@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,40 @@ def test_bad_glossary_line_names_the_line(tmp_path: Path) -> None:
     path.write_text("延伸威慑\textended deterrence\n核保护伞 nuclear umbrella\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"terms\.tsv, line 2: expected 'Chinese term<TAB>English term'"):
         load_glossary(path)
+
+
+CACHE_WRITER = """
+import sys
+from pathlib import Path
+from jobs.cache import TranslationCache
+
+cache = TranslationCache(Path(sys.argv[1]), warn=print)
+worker = sys.argv[2]
+for round in range(100):
+    batch = {TranslationCache.key("argos|test 1.0", f"{worker}-{round}-{i}"): f"text {i}" for i in range(50)}
+    cache.put_many(batch)
+    assert cache.get_many(list(batch)) == batch
+cache.close()
+"""
+
+
+def test_translation_cache_is_safe_for_two_processes(tmp_path: Path) -> None:
+    from jobs.cache import TranslationCache
+
+    path = tmp_path / "translations.sqlite3"
+    writers = [
+        subprocess.Popen([sys.executable, "-c", CACHE_WRITER, str(path), name], stderr=subprocess.PIPE, text=True)
+        for name in ("first", "second")
+    ]
+    for writer in writers:
+        _, stderr = writer.communicate(timeout=120)
+        assert writer.returncode == 0, stderr
+    cache = TranslationCache(path, warn=pytest.fail)
+    keys = [
+        TranslationCache.key("argos|test 1.0", f"{w}-{r}-{i}")
+        for w in ("first", "second")
+        for r in range(100)
+        for i in range(50)
+    ]
+    assert len(cache.get_many(keys)) == 10_000
+    cache.close()
