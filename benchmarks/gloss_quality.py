@@ -1,6 +1,7 @@
 """How good and how fast is the `gloss` engine? chrF and BLEU against human references, and sentences/s.
 
     python benchmarks/gloss_quality.py [--pairs PATH] [--fresh-cache] [--seconds N] [--show N]
+                                       [--abstracts N] [--abstracts-file PATH]
 
 Quality: the Chinese originals (`direction == "zh-en"`) of the WMT18 Medline pairs against their
 human references, for a naive baseline (longest CC-CEDICT match, the first sense that is not a
@@ -9,6 +10,9 @@ English originals (`en-zh`, whose Chinese is a translation) are scored too, as a
 Load: the first load (a cold build with `--fresh-cache`), a load from the disk cache, and a
 load in the same process. Speed: `translate_batch` over the zh-en sentences, repeated for at
 least `--seconds`. Needs sacrebleu (`pip install -e .[bench]`).
+
+The rules are for any academic abstract, not for these pairs: `--abstracts N` prints the glosses
+of the first N CSL abstracts (every discipline, no references) sentence by sentence, to read.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 DEFAULT_PAIRS = REPO.parent / "shared" / "data" / "medline-wmt18-zh-en-pairs.jsonl"
+DEFAULT_ABSTRACTS = REPO.parent / "shared" / "data" / "csl-dev-abstracts.jsonl"
 _HAN_RUN_RE = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)")
 
 
@@ -98,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fresh-cache", action="store_true", help="build the cache in an empty temporary folder")
     parser.add_argument("--seconds", type=float, default=3.0, help="time translate_batch at least this long")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="print N sentences with both glosses")
+    parser.add_argument("--abstracts", type=int, default=0, metavar="N", help="print the glosses of N abstracts")
+    parser.add_argument(
+        "--abstracts-file", type=Path, default=DEFAULT_ABSTRACTS, help="JSONL with an 'abstract' field (%(default)s)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="digest-gloss-benchmark-") as temporary:
         if args.fresh_cache:
@@ -124,6 +133,9 @@ def measure(args: argparse.Namespace) -> int:
     for source, reference, glossed in examples:
         print(f"\nzh:    {source}\nref:   {reference}\nnaive: {naive.translate(source)}\ngloss: {glossed}")
 
+    if args.abstracts:
+        show_abstracts(engine, args.abstracts_file, args.abstracts)
+
     started = time.perf_counter()
     GlossEngine("zh", "en", shared_gloss_data()).translate_batch(sources)  # a new engine: no word remembered
     first_pass = len(sources) / (time.perf_counter() - started)
@@ -136,6 +148,18 @@ def measure(args: argparse.Namespace) -> int:
     speed = rounds * len(sources) / elapsed
     print(f"\nspeed: {speed:,.0f} sentences/s ({rounds} rounds of {len(sources)}), first pass {first_pass:,.0f}")
     return 0
+
+
+def show_abstracts(engine: Any, path: Path, count: int) -> None:
+    """Print the first `count` abstracts of a JSONL file, each sentence with its gloss."""
+    from jobs.segment import split_sentences
+
+    with open(path, encoding="utf-8") as lines:
+        for line, _ in zip(lines, range(count), strict=False):
+            sentences = split_sentences(json.loads(line)["abstract"], "zh")
+            print()
+            for sentence, glossed in zip(sentences, engine.translate_batch(sentences), strict=True):
+                print(f"zh:    {sentence}\ngloss: {glossed}")
 
 
 def load(fresh_cache: bool) -> Any:  # -> GlossEngine

@@ -15,7 +15,7 @@ import pytest
 
 from jobs.engines import ENGINES, select_engine
 from jobs.engines.base import EngineSettings
-from jobs.engines.gloss import GlossEngine, _remove_stale, chinese_number, clean_sense, is_note
+from jobs.engines.gloss import GlossEngine, _remove_stale, chinese_number, clean_sense, is_note, plural
 from jobs.settings import cache_dir
 
 NSCLC_SENTENCE = (
@@ -94,7 +94,7 @@ def test_a_treaty_name_is_one_phrase(engine: GlossEngine) -> None:
 
 def test_latin_terms_acronyms_and_numbers_pass_through(engine: GlossEngine) -> None:
     glossed = engine.translate(NSCLC_SENTENCE)
-    assert "(non-small cell lung cancer, NSCLC)" in glossed
+    assert glossed.startswith("Non-small cell lung cancer (NSCLC) ")
     assert re.search(r"\bNSCLC\b.*\bPDGF\b", engine.translate(PDGF_SENTENCE))
     assert engine.translate("PD-1/PD-L1信号通路").startswith("PD-1/PD-L1 ")
     assert "3.5 times" in engine.translate("增加了3.5倍")
@@ -117,14 +117,14 @@ def test_punctuation_is_english_and_spacing_tidy(engine: GlossEngine) -> None:
 
 
 def test_numbers_and_units(engine: GlossEngine) -> None:
-    assert engine.translate("20%的患者") == "20% patient"
+    assert engine.translate("20%的患者") == "20% patients"
     assert engine.translate("30岁以上") == "30 years old or more"
     assert engine.translate("2019年3月5日") == "2019 March 5"
     assert engine.translate("27例") == "27 cases"
     assert engine.translate("1.2万人") == "12,000 people"
     assert engine.translate("两组患者").startswith("Two groups")
     assert engine.translate("第3组") == "Third group"
-    assert engine.translate("二十五名学生") == "25 student"
+    assert engine.translate("二十五名学生") == "25 students"
     assert chinese_number("一百零八") == 108
     assert chinese_number("三万五千") == 35_000
 
@@ -189,3 +189,110 @@ def test_blank_input_gives_an_empty_string(engine: GlossEngine, blank: str) -> N
 @pytest.mark.parametrize("sentence", ["的", "了。", "鮰", "“”", "啊啊啊！"])
 def test_a_non_empty_sentence_never_gives_an_empty_gloss(engine: GlossEngine, sentence: str) -> None:
     assert engine.translate(sentence).strip()
+
+
+# Rules of academic Chinese. The sentences are from the WMT18 Medline pairs and the CSL abstracts
+# (../shared/data), or made like them.
+
+
+def test_an_authors_english_name_replaces_the_gloss_of_its_term(engine: GlossEngine) -> None:
+    glossed = engine.translate(NSCLC_SENTENCE)
+    assert glossed.lower().count("non-small cell lung cancer") == 1
+    pd1 = engine.translate(
+        "研究显示免疫检查点分子：程序性死亡分子1（programmed death 1, PD-1）、程序性死亡分子1配体"
+        "（PD-1 ligand, PD-L1），与肿瘤发生、发展密切相关。"
+    )
+    assert ": programmed death 1 (PD-1), " in pd1
+    assert "PD-1 ligand (PD-L1)" in pd1
+    # As many words as the English has, and no more: 观察 "observe" is not part of the name.
+    h2s = engine.translate("目的：观察硫化氢（hydrogen sulfide，H2S）对1型糖尿病大鼠肾的影响。")
+    assert h2s.startswith("Objective: observe hydrogen sulfide (H2S) ")
+    # 的 inside the name, and a prefix (非 "non-") before it, go with it.
+    assert engine.translate(
+        "利用转录介导的扩增技术（transcription mediated amplification，TMA）扩增HIV RNA"
+    ).startswith("Use transcription mediated amplification (TMA) ")
+    assert engine.translate("持续性非卧床腹膜透析（continuous ambulatory peritoneal dialysis，CAPD）") == (
+        "Continuous ambulatory peritoneal dialysis (CAPD)"
+    )
+
+
+def test_other_parentheses_stay_as_they_are(engine: GlossEngine) -> None:
+    assert "mercury (Hg), arsenic (As)" in engine.translate("渔民们的汞（Hg）、砷（As）暴露估计")
+    assert engine.translate("女性可能较男性佳（OR=5.75）。").endswith("(OR = 5.75).")
+    # A glossary term is forced, and the author's English after it kept.
+    forced = GlossEngine.load("zh", "en", EngineSettings(glossary={"硫化氢": "H2S gas"}))
+    assert "H2S gas (hydrogen sulfide, H2S)" in forced.translate("观察硫化氢（hydrogen sulfide，H2S）的影响")
+
+
+def test_spaces_inside_chinese_text_are_dropped_but_a_heading_is_kept(engine: GlossEngine) -> None:
+    # PDF extraction leaves spaces inside words ("饮 食"); Chinese has none between words.
+    assert engine.translate("用食物频率 问卷测量渔民们的总鱼摄 入量。") == engine.translate(
+        "用食物频率问卷测量渔民们的总鱼摄入量。"
+    )
+    structured = engine.translate("目的 观察补肾活血汤治疗老年单纯收缩期高血压患者的临床疗效。")
+    assert structured.startswith("Objective: observe ")
+
+
+def test_words_read_in_their_academic_sense(engine: GlossEngine) -> None:
+    assert engine.translate("结果表明，智能手机协助的方法能反映总液体的摄入量。").startswith(
+        "Results show that smartphone "
+    )
+    assert engine.translate("我国的研究") == "China research"
+    assert engine.translate("在临床治疗中，").startswith("In clinical treatment")
+    assert engine.translate("差异显著") == "Difference significant"
+    assert engine.translate("邓小平国家主权思想") == "Deng Xiaoping nation sovereignty thought"
+
+
+def test_circumpositions_read_as_one_english_preposition(engine: GlossEngine) -> None:
+    assert engine.translate("自2000年以来") == "Since 2000"
+    assert "related to vitamin A nutrition condition" in engine.translate("血糖水平与维生素A营养状况相关")
+    assert "not related to" in engine.translate("乳糖不耐受与真正的疾病并不相关。")
+    assert "influence on diabetes" in engine.translate("评估病患特质对糖尿病饮食行为的影响。")
+    assert "not affected by polychlorinated biphenyl" in engine.translate(
+        "渔民们的神经行为表现不受多氯联苯和重金属中毒的影响。"
+    )
+    assert engine.translate("PDGF等起着重要作用。") == "PDGF etc. play important role."
+    # 对 … 进行 V: the verb stands where the preposition was.
+    assert engine.translate("本文对肿瘤细胞代谢进行综述。") == "This paper review tumor cell metabolism."
+
+
+def test_a_time_word_that_closes_an_opening_clause_goes_first(engine: GlossEngine) -> None:
+    assert engine.translate("手术后，患者的生活质量提高。").startswith("After operation, patients ")
+    assert engine.translate("治疗前后，患者的血压下降。").startswith("Before and after treatment, ")
+    # 当 … 时 reads "when" once, even where the clause is too long for a circumposition.
+    when = engine.translate("当MRS培养基中硒(Ⅳ)含量为12 μ g/ml时,即为动物双歧杆菌01的最大耐硒量;")
+    assert when.startswith("When MRS ")
+    assert when.lower().count("when") == 1
+
+
+def test_comparatives_and_superlatives(engine: GlossEngine) -> None:
+    assert engine.translate("较高的死亡率") == "Higher mortality rate"
+    assert engine.translate("A组氧化铝全瓷冠边缘抗压强度比B组高。").endswith("strength higher than B group.")
+    assert "better than males (OR" in engine.translate("女性可能较男性佳（OR=5.75）。")
+    assert engine.translate("最大的") == "Largest"
+    # Words the dictionary knows keep their sense.
+    assert engine.translate("最近") == "Recently"
+    assert engine.translate("更新数据") == "Renew data"
+
+
+def test_subjects_counts_and_articles(engine: GlossEngine) -> None:
+    assert engine.translate("将120例患者按随机数字表法分为两组。").startswith("120 patients ")
+    assert engine.translate("渔民们参与了研究。").startswith("Fishermen ")
+    assert engine.translate("男性PE、ED及不育").startswith("Male PE, ")  # a modifier stays singular
+    assert engine.translate("代谢综合征的发生率为3.5%。").endswith("was 3.5%.")
+    assert engine.translate("一种氨基酸") == "An amino acid"
+    assert engine.translate("一种新的方法") == "A new method"
+    assert engine.translate("6月龄婴儿") == "6 months old babies"
+    assert engine.translate("治疗1个月。") == "Treatment 1 month."
+
+
+def test_plural() -> None:
+    assert [plural(noun) for noun in ("patient", "child", "fisherman", "baby", "mouse", "pregnant woman")] == [
+        "patients",
+        "children",
+        "fishermen",
+        "babies",
+        "mice",
+        "pregnant women",
+    ]
+    assert [plural(noun) for noun in ("human", "class", "day")] == ["humans", "classes", "days"]

