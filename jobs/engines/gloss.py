@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ConfigError
+from ..language import normalise_whitespace
 from ..settings import cache_dir
 from ..wordseg import new_tokenizer
 from .base import EngineSettings, TranslationEngine
@@ -698,7 +699,6 @@ _ENGLISH_NAME = re.compile(
 )
 _HEADINGS = frozenset(("目的", "方法", "结果", "结论", "背景", "目标", "意义"))
 _HEADING = re.compile(r"^(目的|方法|结果|结论|背景|目标|意义)\s+(?=[\u3400-\u9fff])")
-_HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
 _PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百千]+)")
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 
@@ -948,7 +948,7 @@ class GlossEngine(TranslationEngine):
         if " " in text or "\n" in text:
             # Chinese puts no space between words: one between two characters is a line break or a
             # PDF's justification ("饮 食"), and would cut a word in two.
-            text = _HAN_SPACE.sub("", text)
+            text = normalise_whitespace(text)
         if "百分之" in text:  # 百分之二十 "20%"
             text = _PERCENT.sub(lambda m: f"{chinese_number(m.group(1))}%", text)
         tokens = self._tokens(text)
