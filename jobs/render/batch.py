@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DigestError
+from ..language import HAN
 
 BATCH_SUFFIX = ".jsonl"
 MARKDOWN_SUFFIX = ".digest.md"
@@ -40,7 +41,7 @@ LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 
 _TITLE_LENGTH = 160
 _DERIVED_TITLE_LENGTH = 100
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(HAN)
 # Characters XML 1.0 forbids, C1 controls, and lone surrogates (which cannot be written as UTF-8).
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
