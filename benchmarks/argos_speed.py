@@ -37,15 +37,16 @@ from pathlib import Path
 EOS_LOGIT_BIAS = 4.0
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
 sys.path.insert(0, str(REPO))
+
+from benchmarks.data_files import CSL_ABSTRACTS, require  # noqa: E402
 
 
 def load_abstracts(count: int) -> list[str]:
     """The first `count` CSL abstracts, whitespace normalised."""
     from jobs.language import normalise_whitespace
 
-    lines = (DATA / "csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")
+    lines = require(CSL_ABSTRACTS).read_text(encoding="utf-8").split("\n")
     return [normalise_whitespace(json.loads(line)["abstract"]) for line in lines if line.strip()][:count]
 
 

@@ -31,8 +31,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-DEFAULT_PAIRS = REPO.parent / "shared" / "data" / "medline-wmt18-zh-en-pairs.jsonl"
-DEFAULT_ABSTRACTS = REPO.parent / "shared" / "data" / "csl-dev-abstracts.jsonl"
+from benchmarks.data_files import CSL_ABSTRACTS as DEFAULT_ABSTRACTS  # noqa: E402
+from benchmarks.data_files import MEDLINE_PAIRS as DEFAULT_PAIRS  # noqa: E402
+from benchmarks.data_files import require  # noqa: E402
+
 _HAN_RUN_RE = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)")
 
 
@@ -108,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--abstracts-file", type=Path, default=DEFAULT_ABSTRACTS, help="JSONL with an 'abstract' field (%(default)s)"
     )
     args = parser.parse_args(argv)
+    require(args.pairs)
+    if args.abstracts:
+        require(args.abstracts_file)
     with tempfile.TemporaryDirectory(prefix="digest-gloss-benchmark-") as temporary:
         if args.fresh_cache:
             os.environ["DIGEST_CACHE_DIR"] = temporary

@@ -28,7 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "csl-dev-abstracts.jsonl"
+from benchmarks.data_files import CSL_ABSTRACTS as DEFAULT_DATA  # noqa: E402
+from benchmarks.data_files import require  # noqa: E402
+
 _ROUGE_ZH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*")
 _ROUGE_EN_RE = re.compile(r"[A-Za-z0-9]+(?:[-'.][A-Za-z0-9]+)*")
 
@@ -290,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="CSL-style JSONL (default: %(default)s)")
     parser.add_argument("--long", action="store_true", help="also time every algorithm on one very long text")
     args = parser.parse_args(argv)
+    require(args.data)
 
     from jobs.keywords import extract_keywords
     from jobs.summarize import choose_sentences

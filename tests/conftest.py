@@ -16,15 +16,15 @@ from click.testing import CliRunner, Result
 from jobs.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("DIGEST_SHARED_DATA", REPO.parent / "shared" / "data"))
+TEST_DATA = REPO / "tests" / "data"
 SAMPLE_EXPORT = REPO / "input" / "seed-cnki-export.txt"
 
 
-def shared_data(name: str) -> Path:
-    """A file of the project's real data set; a missing one is an error, never a skip."""
-    path = SHARED_DATA / name
+def repo_data(name: str) -> Path:
+    """A file of the real data kept in `tests/data/` (sources and licences in its SOURCES.md)."""
+    path = TEST_DATA / name
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: the tests need ../shared/data (or set DIGEST_SHARED_DATA)")
+        raise FileNotFoundError(f"{path} is missing from the repository")
     return path
 
 

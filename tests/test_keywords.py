@@ -11,7 +11,7 @@ from jobs.language import normalise_whitespace
 from jobs.segment import split_sentences
 from jobs.wordseg import jieba_module
 
-from .conftest import shared_data
+from .conftest import repo_data
 
 LATIN_TERMS = (
     "针对COVID-19疫情期间公共场所口罩佩戴检测的需求,提出一种基于改进YOLOv5的口罩佩戴检测算法。"
@@ -45,7 +45,7 @@ def test_the_text_or_its_sentences_give_the_same_keywords() -> None:
 
 
 def test_a_real_csl_record_never_uses_its_author_keywords() -> None:
-    line = shared_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")[0]
+    line = repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")[0]
     record = json.loads(line)
     keywords = extract_keywords(normalise_whitespace(record["abstract"]), "zh")
     assert len(keywords) == 5

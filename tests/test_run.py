@@ -13,7 +13,7 @@ import pytest
 
 from jobs.schema import record_schema
 
-from .conftest import SAMPLE_EXPORT, digest_subprocess, read_jsonl, run_digest, shared_data
+from .conftest import SAMPLE_EXPORT, digest_subprocess, read_jsonl, repo_data, run_digest
 
 VALIDATOR = jsonschema.Draft202012Validator(record_schema())
 
@@ -21,7 +21,7 @@ VALIDATOR = jsonschema.Draft202012Validator(record_schema())
 def write_csl_batch(path: Path, count: int | None = None) -> list[dict]:
     """The real CSL abstracts as a JSONL batch (all 1,000 unless `count`)."""
     lines = [
-        line for line in shared_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()
+        line for line in repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()
     ]
     lines = lines[:count] if count else lines
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -151,7 +151,7 @@ def test_empty_file(workdir: Path) -> None:
 def test_a_100000_character_abstract(workdir: Path) -> None:
     abstracts = [
         json.loads(line)["abstract"]
-        for line in shared_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")
+        for line in repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")
         if line.strip()
     ]
     text = ""

@@ -8,7 +8,7 @@ import re
 from jobs.language import normalise_whitespace
 from jobs.segment import split_sentences
 
-from .conftest import shared_data
+from .conftest import repo_data
 
 
 def test_chinese_splits_on_full_width_ends_and_semicolons() -> None:
@@ -71,7 +71,7 @@ def test_stray_punctuation_is_not_a_sentence() -> None:
 def test_csl_abstracts_split_cleanly() -> None:
     """Over 1,000 real abstracts: no sentence starts with a digit cut from a decimal, none is empty."""
     count = 0
-    for line in shared_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n"):
+    for line in repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n"):
         if not line.strip():
             continue
         abstract = json.loads(line)["abstract"]
