@@ -311,6 +311,23 @@ def argos_package_module() -> ModuleType:
     (~/.local/share, ~/.config, ~/.local/cache); digest points them into its own cache folder, so
     a run creates nothing outside the models, input and output folders and that cache.
     """
+    try:
+        return _import_argos_package()
+    except ImportError as error:
+        raise ConfigError(_BROKEN_ARGOSTRANSLATE.format(error=error)) from None
+
+
+#: pip lets `argostranslate` (upstream) and `argos-translate-lt` both install the module
+#: `argostranslate`; uninstalling either one deletes the module the other still claims.
+_BROKEN_ARGOSTRANSLATE = (
+    "cannot import argostranslate ({error}). It is installed by the argos-translate-lt distribution; "
+    "if upstream argostranslate was installed or removed in the same environment, the module's files may be "
+    "gone. Repair it with: pip uninstall -y argostranslate && "
+    "pip install --force-reinstall --no-deps 'argos-translate-lt>=1.12'"
+)
+
+
+def _import_argos_package() -> ModuleType:
     if "argostranslate.settings" not in sys.modules:
         root = cache_dir() / "argos-translate"
         overrides = {

@@ -323,3 +323,26 @@ def test_run_makes_no_connection_and_writes_only_its_folders(
     new_paths = {path.split("/")[0] for path in set(after) - set(before)}
     assert new_paths <= {"output", "lang_models", "input"}
     assert read_jsonl(Path("output/seed-cnki-export.jsonl"))[0]["engine"]["translation"] == "argos"
+
+
+def test_a_removed_argostranslate_module_exits_2_with_the_repair_command(
+    sample_batch: Path, packages: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What `pip uninstall argostranslate` leaves when argos-translate-lt shares the environment:
+    # both distributions own the module's files, so the uninstall deletes them from under the other.
+    from jobs.models import argos_package_module
+
+    install(packages["zh_en"])
+    for name in [name for name in sys.modules if name == "argostranslate" or name.startswith("argostranslate.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "argostranslate", None)
+    argos_package_module.cache_clear()
+    try:
+        result = run_digest("run", "--engine", "argos")
+    finally:
+        argos_package_module.cache_clear()
+    assert result.exit_code == 2
+    assert "cannot import argostranslate" in result.stderr
+    assert "pip uninstall -y argostranslate && pip install --force-reinstall --no-deps" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not Path("output/seed-cnki-export.jsonl").exists()

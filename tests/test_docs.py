@@ -42,3 +42,27 @@ def test_readme_test_command_is_what_ci_runs() -> None:
 def test_every_exit_code_is_documented() -> None:
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 75 |"):
         assert code in README
+
+
+def readme_row(option: str) -> str:
+    """The README options-table row that documents `option`."""
+    rows = [
+        line for line in README.splitlines() if line.startswith("|") and re.search(rf"`{re.escape(option)}[ `]", line)
+    ]
+    assert rows, f"{option} has no row in a README options table"
+    return rows[0]
+
+
+@pytest.mark.parametrize(("name", "command"), all_commands(cli), ids=lambda value: str(value))
+def test_readme_lists_the_choices_the_help_offers(name: str, command: click.Command) -> None:
+    for option in command.params:
+        if not (isinstance(option, click.Option) and isinstance(option.type, click.Choice)):
+            continue
+        row = readme_row(option.opts[-1])
+        choices = [str(choice) for choice in option.type.choices]
+        written = re.search(rf"`{re.escape(option.opts[-1])} ([\w-]+(?:\\\|[\w-]+)+)`", row)
+        if written:  # the row spells the choices out in its first column: exactly those
+            assert written.group(1).split("\\|") == choices, f"{name} {option.opts[-1]}: README {written.group(1)}"
+        else:  # the row names a placeholder (`--algorithm NAME`): every choice is in its description
+            missing = [choice for choice in choices if f"`{choice}`" not in row]
+            assert not missing, f"{name} {option.opts[-1]}: README does not list {missing}"
