@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,8 @@ from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .lock import exclusive_run
 from .pipeline import RunOptions, run
-from .render import render_all
+from .render import check_batch_files, render_all
+from .report import EXIT_INTERRUPTED, EXIT_TERMINATED
 from .settings import default_models_dir
 from .summarize import ALGORITHMS, DEFAULT_ALGORITHM
 
@@ -42,7 +45,40 @@ def fail(error: DigestError) -> None:
     sys.exit(error.exit_code)
 
 
-@click.group()
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is so that unfinished files are cleaned up on the way out."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+class SignalExits(click.Group):
+    """A command group whose commands exit 130 on SIGINT (Ctrl-C) and 143 on SIGTERM, as shells do.
+
+    click's own handling of Ctrl-C exits 1, the code for "some records failed".
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(
+                "\ndigest: error: interrupted; completed outputs are kept, the rest is redone next time", err=True
+            )
+            sys.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            click.echo("digest: error: terminated; completed outputs are kept, the rest is redone next time", err=True)
+            sys.exit(EXIT_TERMINATED)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+@click.group(cls=SignalExits)
 @click.version_option(__version__, prog_name="digest")
 def cli() -> None:
     """Chinese academic abstracts to English, with extractive summaries in both languages."""
@@ -141,6 +177,11 @@ def cli() -> None:
     help="Translation cache file (default: translations.sqlite3 in the user's cache folder).",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the translation cache.")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read symbolic links in input folders that lead outside them (skipped with a warning by default).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; warnings only.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -160,6 +201,7 @@ def run_command(
     glossary: Path | None,
     cache_path: Path | None,
     no_cache: bool,
+    follow_symlinks: bool,
     quiet: bool,
 ) -> None:
     """Process every new or changed batch in INPUTS (default: ./input) into the output folder.
@@ -167,7 +209,9 @@ def run_command(
     Each file directly in an input folder is one batch: a text export (abstracts separated by
     相似文献, else by blank lines) or JSON lines with an `abstract` or `text` field. Exit codes:
     0 all done (or nothing new), 1 some batches or records failed (the rest written), 2 usage or
-    configuration error, 75 another run holds the lock.
+    configuration error (nothing written), 74 the output folder could not be written (disk full,
+    read-only; earlier outputs intact), 75 another run holds the lock, 130 interrupted (Ctrl-C),
+    143 terminated (SIGTERM).
     """
     if summary_sentences is not None and summary_ratio is not None:
         raise click.UsageError("give --sentences or --ratio, not both")
@@ -191,6 +235,7 @@ def run_command(
         cache_path=cache_path,
         use_cache=not no_cache,
         progress=not quiet and sys.stderr.isatty(),
+        follow_symlinks=follow_symlinks,
     )
     try:
         report = run(options)
@@ -210,6 +255,7 @@ def render_command(files: tuple[Path, ...]) -> None:
         by_folder.setdefault(path.parent, []).append(path)
     failed = False
     try:
+        check_batch_files(files)  # before anything is written: a refused render writes nothing
         for folder, paths in by_folder.items():
             with exclusive_run(folder):
                 result = render_all(

@@ -25,3 +25,20 @@ class RunInProgress(DigestError):
     """Another `digest run` holds the lock on the output folder."""
 
     exit_code = 75
+
+
+class OutputError(DigestError):
+    """The output folder could not be written (disk full, read-only, ...); earlier outputs are intact."""
+
+    exit_code = 74  # EX_IOERR
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    @classmethod
+    def from_os_error(cls, path: object, error: OSError) -> OutputError:
+        """The error for an OSError met while writing `path`: the OS's own words for it."""
+        reason = error.strerror or str(error)
+        return cls(path, f"cannot be written: {reason}")

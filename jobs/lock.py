@@ -1,33 +1,41 @@
-"""One run at a time per output folder: an exclusive flock on `output/.digest.lock`."""
+"""One run at a time per output folder: an exclusive flock on the output folder itself.
+
+The lock is taken on the folder's own file descriptor, not on a lock file inside it: a lock file
+can be deleted during a run (and the next run would lock a new file and start beside it), or be
+replaced by a symbolic link that opening it would follow. A folder cannot be deleted while it
+holds the run's files, and the kernel drops a flock when its process dies, so a killed run never
+leaves a stale lock.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
-from .errors import RunInProgress
-
-LOCK_NAME = ".digest.lock"
+from .errors import OutputError, RunInProgress
 
 
 @contextmanager
 def exclusive_run(output_dir: Path) -> Iterator[None]:
     """Hold the output folder's lock for the block; raise RunInProgress at once if it is held.
 
-    The kernel releases a flock when its process dies, so a run killed with `kill -9` never
-    leaves a stale lock behind.
+    Creates the folder if needed (an output folder may be a symbolic link to one elsewhere).
     """
-    output_dir.mkdir(parents=True, exist_ok=True)
-    path = output_dir / LOCK_NAME
-    lock = FileLock(path, timeout=0)
     try:
-        lock.acquire()
-    except Timeout:
-        raise RunInProgress(f"another digest run is in progress (it holds the lock {path}); nothing was done") from None
+        output_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(output_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise OutputError.from_os_error(output_dir, error) from None
     try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgress(
+                f"another digest run is in progress (it holds the lock on {output_dir}); nothing was done"
+            ) from None
         yield
     finally:
-        lock.release()
+        os.close(descriptor)  # releases the lock

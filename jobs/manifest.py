@@ -1,17 +1,25 @@
-"""What has been done: the content hash of each batch's input when its output was written."""
+"""What has been done: per batch, the hash of its input and of every output file it wrote.
+
+A batch is skipped only while its input is unchanged and every output it wrote is still there
+with the size and SHA-256 it was written with: an output that was truncated, emptied or deleted
+since (or an errors file that appeared or went) gets the batch redone.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .layout import MANIFEST_NAME
 from .writing import write_json
 
-MANIFEST_NAME = ".digest-manifest.json"
+MANIFEST_VERSION = 2
+_CHUNK = 1 << 20
 
 
 def content_hash(data: bytes) -> str:
@@ -19,17 +27,45 @@ def content_hash(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def file_fingerprint(path: Path) -> dict[str, Any]:
+    """Size and SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return {"size": size, "sha256": digest.hexdigest()}
+
+
+def _is_entry(value: Any) -> bool:
+    """Whether a manifest entry has the shape this version writes."""
+    outputs = value.get("outputs") if isinstance(value, dict) else None
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("input_hash"), str)
+        and isinstance(outputs, dict)
+        and all(
+            isinstance(name, str)
+            and isinstance(print_, dict)
+            and isinstance(print_.get("size"), int)
+            and isinstance(print_.get("sha256"), str)
+            for name, print_ in outputs.items()
+        )
+    )
+
+
 @dataclass
 class Manifest:
-    """Per batch: the input's hash, path and counts at the time its output was completed."""
+    """Per batch: the input's hash and path, what was written, and counts, when it was completed."""
 
     path: Path
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
-    problem: str | None = None  # why an existing manifest could not be used
+    problem: str | None = None  # why (part of) an existing manifest could not be used
 
     @classmethod
     def load(cls, output_dir: Path) -> Manifest:
-        """Read the manifest; a missing or corrupt one means no batch is known to be done."""
+        """Read the manifest; a missing or corrupt one, or entry, means that batch is not known to be done."""
         path = output_dir / MANIFEST_NAME
         try:
             batches = json.loads(path.read_text(encoding="utf-8"))["batches"]
@@ -37,22 +73,45 @@ class Manifest:
                 raise TypeError("'batches' is not an object")
         except FileNotFoundError:
             return cls(path)
-        except (ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError) as error:
             return cls(path, problem=f"{path} is unreadable ({error}); every batch will be redone")
-        return cls(path, batches)
+        bad = sorted(name for name, entry in batches.items() if not _is_entry(entry))
+        kept = {name: entry for name, entry in batches.items() if name not in bad}
+        problem = None
+        if bad:
+            problem = (
+                f"{path}: ignored {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} of an unknown shape "
+                f"({', '.join(repr(name) for name in bad[:5])}{', ...' if len(bad) > 5 else ''}); "
+                "those batches will be redone"
+            )
+        return cls(path, kept, problem)
 
-    def is_done(self, batch: str, input_hash: str, output: Path) -> bool:
-        """Whether the batch's output exists and was made from these exact input bytes."""
+    def is_done(self, batch: str, input_hash: str) -> bool:
+        """Whether the batch was made from these exact input bytes and its outputs are as written."""
         entry = self.batches.get(batch)
-        return entry is not None and entry.get("input_hash") == input_hash and output.exists()
+        if entry is None or entry["input_hash"] != input_hash:
+            return False
+        return all(_unchanged(self.path.parent / name, recorded) for name, recorded in entry["outputs"].items())
 
-    def mark_done(self, batch: str, input_hash: str, source: Path, records: int, errors: int) -> None:
-        """Record a completed batch and save the manifest atomically."""
+    def mark_done(
+        self, batch: str, input_hash: str, source: Path, outputs: Iterable[Path], records: int, errors: int
+    ) -> None:
+        """Record a completed batch with the fingerprints of the files it wrote; save atomically."""
         self.batches[batch] = {
             "input": str(source),
             "input_hash": input_hash,
+            "outputs": {path.name: file_fingerprint(path) for path in outputs},
             "records": records,
             "errors": errors,
             "completed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        write_json(self.path, {"version": 1, "batches": self.batches})
+        write_json(self.path, {"version": MANIFEST_VERSION, "batches": self.batches})
+
+
+def _unchanged(path: Path, recorded: dict[str, Any]) -> bool:
+    try:
+        if path.is_symlink() or path.stat().st_size != recorded["size"]:
+            return False
+        return file_fingerprint(path)["sha256"] == recorded["sha256"]
+    except OSError:
+        return False

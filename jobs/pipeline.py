@@ -21,11 +21,12 @@ from tqdm import tqdm
 from . import engines, wordseg
 from .cache import TranslationCache, TranslationStats, default_cache_path, translate
 from .engines.base import EngineSettings, TranslationEngine
-from .errors import BatchError, ConfigError
+from .errors import BatchError, ConfigError, OutputError
 from .glossary import Glossary, load_glossary
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import extract_keywords
 from .language import detect_language, is_traditional, is_truncated, normalise_whitespace
+from .layout import batch_outputs
 from .lock import exclusive_run
 from .manifest import Manifest, content_hash
 from .models import install_dropped_packages
@@ -43,6 +44,10 @@ Warn = Callable[[str], None]
 
 def _stderr_warning(message: str) -> None:
     tqdm.write(f"digest: warning: {message}", file=sys.stderr)
+
+
+def _stderr_error(message: str) -> None:
+    tqdm.write(f"digest: error: {message}", file=sys.stderr)
 
 
 @dataclass
@@ -69,6 +74,8 @@ class RunOptions:
     cache_path: Path | None = None
     use_cache: bool = True
     progress: bool = False
+    #: Read symbolic links in input folders that lead outside them (skipped with a warning by default).
+    follow_symlinks: bool = False
     #: Records whose sentences go to the engine in one `translate_batch` call.
     chunk_records: int = 256
 
@@ -126,49 +133,106 @@ class Translators:
         return translate(engine, sentences, self.cache, self.stats)
 
 
-def run(options: RunOptions, warn: Warn = _stderr_warning) -> RunReport:
+def run(options: RunOptions, warn: Warn = _stderr_warning, error: Warn = _stderr_error) -> RunReport:
     """Process every new or changed batch under `options.inputs`; return the run's report.
 
-    Raises RunInProgress when another run holds the output folder's lock and ConfigError for
-    bad options; per-batch and per-record failures are in the report, not raised.
+    Raises RunInProgress when another run holds the output folder's lock, ConfigError for bad
+    options (before anything is written), and OutputError when the output folder itself cannot
+    be created. Per-batch and per-record failures, and an output that could not be written
+    (disk full, read-only folder: the run stops there), are in the report, not raised.
     """
     try:
         summary_length(1, options.summary_size)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(str(error)) from None
+    except (TypeError, ValueError) as problem:
+        raise ConfigError(str(problem)) from None
     if options.summary_mode not in ("aligned", "independent"):
         raise ConfigError(f"unknown summary mode {options.summary_mode!r}; choose aligned or independent")
     output_dir = options.output_dir
     glossary = load_glossary(options.glossary) if options.glossary else Glossary()
     settings = dataclasses.replace(options.engine_settings, glossary=glossary.terms)
-    with exclusive_run(output_dir), _open_cache(options, warn) as cache:
-        report = RunReport()
+    check_separate_folders(options.inputs, output_dir)
+    batches = find_batches(options.inputs, warn, options.follow_symlinks)
+    created = not output_dir.exists()
+    with exclusive_run(output_dir):
+        try:
+            install_dropped_packages(settings.models_dir, warn)
+            translators = Translators(options.engine, settings, warn, None, glossary)
+        except ConfigError:
+            if created:
+                _remove_empty_folder(output_dir)  # a usage error leaves nothing behind
+            raise
+        with _open_cache(options, warn) as cache:
+            translators.cache = cache
+            return _run_batches(batches, options, output_dir, translators, warn, error)
+
+
+def _run_batches(
+    batches: list[BatchSource],
+    options: RunOptions,
+    output_dir: Path,
+    translators: Translators,
+    warn: Warn,
+    error: Warn,
+) -> RunReport:
+    """The locked part of a run: each batch, then the pages, then the run log."""
+    report = RunReport()
+    try:
         remove_partial_files(output_dir)
-        batches = find_batches(options.inputs)
-        install_dropped_packages(settings.models_dir, warn)
-        translators = Translators(options.engine, settings, warn, cache, glossary)
-        wordseg.add_terms(glossary.terms)
+        wordseg.add_terms(translators.glossary.terms)
         manifest = Manifest.load(output_dir)
         if manifest.problem:
             warn(manifest.problem)
         for batch in batches:
             try:
-                _process_batch(batch, options, manifest, translators, report, warn)
-            except BatchError as error:
-                report.batches_failed[batch.name] = str(error)
-                warn(str(error))
-            except ConfigError:
+                _process_batch(batch, options, manifest, translators, report, warn, error)
+            except BatchError as failure:
+                report.batches_failed[batch.name] = str(failure)
+                error(str(failure))
+            except (ConfigError, OutputError):
                 raise
-            except Exception as error:  # a bug: show it, keep the other batches going
-                report.batches_failed[batch.name] = f"internal error: {error!r}"
-                warn(f"{batch.path}: internal error, batch not written:\n{traceback.format_exc()}")
+            except Exception as failure:  # a bug: show it, keep the other batches going
+                report.batches_failed[batch.name] = f"internal error: {failure!r}"
+                error(f"{batch.path}: internal error, batch not written:\n{traceback.format_exc()}")
         # The readers' pages are rebuilt from the JSONL just written (and any page older than its JSONL).
-        render_all(output_dir, warn=warn)
-        report.cache_hits = translators.stats.cache_hits
-        report.engine_translations = translators.stats.engine_translations
-        report.finish()
+        rendered = render_all(output_dir, warn=warn)
+        report.pages_failed = {str(path): reason for path, reason in rendered.failed.items()}
+    except OutputError as failure:
+        report.output_error = str(failure)
+        error(
+            f"{failure}; the run stopped here, every output written before is intact and unfinished batches are redone by the next run"
+        )
+    report.cache_hits = translators.stats.cache_hits
+    report.engine_translations = translators.stats.engine_translations
+    report.finish()
+    try:
         report.append_to_log(output_dir)
+    except OutputError as failure:
+        if report.output_error is None:
+            report.output_error = str(failure)
+            error(f"{failure}; this run is not in the run log")
     return report
+
+
+def _remove_empty_folder(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty after all: something else is using it
+
+
+def check_separate_folders(inputs: Sequence[Path], output_dir: Path) -> None:
+    """Refuse an output folder that is an input folder, inside one, or holds one (ConfigError).
+
+    digest would otherwise read its own records, pages and run log back as abstracts.
+    """
+    output = output_dir.resolve()
+    for given in inputs:
+        source = given.resolve()
+        if source == output or output in source.parents or source in output.parents:
+            raise ConfigError(
+                f"input {given} and output folder {output_dir} are the same or one is inside the other; "
+                "digest would read its own outputs as abstracts. Give separate folders (e.g. input/ and output/)"
+            )
 
 
 def _open_cache(options: RunOptions, warn: Warn) -> closing[TranslationCache] | nullcontext[None]:
@@ -184,15 +248,17 @@ def _process_batch(
     translators: Translators,
     report: RunReport,
     warn: Warn,
+    error: Warn,
 ) -> None:
-    output = options.output_dir / f"{batch.name}.jsonl"
-    errors_output = options.output_dir / f"{batch.name}.errors.jsonl"
+    if batch.problem:
+        raise BatchError(batch.problem)
+    output, errors_output = batch_outputs(options.output_dir, batch.name)
     try:
         data = batch.path.read_bytes()
-    except OSError as error:
-        raise BatchError(f"{batch.path}: cannot be read: {error.strerror}") from None
+    except OSError as failure:
+        raise BatchError(f"{batch.path}: cannot be read: {failure.strerror}") from None
     input_hash = content_hash(data)
-    if not options.force and manifest.is_done(batch.name, input_hash, output):
+    if not options.force and manifest.is_done(batch.name, input_hash):
         report.batches_skipped.append(batch.name)
         return
 
@@ -203,6 +269,7 @@ def _process_batch(
         warn(f"{batch.path}: no abstracts found; writing an empty {output.name}")
     record_ids = _record_ids(records)
 
+    counts = RunReport()  # added to the run's report only once the batch's output is complete
     written = 0
     with (
         atomic_jsonl(output) as writer,
@@ -216,26 +283,35 @@ def _process_batch(
         ) as bar,
     ):
         for chunk in _chunks(records, options.chunk_records):
-            for result in _process_chunk(chunk, record_ids, options, translators, report, warn):
+            for result in _process_chunk(chunk, record_ids, options, translators, counts, warn):
                 if isinstance(result, RecordError):
                     errors.append(result)
                 else:
-                    writer.write(result)
+                    try:
+                        writer.write(result)  # `dumps` fails before a byte of the line is written
+                    except (ValueError, RecursionError) as failure:  # reading lets none through: a bug
+                        errors.append(_unwritable(result, failure, warn))
+                        continue
                     written += 1
             bar.update(len(chunk))
 
     errors.sort(key=lambda record_error: record_error.number)
     _write_errors(errors_output, errors)
     for record_error in errors:
-        warn(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
-    manifest.mark_done(batch.name, input_hash, batch.path, written, len(errors))
+        error(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
+    counts.record_errors = len(errors)
+    report.add_records(counts)  # the records file is complete: they count even if the manifest fails
     report.batches_done.append(batch.name)
-    report.record_errors += len(errors)
+    outputs = [output, errors_output] if errors else [output]
+    manifest.mark_done(batch.name, input_hash, batch.path, outputs, written, len(errors))
 
 
 def _write_errors(path: Path, errors: list[RecordError]) -> None:
     if not errors:
-        path.unlink(missing_ok=True)  # from an earlier run of a since-corrected input
+        try:
+            path.unlink(missing_ok=True)  # from an earlier run of a since-corrected input
+        except OSError as failure:
+            raise OutputError.from_os_error(path, failure) from None
         return
     with atomic_jsonl(path) as writer:
         writer.write_all(error.as_json() for error in errors)
@@ -441,6 +517,12 @@ def _title(item: PreparedAbstract, translation: str | None) -> dict[str, str | N
     if not item.title or not item.title_lang:
         return None
     return _both({item.title_lang: item.title, _other(item.title_lang): translation})
+
+
+def _unwritable(record: dict[str, Any], failure: Exception, warn: Warn) -> RecordError:
+    source = record["source"]
+    warn(f"{source['file']}, line {source['line']}: internal error, the record cannot be written as JSON: {failure}")
+    return RecordError(source["file"], source["line"], source["record"], f"internal error: {failure!r}")
 
 
 def _internal_error(record: SourceRecord, error: Exception, warn: Warn) -> RecordError:

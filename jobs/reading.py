@@ -8,26 +8,41 @@ object per line; anything else is read as a text export: abstracts separated by 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
+import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import charset_normalizer
-import jsonlines
 
 from .errors import BatchError, ConfigError
+from .layout import is_reserved_batch_name
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SIMILAR_LITERATURE_MARKER = "相似文献"
 # The marker with the stray spaces (NBSP, ideographic space) that exports put around it.
 _MARKER_RE = re.compile(rf"[\s\u00a0\u3000]*{SIMILAR_LITERATURE_MARKER}[\s\u00a0\u3000]*")
 _BLANK_LINES_RE = re.compile(r"\n[ \t\u00a0\u3000\r]*\n\s*")
+# Control characters that are not whitespace: the ^Z that DOS tools put at the end of a file, NULs
+# and terminal escapes pasted from PDFs. They carry no text, and databases (PostgreSQL) refuse NUL.
+_CONTROL = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+_CONTROL_RE = re.compile(f"[{_CONTROL}]+")
+# What comes before a record's first character: whitespace, control characters, and the BOMs that
+# files concatenated onto another bring along.
+_LEADING_SPACE_RE = re.compile(f"[\\s\ufeff{_CONTROL}]*")
 _TEXT_FIELDS = ("abstract", "text")
 _KNOWN_FIELDS = {"id", "title", *_TEXT_FIELDS}
+#: The deepest nesting of arrays and objects a JSONL record may have (the record itself is level 1).
+MAX_DEPTH = 100
+# Half of a UTF-16 surrogate pair, as a JSON escape such as \ud800 with no second half decodes.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# C0 and C1 controls (line breaks included) and the Unicode line and paragraph separators.
+_ID_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -43,6 +58,7 @@ class BatchSource:
 
     name: str
     path: Path
+    problem: str | None = None  # why this input cannot be processed as a batch
 
 
 @dataclass
@@ -72,25 +88,75 @@ class RecordError:
         return {"file": self.file, "line": self.line, "record": self.number, "reason": self.reason}
 
 
-def find_batches(paths: Sequence[Path]) -> list[BatchSource]:
-    """Every batch under `paths`: files as given, and the visible files directly in folders."""
+def find_batches(
+    paths: Sequence[Path], warn: Callable[[str], None] | None = None, follow_symlinks: bool = False
+) -> list[BatchSource]:
+    """Every batch under `paths`: files as given, and the visible files directly in folders.
+
+    A symbolic link in an input folder that leads outside it is skipped with a warning (unless
+    `follow_symlinks`): dropping a link to /etc/passwd into input/ must not publish it.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            files += [p for p in sorted(path.iterdir()) if _is_input_file(p, path, warn, follow_symlinks)]
         elif path.is_file():
             files.append(path)
         else:
             raise ConfigError(f"input {path} does not exist")
     files = list(dict.fromkeys(files))
-    # `a.txt` and `a.jsonl` would both write `a.jsonl`: such files keep their suffix in the name.
+    # `a.txt` and `a.jsonl` would both write `a.jsonl`, and a batch called `runs` or `a.errors`
+    # would write digest's run log or batch `a`'s errors file: such files keep their suffix.
     stems = Counter(p.stem for p in files)
-    batches = [BatchSource(p.stem if stems[p.stem] == 1 else p.name, p) for p in files]
+    batches = [
+        BatchSource(p.stem if stems[p.stem] == 1 and not is_reserved_batch_name(p.stem) else p.name, p) for p in files
+    ]
     names = Counter(b.name for b in batches)
     clashes = sorted({str(b.path) for b in batches if names[b.name] > 1})
     if clashes:
         raise ConfigError(f"these inputs would write the same output file; rename one: {', '.join(clashes)}")
-    return batches
+    return [_checked(batch) for batch in batches]
+
+
+def _checked(batch: BatchSource) -> BatchSource:
+    """The batch, with the reason it cannot be processed if its name is unusable."""
+    if not _is_utf8(str(batch.path)):
+        # A GBK-named file from a Windows zip: the name cannot go into UTF-8 outputs and logs.
+        return BatchSource(
+            _printable(batch.name),
+            batch.path,
+            f"{_printable(str(batch.path))}: the file name is not valid UTF-8; rename the file to process it",
+        )
+    if is_reserved_batch_name(batch.name):
+        return dataclasses.replace(
+            batch, problem=f"{batch.path}: its name is one of digest's own output files; rename the file to process it"
+        )
+    return batch
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """A file name as text, with bytes that are not UTF-8 shown as U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _is_input_file(path: Path, folder: Path, warn: Callable[[str], None] | None, follow_symlinks: bool) -> bool:
+    if path.name.startswith(".") or not path.is_file():
+        return False
+    if path.is_symlink() and not follow_symlinks and folder.resolve() not in path.resolve().parents:
+        if warn is not None:
+            warn(
+                f"{path} is a symbolic link to {path.resolve()}, outside {folder}; skipped (--follow-symlinks reads it)"
+            )
+        return False
+    return True
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -105,7 +171,7 @@ def decode(data: bytes, path: Path) -> str:
     if b"\x00" in data:
         offset = data.index(b"\x00")
         raise BatchError(
-            f"{path}: not a text file (a NUL byte at byte {offset}, line {_line_at(data, offset)}); "
+            f"{path}: not a text file (a NUL byte at byte {offset}, line {_line_at(data, offset, 'utf-8')}); "
             "input files must be text exports (.txt) or JSON lines (.jsonl)"
         )
     try:
@@ -120,21 +186,30 @@ def decode(data: bytes, path: Path) -> str:
 def _undecodable(path: Path, data: bytes, error: UnicodeDecodeError, encoding: str) -> BatchError:
     return BatchError(
         f"{path}: cannot be read as text: invalid {encoding} bytes at byte {error.start}, "
-        f"line {_line_at(data, error.start)}, "
+        f"line {_line_at(data, error.start, encoding)}, "
         "and no other text encoding fits; re-save the file as UTF-8"
     )
 
 
-def _line_at(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+def _line_at(data: bytes, offset: int, encoding: str) -> int:
+    # Counted on the text, not the bytes: in UTF-16 a 0x0A byte is as often half of a character.
+    before = data[:offset].decode(encoding, errors="replace")
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
 
 
 def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | RecordError]:
     """The batch's records from the file's bytes, in order; unusable records come as RecordError."""
-    text = decode(data, source.path)
+    text = _unix_line_ends(decode(data, source.path))
     if source.path.suffix.lower() in JSONL_SUFFIXES:
         return _jsonl_records(source, text)
     return _text_records(source, text)
+
+
+def _unix_line_ends(text: str) -> str:
+    """Every line end as "\\n": Windows "\\r\\n" and the lone "\\r" of old Mac files count as one line end each."""
+    # A raw CR cannot be inside a JSON string (control characters must be escaped there), so
+    # this changes no valid JSONL value; in text exports it is whitespace either way.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _text_records(source: BatchSource, text: str) -> Iterator[SourceRecord]:
@@ -143,66 +218,186 @@ def _text_records(source: BatchSource, text: str) -> Iterator[SourceRecord]:
     for match in separator.finditer(text):
         bounds += [match.start(), match.end()]
     bounds.append(len(text))
-    number = 0
+    number, line, counted = 0, 1, 0
     for start, end in zip(bounds[::2], bounds[1::2]):
-        chunk = text[start:end]
-        if not chunk.strip():
+        leading = _LEADING_SPACE_RE.match(text, start, end)
+        first_char = leading.end() if leading else start
+        chunk = _CONTROL_RE.sub("", text[first_char:end]).rstrip()
+        if not chunk:
             continue
         number += 1
-        first_char = start + len(chunk) - len(chunk.lstrip())
-        yield SourceRecord(
-            batch=source.name,
-            file=str(source.path),
-            line=text.count("\n", 0, first_char) + 1,
-            number=number,
-            text=chunk.strip(),
-        )
+        # Lines counted on from the previous record: counting from the start each time is quadratic.
+        line += text.count("\n", counted, first_char)
+        counted = first_char
+        yield SourceRecord(batch=source.name, file=str(source.path), line=line, number=number, text=chunk)
 
 
 def _jsonl_records(source: BatchSource, text: str) -> Iterator[SourceRecord | RecordError]:
-    # Split on "\n" only: U+2028/U+2029 may sit inside a JSON string and are not line ends here.
-    lines = text.split("\n")
-    reader = jsonlines.Reader(lines, loads=json.loads)
+    # Split on "\n" only (every line end is one by now): U+2028/U+2029 may sit inside a JSON
+    # string and are not line ends here.
     number = 0
-    for line in range(1, len(lines) + 1):  # each read() takes exactly one line
-        try:
-            value = reader.read(allow_none=True)
-        except jsonlines.InvalidLineError as error:
-            if not str(error.line).strip():
-                continue  # blank line
-            number += 1
-            cause = error.__cause__ or error
-            yield RecordError(str(source.path), line, number, f"not valid JSON: {cause}")
+    for line, content in enumerate(text.split("\n"), start=1):
+        # A BOM starts each file that was concatenated onto another; RS starts RFC 7464 records.
+        content = content.lstrip("\ufeff\x1e")
+        if not content or content.isspace():
             continue
         number += 1
-        yield _jsonl_record(source, value, line, number)
+        try:
+            record = _jsonl_record(source, content, line, number)
+        except _Unusable as problem:
+            yield RecordError(str(source.path), line, number, str(problem))
+            continue
+        yield record
 
 
-_JSON_TYPE_NAMES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true/false"}
+class _Unusable(ValueError):
+    """Why a JSONL line cannot be used; its message is the reason in the errors file."""
 
 
-def _jsonl_record(source: BatchSource, value: Any, line: int, number: int) -> SourceRecord | RecordError:
-    file = str(source.path)
+def _reject_constant(name: str) -> Any:
+    # Python reads NaN, Infinity and -Infinity, but they are not JSON (RFC 8259): written back
+    # out they would make our output unreadable to strict parsers.
+    raise ValueError(f"{name} is not allowed")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):  # 1e400 reads as infinity, which strict JSON cannot write back
+        raise ValueError(f"the number {_shorten(literal)} is too large")
+    return value
+
+
+def _whole_number(literal: str) -> int:
+    try:
+        return int(literal)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits())
+        raise ValueError(f"a number of {len(literal)} digits is too long") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        # RFC 8259 leaves the meaning open (parsers keep the first, the last, or fail): we cannot
+        # know which value the exporter meant.
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Unusable(
+                    f"the key {_shorten(key)!r} appears twice in one object; which value is meant is unclear"
+                )
+            seen.add(key)
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    parse_float=_finite_float,
+    parse_int=_whole_number,
+    parse_constant=_reject_constant,
+    object_pairs_hook=_unique_keys,
+)
+_JSON_TYPE_NAMES = {list: "an array", dict: "an object", str: "a string", int: "a number", float: "a number"}
+
+
+def _jsonl_record(source: BatchSource, content: str, line: int, number: int) -> SourceRecord:
+    """The record on one JSONL line; raises _Unusable with the reason it cannot be used."""
+    try:
+        value = _DECODER.decode(content)
+    except RecursionError:  # deeper than Python's stack allows, so far deeper than MAX_DEPTH
+        raise _Unusable(f"nested more than {MAX_DEPTH} levels deep") from None
+    except _Unusable:
+        raise  # valid JSON that we still cannot use (duplicate keys)
+    except ValueError as error:  # JSONDecodeError, and the strict rules above
+        raise _Unusable(f"not valid JSON: {error}") from None
     if not isinstance(value, dict):
-        found = "null" if value is None else _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
-        return RecordError(file, line, number, f"expected a JSON object, found {found}")
+        raise _Unusable(f"expected a JSON object, found {_found(value)}")
+    _check_writable(value)
     text = next((value[key] for key in _TEXT_FIELDS if key in value), None)
-    if not isinstance(text, str) or not text.strip():
+    if isinstance(text, str):
+        text = _CONTROL_RE.sub("", text).strip()
+    if not isinstance(text, str) or not text:
         problem = "is empty" if isinstance(text, str) else "is missing" if text is None else "is not a string"
-        return RecordError(file, line, number, f"the text ('abstract' or 'text') {problem}")
-    record_id = value.get("id")
-    if record_id is not None and not isinstance(record_id, (str, int)):
-        return RecordError(file, line, number, "'id' must be a string or a number")
+        raise _Unusable(f"the text ('abstract' or 'text') {problem}")
     title = value.get("title")
     if title is not None and not isinstance(title, str):
-        return RecordError(file, line, number, "'title' must be a string")
+        raise _Unusable("'title' must be a string")
     return SourceRecord(
         batch=source.name,
-        file=file,
+        file=str(source.path),
         line=line,
         number=number,
-        text=text.strip(),
-        id=None if record_id is None else str(record_id),
-        title=title.strip() or None if title else None,
+        text=text,
+        id=_record_id(value.get("id")),
+        title=_CONTROL_RE.sub("", title).strip() or None if title else None,
         meta={key: val for key, val in value.items() if key not in _KNOWN_FIELDS},
     )
+
+
+def _record_id(value: Any) -> str | None:
+    """The input's id as text; None (digest makes one from the text) when it is null or blank."""
+    if value is None:
+        return None
+    # JSON true and 7.5 are not identifiers: str() would make them "True" and "7.5".
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _Unusable(f"'id' must be a string or a whole number, found {_found(value)}")
+    record_id = str(value).strip()
+    control = _ID_CONTROL_RE.search(record_id)
+    if control:
+        # Ids name the record in the pages' anchors, the feed and the operator's messages.
+        raise _Unusable(f"'id' contains a line break or control character (U+{ord(control.group()):04X})")
+    return record_id or None
+
+
+def _found(value: Any) -> str:
+    """How a JSON value is named in a reason: its type, or the value itself when it is short."""
+    if value is None or isinstance(value, (bool, float)):
+        return json.dumps(value)
+    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _check_writable(record: dict[str, Any]) -> None:
+    """Raise _Unusable for what UTF-8 JSON output cannot hold: lone surrogates, or deep nesting.
+
+    A `\\ud800` escape with no second half decodes to a lone surrogate: the text is not valid
+    Unicode, and writing it as UTF-8 fails. Nesting is limited well below Python's recursion
+    limit, so that writing and rendering the record cannot run out of stack either.
+    """
+    # Walked with a list, not recursion, in document order; paths are made only when needed.
+    pending: list[tuple[Any, str, str | int | None, int]] = [(record, "", None, 1)]
+    while pending:
+        item, parent, key, depth = pending.pop()
+        if isinstance(item, str):
+            _check_unicode(item, _path(parent, key))
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise _Unusable(f"nested more than {MAX_DEPTH} levels deep")
+            path = _path(parent, key)
+            if isinstance(item, dict):
+                for name in item:
+                    _check_unicode(name, path, is_key=True)
+                children: list[tuple[str | int, Any]] = list(item.items())
+            else:
+                children = list(enumerate(item))
+            pending.extend((child, path, name, depth + 1) for name, child in reversed(children))
+
+
+def _path(parent: str, key: str | int | None) -> str:
+    if key is None:
+        return parent
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else key
+
+
+def _check_unicode(text: str, path: str, is_key: bool = False) -> None:
+    surrogate = _SURROGATE_RE.search(text)
+    if surrogate:
+        place = f"{_shorten(path)!r}" if path else "the record"
+        place = f"a key in {place}" if is_key else place
+        raise _Unusable(
+            f"not valid Unicode: {place} contains a lone surrogate (\\u{ord(surrogate.group()):04x}, "
+            "half of a UTF-16 pair), which cannot be written as UTF-8"
+        )
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

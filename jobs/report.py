@@ -8,14 +8,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .errors import OutputError
+from .layout import RUNS_LOG_NAME
 from .writing import append_jsonl
-
-RUNS_LOG_NAME = "runs.jsonl"
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
 EXIT_USAGE = 2
+EXIT_OUTPUT = OutputError.exit_code  # 74
 EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C), 128 + 2
+EXIT_TERMINATED = 143  # SIGTERM, 128 + 15
 
 
 def _now() -> str:
@@ -42,6 +45,9 @@ class RunReport:
     cache_hits: int = 0  # texts (sentences, titles, keywords) served by the translation cache
     engine_translations: int = 0  # distinct texts the engines themselves translated
     engines: set[str] = field(default_factory=set)
+    pages_failed: dict[str, str] = field(default_factory=dict)  # batch JSONL to why its pages were not written
+    #: The first output that could not be written (disk full, read-only folder); the run stopped there.
+    output_error: str | None = None
     _clock: float = field(default_factory=time.monotonic, repr=False)
     seconds: float = 0.0
 
@@ -50,9 +56,20 @@ class RunReport:
         self.finished = _now()
         self.seconds = round(time.monotonic() - self._clock, 3)
 
+    def add_records(self, batch: RunReport) -> None:
+        """Count a batch's records once its output is complete (never records that were not written)."""
+        self.records += batch.records
+        for lang, count in batch.records_by_language.items():
+            self.records_by_language[lang] = self.records_by_language.get(lang, 0) + count
+        self.record_errors += batch.record_errors
+        self.sentences_translated += batch.sentences_translated
+        self.engines |= batch.engines
+
     @property
     def exit_code(self) -> int:
-        return EXIT_FAILURES if self.batches_failed or self.record_errors else EXIT_OK
+        if self.output_error:
+            return EXIT_OUTPUT
+        return EXIT_FAILURES if self.batches_failed or self.record_errors or self.pages_failed else EXIT_OK
 
     def summary_line(self) -> str:
         """One line for stderr with the run's figures."""
@@ -60,7 +77,9 @@ class RunReport:
         engines = ", ".join(sorted(self.engines)) or "none"
         return (
             f"digest: {_count(len(self.batches_done), 'batch', 'batches')} done, "
-            f"{len(self.batches_skipped)} skipped (unchanged), {len(self.batches_failed)} failed; "
+            f"{len(self.batches_skipped)} skipped (unchanged), {len(self.batches_failed)} failed"
+            f"{f', {len(self.pages_failed)} without pages' if self.pages_failed else ''}"
+            f"{'; stopped: output could not be written' if self.output_error else ''}; "
             f"{_count(self.records, 'record')}{f' ({by_language})' if by_language else ''}, "
             f"{_count(self.record_errors, 'record error')}; "
             f"{_count(self.sentences_translated, 'sentence')} translated (engine: {engines}; "
@@ -78,6 +97,8 @@ class RunReport:
                 "failed": len(self.batches_failed),
             },
             "failed": self.batches_failed,
+            "pages_failed": self.pages_failed,
+            "output_error": self.output_error,
             "records": self.records,
             "records_by_language": self.records_by_language,
             "record_errors": self.record_errors,

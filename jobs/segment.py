@@ -30,6 +30,12 @@ _LIST_MARKER_RE = re.compile(r"(?:^|[:：;；,，、\s(（])\d{1,2}$")
 _ABBREVIATION_RE = re.compile(r"(?<![A-Za-z])(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|No|Ref|[A-Z])$")
 # A sentence needs a word in it; lone punctuation is glued to the sentence before.
 _WORDLIKE_RE = re.compile(f"{HAN}|[A-Za-z0-9]")
+# The first character after a mark and the spaces that follow it.
+_NEXT_CHAR_RE = re.compile(r"\s*(\S)")
+# How far back from a full stop the list-marker and abbreviation patterns need to look (their
+# longest match, `et al`, and its lookbehind are 6 characters). Searching only this window keeps
+# splitting linear: searching all the text before every full stop made a 2 MB abstract take minutes.
+_LOOKBACK = 16
 
 # English sentence ends glued to the next sentence: `decline.Nations`, `2019.China's`.
 _EN_GLUED_RE = re.compile(r"(?:(?<=[a-z][a-z])|(?<=[0-9%)\]]))([.!?])(?=[A-Z][a-z])")
@@ -63,12 +69,15 @@ def _between_digits(text: str, match: re.Match[str]) -> bool:
 
 
 def _ends_chinese_sentence(text: str, match: re.Match[str]) -> bool:
-    following = text[match.end() :].lstrip()
-    if following and not _HAN_RE.match(following[0]):
+    following = _NEXT_CHAR_RE.match(text, match.end())
+    if following and not _HAN_RE.match(following.group(1)):
         return False  # Latin, digits (3.5), more punctuation: not an end
-    before = text[: match.start()]
-    if match.group("mark") in ".．" and (_LIST_MARKER_RE.search(before) or _ABBREVIATION_RE.search(before)):
-        return False
+    if match.group("mark") in ".．":
+        # With pos/endpos the patterns see the text as it is (lookbehind, `^` only at its real start)
+        # but stop within the window, so each full stop costs the same whatever comes before it.
+        window = (max(0, match.start() - _LOOKBACK), match.start())
+        if _LIST_MARKER_RE.search(text, *window) or _ABBREVIATION_RE.search(text, *window):
+            return False
     return True
 
 
@@ -80,10 +89,11 @@ def split_english(text: str) -> list[str]:
 
 def _attach_fragments(pieces: list[str]) -> list[str]:
     """Glue pieces with no letter, digit or Han character (stray `”`, `...`) to the one before."""
-    sentences: list[str] = []
+    # Parts are joined once at the end: gluing onto a growing string would copy it for each piece.
+    groups: list[list[str]] = []
     for piece in pieces:
-        if sentences and not _WORDLIKE_RE.search(piece):
-            sentences[-1] = f"{sentences[-1]}{piece}"
+        if groups and not _WORDLIKE_RE.search(piece):
+            groups[-1].append(piece)
         else:
-            sentences.append(piece)
-    return sentences
+            groups.append([piece])
+    return ["".join(group) for group in groups]

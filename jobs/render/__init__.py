@@ -20,6 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
+from ..errors import ConfigError, OutputError
+from ..layout import ERRORS_SUFFIX as _ERRORS_NAME_SUFFIX
+from ..layout import FEED_NAME, INDEX_NAME, RUNS_LOG_NAME
 from ..writing import atomic_text_file
 from .atom import FeedItem, feed_xml
 from .batch import (
@@ -30,11 +33,12 @@ from .batch import (
     batch_name,
     errors_path,
     iter_entries,
+    iter_records,
     page_paths,
     read_batch,
 )
-from .html_page import FEED_NAME, INDEX_NAME, batch_page, index_page
-from .markdown_page import batch_markdown
+from .html_page import batch_page, index_page
+from .markdown_page import MARKDOWN_END, batch_markdown
 
 __all__ = [
     "FEED_LIMIT",
@@ -158,9 +162,36 @@ def stale_batches(output_dir: Path) -> list[Path]:
     for path in batch_files(output_dir):
         written = path.stat().st_mtime_ns
         pages = page_paths(path)
-        if any(not page.exists() or page.stat().st_mtime_ns < written for page in pages):
+        if any(
+            not _is_complete(page, end) or page.stat().st_mtime_ns < written for page, end in zip(pages, _PAGE_ENDS)
+        ):
             stale.append(path)
     return stale
+
+
+#: How each page of `page_paths` (Markdown, HTML) ends: one that does not was cut short or emptied.
+_PAGE_ENDS = (MARKDOWN_END, "</html>\n")
+
+
+def _is_complete(page: Path, end: str) -> bool:
+    try:
+        with page.open("rb") as handle:
+            handle.seek(max(0, page.stat().st_size - len(end.encode())))
+            return handle.read() == end.encode()
+    except OSError:
+        return False
+
+
+def check_batch_files(paths: Iterable[Path]) -> None:
+    """Refuse (ConfigError) any file that is not a batch JSONL written by digest, reading only."""
+    for path in paths:
+        if path.name.endswith(_ERRORS_NAME_SUFFIX) or path.name == RUNS_LOG_NAME or path.suffix != ".jsonl":
+            raise ConfigError(f"{path} is not a batch file (output/<batch>.jsonl); nothing was rendered")
+        try:
+            for _ in iter_records(path):
+                pass
+        except RenderError as error:
+            raise ConfigError(f"{error}; nothing was rendered") from None
 
 
 def render_all(
@@ -189,6 +220,8 @@ def render_all(
         except RenderError as error:
             result.failed[path] = str(error)
             warn(str(error))
+        except OutputError:
+            raise  # the folder cannot be written (disk full, read-only): nothing more can be
         except Exception as error:  # a bug: show it, keep the other batches going
             result.failed[path] = f"internal error: {error!r}"
             warn(f"{path}: internal error, digest not written:\n{traceback.format_exc()}")

@@ -19,13 +19,11 @@ from typing import Any
 
 from ..errors import DigestError
 from ..language import HAN
+from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
+from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
 
-BATCH_SUFFIX = ".jsonl"
-MARKDOWN_SUFFIX = ".digest.md"
-HTML_SUFFIX = ".digest.html"
 #: Files in the output folder that end in .jsonl but are not batches.
-_NOT_BATCHES = {"runs.jsonl"}
-_ERRORS_SUFFIX = ".errors.jsonl"
+_NOT_BATCHES = {RUNS_LOG_NAME}
 
 #: Flags in words, as a reader sees them; a flag not listed here is shown as it is.
 FLAG_WORDS = {

@@ -14,10 +14,8 @@ from datetime import datetime
 from urllib.parse import quote
 
 from .. import __version__
+from ..layout import FEED_NAME, INDEX_NAME
 from .batch import Batch, Entry, clean, has_han, iso_date, sentence_table
-
-FEED_NAME = "feed.xml"
-INDEX_NAME = "index.html"
 
 # Inline on purpose (one file, nothing fetched); system fonts only.
 _CSS = """

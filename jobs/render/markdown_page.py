@@ -25,6 +25,11 @@ def _link(text: str, file_name: str) -> str:
     return f"[{escape(text)}]({quote(file_name, errors='surrogateescape')})"
 
 
+#: The last line of every Markdown digest (a comment, invisible when rendered): a page that does
+#: not end with it was cut short and is rebuilt.
+MARKDOWN_END = "\n<!-- end of digest page -->\n"
+
+
 def batch_markdown(batch: Batch) -> str:
     """The batch's digest as Markdown."""
     figures = batch.figures
@@ -51,6 +56,7 @@ def batch_markdown(batch: Batch) -> str:
         out.append("\nThis batch has no abstracts.\n")
     for entry in batch.entries:
         out.append(_entry(entry, figures.abstracts))
+    out.append(MARKDOWN_END)
     return "".join(out)
 
 
