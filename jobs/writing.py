@@ -152,8 +152,12 @@ def _writer_is_alive(temporary: Path) -> bool:
     parts = temporary.name.removesuffix(_TEMP_SUFFIX).rsplit(".", 2)
     if len(parts) != 3 or not parts[1].isdigit():
         return False  # written by an older digest, which named no process
-    pid = int(parts[1])
-    if pid == os.getpid():
+    return another_process_is_alive(int(parts[1]))
+
+
+def another_process_is_alive(pid: int) -> bool:
+    """Whether `pid` is a live process other than this one (whose leftovers must then be spared)."""
+    if pid == os.getpid() or pid <= 0:
         return False
     try:
         os.kill(pid, 0)
@@ -161,4 +165,6 @@ def _writer_is_alive(temporary: Path) -> bool:
         return False
     except PermissionError:
         return True  # alive, another user's
+    except OverflowError:
+        return False  # not a pid at all
     return True

@@ -51,8 +51,10 @@ class ArgosEngine(TranslationEngine):
                 inter_threads=1,
                 intra_threads=settings.threads,
             )
-        except (RuntimeError, ValueError) as error:
-            raise ConfigError(f"{model.path}: cannot load the model ({error}); reinstall the package") from None
+        except Exception as error:  # CTranslate2 raises RuntimeError, ValueError, IndexError... on damaged files
+            raise ConfigError(
+                f"{model.path}: cannot load the model ({type(error).__name__}: {error}); reinstall the package"
+            ) from None
 
     @classmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
