@@ -1,14 +1,25 @@
 """The translation cache: SQLite, keyed by engine identity and source sentence.
 
-A rerun with `--force`, or a sentence seen before, costs no model call. SQLite in WAL mode with a
-busy timeout makes it safe for two processes at once; a cache file that is not a usable database
-is rebuilt with a warning, never fatal.
+A rerun with `--force`, or a sentence seen before, costs no model call. The cache may only save
+time, never cost a run or a translation: any SQLite error, at any point, gives one warning and
+the run goes on without the cache, and a row that fails its checksum is never served.
+
+Processes share the cache through `<cache>.lock` beside it: each holds a shared flock on it while
+it has the database open, and creating, upgrading or rebuilding the file takes the exclusive
+lock, which is only granted while no other process has the database open. So a database is never
+set up by two processes at once, nor moved from under a process using it. A damaged file is
+moved aside to `<cache>.broken` and a new one started.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import random
 import sqlite3
+import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +28,16 @@ from .engines.base import TranslationEngine
 from .settings import cache_dir
 
 CACHE_FILE_NAME = "translations.sqlite3"
-_SCHEMA = "CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, translation TEXT NOT NULL)"
+#: `PRAGMA application_id` of a digest translation cache ("dgst"): another program's database is left alone.
+APPLICATION_ID = 0x64677374
+#: `PRAGMA user_version` of the current layout.
+SCHEMA_VERSION = 1
+_SCHEMA = "CREATE TABLE translations (key TEXT PRIMARY KEY, translation TEXT NOT NULL, checksum INTEGER NOT NULL)"
+_COLUMNS = ["key", "translation", "checksum"]
+#: The layout before checksums (no application_id); such a cache is upgraded in place.
+_LEGACY_COLUMNS = ["key", "translation"]
+#: How long to keep asking for the exclusive lock to repair a cache that another process has open.
+_REPAIR_WAIT_S = 5.0
 
 
 def default_cache_path() -> Path:
@@ -25,55 +45,273 @@ def default_cache_path() -> Path:
     return cache_dir() / CACHE_FILE_NAME
 
 
+class _Unusable(Exception):
+    """The cache cannot be used in this run; the message says why."""
+
+
+@dataclass
+class _Problem:
+    """What must change before the file can be used: `empty`, `legacy`, `journal` or `damaged`."""
+
+    kind: str
+    reason: str
+
+
 class TranslationCache:
-    """Translations already made, looked up by (engine identity, sentence)."""
+    """Translations already made, looked up by (engine identity, sentence).
 
-    def __init__(self, path: Path, warn: Callable[[str], None]) -> None:
+    Never raises: when the database fails, it warns once and acts as an empty cache that keeps
+    nothing for the rest of the run.
+    """
+
+    def __init__(self, path: Path, warn: Callable[[str], None], timeout: float = 60.0) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        #: Seconds to wait for another process's write transaction (SQLite's busy timeout) or setup.
+        self.timeout = timeout
+        self._warn = warn
+        self._warned = False
+        self._connection: sqlite3.Connection | None = None
+        self._lock: int | None = None
+        # The file itself, not a symbolic link to it: SQLite puts the -wal and -shm files beside
+        # the target, and the lock must be the same for every name of the file.
+        self._file = Path(os.path.realpath(path))
+        self._lock_path = self._file.with_name(self._file.name + ".lock")
         try:
-            self._connection = self._open()
-        except sqlite3.DatabaseError as error:
-            warn(f"translation cache {path} is unusable ({error}); starting a new one")
-            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                leftover.unlink(missing_ok=True)
-            self._connection = self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=60)
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute(_SCHEMA)
-            connection.execute("SELECT count(*) FROM translations WHERE key = ''").fetchone()
-            connection.commit()
-        except sqlite3.DatabaseError:
-            connection.close()
-            raise
-        return connection
+            if self._file.exists() and not self._file.is_file():
+                raise _Unusable("it is not a regular file")
+            self._file.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = os.open(self._lock_path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            self._connection = self._open(self._lock)
+        except (sqlite3.Error, OSError, _Unusable) as error:
+            self._release()
+            self._warn_once(f"translation cache {path} cannot be used ({_describe(error)}); going on without it")
 
     @staticmethod
     def key(identity: str, sentence: str) -> str:
         return hashlib.sha256(f"{identity}\x00{sentence}".encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        """The cached translations among `keys`."""
+        """The cached translations among `keys`; none once the cache has failed."""
+        if self._connection is None:
+            return {}
         found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):  # SQLite limits the number of parameters
-            chunk = keys[start : start + 500]
-            placeholders = ",".join("?" * len(chunk))
-            rows = self._connection.execute(
-                f"SELECT key, translation FROM translations WHERE key IN ({placeholders})", chunk
-            )
-            found.update(rows)
+        try:
+            for start in range(0, len(keys), 500):  # SQLite limits the number of parameters
+                chunk = keys[start : start + 500]
+                placeholders = ",".join("?" * len(chunk))
+                rows = self._connection.execute(
+                    f"SELECT key, translation, checksum FROM translations WHERE key IN ({placeholders})", chunk
+                )
+                for key, translation, checksum in rows:
+                    # A damaged page can hold a well-formed row with the wrong text: never serve it.
+                    if not isinstance(translation, str) or checksum != _checksum(key, translation):
+                        self._fail(f"the row of key {key} does not match its checksum", damaged=True)
+                        return {}
+                    found[key] = translation
+        except sqlite3.Error as error:
+            self._fail(_describe(error), damaged=_is_damage(error))
+            return {}
         return found
 
     def put_many(self, items: dict[str, str]) -> None:
-        """Store translations (one transaction)."""
-        with self._connection:
-            self._connection.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?)", items.items())
+        """Store translations (one transaction); nothing once the cache has failed."""
+        if self._connection is None:
+            return
+        try:
+            with self._connection:
+                self._connection.executemany(
+                    "INSERT OR REPLACE INTO translations (key, translation, checksum) VALUES (?, ?, ?)",
+                    [(key, text, _checksum(key, text)) for key, text in items.items()],
+                )
+        except sqlite3.Error as error:
+            self._fail(_describe(error), damaged=_is_damage(error))
 
     def close(self) -> None:
-        self._connection.close()
+        """Close the database and give up the lock."""
+        connection, self._connection = self._connection, None
+        try:
+            if connection is not None:
+                connection.close()
+        except sqlite3.Error as error:
+            self._warn_once(f"translation cache {self.path} failed on closing ({_describe(error)})")
+        finally:
+            self._release()
+
+    def _open(self, lock: int) -> sqlite3.Connection:
+        """A connection under the shared lock, after creating, upgrading or rebuilding the file if it needs it."""
+        deadline = time.monotonic() + self.timeout
+        repair_deadline = time.monotonic() + min(self.timeout, _REPAIR_WAIT_S)
+        repaired = False
+        while True:
+            if not _flock(lock, fcntl.LOCK_SH, deadline):
+                raise _Unusable(f"{self._lock_path} stayed locked by another process for {self.timeout:g} s")
+            connection, problem = self._inspect()
+            if problem is None:
+                return connection
+            connection.close()
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            if repaired:  # e.g. a file system on which SQLite cannot use WAL mode
+                raise _Unusable(f"{problem.reason}, even after repairing it")
+            # The file may only be changed or moved while no other process has it open.
+            if _flock(lock, fcntl.LOCK_EX, 0):
+                try:
+                    repaired = self._repair()
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+            elif time.monotonic() > repair_deadline:
+                raise _Unusable(f"{problem.reason}, and another process has it open")
+            else:
+                time.sleep(random.uniform(0.01, 0.05))  # at random: two waiting processes must not keep colliding
+
+    def _inspect(self) -> tuple[sqlite3.Connection, _Problem | None]:
+        """A connection to the file and what keeps it from being used as it is (None: nothing)."""
+        # `timeout` sets SQLite's busy timeout before any statement runs.
+        connection = sqlite3.connect(self._file, timeout=self.timeout)
+        try:
+            return connection, _diagnose(connection)
+        except sqlite3.Error as error:
+            if _is_damage(error):
+                return connection, _Problem("damaged", _describe(error))
+            connection.close()
+            raise
+        except BaseException:
+            connection.close()
+            raise
+
+    def _repair(self) -> bool:
+        """Under the exclusive lock: create, upgrade or rebuild the file so that it can be used; False if it needed nothing."""
+        connection, problem = self._inspect()  # again: another process may have done it meanwhile
+        try:
+            if problem is None:
+                return False
+            if problem.kind == "damaged":
+                connection.close()
+                aside = self._move_aside()
+                self._warn_once(
+                    f"translation cache {self.path} is unusable ({problem.reason}); "
+                    f"moved it to {aside.name}, starting a new one"
+                )
+                connection = sqlite3.connect(self._file, timeout=self.timeout)
+            # Setting WAL mode needs the file to itself, which the exclusive lock gives.
+            connection.execute("PRAGMA journal_mode=WAL")
+            stamp = f"PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
+            if problem.kind in ("empty", "damaged"):
+                connection.executescript(f"BEGIN; {_SCHEMA}; {stamp} COMMIT;")
+            elif problem.kind == "legacy":
+                connection.create_function("digest_checksum", 2, _checksum, deterministic=True)
+                connection.executescript(
+                    "BEGIN; ALTER TABLE translations ADD COLUMN checksum INTEGER;"
+                    f" UPDATE translations SET checksum = digest_checksum(key, translation); {stamp} COMMIT;"
+                )
+        finally:
+            connection.close()
+        return True
+
+    def _move_aside(self) -> Path:
+        """Rename the damaged file, with its -wal and -shm files, to `<name>.broken`; return that path."""
+        aside = self._file.with_name(self._file.name + ".broken")
+        # The database last: if a rename fails, it stays where it is, still found damaged next time,
+        # and no new database is started beside its old -wal file (SQLite would replay it into the new one).
+        for suffix in ("-wal", "-shm", ""):
+            target = Path(f"{aside}{suffix}")
+            target.unlink(missing_ok=True)  # an earlier broken file's: nothing opens those
+            try:
+                os.replace(f"{self._file}{suffix}", target)
+            except FileNotFoundError:
+                pass
+        return aside
+
+    def _fail(self, problem: str, damaged: bool) -> None:
+        """Stop using the cache for the rest of the run, with one warning; move a damaged file aside if no one else has it open."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except sqlite3.Error:
+                pass  # the first error is the one worth reporting
+        message = f"translation cache {self.path} failed ({problem}); going on without it"
+        if damaged:
+            message = f"translation cache {self.path} is damaged ({problem}); "
+            try:
+                if self._lock is None or not _flock(self._lock, fcntl.LOCK_EX, 0):
+                    raise _Unusable("another process has it open")
+                aside = self._move_aside()
+                message += f"moved it to {aside.name}, the next run starts a new one; going on without it"
+            except (OSError, _Unusable) as error:
+                message += f"left in place ({_describe(error)}); going on without it"
+        self._release()
+        self._warn_once(message)
+
+    def _release(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            os.close(lock)  # releases the flock
+
+    def _warn_once(self, message: str) -> None:
+        if not self._warned:
+            self._warned = True
+            self._warn(message)
+
+
+def _diagnose(connection: sqlite3.Connection) -> _Problem | None:
+    """What the file needs before it can be used (None: nothing); raise _Unusable for a file that is not ours."""
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    objects = connection.execute("SELECT type, name FROM sqlite_master").fetchall()
+    tables = [name for kind, name in objects if kind == "table"]
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(translations)")]
+    legacy = False
+    if application_id == 0:
+        if not objects:
+            return _Problem("empty", "a new file")
+        legacy = tables == ["translations"] and columns == _LEGACY_COLUMNS
+        if not legacy:
+            raise _Unusable("it is another program's SQLite database; it was left as it is")
+    elif application_id != APPLICATION_ID:
+        raise _Unusable("it is another program's SQLite database; it was left as it is")
+    elif version > SCHEMA_VERSION:
+        raise _Unusable(f"it was made by a newer digest (layout {version}); it was left as it is")
+    elif version != SCHEMA_VERSION or tables != ["translations"] or columns != _COLUMNS:
+        return _Problem("damaged", "its tables are not those of a translation cache")
+    # Reads every page once (about 0.1 s for 500,000 translations): a damaged page is found now,
+    # not halfway through a run.
+    check = [row[0] for row in connection.execute("PRAGMA quick_check")]
+    if check != ["ok"]:
+        return _Problem("damaged", " ".join("; ".join(check[:3]).split()))  # its lines, on one line
+    if legacy:
+        return _Problem("legacy", "made by an earlier digest")
+    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        return _Problem("journal", "not in WAL mode")
+    return None
+
+
+def _flock(descriptor: int, operation: int, deadline: float) -> bool:
+    """Take the flock, trying until the `time.monotonic()` deadline; False if it was not granted."""
+    while True:
+        try:
+            fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(random.uniform(0.005, 0.02))
+
+
+def _checksum(key: str, translation: str) -> int:
+    return zlib.crc32(f"{key}\x00{translation}".encode("utf-8", "surrogatepass"))
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """Whether the file itself is bad (not a database, or malformed) rather than busy, full or read-only."""
+    # SQLITE_CORRUPT and SQLITE_NOTADB raise the base class; busy, locked, full, read-only, I/O and
+    # open errors raise OperationalError, which does not mean that the file is bad.
+    return type(error) is sqlite3.DatabaseError
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return str(error)
 
 
 @dataclass
