@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, messages
 from . import models as model_store
 from .engines import engine_choices
 from .engines.base import EngineSettings
@@ -22,7 +22,7 @@ from .keywords import METHODS as KEYWORD_METHODS
 from .lock import exclusive_run
 from .pipeline import RunOptions, run
 from .render import check_batch_files, render_all
-from .report import EXIT_INTERRUPTED, EXIT_TERMINATED
+from .report import EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_TERMINATED
 from .settings import default_models_dir
 from .summarize import ALGORITHMS, DEFAULT_ALGORITHM
 
@@ -41,16 +41,24 @@ def models_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def fail(error: DigestError) -> None:
     """Report a user-facing error on stderr and exit with its code."""
-    click.echo(f"digest: error: {error}", err=True)
+    messages.error(str(error))
     sys.exit(error.exit_code)
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where the program is so that unfinished files are cleaned up on the way out."""
+    """SIGTERM or SIGHUP, raised where the program is so that unfinished files are cleaned up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
+    raise Terminated(signum)
+
+
+#: Signals that end a run as the shell's 128 + N, after cleaning up: a scheduler's stop, a closed terminal.
+_ENDING_SIGNALS = {signal.SIGTERM: ("terminated", EXIT_TERMINATED), signal.SIGHUP: ("hung up", EXIT_HANGUP)}
 
 
 class SignalExits(click.Group):
@@ -60,22 +68,22 @@ class SignalExits(click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
-        previous = None
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGTERM, _terminate)
+            previous = {signum: signal.signal(signum, _terminate) for signum in _ENDING_SIGNALS}
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo(
-                "\ndigest: error: interrupted; completed outputs are kept, the rest is redone next time", err=True
-            )
+            messages.say("")
+            messages.error("interrupted; completed outputs are kept, the rest is redone next time")
             sys.exit(EXIT_INTERRUPTED)
-        except Terminated:
-            click.echo("digest: error: terminated; completed outputs are kept, the rest is redone next time", err=True)
-            sys.exit(EXIT_TERMINATED)
+        except Terminated as ended:
+            what, code = _ENDING_SIGNALS[signal.Signals(ended.signum)]
+            messages.error(f"{what}; completed outputs are kept, the rest is redone next time")
+            sys.exit(code)
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 @click.group(cls=SignalExits)
@@ -234,7 +242,7 @@ def run_command(
         glossary=glossary,
         cache_path=cache_path,
         use_cache=not no_cache,
-        progress=not quiet and sys.stderr.isatty(),
+        progress=not quiet and messages.stderr_is_terminal(),
         follow_symlinks=follow_symlinks,
     )
     try:
@@ -242,7 +250,7 @@ def run_command(
     except DigestError as error:
         fail(error)
     if not quiet:
-        click.echo(report.summary_line(), err=True)
+        messages.say(report.summary_line())
     sys.exit(report.exit_code)
 
 
@@ -258,9 +266,7 @@ def render_command(files: tuple[Path, ...]) -> None:
         check_batch_files(files)  # before anything is written: a refused render writes nothing
         for folder, paths in by_folder.items():
             with exclusive_run(folder):
-                result = render_all(
-                    folder, paths, warn=lambda message: click.echo(f"digest: warning: {message}", err=True)
-                )
+                result = render_all(folder, paths, warn=messages.warning, error=messages.error)
             failed = failed or bool(result.failed)
     except DigestError as error:
         fail(error)
@@ -296,7 +302,7 @@ def models_install(package: Path | None, from_index: tuple[str, str] | None, mod
             model = model_store.install_from_index(from_code, to_code, folder)
     except DigestError as error:
         fail(error)
-    click.echo(f"installed {model.name} {model.version} ({model.from_code}->{model.to_code}) in {model.path}", err=True)
+    messages.say(f"installed {model.name} {model.version} ({model.from_code}->{model.to_code}) in {model.path}")
 
 
 @models.command(name="list")
@@ -310,7 +316,7 @@ def models_list(as_json: bool, models_dir: Path | None) -> None:
             click.echo(json.dumps(model.as_json(), ensure_ascii=False))
         return
     if not installed:
-        click.echo(f"no models installed in {models_dir or default_models_dir()}", err=True)
+        messages.say(f"no models installed in {models_dir or default_models_dir()}")
         return
     for model in installed:
         click.echo(f"{model.pair}\t{model.version}\t{model.size_bytes / 1e6:.1f} MB\t{model.path}")
@@ -325,4 +331,4 @@ def models_remove(pair: str, models_dir: Path | None) -> None:
         model = model_store.remove_model(models_dir or default_models_dir(), pair)
     except DigestError as error:
         fail(error)
-    click.echo(f"removed {model.name} {model.version} from {model.path}", err=True)
+    messages.say(f"removed {model.name} {model.version} from {model.path}")

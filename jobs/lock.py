@@ -36,6 +36,8 @@ def exclusive_run(output_dir: Path) -> Iterator[None]:
             raise RunInProgress(
                 f"another digest run is in progress (it holds the lock on {output_dir}); nothing was done"
             ) from None
+        except OSError as error:  # ENOLCK: an NFS server whose lock daemon is down
+            raise OutputError(output_dir, f"cannot be locked for this run: {error.strerror}") from None
         yield
     finally:
         os.close(descriptor)  # releases the lock

@@ -2,7 +2,7 @@
 
 A batch is skipped only while its input is unchanged and every output it wrote is still there
 with the size and SHA-256 it was written with: an output that was truncated, emptied or deleted
-since (or an errors file that appeared or went) gets the batch redone.
+since (or its errors file gone) gets the batch redone.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .layout import MANIFEST_NAME
-from .writing import write_json
+from .layout import MANIFEST_NAME, batch_outputs
+from .writing import open_regular, write_json
 
 MANIFEST_VERSION = 2
 _CHUNK = 1 << 20
@@ -31,7 +31,7 @@ def file_fingerprint(path: Path) -> dict[str, Any]:
     """Size and SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
@@ -68,12 +68,13 @@ class Manifest:
         """Read the manifest; a missing or corrupt one, or entry, means that batch is not known to be done."""
         path = output_dir / MANIFEST_NAME
         try:
-            batches = json.loads(path.read_text(encoding="utf-8"))["batches"]
+            with open_regular(path) as handle:
+                batches = json.loads(handle.read().decode("utf-8"))["batches"]
             if not isinstance(batches, dict):
                 raise TypeError("'batches' is not an object")
         except FileNotFoundError:
             return cls(path)
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
             return cls(path, problem=f"{path} is unreadable ({error}); every batch will be redone")
         bad = sorted(name for name, entry in batches.items() if not _is_entry(entry))
         kept = {name: entry for name, entry in batches.items() if name not in bad}
@@ -87,11 +88,19 @@ class Manifest:
         return cls(path, kept, problem)
 
     def is_done(self, batch: str, input_hash: str) -> bool:
-        """Whether the batch was made from these exact input bytes and its outputs are as written."""
+        """Whether the batch was made from these exact input bytes and its outputs are as written.
+
+        Only the batch's own two files are looked at, whatever names the manifest holds: it is a
+        file in the output folder, and anyone who can write there could point it elsewhere.
+        """
         entry = self.batches.get(batch)
         if entry is None or entry["input_hash"] != input_hash:
             return False
-        return all(_unchanged(self.path.parent / name, recorded) for name, recorded in entry["outputs"].items())
+        records, errors = (path.name for path in batch_outputs(self.path.parent, batch))
+        outputs = entry["outputs"]
+        if records not in outputs or not set(outputs) <= {records, errors}:
+            return False
+        return all(_unchanged(self.path.parent / name, recorded) for name, recorded in outputs.items())
 
     def mark_done(
         self, batch: str, input_hash: str, source: Path, outputs: Iterable[Path], records: int, errors: int
@@ -112,6 +121,6 @@ def _unchanged(path: Path, recorded: dict[str, Any]) -> bool:
     try:
         if path.is_symlink() or path.stat().st_size != recorded["size"]:
             return False
-        return file_fingerprint(path)["sha256"] == recorded["sha256"]
+        return file_fingerprint(path)["sha256"] == recorded["sha256"]  # not a FIFO: open_regular
     except OSError:
         return False

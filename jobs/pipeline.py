@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonlines
 from tqdm import tqdm
 
-from . import engines, wordseg
+from . import engines, messages, wordseg
 from .cache import TranslationCache, TranslationStats, default_cache_path, translate
 from .engines.base import EngineSettings, TranslationEngine
 from .errors import BatchError, ConfigError, OutputError
@@ -36,18 +37,10 @@ from .render import render_all
 from .report import RunReport
 from .segment import split_sentences
 from .summarize import DEFAULT_ALGORITHM, choose_sentences, summary_length
-from .writing import atomic_jsonl, remove_partial_files
+from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
 LANGUAGES = ("zh", "en")
 Warn = Callable[[str], None]
-
-
-def _stderr_warning(message: str) -> None:
-    tqdm.write(f"digest: warning: {message}", file=sys.stderr)
-
-
-def _stderr_error(message: str) -> None:
-    tqdm.write(f"digest: error: {message}", file=sys.stderr)
 
 
 @dataclass
@@ -133,7 +126,7 @@ class Translators:
         return translate(engine, sentences, self.cache, self.stats)
 
 
-def run(options: RunOptions, warn: Warn = _stderr_warning, error: Warn = _stderr_error) -> RunReport:
+def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messages.error) -> RunReport:
     """Process every new or changed batch under `options.inputs`; return the run's report.
 
     Raises RunInProgress when another run holds the output folder's lock, ConfigError for bad
@@ -152,14 +145,14 @@ def run(options: RunOptions, warn: Warn = _stderr_warning, error: Warn = _stderr
     settings = dataclasses.replace(options.engine_settings, glossary=glossary.terms)
     check_separate_folders(options.inputs, output_dir)
     batches = find_batches(options.inputs, warn, options.follow_symlinks)
-    created = not output_dir.exists()
+    created = _missing_folders(output_dir)
     with exclusive_run(output_dir):
         try:
             install_dropped_packages(settings.models_dir, warn)
             translators = Translators(options.engine, settings, warn, None, glossary)
         except ConfigError:
-            if created:
-                _remove_empty_folder(output_dir)  # a usage error leaves nothing behind
+            for folder in created:  # a usage error leaves nothing behind: deepest first
+                _remove_empty_folder(folder)
             raise
         with _open_cache(options, warn) as cache:
             translators.cache = cache
@@ -194,7 +187,7 @@ def _run_batches(
                 report.batches_failed[batch.name] = f"internal error: {failure!r}"
                 error(f"{batch.path}: internal error, batch not written:\n{traceback.format_exc()}")
         # The readers' pages are rebuilt from the JSONL just written (and any page older than its JSONL).
-        rendered = render_all(output_dir, warn=warn)
+        rendered = render_all(output_dir, warn=warn, error=error)
         report.pages_failed = {str(path): reason for path, reason in rendered.failed.items()}
     except OutputError as failure:
         report.output_error = str(failure)
@@ -213,11 +206,39 @@ def _run_batches(
     return report
 
 
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    for candidate in (folder, *folder.absolute().parents):
+        if candidate.exists() or candidate.is_symlink():
+            break
+        missing.append(candidate)
+    return missing
+
+
 def _remove_empty_folder(folder: Path) -> None:
     try:
         folder.rmdir()
     except OSError:
         pass  # not empty after all: something else is using it
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _folder_identities(path: Path) -> set[tuple[int, int]]:
+    """The (device, inode) of `path` and of every folder above it that exists."""
+    identities = set()
+    for candidate in (path.absolute(), *path.absolute().parents):
+        identity = _identity(candidate)
+        if identity is not None:
+            identities.add(identity)
+    return identities
 
 
 def check_separate_folders(inputs: Sequence[Path], output_dir: Path) -> None:
@@ -226,9 +247,12 @@ def check_separate_folders(inputs: Sequence[Path], output_dir: Path) -> None:
     digest would otherwise read its own records, pages and run log back as abstracts.
     """
     output = output_dir.resolve()
+    output_chain = _folder_identities(output_dir)
     for given in inputs:
         source = given.resolve()
-        if source == output or output in source.parents or source in output.parents:
+        # By path, and by device and inode, which also sees through bind mounts and hard-linked names.
+        inside = source == output or output in source.parents or source in output.parents
+        if inside or _identity(given) in output_chain or _identity(output_dir) in _folder_identities(given):
             raise ConfigError(
                 f"input {given} and output folder {output_dir} are the same or one is inside the other; "
                 "digest would read its own outputs as abstracts. Give separate folders (e.g. input/ and output/)"
@@ -272,7 +296,8 @@ def _process_batch(
     counts = RunReport()  # added to the run's report only once the batch's output is complete
     written = 0
     with (
-        atomic_jsonl(output) as writer,
+        atomic_text_file(output) as handle,
+        jsonlines.Writer(handle, dumps=dumps) as writer,
         tqdm(
             total=len(records),
             desc=batch.name,
@@ -294,9 +319,12 @@ def _process_batch(
                         continue
                     written += 1
             bar.update(len(chunk))
+        # The errors file is replaced before the records file, and only once the records are on
+        # disk: a failure (disk full) on either leaves the old pair of files, never a mixed one.
+        sync(handle)
+        errors.sort(key=lambda record_error: record_error.number)
+        _write_errors(errors_output, errors)
 
-    errors.sort(key=lambda record_error: record_error.number)
-    _write_errors(errors_output, errors)
     for record_error in errors:
         error(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
     counts.record_errors = len(errors)

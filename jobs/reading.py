@@ -99,23 +99,43 @@ def find_batches(
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += [p for p in sorted(path.iterdir()) if _is_input_file(p, path, warn, follow_symlinks)]
+            try:
+                entries = sorted(path.iterdir())
+            except OSError as error:
+                raise ConfigError(f"input folder {path} cannot be read: {error.strerror}") from None
+            files += [p for p in entries if _is_input_file(p, path, warn, follow_symlinks)]
         elif path.is_file():
             files.append(path)
         else:
             raise ConfigError(f"input {path} does not exist")
-    files = list(dict.fromkeys(files))
+    # The same file given twice, or spelt two ways (input and $PWD/input), is one batch.
+    files = list({_same_file_key(p): p for p in reversed(files)}.values())[::-1]
     # `a.txt` and `a.jsonl` would both write `a.jsonl`, and a batch called `runs` or `a.errors`
     # would write digest's run log or batch `a`'s errors file: such files keep their suffix.
-    stems = Counter(p.stem for p in files)
+    # Names are compared case-insensitively, for output folders on such file systems.
+    stems = Counter(p.stem.casefold() for p in files)
     batches = [
-        BatchSource(p.stem if stems[p.stem] == 1 and not is_reserved_batch_name(p.stem) else p.name, p) for p in files
+        BatchSource(p.stem if stems[p.stem.casefold()] == 1 and not is_reserved_batch_name(p.stem) else p.name, p)
+        for p in files
     ]
-    names = Counter(b.name for b in batches)
-    clashes = sorted({str(b.path) for b in batches if names[b.name] > 1})
-    if clashes:
-        raise ConfigError(f"these inputs would write the same output file; rename one: {', '.join(clashes)}")
-    return [_checked(batch) for batch in batches]
+    names = Counter(b.name.casefold() for b in batches)
+    return [
+        _checked(batch)
+        if names[batch.name.casefold()] == 1
+        else dataclasses.replace(
+            batch,
+            problem=f"{batch.path}: another input writes the same output file ({batch.name}.jsonl); rename one",
+        )
+        for batch in batches
+    ]
+
+
+def _same_file_key(path: Path) -> object:
+    try:
+        status = path.stat()
+    except OSError:
+        return path.resolve()
+    return status.st_dev, status.st_ino
 
 
 def _checked(batch: BatchSource) -> BatchSource:
@@ -126,6 +146,14 @@ def _checked(batch: BatchSource) -> BatchSource:
             _printable(batch.name),
             batch.path,
             f"{_printable(str(batch.path))}: the file name is not valid UTF-8; rename the file to process it",
+        )
+    if _ID_CONTROL_RE.search(str(batch.path)):
+        # A line break in a name would forge lines in the cron log, and it cannot be a link target.
+        shown = repr(str(batch.path))
+        return BatchSource(
+            repr(batch.name).strip("'\""),
+            batch.path,
+            f"{shown}: the file name contains a line break or control character; rename the file to process it",
         )
     if is_reserved_batch_name(batch.name):
         return dataclasses.replace(

@@ -5,17 +5,21 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import jsonlines
 
 from .errors import OutputError
 
 _TEMP_SUFFIX = ".partial"
+#: What writing a file can fail with, when the error names no file (not EPIPE from a closed stderr).
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EPERM, errno.EACCES}
 
 
 @contextmanager
@@ -54,8 +58,8 @@ def atomic_text_file(path: Path) -> Iterator[TextIO]:
 
 def _is_about(error: OSError, path: Path) -> bool:
     """Whether an OSError concerns writing `path` (its folder, its temporary file, or no file named)."""
-    if error.filename is None:
-        return True  # write() and fsync() name no file
+    if error.filename is None:  # write() and fsync() name no file: go by what went wrong
+        return error.errno in _WRITE_ERRNOS
     named, target = Path(os.path.abspath(os.fsdecode(error.filename))), Path(os.path.abspath(path))
     return named in (target, target.parent) or named.parent == target.parent
 
@@ -65,6 +69,12 @@ def _unlink_quietly(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only folder: the next run's remove_partial_files tries again
+
+
+def sync(handle: TextIO) -> None:
+    """Flush a file opened by `atomic_text_file` to disk now (it is synced again when it closes)."""
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 def _umask() -> int:
@@ -95,28 +105,69 @@ def write_json(path: Path, value: Any) -> None:
 
 
 def append_jsonl(path: Path, value: Any) -> None:
-    """Append one JSON line; a single small write, so a kill cannot leave half a line in practice.
+    """Append one JSON line, as one write; on any failure the file is cut back to where it was.
 
-    A symbolic link at `path` is refused, never followed.
+    A symbolic link at `path` is refused, never followed; a file with other hard links (a backup
+    made with `cp -al`) is first replaced by a copy of its own, so that only this one changes. A
+    last line left unfinished by an earlier failure is closed first, so the new line stands alone.
     """
-    line = (dumps(value) + "\n").encode("utf-8")
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        descriptor = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise OutputError(path, "is a symbolic link; digest never writes through one") from None
         raise OutputError.from_os_error(path, error) from None
     try:
-        if os.write(descriptor, line) != len(line):
-            raise OutputError(path, "cannot be written: short write (disk full?)")
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise OutputError(path, "is not a regular file")
+        if status.st_nlink > 1:
+            os.close(descriptor)
+            descriptor = -1
+            _copy_to_own_inode(path)
+            append_jsonl(path, value)
+            return
+        size = status.st_size
+        unfinished = size > 0 and os.pread(descriptor, 1, size - 1) != b"\n"
+        line = ("\n" if unfinished else "") + dumps(value) + "\n"
+        data = line.encode("utf-8")
+        try:
+            if os.write(descriptor, data) != len(data):
+                raise OSError(errno.ENOSPC, "short write (disk full?)")
+            os.fsync(descriptor)
+        except OSError:
+            os.ftruncate(descriptor, size)  # never leave half a line behind
+            raise
     except OSError as error:
         raise OutputError.from_os_error(path, error) from None
     finally:
+        if descriptor >= 0:
+            os.close(descriptor)
+
+
+def _copy_to_own_inode(path: Path) -> None:
+    """Replace a hard-linked file by a copy of it, atomically, leaving the other links as they are."""
+    with path.open("rb") as source, atomic_text_file(path) as copy:
+        shutil.copyfileobj(source, copy.buffer)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open one of digest's own files for reading, refusing anything but a regular file.
+
+    A FIFO or a device placed where digest's file should be would otherwise block or never end.
+    Raises OSError (as a missing file does).
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
         os.close(descriptor)
+        raise
 
 
-# Strict JSON (RFC 8259) only: NaN and infinities raise ValueError instead of being written as
-# bare NaN/Infinity, which Python reads back but strict parsers reject. Reading refuses them.
 #: Line and paragraph separators and NEL are valid inside JSON strings, but readers that split
 #: lines with str.splitlines() (or JavaScript before ES2019) would cut a record there.
 _LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"})
@@ -143,7 +194,14 @@ def remove_partial_files(folder: Path) -> list[Path]:
     for leftover in leftovers:
         if _writer_is_alive(leftover) or leftover.is_dir():
             continue
-        _unlink_quietly(leftover)
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError as error:
+            # An append-only folder (chattr +a) lets files be made but not renamed or removed:
+            # every run would leave another full-size partial file. Stop before writing one.
+            raise OutputError(
+                leftover, f"cannot be removed ({error.strerror}); no output can be replaced here"
+            ) from None
         removed.append(leftover)
     return removed
 

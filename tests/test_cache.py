@@ -208,7 +208,10 @@ def make_foreign_database(path: Path) -> None:
 def test_odd_cache_paths_cost_at_most_one_warning(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, warned: str | None
 ) -> None:
-    code, _, expected = digest_run("--no-cache")
+    # The baseline runs in the same kind of process as the runs under test: jieba's tokenizer is
+    # process-wide, and glossary terms of earlier tests in this process change its segmentation.
+    run = digest_run_with_permissions if case.startswith("read-only") else digest_run
+    code, _, expected = run("--no-cache")
     assert code == 0 and expected
     folder = tmp_path / "cache"
     folder.mkdir()
@@ -236,7 +239,6 @@ def test_odd_cache_paths_cost_at_most_one_warning(
         cache.chmod(0o444)
     before = cache.read_bytes() if cache.is_file() else None
     try:
-        run = digest_run_with_permissions if case.startswith("read-only") else digest_run
         code, stderr, records = run(*option)
         second_code, second_stderr, second_records = run(*option)
     finally:

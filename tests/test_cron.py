@@ -330,3 +330,192 @@ def test_records_stay_one_line_for_readers_that_split_on_unicode_line_breaks(wor
     assert len(written.splitlines()) == 1 and "\\u2028" in written
     [back] = read_jsonl(Path("output/ls.jsonl"))
     assert back["meta"]["note"] == record["note"]
+
+
+# --- found by attacking the above (each failed before its fix) ------------------------------------
+
+
+def digest_shell(workdir: Path, redirect: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`digest run ARGS` through a shell, with stderr redirected as cron lines do."""
+    command = f"{sys.executable} -m jobs run {' '.join(args)} {redirect}"
+    return subprocess.run(["bash", "-c", command], cwd=workdir, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("redirect", ["2>/dev/full", "2>&-", "2>&1 | true"])
+def test_a_stderr_that_cannot_be_written_changes_nothing(sample_batch: Path, redirect: str) -> None:
+    result = digest_shell(sample_batch.parent.parent, redirect)
+    assert result.returncode == 0
+    assert len(read_jsonl(OUTPUT)) == 19
+    [logged] = read_jsonl(Path("output/runs.jsonl"))
+    assert logged["exit_code"] == 0 and logged["output_error"] is None
+
+
+@pytest.mark.parametrize(
+    "name", ["seed-cnki-export.digest.md", "index.html", ".digest-manifest.json", "seed-cnki-export.errors.jsonl"]
+)
+def test_a_fifo_where_digests_file_goes_never_hangs_a_run(sample_batch: Path, name: str) -> None:
+    assert run_digest("run", "-q").exit_code == 0
+    fifo = Path("output") / name
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    sample_batch.write_text(sample_batch.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # redo it
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs", "run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=sample_batch.parent.parent,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr and len(read_jsonl(OUTPUT)) == 19
+
+
+@pytest.mark.parametrize("name", ["/dev/zero", "../../../../etc/passwd", "seed-cnki-export.digest.html"])
+def test_the_manifest_cannot_make_digest_read_other_files(sample_batch: Path, name: str) -> None:
+    assert run_digest("run", "-q").exit_code == 0
+    manifest_path = Path("output/.digest-manifest.json")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["batches"]["seed-cnki-export"]["outputs"][name] = {"size": 0, "sha256": "0" * 64}
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs", "run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=sample_batch.parent.parent,
+    )
+    assert result.returncode == 0 and "1 batch done" in result.stderr  # not trusted: redone
+
+
+def test_a_manifest_or_stray_file_nested_too_deep_is_no_traceback(sample_batch: Path) -> None:
+    assert run_digest("run", "-q").exit_code == 0
+    deep = "[" * 100_000 + "]" * 100_000
+    Path("output/.digest-manifest.json").write_text(f'{{"batches": {deep}}}', encoding="utf-8")
+    Path("output/deep.jsonl").write_text(deep + "\n", encoding="utf-8")
+    result = run_digest("run")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "digest: warning: output/.digest-manifest.json is unreadable" in result.stderr
+    assert "digest: error: output/deep.jsonl, line 1: not JSON" in result.stderr  # a failure, so an error
+    rendered = run_digest("render", "output/deep.jsonl")
+    assert rendered.exit_code == 2 and "Traceback" not in rendered.stderr
+
+
+def test_a_bind_mount_of_the_input_folder_is_refused(sample_batch: Path) -> None:
+    output = Path("output").absolute()
+    if subprocess.run(["mount", "--bind", str(Path("input").absolute()), str(output)], capture_output=True).returncode:
+        pytest.skip("bind mounts need root (CI runs as root)")
+    try:
+        before = sorted(os.listdir("input"))
+        result = run_digest("run")
+        assert result.exit_code == 2 and "are the same or one is inside the other" in result.stderr
+        assert sorted(os.listdir("input")) == before
+    finally:
+        subprocess.run(["umount", str(output)], check=True)
+
+
+def test_the_run_log_stays_one_json_object_a_line(sample_batch: Path, tmp_path: Path) -> None:
+    assert run_digest("run", "-q").exit_code == 0
+    log = Path("output/runs.jsonl")
+    log.write_bytes(log.read_bytes() + b'{"started": "2026-11-26T03:15:00+00:00", "fin')  # cut by a full disk
+    backup = tmp_path / "backup-runs.jsonl"
+    os.link(log, backup)  # a `cp -al` snapshot of the output folder
+    snapshot = backup.read_bytes()
+    assert run_digest("run", "-q").exit_code == 0
+    lines = log.read_text(encoding="utf-8").split("\n")
+    assert json.loads(lines[0])["exit_code"] == 0 and json.loads(lines[-2])["exit_code"] == 0 and lines[-1] == ""
+    assert backup.read_bytes() == snapshot and os.stat(log).st_nlink == 1
+
+    # A line that does not fit is not left half-written.
+    code = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({log.stat().st_size + 40}, {log.stat().st_size + 40})); "
+        "from jobs.writing import append_jsonl; from jobs.errors import OutputError\n"
+        "try:\n    append_jsonl(__import__('pathlib').Path('output/runs.jsonl'), {'note': 'x' * 500})\n"
+        "except OutputError as error:\n    print(error)"
+    )
+    size = log.stat().st_size
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    assert "output/runs.jsonl: cannot be written" in printed and log.stat().st_size == size
+
+
+def test_a_failed_errors_file_leaves_the_old_records_file(workdir: Path) -> None:
+    lines = [
+        json.dumps({"id": f"r{i}", "abstract": t.strip()}, ensure_ascii=False)
+        for i, t in enumerate(SAMPLE_EXPORT.read_text(encoding="utf-8").split("相似文献")[:3])
+    ]
+    batch = workdir / "input" / "b.jsonl"
+    batch.write_text("\n".join([*lines[:2], "{oops"]) + "\n", encoding="utf-8")
+    assert run_digest("run", "-q").exit_code == 1
+    before = files_in(Path("output"))
+    batch.write_text("\n".join([*lines, "{oops", "{again"]) + "\n", encoding="utf-8")
+    if subprocess.run(["chattr", "+i", "output/b.errors.jsonl"], capture_output=True).returncode:
+        pytest.skip("chattr +i needs root (CI runs as root)")
+    try:
+        result = run_digest("run")
+    finally:
+        subprocess.run(["chattr", "-i", "output/b.errors.jsonl"], check=True)
+    assert result.exit_code == 74 and "output/b.errors.jsonl: cannot be written" in result.stderr
+    assert "0 records" in result.stderr
+    after = files_in(Path("output"))
+    assert all(after[name] == data for name, data in before.items() if name != "runs.jsonl")
+    assert not [name for name in after if name.endswith(".partial")]
+
+
+def test_an_append_only_output_folder_leaves_at_most_one_partial_file(sample_batch: Path) -> None:
+    if subprocess.run(["chattr", "+a", "output"], capture_output=True).returncode:
+        pytest.skip("chattr +a needs root (CI runs as root)")
+    try:
+        first, second = run_digest("run"), run_digest("run")
+    finally:
+        subprocess.run(["chattr", "-a", "output"], check=True)
+    assert first.exit_code == second.exit_code == 74
+    assert "cannot be removed (Operation not permitted)" in second.stderr
+    assert len(partial_files(Path("output"))) <= 1
+
+
+def test_a_stray_file_in_the_output_folder_is_an_error_not_only_a_warning(sample_batch: Path) -> None:
+    Path("output/notes.jsonl").write_text('{"foo": 1}\n', encoding="utf-8")
+    result = run_digest("run")
+    assert result.exit_code == 1
+    assert "digest: error: output/notes.jsonl, line 1: not a digest record" in result.stderr
+
+
+def test_a_usage_error_removes_every_folder_it_made(sample_batch: Path) -> None:
+    result = run_digest("run", "-o", "fresh/deep/out", "--engine", "argos")
+    assert result.exit_code == 2 and not Path("fresh").exists()
+
+
+def test_odd_input_names_and_spellings(sample_batch: Path) -> None:
+    chunk = SAMPLE_EXPORT.read_text(encoding="utf-8").split("相似文献")[1]
+    Path("input/b\ndigest: error: fake.txt").write_text(chunk, encoding="utf-8")
+    Path("input/Seed-CNKI-Export.txt").write_text(chunk, encoding="utf-8")
+    result = run_digest("run", "input", str(Path("input").absolute()))  # the same folder, twice
+    assert result.exit_code == 1
+    assert not any(line.startswith("digest: error: fake") for line in result.stderr.splitlines())
+    assert "the file name contains a line break or control character" in result.stderr
+    assert result.stderr.count("another input writes the same output file") == 2  # on a case-blind disk
+    assert "these inputs would write" not in result.stderr
+
+
+def test_sighup_exits_129_and_leaves_nothing_half_written(workdir: Path) -> None:
+    write_csl_batch(workdir / "input" / "csl.jsonl")
+    output = workdir / "output"
+    victim = digest_subprocess("run", "-q", cwd=workdir)
+    wait_for(lambda: any(p.stat().st_size > 0 for p in partial_files(output)) or victim.poll() is not None)
+    victim.send_signal(signal.SIGHUP)
+    _, stderr = victim.communicate(timeout=120)
+    assert victim.returncode == 129 and "hung up" in stderr
+    assert partial_files(output) == []
+
+
+def test_an_unreadable_input_folder_is_one_line_and_exit_2(sample_batch: Path) -> None:
+    Path("input").chmod(0o300)  # writable, not listable: a drop box
+    try:
+        command = [sys.executable, "-m", "jobs", "run"]
+        if os.geteuid() == 0:  # root lists anything: drop that right (util-linux's setpriv)
+            command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    finally:
+        Path("input").chmod(0o755)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "digest: error: input folder input cannot be read: Permission denied"

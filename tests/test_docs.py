@@ -43,7 +43,7 @@ def test_every_exit_code_is_documented() -> None:
     from jobs import report
 
     codes = {value for name, value in vars(report).items() if name.startswith("EXIT_")}
-    assert codes == {0, 1, 2, 74, 75, 130, 143}
+    assert codes == {0, 1, 2, 74, 75, 129, 130, 143}
     table = README.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
     documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)}
     assert documented == codes

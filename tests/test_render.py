@@ -455,13 +455,15 @@ def test_an_unreadable_batch_is_reported_and_the_rest_is_rendered(sample: Path, 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "sentences": []}\nnot json\n', encoding="utf-8")
     warnings: list[str] = []
-    result = render_all(tmp_path, warn=warnings.append)
+    errors: list[str] = []
+    result = render_all(tmp_path, warn=warnings.append, error=errors.append)
     assert list(result.failed) == [bad] and "bad.jsonl, line 2: not JSON" in result.failed[bad]
     assert (tmp_path / "good.digest.html").is_file() and not (tmp_path / "bad.digest.html").exists()
     assert len(parse_feed(tmp_path / "feed.xml").entries) == 19
     index = parse_html((tmp_path / "index.html").read_text(encoding="utf-8"))
     assert [item.find("a").text() for item in index.find("ol").find_all("li")] == ["good"]
-    assert len(warnings) == 3  # the page, the index, the feed
+    assert len(errors) == 1 and "bad.jsonl, line 2" in errors[0]  # its pages: a failure
+    assert len(warnings) == 2  # left out of the index and of the feed
     with pytest.raises(RenderError, match="line 2"):
         render_batch(bad)
     assert batch_files(tmp_path) == [bad, tmp_path / "good.jsonl"]

@@ -12,18 +12,18 @@ A batch's date is its JSONL file's modification time, in UTC. Every file is writ
 from __future__ import annotations
 
 import hashlib
-import sys
+import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, messages
 from ..errors import ConfigError, OutputError
 from ..layout import ERRORS_SUFFIX as _ERRORS_NAME_SUFFIX
 from ..layout import FEED_NAME, INDEX_NAME, RUNS_LOG_NAME
-from ..writing import atomic_text_file
+from ..writing import atomic_text_file, open_regular
 from .atom import FeedItem, feed_xml
 from .batch import (
     Batch,
@@ -57,10 +57,6 @@ FEED_LIMIT = 500
 Warn = Callable[[str], None]
 
 
-def _stderr_warning(message: str) -> None:
-    print(f"digest: warning: {message}", file=sys.stderr)
-
-
 @dataclass
 class RenderResult:
     """What `render_all` wrote, and the batches it could not render (JSONL path to reason)."""
@@ -83,7 +79,7 @@ def render_batch(jsonl_path: Path) -> list[Path]:
     return [markdown_path, html_path]
 
 
-def render_index(output_dir: Path, warn: Warn = _stderr_warning) -> Path:
+def render_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
     """Write `index.html`: every batch in `output_dir`, newest first; unreadable ones are warned about."""
     batches: list[Batch] = []
     for path in batch_files(output_dir):
@@ -99,7 +95,7 @@ def render_index(output_dir: Path, warn: Warn = _stderr_warning) -> Path:
     return index_path
 
 
-def render_feed(output_dir: Path, limit: int = FEED_LIMIT, warn: Warn = _stderr_warning) -> Path:
+def render_feed(output_dir: Path, limit: int = FEED_LIMIT, warn: Warn = messages.warning) -> Path:
     """Write `feed.xml`: the newest `limit` abstracts, newest batch first, each batch in input order."""
     dated = [(path, batch_date(path)) for path in batch_files(output_dir)]  # by name
     dated.sort(key=lambda item: item[1], reverse=True)
@@ -131,8 +127,8 @@ def _feed_fingerprint(output_dir: Path, limit: int) -> str:
 def _carries(path: Path, fingerprint: str) -> bool:
     """Whether the file was written from sources with this fingerprint (it is near its start)."""
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            return f"digest-sources: {fingerprint} " in handle.read(4096)
+        with open_regular(path) as handle:
+            return f"digest-sources: {fingerprint} ".encode() in handle.read(4096)
     except OSError:
         return False
 
@@ -175,8 +171,8 @@ _PAGE_ENDS = (MARKDOWN_END, "</html>\n")
 
 def _is_complete(page: Path, end: str) -> bool:
     try:
-        with page.open("rb") as handle:
-            handle.seek(max(0, page.stat().st_size - len(end.encode())))
+        with open_regular(page) as handle:
+            handle.seek(max(0, os.fstat(handle.fileno()).st_size - len(end.encode())))
             return handle.read() == end.encode()
     except OSError:
         return False
@@ -195,14 +191,17 @@ def check_batch_files(paths: Iterable[Path]) -> None:
 
 
 def render_all(
-    output_dir: Path, jsonl_paths: Iterable[Path] | None = None, warn: Warn = _stderr_warning
+    output_dir: Path,
+    jsonl_paths: Iterable[Path] | None = None,
+    warn: Warn = messages.warning,
+    error: Warn = messages.error,
 ) -> RenderResult:
     """Render the given batches (default: those whose digests are stale), then the index and feed.
 
     With no `jsonl_paths` and nothing stale, the index and feed are left alone when they were
     written from the same batch files (same names, sizes and times) by this version of digest.
 
-    A batch that cannot be rendered is warned about and recorded in the result; the others,
+    A batch that cannot be rendered is reported as an error and recorded in the result; the others,
     the index and the feed are still written.
     """
     result = RenderResult()
@@ -217,14 +216,14 @@ def render_all(
     for path in targets:
         try:
             result.written += render_batch(path)
-        except RenderError as error:
-            result.failed[path] = str(error)
-            warn(str(error))
+        except RenderError as failure:
+            result.failed[path] = str(failure)
+            error(str(failure))
         except OutputError:
             raise  # the folder cannot be written (disk full, read-only): nothing more can be
-        except Exception as error:  # a bug: show it, keep the other batches going
-            result.failed[path] = f"internal error: {error!r}"
-            warn(f"{path}: internal error, digest not written:\n{traceback.format_exc()}")
+        except Exception as failure:  # a bug: show it, keep the other batches going
+            result.failed[path] = f"internal error: {failure!r}"
+            error(f"{path}: internal error, digest not written:\n{traceback.format_exc()}")
     result.written.append(render_index(output_dir, warn))
     result.written.append(render_feed(output_dir, warn=warn))
     return result

@@ -8,6 +8,7 @@ when the batch is written again.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from collections import Counter
@@ -21,6 +22,7 @@ from ..errors import DigestError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
+from ..writing import open_regular
 
 #: Files in the output folder that end in .jsonl but are not batches.
 _NOT_BATCHES = {RUNS_LOG_NAME}
@@ -115,13 +117,13 @@ def page_paths(jsonl_path: Path) -> tuple[Path, Path]:
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
     """The records of a batch JSONL, in order; a line that is not a record raises RenderError."""
     try:
-        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        with io.TextIOWrapper(open_regular(path), encoding="utf-8", errors="replace", newline="") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
                 try:
                     record = json.loads(line)
-                except ValueError as error:
+                except (ValueError, RecursionError) as error:
                     raise RenderError(
                         f"{path}, line {number}: not JSON ({error}); rerun the batch to rewrite it"
                     ) from None
@@ -433,7 +435,7 @@ def _source_text(source: dict[str, Any]) -> str:
 
 def _count_lines(path: Path) -> int:
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
+        with open_regular(path) as handle:
             return sum(1 for line in handle if line.strip())
     except OSError:
         return 0

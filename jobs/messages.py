@@ -1,0 +1,40 @@
+"""Messages for people, on stderr: `digest: error:` for what failed, `digest: warning:` for the rest.
+
+Writing a message can never change what a run does: a full log disk, a closed pipe or a closed
+stderr loses the message, never the run (nor turns into an error about an output file).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tqdm import tqdm
+
+
+def say(line: str) -> None:
+    """Print one line on stderr (around a progress bar, if one is shown); never raise."""
+    stream = sys.stderr
+    if stream is None:
+        return  # started with stderr closed (2>&-)
+    try:
+        tqdm.write(line, file=stream)
+    except (OSError, ValueError):
+        pass  # ENOSPC, EPIPE, or a closed file: the message is lost, the run goes on
+
+
+def warning(message: str) -> None:
+    """Something a person should know; it does not change the exit code."""
+    say(f"digest: warning: {message}")
+
+
+def error(message: str) -> None:
+    """Something that failed; the run's exit code says so."""
+    say(f"digest: error: {message}")
+
+
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal (for a progress bar); False when it is closed."""
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (OSError, ValueError):
+        return False
