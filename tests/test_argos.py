@@ -160,6 +160,7 @@ def test_from_index_offline_fails_at_once_with_advice(workdir: Path, monkeypatch
     assert snapshot(workdir / "lang_models") == {}
 
 
+@pytest.mark.slow
 def test_run_with_argos(sample_batch: Path, packages: dict[str, Path]) -> None:
     install(packages["zh_en"])
     result = run_digest("run", "--engine", "argos", "--no-cache")
@@ -181,6 +182,7 @@ def test_run_with_argos(sample_batch: Path, packages: dict[str, Path]) -> None:
     )
 
 
+@pytest.mark.slow
 def test_auto_prefers_argos_and_translates_english_with_en_zh(sample_batch: Path, packages: dict[str, Path]) -> None:
     install(packages["zh_en"])
     install(packages["en_zh"])
@@ -216,6 +218,7 @@ def test_argos_without_a_package_exits_2(sample_batch: Path) -> None:
     assert not Path("output/seed-cnki-export.jsonl").exists()
 
 
+@pytest.mark.slow
 def test_dropped_package_is_installed_by_the_next_run(sample_batch: Path, packages: dict[str, Path]) -> None:
     models = Path("lang_models")
     models.mkdir()
@@ -227,6 +230,7 @@ def test_dropped_package_is_installed_by_the_next_run(sample_batch: Path, packag
     assert read_jsonl(Path("output/seed-cnki-export.jsonl"))[0]["engine"]["translation"] == "argos"
 
 
+@pytest.mark.slow
 def test_cache_serves_reruns_and_repeats(sample_batch: Path, packages: dict[str, Path], tmp_path: Path) -> None:
     install(packages["zh_en"])
     cache = tmp_path / "cache.sqlite3"
@@ -252,6 +256,7 @@ def test_cache_serves_reruns_and_repeats(sample_batch: Path, packages: dict[str,
     assert read_jsonl(Path("output/runs.jsonl"))[-1]["engine_translations"] == 1
 
 
+@pytest.mark.slow
 def test_corrupt_cache_is_rebuilt_with_a_warning(sample_batch: Path, packages: dict[str, Path], tmp_path: Path) -> None:
     install(packages["zh_en"])
     cache = tmp_path / "cache.sqlite3"
@@ -263,6 +268,7 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(sample_batch: Path, packages: d
     assert read_jsonl(Path("output/runs.jsonl"))[-1]["engine_translations"] == 0, forced.stderr
 
 
+@pytest.mark.slow
 def test_glossary_is_checked_for_argos(sample_batch: Path, packages: dict[str, Path], tmp_path: Path) -> None:
     install(packages["zh_en"])
     glossary = tmp_path / "terms.tsv"
@@ -291,6 +297,7 @@ socket.getaddrinfo = _blocked
 """
 
 
+@pytest.mark.slow
 def test_run_makes_no_connection_and_writes_only_its_folders(
     sample_batch: Path, packages: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> None:

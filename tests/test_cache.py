@@ -127,6 +127,7 @@ def damage_pages(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 def test_damaged_pages_inside_the_cache_are_found_and_the_cache_rebuilt(project: Path, tmp_path: Path) -> None:
     # The damage passes a look at the header and the first pages (the check before this fix) and
     # fails lookups of some keys; `PRAGMA quick_check` at open finds it.
@@ -201,8 +202,8 @@ def make_foreign_database(path: Path) -> None:
         ("symbolic link", None),
         ("dangling symbolic link", None),
         ("zero bytes", None),
-        pytest.param("read-only folder", "Permission denied", marks=needs_permissions),
-        pytest.param("read-only file", "readonly database", marks=needs_permissions),
+        pytest.param("read-only folder", "Permission denied", marks=[needs_permissions, pytest.mark.slow]),
+        pytest.param("read-only file", "readonly database", marks=[needs_permissions, pytest.mark.slow]),
     ],
 )
 def test_odd_cache_paths_cost_at_most_one_warning(

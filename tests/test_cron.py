@@ -216,6 +216,7 @@ def run_limited(workdir: Path, mounted: bool) -> subprocess.CompletedProcess[str
     return subprocess.run([sys.executable, "-c", code, "run"], cwd=workdir, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_run_with_one_line_and_exit_74(workdir: Path, small_output: Path | None) -> None:
     shutil.copy(SAMPLE_EXPORT, workdir / "input" / "a-seed.txt")
     first = run_limited(workdir, small_output is not None)

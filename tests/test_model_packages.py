@@ -462,6 +462,7 @@ DROPPED_KINDS: dict[str, Callable[[Path, Path], Path]] = {
 }
 
 
+@pytest.mark.slow
 def test_bad_dropped_packages_are_set_aside_and_the_run_goes_on(sample_batch: Path, good: Path) -> None:
     install(good)
     models_dir = Path("lang_models")

@@ -221,6 +221,7 @@ def test_second_run_exits_75_while_one_is_running(workdir: Path) -> None:
         first.communicate()
 
 
+@pytest.mark.slow
 def test_killed_run_leaves_no_partial_output_and_the_next_run_completes(workdir: Path) -> None:
     abstracts = write_csl_batch(workdir / "input" / "csl.jsonl")
     shutil.copy(SAMPLE_EXPORT, workdir / "input")
