@@ -116,9 +116,9 @@ def keyword_scores(extracted: Sequence[str], authors: Sequence[str]) -> tuple[fl
 
 def _clear_word_cache() -> None:
     """Forget remembered word splits, so that every timing pays for jieba."""
-    from jobs.wordseg import _cached_words
+    from jobs.wordseg import segmenter
 
-    _cached_words.cache_clear()
+    segmenter().forget()
 
 
 def summary_rows(abstracts: list[Abstract]) -> list[tuple[str, ...]]:

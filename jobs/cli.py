@@ -16,13 +16,12 @@ from . import __version__, messages
 from . import models as model_store
 from .engines import engine_choices
 from .engines.base import EngineSettings
-from .errors import DigestError
+from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .lock import exclusive_run
 from .pipeline import RunOptions, run
 from .render import check_batch_files, render_all
-from .report import EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_TERMINATED
 from .settings import default_models_dir
 from .summarize import ALGORITHMS, DEFAULT_ALGORITHM
 
@@ -270,7 +269,7 @@ def render_command(files: tuple[Path, ...]) -> None:
             failed = failed or bool(result.failed)
     except DigestError as error:
         fail(error)
-    sys.exit(1 if failed else 0)
+    sys.exit(EXIT_FAILURES if failed else EXIT_OK)
 
 
 @cli.group()

@@ -1,36 +1,48 @@
-"""Errors written for the people who run the job; anything else is a bug."""
+"""Errors written for the people who run the job, and the exit codes they end a run with.
+
+Anything else is a bug and shows a traceback. Every exit code digest uses is here.
+"""
 
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURES = 1  # some batches, records or pages failed; the rest was written
+EXIT_USAGE = 2  # usage or configuration error; nothing was done
+EXIT_OUTPUT = 74  # EX_IOERR: an output could not be written; the run stopped there
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the lock
+EXIT_HANGUP = 129  # SIGHUP (the terminal closed), 128 + 1
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C), 128 + 2
+EXIT_TERMINATED = 143  # SIGTERM, 128 + 15
 
 
 class DigestError(Exception):
     """Base class: a problem the user can fix, with a message that says how."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILURES
 
 
 class ConfigError(DigestError):
     """Bad options, settings or a missing model: nothing was processed."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class BatchError(DigestError):
     """A whole input file could not be read as a batch (binary, undecodable)."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILURES
 
 
 class RunInProgress(DigestError):
     """Another `digest run` holds the lock on the output folder."""
 
-    exit_code = 75
+    exit_code = EXIT_LOCKED
 
 
 class OutputError(DigestError):
     """The output folder could not be written (disk full, read-only, ...); earlier outputs are intact."""
 
-    exit_code = 74  # EX_IOERR
+    exit_code = EXIT_OUTPUT
 
     def __init__(self, path: object, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
@@ -42,3 +54,13 @@ class OutputError(DigestError):
         """The error for an OSError met while writing `path`: the OS's own words for it."""
         reason = error.strerror or str(error)
         return cls(path, f"cannot be written: {reason}")
+
+
+class ModelPackageError(ConfigError):
+    """An `.argosmodel` file that cannot be installed; nothing was written."""
+
+
+class RenderError(DigestError):
+    """A batch's JSONL could not be read back to render its digest."""
+
+    exit_code = EXIT_FAILURES

@@ -14,7 +14,7 @@ import copy
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 from types import ModuleType
 
@@ -22,7 +22,7 @@ from sumy.nlp.stemmers import Stemmer
 from sumy.utils import get_stop_words
 
 from .segment import split_sentences
-from .wordseg import _ENGLISH_WORD_RE, cached_words, default_tokenizer, jieba_module
+from .wordseg import _ENGLISH_WORD_RE, Segmenter, jieba_module, segmenter
 
 METHODS = ("tfidf", "textrank")
 DEFAULT_METHOD = "tfidf"
@@ -80,15 +80,18 @@ def _is_candidate(word: str) -> bool:
 class _Words:
     """The `cut` jieba.analyse.TFIDF calls, over our sentences and words (Latin terms whole)."""
 
+    def __init__(self, words: Segmenter) -> None:
+        self.words = words
+
     def cut(self, sentences: Sequence[str]) -> Iterator[str]:
-        return chain.from_iterable(cached_words(sentence, "zh") for sentence in sentences)
+        return chain.from_iterable(self.words.cached_words(sentence, "zh") for sentence in sentences)
 
 
 class _TaggedWords:
     """The `cut` jieba.analyse.TextRank calls: jieba's part-of-speech tagger, Latin terms whole."""
 
-    def __init__(self) -> None:
-        self.tagger = _posseg().POSTokenizer(default_tokenizer())
+    def __init__(self, words: Segmenter) -> None:
+        self.tagger = _posseg().POSTokenizer(words.tokenizer)
 
     def cut(self, text: str) -> Iterator[object]:
         pair = _posseg().pair
@@ -109,29 +112,36 @@ def _posseg() -> ModuleType:
     return jieba.posseg
 
 
-@cache
-def _tfidf():  # -> jieba.analyse.TFIDF
+@lru_cache(maxsize=4)
+def _tfidf(words: Segmenter):  # -> jieba.analyse.TFIDF
     # A copy of jieba's default extractor shares its 270,000-word IDF table instead of reading
     # it again; the copy gets our tokenizer and stop words, leaving jieba's globals alone.
     extractor = copy.copy(_analyse().default_tfidf)
-    extractor.tokenizer = _Words()
+    extractor.tokenizer = _Words(words)
     extractor.stop_words = set(_stop_words("zh"))
     return extractor
 
 
-@cache
-def _textrank():  # -> jieba.analyse.TextRank
+@lru_cache(maxsize=4)
+def _textrank(words: Segmenter):  # -> jieba.analyse.TextRank
     extractor = _analyse().TextRank()
-    extractor.tokenizer = extractor.postokenizer = _TaggedWords()
+    extractor.tokenizer = extractor.postokenizer = _TaggedWords(words)
     extractor.stop_words = set(_stop_words("zh"))
     return extractor
 
 
-def extract_keywords(text: str | Sequence[str], lang: str, count: int = 5, method: str = DEFAULT_METHOD) -> list[str]:
+def extract_keywords(
+    text: str | Sequence[str],
+    lang: str,
+    count: int = 5,
+    method: str = DEFAULT_METHOD,
+    words: Segmenter | None = None,
+) -> list[str]:
     """Up to `count` keywords of the text, best first: `tfidf` or `textrank` (English: always TextRank).
 
     `text` may also be the text's sentences as `jobs.segment.split_sentences` gave them, which
-    saves splitting it again and reuses the summary's word splits.
+    saves splitting it again and reuses the summary's word splits. `words` splits Chinese into
+    words (default: no glossary).
     """
     if method not in METHODS:
         raise ValueError(f"unknown keyword method {method!r}; choose one of: {', '.join(METHODS)}")
@@ -145,9 +155,9 @@ def extract_keywords(text: str | Sequence[str], lang: str, count: int = 5, metho
     if method == "tfidf":
         # jieba hands the "sentence" it is given to our tokenizer untouched: here, the sentences.
         # Numbers are dropped from the ranking rather than from every sentence's words (faster).
-        ranked = _tfidf().extract_tags(sentences, topK=None)
+        ranked = _tfidf(words or segmenter()).extract_tags(sentences, topK=None)
         return [word for word in ranked if _is_candidate(word)][:count]
-    return list(_textrank().textrank("".join(sentences), topK=count, allowPOS=_TEXTRANK_POS))
+    return list(_textrank(words or segmenter()).textrank("".join(sentences), topK=count, allowPOS=_TEXTRANK_POS))
 
 
 @cache

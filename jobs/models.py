@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, ModelPackageError
 from .settings import cache_dir
 from .writing import another_process_is_alive
 
@@ -75,10 +75,6 @@ _LOAD_CHECK_SAMPLE = "Test 测试 1."
 #: A dropped file changed more recently than this may still be being copied in: if it cannot be
 #: installed it is left for the next run rather than set aside.
 DROPPED_SETTLE_SECONDS = 60
-
-
-class ModelPackageError(ConfigError):
-    """An `.argosmodel` file that cannot be installed; nothing was written."""
 
 
 @dataclass(frozen=True)

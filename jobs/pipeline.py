@@ -37,6 +37,7 @@ from .render import render_all
 from .report import RunReport
 from .segment import split_sentences
 from .summarize import DEFAULT_ALGORITHM, choose_sentences, summary_length
+from .wordseg import Segmenter, segmenter
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
 LANGUAGES = ("zh", "en")
@@ -109,6 +110,8 @@ class Translators:
         self.warn = warn
         self.cache = cache
         self.glossary = glossary or Glossary()
+        #: Words for summaries and keywords, the glossary's terms kept whole (jieba is never changed).
+        self.words = wordseg.segmenter(frozenset(self.glossary.terms))
         self.stats = TranslationStats()
         self._engines: dict[tuple[str, str], TranslationEngine | None] = {}
 
@@ -171,7 +174,6 @@ def _run_batches(
     report = RunReport()
     try:
         remove_partial_files(output_dir)
-        wordseg.add_terms(translators.glossary.terms)
         manifest = Manifest.load(output_dir)
         if manifest.problem:
             warn(manifest.problem)
@@ -365,7 +367,9 @@ def _record_ids(records: list[SourceRecord]) -> dict[int, str]:
     return ids
 
 
-def prepare(record: SourceRecord, record_id: str, options: RunOptions) -> PreparedAbstract:
+def prepare(
+    record: SourceRecord, record_id: str, options: RunOptions, words: Segmenter | None = None
+) -> PreparedAbstract:
     """Tidy the text, decide its language, flag it, split it into sentences and find its keywords."""
     text = normalise_whitespace(record.text)
     lang = detect_language(text)
@@ -385,7 +389,7 @@ def prepare(record: SourceRecord, record_id: str, options: RunOptions) -> Prepar
         flags=flags,
         title=title or None,
         title_lang=detect_language(title) if title else None,
-        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method)
+        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method, words or segmenter())
         if options.keywords
         else None,
     )
@@ -407,7 +411,7 @@ def _process_chunk(
     results: list[PreparedAbstract | RecordError] = []
     for record in chunk:
         try:
-            results.append(prepare(record, record_ids[record.number], options))
+            results.append(prepare(record, record_ids[record.number], options, translators.words))
         except Exception as error:  # a bug on odd input: report it on the record, keep going
             results.append(_internal_error(record, error, warn))
 
@@ -417,23 +421,26 @@ def _process_chunk(
             requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences + (item.keywords or []))
             if item.title and item.title_lang:
                 requests.setdefault((item.title_lang, _other(item.title_lang)), []).append(item.title)
-    translated: dict[tuple[str, str], Iterator[str]] = {}
+    # Each pair's texts go to its engine in one call; results are looked up by their source text,
+    # so no record depends on the order in which the texts were queued.
+    translated: dict[tuple[str, str], dict[str, str]] = {}
     for pair, texts in requests.items():
         engine = translators.get(*pair)
         if engine is not None and texts:
-            translated[pair] = iter(translators.translate(engine, texts))
+            translated[pair] = dict(zip(texts, translators.translate(engine, texts)))
 
     output: list[dict[str, Any] | RecordError] = []
     for item in results:
         if isinstance(item, RecordError):
             output.append(item)
             continue
-        # Take this record's translations in the order they were requested, even if it then fails.
         pair = (item.lang, _other(item.lang))
-        sentence_translations = [next(translated[pair]) for _ in item.sentences] if pair in translated else None
-        keyword_translations = [next(translated[pair]) for _ in item.keywords or []] if pair in translated else None
+        table = translated.get(pair)
+        sentence_translations = [table[text] for text in item.sentences] if table is not None else None
+        keyword_translations = [table[text] for text in item.keywords or []] if table is not None else None
         title_pair = (item.title_lang, _other(item.title_lang)) if item.title_lang else None
-        title_translation = next(translated[title_pair]) if item.title and title_pair in translated else None
+        title_table = translated.get(title_pair) if title_pair else None
+        title_translation = title_table[item.title] if item.title and title_table is not None else None
         try:
             output.append(
                 _build_record(
@@ -470,7 +477,12 @@ def _build_record(
                 flags.append("glossary_miss")
     titles = {item.title_lang: item.title, _other(item.title_lang): title_translation} if item.title_lang else {}
     summary = choose_sentences(
-        item.sentences, source_lang, options.summary_size, options.summarizer, title=titles.get(source_lang)
+        item.sentences,
+        source_lang,
+        options.summary_size,
+        options.summarizer,
+        title=titles.get(source_lang),
+        words=translators.words,
     )
     targets: Sequence[str | None] = (
         sentence_translations if sentence_translations is not None else [None] * len(item.sentences)
@@ -484,6 +496,7 @@ def _build_record(
                 options.summary_size,
                 options.summarizer,
                 title=titles.get(target_lang),
+                words=translators.words,
             ).indices
             if options.summary_mode == "independent"
             else summary.indices

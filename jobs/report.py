@@ -8,18 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError
+from .errors import EXIT_FAILURES, EXIT_OK, EXIT_OUTPUT
 from .layout import RUNS_LOG_NAME
 from .writing import append_jsonl
-
-EXIT_OK = 0
-EXIT_FAILURES = 1
-EXIT_USAGE = 2
-EXIT_OUTPUT = OutputError.exit_code  # 74
-EXIT_LOCKED = 75
-EXIT_HANGUP = 129  # SIGHUP (the terminal closed), 128 + 1
-EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C), 128 + 2
-EXIT_TERMINATED = 143  # SIGTERM, 128 + 15
 
 
 def _now() -> str:

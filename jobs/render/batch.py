@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import DigestError
+from ..errors import RenderError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
@@ -46,12 +46,6 @@ _HAN = re.compile(HAN)
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class RenderError(DigestError):
-    """A batch's JSONL could not be read back to render its digest."""
-
-    exit_code = 1
 
 
 def clean(text: Any) -> str:
