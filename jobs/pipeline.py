@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jsonlines
 from tqdm import tqdm
@@ -33,6 +32,8 @@ from .manifest import Manifest, content_hash
 from .models import install_dropped_packages
 from .quality import is_repetitive
 from .reading import BatchSource, RecordError, SourceRecord, find_batches, read_records
+from .record import LANGUAGES, EngineUsed, Record, SourceRef, both
+from .record import Summary as RecordSummary
 from .render import render_all
 from .report import RunReport
 from .segment import split_sentences
@@ -40,7 +41,6 @@ from .summarize import DEFAULT_ALGORITHM, choose_sentences, summary_length
 from .wordseg import Segmenter, segmenter
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
-LANGUAGES = ("zh", "en")
 Warn = Callable[[str], None]
 
 
@@ -310,16 +310,17 @@ def _process_batch(
         ) as bar,
     ):
         for chunk in _chunks(records, options.chunk_records):
-            for result in _process_chunk(chunk, record_ids, options, translators, counts, warn):
+            for result in _process_chunk(chunk, record_ids, options, translators, warn):
                 if isinstance(result, RecordError):
                     errors.append(result)
-                else:
-                    try:
-                        writer.write(result)  # `dumps` fails before a byte of the line is written
-                    except (ValueError, RecursionError) as failure:  # reading lets none through: a bug
-                        errors.append(_unwritable(result, failure, warn))
-                        continue
-                    written += 1
+                    continue
+                try:
+                    writer.write(result.as_json())  # `dumps` fails before a byte of the line is written
+                except (ValueError, RecursionError) as failure:  # reading lets none through: a bug
+                    errors.append(_unwritable(result, failure, warn))
+                    continue
+                counts.add_record(result)
+                written += 1
             bar.update(len(chunk))
         # The errors file is replaced before the records file, and only once the records are on
         # disk: a failure (disk full) on either leaves the old pair of files, never a mixed one.
@@ -404,10 +405,12 @@ def _process_chunk(
     record_ids: dict[int, str],
     options: RunOptions,
     translators: Translators,
-    report: RunReport,
     warn: Warn,
-) -> list[dict[str, Any] | RecordError]:
-    """Records for one chunk, in input order; each pair's sentences go to its engine in one call."""
+) -> list[Record | RecordError]:
+    """Records for one chunk, in input order; each pair's sentences go to its engine in one call.
+
+    A function of its arguments alone: no report, no global state, so that it can run elsewhere.
+    """
     results: list[PreparedAbstract | RecordError] = []
     for record in chunk:
         try:
@@ -429,7 +432,7 @@ def _process_chunk(
         if engine is not None and texts:
             translated[pair] = dict(zip(texts, translators.translate(engine, texts)))
 
-    output: list[dict[str, Any] | RecordError] = []
+    output: list[Record | RecordError] = []
     for item in results:
         if isinstance(item, RecordError):
             output.append(item)
@@ -444,7 +447,7 @@ def _process_chunk(
         try:
             output.append(
                 _build_record(
-                    item, sentence_translations, keyword_translations, title_translation, translators, options, report
+                    item, sentence_translations, keyword_translations, title_translation, translators, options
                 )
             )
         except Exception as error:
@@ -459,85 +462,95 @@ def _build_record(
     title_translation: str | None,
     translators: Translators,
     options: RunOptions,
-    report: RunReport,
-) -> dict[str, Any]:
+) -> Record:
+    """The output record of a prepared abstract and its translations (no side effects)."""
     source_lang, target_lang = item.lang, _other(item.lang)
     engine = translators.get(source_lang, target_lang) if sentence_translations is not None else None
-    flags = list(item.flags)
-    glossary_misses: list[dict[str, str]] = []
-    if engine is not None and sentence_translations is not None:
-        flags += [flag for flag in engine.record_flags if flag not in flags]
-        if any(not translation.strip() for translation in sentence_translations):
-            flags.append("empty_translation")
-        if any(is_repetitive(translation) for translation in sentence_translations):
-            flags.append("repetition")
-        if source_lang == "zh" and translators.glossary:
-            glossary_misses = translators.glossary.misses(item.text, _join(sentence_translations, target_lang))
-            if glossary_misses:
-                flags.append("glossary_miss")
+    flags, glossary_misses = _flags(item, sentence_translations, engine, translators.glossary)
     titles = {item.title_lang: item.title, _other(item.title_lang): title_translation} if item.title_lang else {}
-    summary = choose_sentences(
+    summary, algorithm = _summary(item, sentence_translations, titles, translators.words, options)
+    targets: Sequence[str | None] = (
+        sentence_translations if sentence_translations is not None else [None] * len(item.sentences)
+    )
+    joined = None if sentence_translations is None else _join(sentence_translations, target_lang)
+    return Record(
+        id=item.record_id,
+        batch=item.source.batch,
+        source_lang=source_lang,
+        title=titles if item.title and item.title_lang else None,
+        text={source_lang: item.text, target_lang: joined},
+        sentences=[{source_lang: s, target_lang: t} for s, t in zip(item.sentences, targets)],
+        summary=summary,
+        keywords=None if item.keywords is None else {source_lang: item.keywords, target_lang: keyword_translations},
+        engine=EngineUsed(engine.name if engine else None, engine.model if engine else None, algorithm),
+        flags=flags,
+        meta=item.source.meta,
+        source=SourceRef(item.source.file, item.source.line, item.source.number),
+        glossary_misses=glossary_misses,
+    )
+
+
+def _flags(
+    item: PreparedAbstract,
+    translations: list[str] | None,
+    engine: TranslationEngine | None,
+    glossary: Glossary,
+) -> tuple[list[str], list[dict[str, str]]]:
+    """What a reader should know about the record, and the glossary terms its English misses."""
+    flags = list(item.flags)
+    misses: list[dict[str, str]] = []
+    if engine is None or translations is None:
+        return flags, misses
+    flags += [flag for flag in engine.record_flags if flag not in flags]
+    if any(not translation.strip() for translation in translations):
+        flags.append("empty_translation")
+    if any(is_repetitive(translation) for translation in translations):
+        flags.append("repetition")
+    if item.lang == "zh" and glossary:
+        misses = glossary.misses(item.text, _join(translations, _other(item.lang)))
+        if misses:
+            flags.append("glossary_miss")
+    return flags, misses
+
+
+def _summary(
+    item: PreparedAbstract,
+    translations: list[str] | None,
+    titles: dict[str, str | None],
+    words: Segmenter,
+    options: RunOptions,
+) -> tuple[RecordSummary, str]:
+    """The summary in both languages (aligned: chosen on the source; or each on its own), and its algorithm."""
+    source_lang, target_lang = item.lang, _other(item.lang)
+    chosen = choose_sentences(
         item.sentences,
         source_lang,
         options.summary_size,
         options.summarizer,
         title=titles.get(source_lang),
-        words=translators.words,
+        words=words,
     )
-    targets: Sequence[str | None] = (
-        sentence_translations if sentence_translations is not None else [None] * len(item.sentences)
-    )
-    indices: dict[str, list[int] | None] = {source_lang: summary.indices, target_lang: None}
-    if sentence_translations is not None:
+    indices: dict[str, list[int] | None] = {source_lang: chosen.indices, target_lang: None}
+    if translations is not None:
         indices[target_lang] = (
             choose_sentences(
-                sentence_translations,
+                translations,
                 target_lang,
                 options.summary_size,
                 options.summarizer,
                 title=titles.get(target_lang),
-                words=translators.words,
+                words=words,
             ).indices
             if options.summary_mode == "independent"
-            else summary.indices
+            else chosen.indices
         )
-    sides: dict[str, list[str] | None] = {source_lang: item.sentences, target_lang: sentence_translations}
-
-    report.records += 1
-    report.records_by_language[source_lang] += 1
-    if engine is not None:
-        report.sentences_translated += len(item.sentences)
-        report.engines.add(engine.name)
-    return {
-        "id": item.record_id,
-        "batch": item.source.batch,
-        "source_lang": source_lang,
-        "title": _title(item, title_translation),
-        "text": _both(
-            {
-                source_lang: item.text,
-                target_lang: None if sentence_translations is None else _join(sentence_translations, target_lang),
-            }
-        ),
-        "sentences": [_both({source_lang: s, target_lang: t}) for s, t in zip(item.sentences, targets)],
-        "summary": {
-            **{lang: _pick(sides[lang], indices[lang]) for lang in LANGUAGES},
-            "indices": summary.indices if options.summary_mode == "aligned" else _both(indices),
-            "mode": options.summary_mode,
-        },
-        "keywords": None
-        if item.keywords is None
-        else _both({source_lang: item.keywords, target_lang: keyword_translations}),
-        "engine": {
-            "translation": engine.name if engine else None,
-            "model": engine.model if engine else None,
-            "summarizer": summary.algorithm,
-        },
-        "flags": flags,
-        **({"glossary_misses": glossary_misses} if glossary_misses else {}),
-        "meta": item.source.meta,
-        "source": {"file": item.source.file, "line": item.source.line, "record": item.source.number},
-    }
+    sides: dict[str, list[str] | None] = {source_lang: item.sentences, target_lang: translations}
+    summary = RecordSummary(
+        sentences={lang: _pick(sides[lang], indices[lang]) for lang in LANGUAGES},
+        indices=chosen.indices if options.summary_mode == "aligned" else both(indices),
+        mode=options.summary_mode,
+    )
+    return summary, chosen.algorithm
 
 
 def _pick(sentences: list[str] | None, indices: list[int] | None) -> list[str] | None:
@@ -545,25 +558,14 @@ def _pick(sentences: list[str] | None, indices: list[int] | None) -> list[str] |
     return None if sentences is None or indices is None else [sentences[i] for i in indices]
 
 
-def _both(sides: dict[str, Any]) -> dict[str, Any]:
-    """A {zh, en} object, keys always in that order."""
-    return {lang: sides[lang] for lang in LANGUAGES}
-
-
 def _join(sentences: list[str], lang: str) -> str:
     return (" " if lang == "en" else "").join(sentences)
 
 
-def _title(item: PreparedAbstract, translation: str | None) -> dict[str, str | None] | None:
-    if not item.title or not item.title_lang:
-        return None
-    return _both({item.title_lang: item.title, _other(item.title_lang): translation})
-
-
-def _unwritable(record: dict[str, Any], failure: Exception, warn: Warn) -> RecordError:
-    source = record["source"]
-    warn(f"{source['file']}, line {source['line']}: internal error, the record cannot be written as JSON: {failure}")
-    return RecordError(source["file"], source["line"], source["record"], f"internal error: {failure!r}")
+def _unwritable(record: Record, failure: Exception, warn: Warn) -> RecordError:
+    source = record.source
+    warn(f"{source.file}, line {source.line}: internal error, the record cannot be written as JSON: {failure}")
+    return RecordError(source.file, source.line, source.record, f"internal error: {failure!r}")
 
 
 def _internal_error(record: SourceRecord, error: Exception, warn: Warn) -> RecordError:

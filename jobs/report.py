@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import EXIT_FAILURES, EXIT_OK, EXIT_OUTPUT
 from .layout import RUNS_LOG_NAME
+from .record import Record
 from .writing import append_jsonl
 
 
@@ -47,6 +48,14 @@ class RunReport:
         """Stamp the end time and duration."""
         self.finished = _now()
         self.seconds = round(time.monotonic() - self._clock, 3)
+
+    def add_record(self, record: Record) -> None:
+        """Count one record that was written."""
+        self.records += 1
+        self.records_by_language[record.source_lang] = self.records_by_language.get(record.source_lang, 0) + 1
+        if record.translated:
+            self.sentences_translated += len(record.sentences)
+            self.engines.add(str(record.engine.translation))
 
     def add_records(self, batch: RunReport) -> None:
         """Count a batch's records once its output is complete (never records that were not written)."""

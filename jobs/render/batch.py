@@ -22,20 +22,14 @@ from ..errors import RenderError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
+from ..record import FLAGS
 from ..writing import open_regular
 
 #: Files in the output folder that end in .jsonl but are not batches.
 _NOT_BATCHES = {RUNS_LOG_NAME}
 
-#: Flags in words, as a reader sees them; a flag not listed here is shown as it is.
-FLAG_WORDS = {
-    "gloss": "dictionary gloss, not a translation",
-    "truncated": "truncated abstract",
-    "repetition": "repetition in the translation",
-    "glossary_miss": "glossary miss",
-    "empty_translation": "empty translation of some sentences",
-    "traditional": "traditional characters",
-}
+#: Flags in words, as a reader sees them (defined with the flags, in jobs.record).
+FLAG_WORDS = {flag: words for flag, (words, _) in FLAGS.items()}
 
 LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..layout import FEED_NAME, INDEX_NAME
+from ..record import FLAGS
 from .batch import Batch, Entry, clean, has_han, iso_date, sentence_table
 
 # Inline on purpose (one file, nothing fetched); system fonts only.
@@ -50,7 +51,7 @@ h2.derived{font-weight:600}
 .flags{list-style:none;margin:0 0 .7rem;padding:0;display:flex;flex-wrap:wrap;gap:.35rem}
 .flag{font-size:.78rem;padding:.1rem .55rem;border-radius:999px;background:var(--chip);color:var(--fg);
 border:1px solid var(--rule)}
-.flag-gloss,.flag-repetition,.flag-glossary_miss,.flag-empty_translation{background:var(--warn-bg);
+WARNING_FLAGS_CSS{background:var(--warn-bg);
 color:var(--warn-fg);border-color:var(--warn-rule)}
 .summary{margin:.4rem 0 .7rem}
 .keywords{margin:.2rem 0;font-size:.88rem;color:var(--muted)}
@@ -90,7 +91,11 @@ body{max-width:none;padding:0;font-size:10.5pt}a{text-decoration:none}
 .record{padding:.8rem 0 .6rem}.lead{break-inside:avoid}
 details{border:0;background:none}summary{padding:.2rem 0}.fold{padding:0}
 .pairs li{break-inside:avoid}}
-"""
+""".replace(
+    # The flags that warn a reader are highlighted; which they are is defined with the flags.
+    "WARNING_FLAGS_CSS",
+    ",".join(f".flag-{flag}" for flag, (_, warns) in FLAGS.items() if warns),
+)
 
 
 _CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")

@@ -1,0 +1,129 @@
+"""The output record: one abstract as `output/<batch>.jsonl` holds it, typed.
+
+The pipeline builds `Record`s and writes `Record.as_json()`; the flags a record can carry are
+defined here once, with the words readers see for them. `jobs/schema/record.schema.json`
+describes the same shape for other programs; a test checks the two against each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LANGUAGES = ("zh", "en")
+
+#: Every flag, with the words a reader sees for it, and whether it warns the reader (shown
+#: highlighted): what is only information (a truncated source) is not a warning.
+FLAGS: dict[str, tuple[str, bool]] = {
+    "truncated": ("truncated abstract", False),
+    "traditional": ("traditional characters", False),
+    "gloss": ("dictionary gloss, not a translation", True),
+    "repetition": ("repetition in the translation", True),
+    "glossary_miss": ("glossary miss", True),
+    "empty_translation": ("empty translation of some sentences", True),
+}
+
+
+def other_language(lang: str) -> str:
+    """The language a record in `lang` is translated into."""
+    return "en" if lang == "zh" else "zh"
+
+
+def both(sides: dict[str, Any]) -> dict[str, Any]:
+    """A {zh, en} object, keys always in that order, a missing side null."""
+    return {lang: sides.get(lang) for lang in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The summary's sentences in both languages and how they were chosen.
+
+    `indices` is one list in `aligned` mode (chosen on the source language, both sides the same
+    sentences) and a {zh, en} object in `independent` mode.
+    """
+
+    sentences: dict[str, list[str] | None]
+    indices: list[int] | dict[str, list[int] | None]
+    mode: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {**both(self.sentences), "indices": self.indices, "mode": self.mode}
+
+
+@dataclass(frozen=True)
+class EngineUsed:
+    """The engine that translated the record (None if none did), its model, and the summary algorithm."""
+
+    translation: str | None
+    model: str | None
+    summarizer: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"translation": self.translation, "model": self.model, "summarizer": self.summarizer}
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where the record starts in its input: file, 1-based line, and its number in the batch."""
+
+    file: str
+    line: int
+    record: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "record": self.record}
+
+
+@dataclass
+class Record:
+    """One abstract, its translation sentence by sentence, summary, keywords and what to trust."""
+
+    id: str
+    batch: str
+    source_lang: str
+    #: {zh, en} of the title, or None when the input has none.
+    title: dict[str, str | None] | None
+    #: {zh, en}: the whole abstract and its translation (None on an untranslated side).
+    text: dict[str, str | None]
+    #: One {zh, en} pair per sentence, in order.
+    sentences: list[dict[str, str | None]]
+    summary: Summary
+    #: {zh, en} lists of extracted keywords, or None when none were asked for.
+    keywords: dict[str, list[str] | None] | None
+    engine: EngineUsed
+    flags: list[str]
+    meta: dict[str, Any]
+    source: SourceRef
+    glossary_misses: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        unknown = [flag for flag in self.flags if flag not in FLAGS]
+        if unknown:
+            raise ValueError(f"unknown flags {unknown}; every flag is defined in jobs.record.FLAGS")
+
+    @property
+    def target_lang(self) -> str:
+        return other_language(self.source_lang)
+
+    @property
+    def translated(self) -> bool:
+        """Whether an engine translated the record's sentences."""
+        return self.engine.translation is not None
+
+    def as_json(self) -> dict[str, Any]:
+        """The record as written to `output/<batch>.jsonl` (keys in this order)."""
+        return {
+            "id": self.id,
+            "batch": self.batch,
+            "source_lang": self.source_lang,
+            "title": None if self.title is None else both(self.title),
+            "text": both(self.text),
+            "sentences": [both(pair) for pair in self.sentences],
+            "summary": self.summary.as_json(),
+            "keywords": None if self.keywords is None else both(self.keywords),
+            "engine": self.engine.as_json(),
+            "flags": self.flags,
+            **({"glossary_misses": self.glossary_misses} if self.glossary_misses else {}),
+            "meta": self.meta,
+            "source": self.source.as_json(),
+        }
