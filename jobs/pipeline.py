@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -293,21 +292,32 @@ def _process_batch(
     errors = [item for item in items if isinstance(item, RecordError)]
     if not items:
         warn(f"{batch.path}: no abstracts found; writing an empty {output.name}")
-    record_ids = _record_ids(records)
+    counts = _write_batch(batch, records, errors, options, translators, warn)
 
+    for record_error in errors:
+        error(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
+    report.add_records(counts)  # the records file is complete: they count even if the manifest fails
+    report.batches_done.append(batch.name)
+    outputs = [output, errors_output] if errors else [output]
+    manifest.mark_done(batch.name, input_hash, batch.path, outputs, counts.records, len(errors))
+
+
+def _write_batch(
+    batch: BatchSource,
+    records: list[SourceRecord],
+    errors: list[RecordError],
+    options: RunOptions,
+    translators: Translators,
+    warn: Warn,
+) -> RunReport:
+    """Translate and write a batch's records file and errors file (adding to `errors`); their counts."""
+    output, errors_output = batch_outputs(options.output_dir, batch.name)
+    record_ids = _record_ids(records)
     counts = RunReport()  # added to the run's report only once the batch's output is complete
-    written = 0
     with (
         atomic_text_file(output) as handle,
         jsonlines.Writer(handle, dumps=dumps) as writer,
-        tqdm(
-            total=len(records),
-            desc=batch.name,
-            unit="abstract",
-            disable=not options.progress,
-            file=sys.stderr,
-            leave=False,
-        ) as bar,
+        tqdm(total=len(records), desc=batch.name, unit="abstract", disable=not options.progress, leave=False) as bar,
     ):
         for chunk in _chunks(records, options.chunk_records):
             for result in _process_chunk(chunk, record_ids, options, translators, warn):
@@ -320,21 +330,14 @@ def _process_batch(
                     errors.append(_unwritable(result, failure, warn))
                     continue
                 counts.add_record(result)
-                written += 1
             bar.update(len(chunk))
         # The errors file is replaced before the records file, and only once the records are on
         # disk: a failure (disk full) on either leaves the old pair of files, never a mixed one.
         sync(handle)
         errors.sort(key=lambda record_error: record_error.number)
         _write_errors(errors_output, errors)
-
-    for record_error in errors:
-        error(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
     counts.record_errors = len(errors)
-    report.add_records(counts)  # the records file is complete: they count even if the manifest fails
-    report.batches_done.append(batch.name)
-    outputs = [output, errors_output] if errors else [output]
-    manifest.mark_done(batch.name, input_hash, batch.path, outputs, written, len(errors))
+    return counts
 
 
 def _write_errors(path: Path, errors: list[RecordError]) -> None:
