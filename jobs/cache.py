@@ -18,6 +18,7 @@ import hashlib
 import os
 import random
 import sqlite3
+import stat
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -77,10 +78,9 @@ class TranslationCache:
         self._file = Path(os.path.realpath(path))
         self._lock_path = self._file.with_name(self._file.name + ".lock")
         try:
-            if self._file.exists() and not self._file.is_file():
-                raise _Unusable("it is not a regular file")
+            _check_file(self._file)
             self._file.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = os.open(self._lock_path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            self._lock = _open_lock(self._lock_path)
             self._connection = self._open(self._lock)
         except (sqlite3.Error, OSError, _Unusable) as error:
             self._release()
@@ -210,11 +210,14 @@ class TranslationCache:
     def _move_aside(self) -> Path:
         """Rename the damaged file, with its -wal and -shm files, to `<name>.broken`; return that path."""
         aside = self._file.with_name(self._file.name + ".broken")
+        number = 1
+        while any(Path(f"{aside}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            aside = self._file.with_name(f"{self._file.name}.broken-{number}")  # never delete an earlier one
+            number += 1
         # The database last: if a rename fails, it stays where it is, still found damaged next time,
         # and no new database is started beside its old -wal file (SQLite would replay it into the new one).
         for suffix in ("-wal", "-shm", ""):
             target = Path(f"{aside}{suffix}")
-            target.unlink(missing_ok=True)  # an earlier broken file's: nothing opens those
             try:
                 os.replace(f"{self._file}{suffix}", target)
             except FileNotFoundError:
@@ -283,6 +286,36 @@ def _diagnose(connection: sqlite3.Connection) -> _Problem | None:
     if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         return _Problem("journal", "not in WAL mode")
     return None
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_file(path: Path) -> None:
+    """Refuse (_Unusable) a cache path that digest must not open, change or move aside."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(status.st_mode):
+        raise _Unusable("it is not a regular file")
+    if status.st_nlink > 1:
+        # SQLite keeps its -wal file beside each name: two names of one file would corrupt it.
+        raise _Unusable("it has other hard links; give the cache a file of its own")
+    if status.st_size:
+        with open(path, "rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+        if header != _SQLITE_HEADER:
+            raise _Unusable("it is not an SQLite database (is --cache the right file?); it was left as it is")
+
+
+def _open_lock(path: Path) -> int:
+    """Open (creating) the lock file; a FIFO or device there is refused rather than waited on."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o666)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _Unusable(f"{path} is not a regular file")
+    return descriptor
 
 
 def _flock(descriptor: int, operation: int, deadline: float) -> bool:

@@ -16,7 +16,7 @@ from . import __version__, messages
 from . import models as model_store
 from .engines import engine_choices
 from .engines.base import EngineSettings
-from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError
+from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError, OutputError
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .lock import exclusive_run
@@ -301,6 +301,8 @@ def models_install(package: Path | None, from_index: tuple[str, str] | None, mod
             model = model_store.install_from_index(from_code, to_code, folder)
     except DigestError as error:
         fail(error)
+    except OSError as error:  # the models folder cannot be written: disk full, read-only, immutable
+        fail(OutputError.from_os_error(error.filename or folder, error))
     messages.say(f"installed {model.name} {model.version} ({model.from_code}->{model.to_code}) in {model.path}")
 
 

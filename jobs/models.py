@@ -55,7 +55,9 @@ MAX_METADATA_BYTES = 2**20
 #: compressed size: model weights and tokenizers hardly compress (real ratios are below 5:1),
 #: while a zip bomb's filler compresses about 1000:1.
 MAX_COMPRESSION_RATIO = 200
-_RATIO_CHECK_MIN_BYTES = 4 * 2**20
+#: Low enough that MAX_MEMBERS members just under it unpack to little (1,000 x 64 KiB = 64 MiB):
+#: otherwise a package of many members a little under the threshold unpacks to gigabytes.
+_RATIO_CHECK_MIN_BYTES = 64 * 2**10
 #: Name limits: a path component over 255 bytes cannot be created on common file systems.
 _MAX_NAME_BYTES = 1024
 _MAX_NAME_PART_BYTES = 255
@@ -69,8 +71,9 @@ _ENCRYPTED_FLAGS = 0x1 | 0x40  # traditional PKWARE encryption | strong encrypti
 #: What zipfile and its decompressors raise on a malformed archive.
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, KeyError)
 _COPY_CHUNK_BYTES = 2**20
-#: Loading a real model takes a few seconds; a load that hangs is a broken package.
-_LOAD_CHECK_TIMEOUT_SECONDS = 300
+#: Loading a real model takes a few seconds; a load that hangs is a broken package. Each dropped
+#: package is checked before any batch, so this bounds how long it can delay a run.
+_LOAD_CHECK_TIMEOUT_SECONDS = 120
 _LOAD_CHECK_SAMPLE = "Test 测试 1."
 #: A dropped file changed more recently than this may still be being copied in: if it cannot be
 #: installed it is left for the next run rather than set aside.
@@ -212,7 +215,10 @@ def _check_member(path: Path, member: zipfile.ZipInfo) -> None:
     if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in name):
         raise ModelPackageError(f"{path}: member name {name!r} holds control characters")
     parts = PurePosixPath(name.replace("\\", "/")).parts
-    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or ".." in parts:
+    # Every component must be a real name: `top//etc/x` becomes the absolute `/etc/x` once the
+    # package's top folder is cut off, and `.` or `..` lead elsewhere.
+    pieces = name.replace("\\", "/").rstrip("/").split("/")
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or any(p in ("", ".", "..") for p in pieces):
         raise ModelPackageError(f"{path}: member {name!r} would be written outside the models folder")
     if len(name.encode()) > _MAX_NAME_BYTES or any(len(part.encode()) > _MAX_NAME_PART_BYTES for part in parts):
         raise ModelPackageError(f"{path}: member name {name[:80]!r}... is too long to be a file name")
@@ -349,6 +355,11 @@ def _new_work_folder(models_dir: Path, prefix: str) -> Path:
     return folder
 
 
+def _is_inside(target: Path, folder: Path) -> bool:
+    resolved, root = target.resolve(), folder.resolve()
+    return resolved != root and root in resolved.parents
+
+
 def _extract(path: Path, archive: zipfile.ZipFile, prefix: str, destination: Path, limit: int | None = None) -> None:
     """Unpack the package folder, counting the bytes really written: sizes in the headers are claims."""
     limit = MAX_UNPACKED_BYTES if limit is None else limit
@@ -358,6 +369,8 @@ def _extract(path: Path, archive: zipfile.ZipFile, prefix: str, destination: Pat
         if not member.filename.startswith(prefix) or not relative:
             continue
         target = destination / relative
+        if not _is_inside(target, destination):  # whatever the checks before missed, never write elsewhere
+            raise ModelPackageError(f"{path}: member {member.filename!r} would be written outside the models folder")
         if member.is_dir():
             target.mkdir(parents=True, exist_ok=True)
             continue

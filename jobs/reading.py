@@ -26,7 +26,11 @@ from .layout import is_reserved_batch_name
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SIMILAR_LITERATURE_MARKER = "相似文献"
 # The marker with the stray spaces (NBSP, ideographic space) that exports put around it.
-_MARKER_RE = re.compile(rf"[\s\u00a0\u3000]*{SIMILAR_LITERATURE_MARKER}[\s\u00a0\u3000]*")
+# The marker as exports write it, at the end of its line (stray spaces and NBSPs may follow):
+# not the same words inside an abstract (相似文献推荐 is a research topic). The whitespace around
+# it is stripped with each record's text, not matched here: a leading `\s*` would be retried
+# from every position of a long run of spaces, quadratic in its length.
+_MARKER_RE = re.compile(rf"{SIMILAR_LITERATURE_MARKER}(?=[ \t\u00a0\u3000]*(?:\n|\Z))")
 _BLANK_LINES_RE = re.compile(r"\n[ \t\u00a0\u3000\r]*\n\s*")
 # Control characters that are not whitespace: the ^Z that DOS tools put at the end of a file, NULs
 # and terminal escapes pasted from PDFs. They carry no text, and databases (PostgreSQL) refuse NUL.
@@ -241,7 +245,7 @@ def _unix_line_ends(text: str) -> str:
 
 
 def _text_records(source: BatchSource, text: str) -> Iterator[SourceRecord]:
-    separator = _MARKER_RE if SIMILAR_LITERATURE_MARKER in text else _BLANK_LINES_RE
+    separator = _MARKER_RE if _MARKER_RE.search(text) else _BLANK_LINES_RE
     bounds = [0]
     for match in separator.finditer(text):
         bounds += [match.start(), match.end()]

@@ -423,3 +423,25 @@ def test_a_ten_megabyte_record_on_one_line(workdir: Path) -> None:
     assert result.exit_code == 0, result.stderr
     big, small = strict_lines(Path("output/csl.jsonl"))
     assert big["meta"]["fulltext"] == record["fulltext"] and small["source"]["line"] == 2
+
+
+def test_the_words_of_the_marker_inside_an_abstract_do_not_split_it(workdir: Path) -> None:
+    chunks = SAMPLE_EXPORT.read_text(encoding="utf-8").split("相似文献")
+    topic = "本文研究基于引文网络的相似文献推荐方法,实验表明该方法优于传统的关键词匹配."
+    export = workdir / "input" / "cnki.txt"
+    export.write_text(chunks[0] + topic + "相似文献\n" + "相似文献".join(chunks[1:]), encoding="utf-8")
+    plain = workdir / "input" / "plain.txt"
+    plain.write_text("\n\n".join([chunks[2].strip(), topic, chunks[3].strip()]) + "\n", encoding="utf-8")
+    assert run_digest("run", "-q").exit_code == 0
+    records = read_jsonl(workdir / "output" / "cnki.jsonl")
+    assert len(records) == 19 and records[0]["text"]["zh"].endswith(topic)
+    assert [r["text"]["zh"] for r in read_jsonl(workdir / "output" / "plain.jsonl")][1] == topic
+
+
+def test_a_long_run_of_spaces_in_an_export_is_read_in_linear_time() -> None:
+    # After the marker, 400,000 spaces and no line end: the old separator's leading \s* was
+    # retried from each of them (quadratic: minutes). Read once, it takes milliseconds.
+    data = ("相似文献x" + " " * 400_000 + "x\n").encode()
+    with Alarm(20, "not linear"):
+        records = list(read_records(BatchSource("spaces", Path("spaces.txt")), data))
+    assert len(records) == 1

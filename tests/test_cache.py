@@ -370,8 +370,7 @@ def test_a_damaged_cache_another_process_has_open_is_not_moved(tmp_path: Path) -
             assert holder.poll() is None, holder.communicate()
             time.sleep(0.01)
         inode = path.stat().st_ino
-        with path.open("r+b") as file:  # the header overwritten: "file is not a database"
-            file.write(b"not a database" * 8)
+        damage_pages(path)  # in place, while the other process has it open
         warnings: list[str] = []
         with Alarm(60, "it should wait for the other process at most its timeout"):
             damaged = TranslationCache(path, warnings.append, timeout=1)
@@ -460,3 +459,50 @@ def test_processes_creating_the_cache_at_the_same_moment(tmp_path: Path) -> None
         assert len(cache.get_many(keys)) == len(keys)
         cache.close()
         assert not list(folder.glob("*.broken*"))
+
+
+@pytest.mark.parametrize("case", ["fifo lock", "not sqlite", "hard link", "earlier broken copy"])
+def test_cache_paths_digest_must_not_touch(tmp_path: Path, case: str) -> None:
+    path = tmp_path / "translations.sqlite3"
+    kept: dict[Path, bytes] = {}
+    if case == "fifo lock":
+        os.mkfifo(f"{path}.lock")  # opening it for reading would wait for a writer forever
+    elif case == "not sqlite":  # `--cache input/seed-cnki-export.txt`, a slip of the finger
+        path.write_text("以《不扩散核武器条约》为基础的国际防扩散制度已经走过了半个世纪。", encoding="utf-8")
+        kept[path] = path.read_bytes()
+    elif case == "hard link":
+        TranslationCache(path, pytest.fail).close()
+        os.link(path, tmp_path / "second-name.sqlite3")
+        kept[path] = path.read_bytes()
+    else:
+        earlier = Path(f"{path}.broken")
+        earlier.write_bytes(b"an earlier damaged cache, or a file of the user's")
+        kept[earlier] = earlier.read_bytes()
+        path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)  # a database whose header survived
+    warnings: list[str] = []
+    with Alarm(30, "the cache must never wait on a FIFO"):
+        cache = TranslationCache(path, warnings.append, timeout=1)
+        cache.put_many({TranslationCache.key("argos|test 1.0", "一"): "one"})
+        cache.close()
+    assert len(warnings) == 1, warnings
+    assert all(file.read_bytes() == data for file, data in kept.items())
+    if case == "earlier broken copy":
+        assert "moved it to translations.sqlite3.broken-1" in warnings[0]
+    else:
+        assert "going on without it" in warnings[0]
+
+
+def test_another_package_of_the_same_name_and_version_is_never_served_the_old_ones_translations(
+    project: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache.sqlite3"
+    code, stderr, first = digest_run("--cache", str(cache))
+    assert code == 0, stderr
+    # Rebuilt with other weights, same name and version: a corrected package, or a rebuilt one.
+    other = build_argos_package(tmp_path / "translate-zh_en-1_0.argosmodel", training_text=SAMPLE_TEXT, seed=7)
+    assert run_digest("models", "install", str(other)).exit_code == 0
+    code, stderr, expected = digest_run("--no-cache")
+    assert code == 0 and expected != first
+    code, stderr, records = digest_run("--cache", str(cache))
+    assert code == 0 and records == expected
+    assert last_run()["cache_hits"] == 0

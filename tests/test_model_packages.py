@@ -322,15 +322,21 @@ def test_a_zip_bomb_member_is_refused_before_anything_is_unpacked(workdir: Path,
 def test_a_package_over_the_unpacked_size_limit_is_refused(
     workdir: Path, good: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A bomb spread over members small enough to pass the ratio check, against a limit lowered
-    # from 4 GiB to 64 MiB so that the test does not write gigabytes.
-    monkeypatch.setattr(models, "MAX_UNPACKED_BYTES", 64 * 2**20)
-    filler = {f"{TOP}model/part{i:02d}.bin": bytes(3 * 2**20) for i in range(30)}
-    bad = with_extra_members(good, workdir / "spread-bomb.argosmodel", filler)
-    assert bad.stat().st_size < 1_000_000
+    # Members that do not compress (so no ratio check stops them), more of them in all than the
+    # limit, lowered from 4 GiB to 8 MiB so that the test does not write gigabytes.
+    monkeypatch.setattr(models, "MAX_UNPACKED_BYTES", 8 * 2**20)
+    filler = {f"{TOP}model/part{i:02d}.bin": random_bytes(2**20) for i in range(10)}
+    bad = with_extra_members(good, workdir / "too-big.argosmodel", filler)
     total = sum(info.file_size for info in zipfile.ZipFile(bad).infolist())
-    assert total > 90 * 2**20
-    assert_refused(bad, f"would unpack to {total:,} bytes, more than the limit of {64 * 2**20:,}")
+    assert total > 10 * 2**20
+    assert_refused(bad, f"would unpack to {total:,} bytes, more than the limit of {8 * 2**20:,}")
+
+
+def test_many_members_just_under_the_ratio_threshold_are_refused(workdir: Path, good: Path) -> None:
+    # 990 members of 4 MiB of zeros once passed: each was "small", and 4 GiB in all was allowed.
+    filler = {f"{TOP}model/pad{i:03d}.bin": bytes(4 * 2**20) for i in range(20)}
+    bad = with_extra_members(good, workdir / "padding.argosmodel", filler)
+    assert_refused(bad, "a zip bomb?")
 
 
 def test_unpacking_counts_the_bytes_it_writes(tmp_path: Path, good: Path) -> None:
@@ -381,7 +387,7 @@ def test_installed_model_has_ordinary_permissions(workdir: Path, good: Path, uma
     ("kind", "message"),
     [
         ("duplicate-metadata", "unpack to the same file"),
-        ("duplicate-spelling", "unpack to the same file"),
+        ("duplicate-spelling", "would be written outside the models folder"),
         ("file-and-folder", "is both a file and a folder"),
         ("folder-named-model-bin", "no CTranslate2 model"),
         ("nul-in-name", "holds a NUL character"),
@@ -576,3 +582,39 @@ def test_a_model_damaged_after_install_exits_2_naming_it(sample_batch: Path, goo
     assert result.exit_code == 2, result.stderr
     assert "lang_models/zh_en: cannot load the model" in result.stderr and "reinstall the package" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("trick", ["//", "/./", "/sub//"])
+def test_a_member_that_turns_absolute_once_the_top_folder_is_cut_is_refused(
+    workdir: Path, good: Path, tmp_path: Path, trick: str
+) -> None:
+    # `translate-zh_en-1_0//tmp/x`: no leading slash and no `..`, but with the top folder cut
+    # off it is `/tmp/x`, and joining an absolute path drops the staging folder.
+    victim = tmp_path / "outside" / "victim.txt"
+    with zipfile.ZipFile(good) as archive:
+        top = archive.namelist()[0].split("/", 1)[0]
+    bad = with_extra_members(good, tmp_path / "bad.argosmodel", {f"{top}{trick}{str(victim).lstrip('/')}": b"owned"})
+    assert_refused(bad, "would be written outside the models folder")
+    assert not victim.exists() and not victim.parent.exists()
+
+    (workdir / "lang_models").mkdir(exist_ok=True)
+    dropped = workdir / "lang_models" / "bad.argosmodel"  # dropped: set aside, nothing written either
+    age(Path(shutil.copy(bad, dropped)))  # not one still being copied in
+    shutil.copy(SAMPLE_EXPORT, workdir / "input")
+    result = run_digest("run", "-q")
+    assert result.exit_code == 0 and not victim.exists()
+    assert (workdir / "lang_models" / "bad.argosmodel.rejected").exists()
+
+
+def test_an_install_into_a_folder_that_cannot_be_written_is_one_line_and_exit_74(workdir: Path, good: Path) -> None:
+    models_dir = workdir / "lang_models"
+    models_dir.mkdir()
+    if subprocess.run(["chattr", "+i", str(models_dir)], capture_output=True).returncode:
+        pytest.skip("chattr +i needs root (CI runs as root)")
+    try:
+        result = run_digest("models", "install", str(good))
+    finally:
+        subprocess.run(["chattr", "-i", str(models_dir)], check=True)
+    assert result.exit_code == 74, result.stderr
+    assert "cannot be written: Operation not permitted" in result.stderr and "Traceback" not in result.stderr
+    assert list(models_dir.iterdir()) == []

@@ -8,9 +8,11 @@ the project's own sentences: all sentences of a batch, sorted by length, packed 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from itertools import groupby
+from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import ConfigError
@@ -37,6 +39,9 @@ class ArgosEngine(TranslationEngine):
         import ctranslate2
 
         self.installed = model
+        #: Which install of the package this is: another package with the same name and version
+        #: (rebuilt, or corrected) must never be served this one's cached translations.
+        self.files_fingerprint = _files_fingerprint(model.path)
         self.beam_size = settings.beam_size
         self.compute_type = settings.compute_type
         self.package = argos_package_module().Package(model.path)
@@ -81,8 +86,8 @@ class ArgosEngine(TranslationEngine):
     @property
     def cache_identity(self) -> str:
         return (
-            f"{self.name}|{self.model}|beam={self.beam_size}|compute={self.compute_type}"
-            f"|max_length={MAX_LENGTH_RATIO}x+{_EXTRA_TOKENS}"
+            f"{self.name}|{self.model}|files={self.files_fingerprint}|beam={self.beam_size}"
+            f"|compute={self.compute_type}|max_length={MAX_LENGTH_RATIO}x+{_EXTRA_TOKENS}"
         )
 
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
@@ -121,3 +126,18 @@ class ArgosEngine(TranslationEngine):
 
 def _length_band(token_count: int) -> int:
     return max(3, math.ceil(math.log2(max(token_count, 1))))
+
+
+def _files_fingerprint(folder: Path) -> str:
+    """A short hash of every file of an installed package: name, size, time and inode.
+
+    Every install unpacks new files (a rename swaps the folder in), so this changes with each
+    install, at the cost of a stat per file rather than reading hundreds of megabytes.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            status = path.stat()
+            relative = path.relative_to(folder).as_posix()
+            digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\0{status.st_ino}\n".encode())
+    return digest.hexdigest()[:16]
