@@ -46,7 +46,9 @@ MAX_DEPTH = 100
 # Half of a UTF-16 surrogate pair, as a JSON escape such as \ud800 with no second half decodes.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # C0 and C1 controls (line breaks included) and the Unicode line and paragraph separators.
-_ID_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# ...and the bidirectional overrides and isolates, which make a log line or a page show text
+# in another order than it is (U+202E turns "txt.exe" around).
+_ID_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -343,7 +345,11 @@ def _jsonl_record(source: BatchSource, content: str, line: int, number: int) -> 
     if not isinstance(value, dict):
         raise _Unusable(f"expected a JSON object, found {_found(value)}")
     _check_writable(value)
-    text = next((value[key] for key in _TEXT_FIELDS if key in value), None)
+    # The first of the fields that holds something: `"abstract": null` beside a `text` is common.
+    present = [value[key] for key in _TEXT_FIELDS if key in value]
+    text = next(
+        (field for field in present if isinstance(field, str) and field.strip()), present[0] if present else None
+    )
     if isinstance(text, str):
         text = _CONTROL_RE.sub("", text).strip()
     if not isinstance(text, str) or not text:

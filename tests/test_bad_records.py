@@ -445,3 +445,31 @@ def test_a_long_run_of_spaces_in_an_export_is_read_in_linear_time() -> None:
     with Alarm(20, "not linear"):
         records = list(read_records(BatchSource("spaces", Path("spaces.txt")), data))
     assert len(records) == 1
+
+
+def test_an_empty_abstract_field_beside_a_text_field_uses_the_text(workdir: Path) -> None:
+    text = SAMPLE_EXPORT.read_text(encoding="utf-8").split("相似文献")[0].strip()
+    lines = [
+        json.dumps({"id": "a", "abstract": None, "text": text}, ensure_ascii=False),
+        json.dumps({"id": "b", "abstract": "", "text": text}, ensure_ascii=False),
+        json.dumps({"id": "c", "abstract": None}, ensure_ascii=False),
+    ]
+    (workdir / "input" / "fields.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run_digest("run", "-q").exit_code == 1
+    assert [r["id"] for r in read_jsonl(workdir / "output" / "fields.jsonl")] == ["a", "b"]
+    [error] = read_jsonl(workdir / "output" / "fields.errors.jsonl")
+    assert error["line"] == 3 and error["reason"] == "the text ('abstract' or 'text') is missing"
+
+
+@pytest.mark.parametrize("trick", ["\u202e", "\u2066"])
+def test_bidirectional_overrides_are_refused_in_ids_and_file_names(workdir: Path, trick: str) -> None:
+    text = SAMPLE_EXPORT.read_text(encoding="utf-8").split("相似文献")[0].strip()
+    record = json.dumps({"id": f"csl{trick}txt.exe", "abstract": text}, ensure_ascii=False)
+    (workdir / "input" / "ids.jsonl").write_text(record + "\n", encoding="utf-8")
+    (workdir / "input" / f"notes{trick}txt.exe").write_text(text, encoding="utf-8")
+    result = run_digest("run")
+    assert result.exit_code == 1
+    assert trick not in result.stderr  # nothing shown reversed in the cron log
+    assert "the file name contains a line break or control character" in result.stderr
+    [error] = read_jsonl(workdir / "output" / "ids.errors.jsonl")
+    assert "'id' contains" in error["reason"]
