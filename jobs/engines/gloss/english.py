@@ -1,0 +1,85 @@
+"""The English side of the gloss: word lists, crude stems, plurals, articles, English spacing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+#: English words that can gloss a Chinese preposition, conjunction, locative or adverb.
+FUNCTION_ENGLISH = frozenset(
+    """about above across after afterwards against along also although among amid and around as at
+    because before behind below beneath beside besides between beyond both but by despite down due
+    during either even except for from further hence however if in inside into less like more moreover
+    most near neither nor not of off on only onto or out outside over per since so still than that then
+    thereby therefore though through throughout thus till to together too toward towards under unless
+    unlike until up upon very via well when whereas whether which while with within without yet
+    according addition basis order regard respect spite terms compared""".split()
+)
+#: Words too common to tell senses apart when comparing a sense with the senses of compounds.
+_STOP_ENGLISH = frozenset("the and for with from into that this one sth".split())
+_ENGLISH_WORD = re.compile(r"[a-z]{3,}")
+#: English plurals that no rule makes.
+_IRREGULAR_PLURALS = {"child": "children", "mouse": "mice", "person": "people", "data": "data"}
+_SENTENCE_END = frozenset(".!?")
+_VOWEL_SOUND = re.compile(r"(?i)[aeiou](?!ni|s[aeiu]|u|ne\b)")  # "an amino acid", but "a unit", "a user"
+
+
+class Piece(NamedTuple):
+    """A piece of output: its text, whether it sticks to its neighbours, and whether it may take a capital."""
+
+    text: str
+    glue_left: bool = False
+    glue_right: bool = False
+    capitalise: bool = False
+
+
+def stems(text: str) -> frozenset[str]:
+    """Crude stems (first five letters) of the content words of an English text."""
+    return frozenset(w[:5] for w in _ENGLISH_WORD.findall(text.lower()) if w not in _STOP_ENGLISH)
+
+
+def plural(noun: str) -> str:
+    """The plural of an English noun or noun phrase (its last word): "patient" -> "patients"."""
+    head, space, last = noun.rpartition(" ")
+    if last in _IRREGULAR_PLURALS:
+        last = _IRREGULAR_PLURALS[last]
+    elif last.endswith("man") and last != "human":
+        last = last[:-3] + "men"
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return head + space + last
+
+
+def singular(unit: str) -> str:
+    """ "groups" -> "group", "kinds of" -> "kind of": a unit after an ordinal."""
+    first, _, rest = unit.partition(" ")
+    return " ".join(filter(None, (first[:-1] if first.endswith("s") else first, rest)))
+
+
+def join(pieces: Sequence[Piece]) -> str:
+    """Pieces joined with English spacing, with a capital at the start of each sentence."""
+    out: list[str] = []
+    glue = True
+    capital = True
+    article = -1  # where in `out` a glossed "a" stands, if it is the last word
+    for piece in pieces:
+        text = piece.text
+        if capital and (piece.capitalise or text[:1].isalnum()):
+            if piece.capitalise:
+                text = text[:1].upper() + text[1:]
+            capital = False
+        if article >= 0 and piece.capitalise and _VOWEL_SOUND.match(text):
+            out[article] += "n"  # 一种氨基酸 "an amino acid"
+        if not (glue or piece.glue_left):
+            out.append(" ")
+        article = len(out) if piece.capitalise and text in ("a", "A") else -1
+        out.append(text)
+        glue = piece.glue_right
+        if text in _SENTENCE_END:
+            capital = True
+    return "".join(out)

@@ -1,0 +1,289 @@
+"""The rules of academic Chinese that a word list cannot give: grammar words, circumpositions,
+comparatives, fronted time words, and punctuation.
+
+Each table maps simplified Chinese to the English the engine puts in its place; the engine
+(`engine.py`) decides where each applies.
+"""
+
+from __future__ import annotations
+
+#: Words whose gloss is fixed by grammar rather than the dictionary; "" drops a particle.
+FUNCTION_WORDS: dict[str, str] = {
+    "的": "",
+    "地": "",
+    "得": "",
+    "了": "",
+    "着": "",
+    "所": "",
+    "把": "",
+    "们": "",
+    "个": "",
+    "之": "of",
+    "被": "by",
+    "比": "than",
+    "在": "in",
+    "于": "in",
+    "和": "and",
+    "与": "and",
+    "是": "is",
+    "为": "as",
+    "其": "its",
+    "该": "this",
+    "本": "this",
+    "等": "etc.",
+    "后": "after",
+    "前": "before",
+    "中": "in",
+    "进行": "",
+    "作为": "as",
+    "可": "can",
+    "可以": "can",
+    "能": "can",
+    "能够": "can",
+    "将": "",
+    "本文": "this paper",
+    "较": "relatively",
+    "非": "non-",
+    # Adverbs and prepositions whose first dictionary sense is not the one prose uses.
+    "已": "already",
+    "均": "all",
+    "都": "all",
+    "到": "to",
+    "向": "to",
+    "经": "through",
+    "当": "when",
+    "时": "when",
+    "上": "on",
+    "下": "under",
+    "内": "within",
+    "随着": "with",
+    "一种": "a",
+    "进一步": "further",
+    "分别": "respectively",
+    "前后": "before and after",
+    "对": "on",
+    "以": "to",
+}
+
+#: Words whose default dictionary sense is not the one academic prose means (治疗 "treatment",
+#: not "therapy"; 我国 "China", not "my country"; 显著 "significant", not "outstanding"). Picked
+#: from the most frequent words of the CSL abstracts (every discipline), each for the sense it
+#: has in any abstract; no word that changes its meaning between fields (组织 "tissue" in
+#: medicine, "organization" elsewhere) is here.
+ACADEMIC_WORDS: dict[str, str] = {
+    "我国": "China",
+    "本研究": "this study",
+    "表明": "show",
+    "显示": "show",
+    "结果表明": "results show",
+    "结果显示": "results show",
+    "发现": "found",
+    "提出": "propose",
+    "建立": "establish",
+    "采用": "use",
+    "基于": "based on",
+    "用于": "used for",
+    "针对": "for",
+    "呈": "show",
+    "包括": "including",
+    "确定": "determine",
+    "解决": "solve",
+    "治疗": "treatment",
+    "应用": "application",
+    "目的": "objective",
+    "综述": "review",
+    "进展": "progress",
+    "型": "type",
+    "法": "method",
+    "度": "degree",
+    "总": "total",
+    "微": "micro-",
+    "自我": "self-",
+    "显著": "significant",
+    "随机": "random",
+    "一定": "certain",
+    "最后": "finally",
+    "最高": "highest",
+    "正常": "normal",
+    "需要": "need",
+    "药物": "drug",
+    "人群": "population",
+    "病患": "patient",
+}
+#: The people and animals a study is about: an abstract means them in the plural ("patients").
+SUBJECTS = frozenset(
+    "患者 病人 病患 受试者 参与者 志愿者 儿童 幼儿 婴儿 婴幼儿 新生儿 青少年 学生 教师 医生 护士 孕妇 女性 男性 "
+    "居民 农民 渔民 成人 大鼠 小鼠".split()
+)
+
+#: Circumpositions: an opening word, then within the same clause a closing word. The pair reads
+#: as one English preposition at the opener, the closer dropped (在 … 中 "in …", 与 … 相比
+#: "compared with …"), or, given as a pair, as English at both places (起 … 作用 "play … role").
+#: A closer written 的X must come right after 的, which goes with it (对 … 的影响 "influence on …").
+CIRCUMPOSITIONS: dict[str, dict[str, str | tuple[str, str]]] = {
+    "在": {
+        "中": "in",
+        "之中": "in",
+        "当中": "in",
+        "内": "in",
+        "之内": "within",
+        "里": "in",
+        "上": "on",
+        "之上": "on",
+        "下": "under",
+        "之下": "under",
+        "后": "after",
+        "之后": "after",
+        "以后": "after",
+        "前": "before",
+        "之前": "before",
+        "以前": "before",
+        "时": "when",
+        "之时": "when",
+        "期间": "during",
+        "之间": "between",
+        "间": "between",
+        "外": "outside",
+        "之外": "outside",
+        "方面": "in terms of",
+    },
+    "从": {"中": "from", "之中": "from", "里": "from", "以来": "since", "起": "from"},
+    "自": {"以来": "since", "起": "from"},
+    "与": {
+        "相比": "compared with",
+        "相比较": "compared with",
+        "比较": "compared with",
+        "相关": "related to",
+        "有关": "related to",
+        "密切相关": "closely related to",
+        "无关": "unrelated to",
+        "一致": "consistent with",
+        "相似": "similar to",
+        "类似": "similar to",
+        "不同": "different from",
+    },
+    "和": {"相比": "compared with", "相比较": "compared with", "比较": "compared with"},
+    "同": {"相比": "compared with", "相比较": "compared with"},
+    "对": {
+        "而言": "for",
+        "来说": "for",
+        "的影响": "influence on",
+        "的作用": "effect on",
+        "的研究": "research on",
+        "的认识": "understanding of",
+        "的治疗": "treatment of",
+        "的诊断": "diagnosis of",
+        "的评价": "evaluation of",
+    },
+    "受": {"影响": "affected by", "的影响": "affected by", "限制": "limited by", "的限制": "limited by"},
+    "受到": {"影响": "affected by", "的影响": "affected by", "限制": "limited by", "的限制": "limited by"},
+    "由": {"组成": "composed of", "构成": "composed of", "引起": "caused by", "所致": "caused by"},
+    "起": {"作用": ("play", "role")},
+    "起到": {"作用": ("play", "role")},
+    "发挥": {"作用": ("play", "role")},
+    "当": {"时": "when", "之时": "when"},
+    "除": {"外": "except", "以外": "except", "之外": "except"},
+    "以": {"为": ("with", "as"), "作为": ("with", "as"), "为主": "mainly with"},
+}
+CIRCUMPOSITIONS["对于"] = CIRCUMPOSITIONS["对"]
+#: The closers that are grammar words (中, 以来, 而言), not content words (相关, 影响).
+CLOSERS = frozenset(
+    closer
+    for opener in ("在", "从", "自", "当", "除", "对")
+    for closer in CIRCUMPOSITIONS[opener]
+    if not closer.startswith("的")
+)
+CLAUSE_WINDOW = 16  # the closer must come within this many words of the opener
+
+#: A time or place word closing a clause that opens a sentence ("手术后，…"): English puts the
+#: preposition first ("after surgery, …").
+FRONTED: dict[str, str] = {
+    "时": "when",
+    "之时": "when",
+    "后": "after",
+    "之后": "after",
+    "以后": "after",
+    "前": "before",
+    "之前": "before",
+    "以前": "before",
+    "前后": "before and after",
+    "中": "in",
+    "之中": "in",
+    "期间": "during",
+    "以来": "since",
+    "下": "under",
+}
+#: Verbs that report a finding; the comma Chinese puts after them reads "that" in English.
+REPORTING = frozenset("表明 显示 结果表明 结果显示 发现 提示 证实 说明 认为 指出 证明".split())
+#: One-character adjectives with their comparative and superlative, for 较/更 and 最 before them
+#: and for the adjective that closes 比 … ("比对照组高" "higher than the control group").
+DEGREES: dict[str, tuple[str, str]] = {
+    "高": ("higher", "highest"),
+    "低": ("lower", "lowest"),
+    "大": ("larger", "largest"),
+    "小": ("smaller", "smallest"),
+    "多": ("more", "most"),
+    "少": ("fewer", "fewest"),
+    "好": ("better", "best"),
+    "佳": ("better", "best"),
+    "差": ("worse", "worst"),
+    "长": ("longer", "longest"),
+    "短": ("shorter", "shortest"),
+    "强": ("stronger", "strongest"),
+    "弱": ("weaker", "weakest"),
+    "快": ("faster", "fastest"),
+    "慢": ("slower", "slowest"),
+    "早": ("earlier", "earliest"),
+    "晚": ("later", "latest"),
+    "宽": ("wider", "widest"),
+    "深": ("deeper", "deepest"),
+    "重": ("heavier", "heaviest"),
+    "轻": ("lighter", "lightest"),
+    "新": ("newer", "newest"),
+    "远": ("farther", "farthest"),
+    "近": ("closer", "closest"),
+}
+#: What ends a phrase after a content word: a list separator or a conjunction.
+PHRASE_END = frozenset(("、", "和", "与", "及", "以及", "并", "并且", "而"))
+#: Negations before a closer (与 … 无关): the English opener takes "not".
+NEGATIONS = frozenset(("不", "并不", "未", "没有"))
+COMPARING = ("较", "更", "更加", "较为", "越")  # before an adjective: its comparative
+SUPERLATIVE = "最"
+
+#: Punctuation (after NFKC) as (English text, glued to what precedes, glued to what follows).
+PUNCTUATION: dict[str, tuple[str, bool, bool]] = {
+    "。": (".", True, False),
+    "、": (",", True, False),
+    "《": ('"', False, True),
+    "》": ('"', True, False),
+    "“": ('"', False, True),
+    "”": ('"', True, False),
+    "‘": ("'", False, True),
+    "’": ("'", True, False),
+    "「": ('"', False, True),
+    "」": ('"', True, False),
+    "『": ('"', False, True),
+    "』": ('"', True, False),
+    "【": ("[", False, True),
+    "】": ("]", True, False),
+    "〔": ("[", False, True),
+    "〕": ("]", True, False),
+    "〈": ("<", False, True),
+    "〉": (">", True, False),
+    "~": ("-", True, True),
+    "-": ("-", True, True),
+    "/": ("/", True, True),
+    "°": ("°", True, True),
+    "·": ("", False, False),
+    "・": ("", False, False),
+}
+PUNCTUATION.update({mark: (mark, True, False) for mark in ",.;:!?%)]}"})
+PUNCTUATION.update({mark: (mark, False, True) for mark in "([{"})
+CLAUSE_END = frozenset("。，；：？！,;:?!.")  # not 、, which only separates the items of a list
+CLAUSE = "|"  # what a clause-ending mark is among the words of a sentence
+
+
+def degree_word(word: str, unknown: bool = True) -> bool:
+    """Whether a word is 较, 更 or 最 and an adjective: 较 always reads as a comparative, 更 and 最
+    only where the dictionary does not know the word (更新 "renew", 最近 "recently")."""
+    return len(word) == 2 and word[1] in DEGREES and (word[0] == "较" or (unknown and word[0] in "更最"))
