@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -296,3 +299,19 @@ def test_plural() -> None:
         "pregnant women",
     ]
     assert [plural(noun) for noun in ("human", "class", "day")] == ["humans", "classes", "days"]
+
+
+@pytest.mark.slow
+def test_glosses_do_not_depend_on_pythons_hash_seed(tmp_path: Path) -> None:
+    # Variant characters whose sense comes from the form they are a variant of: the first such
+    # form was taken from a set, in an order that changes with PYTHONHASHSEED.
+    code = "from jobs.engines.gloss import GlossEngine; from jobs.engines.base import EngineSettings; "
+    code += "print(GlossEngine.load('zh', 'en', EngineSettings()).translate_batch(['倶', '鍊', '觔', '倶樂部']))"
+    outputs = set()
+    for seed in ("0", "1", "2"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed, "DIGEST_CACHE_DIR": str(tmp_path / seed)}
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1, outputs

@@ -300,7 +300,7 @@ def _read_variants_as_their_forms(
 ) -> None:
     """Give a variant form with no sense of its own the gloss of the form it is a variant of."""
     for index, entry in enumerate(entries):
-        for target in readings[index].variant_of:
+        for target in sorted(readings[index].variant_of):  # in a set's order, the hash seed would decide
             for headword in (entry.simplified, entry.traditional):
                 if headword not in chosen and target in chosen:
                     chosen[headword] = chosen[target]
