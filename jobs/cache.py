@@ -29,6 +29,8 @@ from .engines.base import TranslationEngine
 from .settings import cache_dir
 
 CACHE_FILE_NAME = "translations.sqlite3"
+#: A file with this suffix that is not a usable database is a damaged cache, rebuilt with a warning.
+CACHE_SUFFIX = ".sqlite3"
 #: `PRAGMA application_id` of a digest translation cache ("dgst"): another program's database is left alone.
 APPLICATION_ID = 0x64677374
 #: `PRAGMA user_version` of the current layout.
@@ -302,11 +304,15 @@ def _check_file(path: Path) -> None:
     if status.st_nlink > 1:
         # SQLite keeps its -wal file beside each name: two names of one file would corrupt it.
         raise _Unusable("it has other hard links; give the cache a file of its own")
-    if status.st_size:
+    if status.st_size and path.suffix != CACHE_SUFFIX:
+        # A cache's name says what it is; any other file that is not SQLite is someone's data
+        # (`--cache notes.txt`, or an input given by mistake): never move it aside or replace it.
         with open(path, "rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))
         if header != _SQLITE_HEADER:
-            raise _Unusable("it is not an SQLite database (is --cache the right file?); it was left as it is")
+            raise _Unusable(
+                f"it is not an SQLite database and its name does not end in {CACHE_SUFFIX}; it was left as it is"
+            )
 
 
 def _open_lock(path: Path) -> int:

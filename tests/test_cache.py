@@ -468,6 +468,7 @@ def test_cache_paths_digest_must_not_touch(tmp_path: Path, case: str) -> None:
     if case == "fifo lock":
         os.mkfifo(f"{path}.lock")  # opening it for reading would wait for a writer forever
     elif case == "not sqlite":  # `--cache input/seed-cnki-export.txt`, a slip of the finger
+        path = tmp_path / "seed-cnki-export.txt"
         path.write_text("以《不扩散核武器条约》为基础的国际防扩散制度已经走过了半个世纪。", encoding="utf-8")
         kept[path] = path.read_bytes()
     elif case == "hard link":
