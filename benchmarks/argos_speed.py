@@ -84,7 +84,7 @@ def run_variant(variant: str, beam: int, models_dir: Path, count: int) -> dict[s
         from jobs.engines.argos import ArgosEngine
         from jobs.engines.base import EngineSettings
 
-        engine = ArgosEngine.load("zh", "en", EngineSettings(models_dir=models_dir, beam_size=beam))
+        engine = ArgosEngine.load("zh", "en", EngineSettings(models_dir=models_dir, options={"beam_size": beam}))
         tokenizer = engine.package.tokenizer
         start = time.perf_counter()
         outputs = engine.translate_batch(sentences)

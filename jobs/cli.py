@@ -14,8 +14,8 @@ import click
 
 from . import __version__, messages
 from . import models as model_store
-from .engines import engine_choices
-from .engines.base import EngineSettings
+from .engines import engine_choices, engine_options
+from .engines.base import EngineOption, EngineSettings
 from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError, OutputError
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
@@ -25,7 +25,43 @@ from .render import check_batch_files, render_all
 from .settings import default_models_dir
 from .summarize import ALGORITHMS, DEFAULT_ALGORITHM
 
-COMPUTE_TYPES = ["int8", "int8_float32", "int16", "float32", "auto"]
+
+class EngineChoice(click.Choice):
+    """`--engine`'s choices, read from the engine registry when the command is used, not at import."""
+
+    def __init__(self) -> None:
+        super().__init__(["auto"])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return engine_choices()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # set by click.Choice.__init__; the registry is the source
+
+
+def _engine_option(option: EngineOption) -> click.Option:
+    """The `digest run` flag of one of an engine's own options."""
+    kind: click.ParamType
+    if option.choices:
+        kind = click.Choice(option.choices)
+    elif option.kind is int:
+        kind = click.IntRange(min=option.minimum)
+    else:
+        kind = click.STRING
+    return click.Option(
+        [option.flag, option.name], type=kind, default=option.default, show_default=True, help=option.help
+    )
+
+
+class RunCommand(click.Command):
+    """`digest run`, whose engine options come from the engine registry: a new engine needs no CLI change."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        own = [_engine_option(option) for option in engine_options()]
+        return params[:-1] + own + params[-1:]  # --help stays last
 
 
 def models_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,7 +127,7 @@ def cli() -> None:
     """Chinese academic abstracts to English, with extractive summaries in both languages."""
 
 
-@cli.command(name="run")
+@cli.command(name="run", cls=RunCommand)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -103,7 +139,7 @@ def cli() -> None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(engine_choices()),
+    type=EngineChoice(),
     default="auto",
     show_default=True,
     help="Translation engine; 'auto' takes the best installed one and warns when it falls back to 'gloss'.",
@@ -154,23 +190,6 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Redo batches whose input has not changed since their output was written.")
 @models_dir_option
 @click.option(
-    "--beam-size", type=click.IntRange(min=1), default=2, show_default=True, help="Beam size of neural models."
-)
-@click.option(
-    "--threads",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="CPU threads for neural models (0: all cores).",
-)
-@click.option(
-    "--compute-type",
-    type=click.Choice(COMPUTE_TYPES),
-    default="int8",
-    show_default=True,
-    help="CTranslate2 compute type for neural models.",
-)
-@click.option(
     "--glossary",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
@@ -202,14 +221,12 @@ def run_command(
     keyword_method: str,
     force: bool,
     models_dir: Path | None,
-    beam_size: int,
-    threads: int,
-    compute_type: str,
     glossary: Path | None,
     cache_path: Path | None,
     no_cache: bool,
     follow_symlinks: bool,
     quiet: bool,
+    **engine_option_values: Any,
 ) -> None:
     """Process every new or changed batch in INPUTS (default: ./input) into the output folder.
 
@@ -234,9 +251,7 @@ def run_command(
         force=force,
         engine_settings=EngineSettings(
             models_dir=models_dir or default_models_dir(),
-            beam_size=beam_size,
-            threads=threads,
-            compute_type=compute_type,
+            options=engine_option_values,
         ),
         glossary=glossary,
         cache_path=cache_path,

@@ -27,8 +27,9 @@ def all_commands(group: click.Group, prefix: str = "digest") -> list[tuple[str, 
 def test_command_has_help_and_is_in_the_readme(name: str, command: click.Command) -> None:
     assert command.help and command.help.strip()
     assert f"`{name}" in README, f"{name} is not documented in README.md"
-    for option in command.params:
-        if isinstance(option, click.Option):
+    context = click.Context(command)
+    for option in command.get_params(context):  # with the options read from registries
+        if isinstance(option, click.Option) and option is not command.get_help_option(context):
             assert option.help, f"{name} {option.opts} has no help"
             assert any(f"`{opt}" in README for opt in option.opts), f"{name} {option.opts[0]} is not in README.md"
 
@@ -60,7 +61,7 @@ def readme_row(option: str) -> str:
 
 @pytest.mark.parametrize(("name", "command"), all_commands(cli), ids=lambda value: str(value))
 def test_readme_lists_the_choices_the_help_offers(name: str, command: click.Command) -> None:
-    for option in command.params:
+    for option in command.get_params(click.Context(command)):
         if not (isinstance(option, click.Option) and isinstance(option.type, click.Choice)):
             continue
         row = readme_row(option.opts[-1])

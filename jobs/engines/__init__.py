@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import ConfigError
-from .base import EngineSettings, TranslationEngine
+from .base import EngineOption, EngineSettings, TranslationEngine
 
 ENGINES: dict[str, type[TranslationEngine]] = {}
 
@@ -24,6 +24,16 @@ def register(engine: type[TranslationEngine], *, auto_rank: int | None = None) -
 def engine_choices() -> list[str]:
     """Names accepted by `--engine`."""
     return ["auto", *ENGINES]
+
+
+def engine_options() -> list[EngineOption]:
+    """Every registered engine's own options, once each (engines may share one by defining it alike)."""
+    found: dict[str, EngineOption] = {}
+    for engine in ENGINES.values():
+        for option in engine.options:
+            if found.setdefault(option.name, option) != option:
+                raise ValueError(f"engines define the option {option.name!r} differently")
+    return list(found.values())
 
 
 def engine_class(name: str) -> type[TranslationEngine]:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from ..errors import ConfigError
 from ..models import InstalledModel, argos_package_module, find_model
-from .base import EngineSettings, TranslationEngine
+from .base import EngineOption, EngineSettings, TranslationEngine
 
 #: A translation may be at most this many times as long as its source, plus `_EXTRA_TOKENS`:
 #: generous for real models (English runs ~1.3x Chinese in subword tokens), and it stops a broken
@@ -33,6 +33,16 @@ class ArgosEngine(TranslationEngine):
 
     name: ClassVar[str] = "argos"
     cacheable: ClassVar[bool] = True
+    options: ClassVar[tuple[EngineOption, ...]] = (
+        EngineOption("beam_size", 2, "Beam size of neural models.", kind=int, minimum=1),
+        EngineOption("threads", 0, "CPU threads for neural models (0: all cores).", kind=int, minimum=0),
+        EngineOption(
+            "compute_type",
+            "int8",
+            "CTranslate2 compute type for neural models.",
+            choices=("int8", "int8_float32", "int16", "float32", "auto"),
+        ),
+    )
 
     def __init__(self, model: InstalledModel, settings: EngineSettings) -> None:
         super().__init__(model.from_code, model.to_code)
@@ -42,8 +52,8 @@ class ArgosEngine(TranslationEngine):
         #: Which install of the package this is: another package with the same name and version
         #: (rebuilt, or corrected) must never be served this one's cached translations.
         self.files_fingerprint = _files_fingerprint(model.path)
-        self.beam_size = settings.beam_size
-        self.compute_type = settings.compute_type
+        self.beam_size: int = settings.option(ArgosEngine, "beam_size")
+        self.compute_type: str = settings.option(ArgosEngine, "compute_type")
         self.package = argos_package_module().Package(model.path)
         if not hasattr(self.package, "tokenizer"):
             raise ConfigError(f"{model.path}: the package has no tokenizer; reinstall it")
@@ -52,9 +62,9 @@ class ArgosEngine(TranslationEngine):
             self.translator = ctranslate2.Translator(
                 str(model.path / "model"),
                 device="cpu",
-                compute_type=settings.compute_type,
+                compute_type=self.compute_type,
                 inter_threads=1,
-                intra_threads=settings.threads,
+                intra_threads=settings.option(ArgosEngine, "threads"),
             )
         except Exception as error:  # CTranslate2 raises RuntimeError, ValueError, IndexError... on damaged files
             raise ConfigError(

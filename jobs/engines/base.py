@@ -6,19 +6,43 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class EngineOption:
+    """One option of an engine's own, offered as `--NAME` (underscores as dashes) by `digest run`."""
+
+    name: str
+    default: Any
+    help: str
+    #: int or str; `choices` and `minimum` narrow it.
+    kind: type = str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
 
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """Options every engine may read; each engine ignores what it does not use."""
+    """What engines are given: the models folder, the glossary, and values of their own options."""
 
     models_dir: Path = Path("lang_models")
-    beam_size: int = 2
-    threads: int = 0  # 0: let the engine decide
-    compute_type: str = "int8"
     #: Forced Chinese -> English terms (`--glossary`); engines that can, apply them.
     glossary: Mapping[str, str] = field(default_factory=dict)
+    #: Values of engines' own options by name (see `TranslationEngine.options`); an option not
+    #: given has its default.
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def option(self, engine: type[TranslationEngine], name: str) -> Any:
+        """The value of one of `engine`'s own options."""
+        declared = next((option for option in engine.options if option.name == name), None)
+        if declared is None:
+            raise KeyError(f"the {engine.name!r} engine has no option {name!r}")
+        return self.options.get(name, declared.default)
 
 
 class TranslationEngine(ABC):
@@ -36,6 +60,8 @@ class TranslationEngine(ABC):
     is_fallback: ClassVar[bool] = False
     #: Whether results are worth keeping in the translation cache (a model call is costly).
     cacheable: ClassVar[bool] = False
+    #: The engine's own options (beam size, threads...), offered by `digest run` as flags.
+    options: ClassVar[tuple[EngineOption, ...]] = ()
 
     def __init__(self, source_lang: str, target_lang: str) -> None:
         self.source_lang = source_lang
