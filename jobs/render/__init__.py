@@ -34,11 +34,10 @@ from .batch import (
     errors_path,
     iter_entries,
     iter_records,
-    page_paths,
     read_batch,
 )
-from .html_page import batch_page, index_page
-from .markdown_page import MARKDOWN_END, batch_markdown
+from .formats import PAGE_FORMATS
+from .html_page import index_page
 
 __all__ = [
     "FEED_LIMIT",
@@ -66,17 +65,18 @@ class RenderResult:
 
 
 def render_batch(jsonl_path: Path) -> list[Path]:
-    """Write `<batch>.digest.md` and `<batch>.digest.html` beside a batch JSONL; return their paths.
+    """Write the batch's page in every format (`<batch>.digest.md`, `.digest.html`) beside its JSONL; their paths.
 
     Raises RenderError when the JSONL cannot be read back.
     """
     batch = read_batch(jsonl_path)
-    markdown_path, html_path = page_paths(jsonl_path)
-    with atomic_text_file(markdown_path) as handle:
-        handle.write(batch_markdown(batch))
-    with atomic_text_file(html_path) as handle:
-        handle.write(batch_page(batch))
-    return [markdown_path, html_path]
+    written = []
+    for page_format in PAGE_FORMATS.values():
+        path = page_format.path(jsonl_path)
+        with atomic_text_file(path) as handle:
+            handle.write(page_format.render(batch))
+        written.append(path)
+    return written
 
 
 def render_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
@@ -138,7 +138,7 @@ def _feed_items(dated: list[tuple[Path, datetime]], limit: int, warn: Warn) -> I
     for path, date in dated:
         if left <= 0:
             return
-        page_name = page_paths(path)[1].name
+        page_name = PAGE_FORMATS["html"].path(path).name  # the feed links to the HTML page
         items: list[FeedItem] = []
         try:
             for entry in iter_entries(path):
@@ -157,16 +157,10 @@ def stale_batches(output_dir: Path) -> list[Path]:
     stale = []
     for path in batch_files(output_dir):
         written = path.stat().st_mtime_ns
-        pages = page_paths(path)
-        if any(
-            not _is_complete(page, end) or page.stat().st_mtime_ns < written for page, end in zip(pages, _PAGE_ENDS)
-        ):
+        pages = [(page_format.path(path), page_format.end) for page_format in PAGE_FORMATS.values()]
+        if any(not _is_complete(page, end) or page.stat().st_mtime_ns < written for page, end in pages):
             stale.append(path)
     return stale
-
-
-#: How each page of `page_paths` (Markdown, HTML) ends: one that does not was cut short or emptied.
-_PAGE_ENDS = (MARKDOWN_END, "</html>\n")
 
 
 def _is_complete(page: Path, end: str) -> bool:

@@ -96,10 +96,9 @@ def errors_path(jsonl_path: Path) -> Path:
     return jsonl_path.with_name(jsonl_path.name.removesuffix(BATCH_SUFFIX) + _ERRORS_SUFFIX)
 
 
-def page_paths(jsonl_path: Path) -> tuple[Path, Path]:
-    """The Markdown and HTML digests that belong beside a batch's JSONL."""
-    stem = jsonl_path.name.removesuffix(BATCH_SUFFIX)
-    return jsonl_path.with_name(stem + MARKDOWN_SUFFIX), jsonl_path.with_name(stem + HTML_SUFFIX)
+def page_path(jsonl_path: Path, suffix: str) -> Path:
+    """The page with `suffix` (a page format's) that belongs beside a batch's JSONL."""
+    return jsonl_path.with_name(jsonl_path.name.removesuffix(BATCH_SUFFIX) + suffix)
 
 
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
@@ -251,12 +250,12 @@ class Batch:
     @property
     def html_name(self) -> str:
         """The file name of the batch's HTML digest, beside its JSONL."""
-        return page_paths(self.path)[1].name
+        return page_path(self.path, HTML_SUFFIX).name
 
     @property
     def markdown_name(self) -> str:
         """The file name of the batch's Markdown digest, beside its JSONL."""
-        return page_paths(self.path)[0].name
+        return page_path(self.path, MARKDOWN_SUFFIX).name
 
 
 def read_batch(path: Path, entries: bool = True) -> Batch:
