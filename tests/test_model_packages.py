@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jobs import models
+from jobs import models, package_file
 
 from .argos_package import build_argos_package
 from .conftest import SAMPLE_EXPORT, read_jsonl, run_digest
@@ -324,7 +324,7 @@ def test_a_package_over_the_unpacked_size_limit_is_refused(
 ) -> None:
     # Members that do not compress (so no ratio check stops them), more of them in all than the
     # limit, lowered from 4 GiB to 8 MiB so that the test does not write gigabytes.
-    monkeypatch.setattr(models, "MAX_UNPACKED_BYTES", 8 * 2**20)
+    monkeypatch.setattr(package_file, "MAX_UNPACKED_BYTES", 8 * 2**20)
     filler = {f"{TOP}model/part{i:02d}.bin": random_bytes(2**20) for i in range(10)}
     bad = with_extra_members(good, workdir / "too-big.argosmodel", filler)
     total = sum(info.file_size for info in zipfile.ZipFile(bad).infolist())
@@ -342,7 +342,7 @@ def test_many_members_just_under_the_ratio_threshold_are_refused(workdir: Path, 
 def test_unpacking_counts_the_bytes_it_writes(tmp_path: Path, good: Path) -> None:
     # The limit is enforced on the bytes written too, not only on the sizes the headers claim.
     with zipfile.ZipFile(good) as archive, pytest.raises(models.ModelPackageError) as refused:
-        models._extract(good, archive, TOP, tmp_path, limit=300_000)
+        package_file.extract(good, archive, TOP, tmp_path, limit=300_000)
     assert "unpacking wrote more than the limit of 300,000 bytes" in str(refused.value)
 
 
