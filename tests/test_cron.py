@@ -336,6 +336,13 @@ def test_records_stay_one_line_for_readers_that_split_on_unicode_line_breaks(wor
 # --- found by attacking the above (each failed before its fix) ------------------------------------
 
 
+def digest_child(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`digest ARGS` in a child process that must finish within two minutes (a hang fails the test)."""
+    return subprocess.run(
+        [sys.executable, "-m", "jobs", *args], cwd=workdir, capture_output=True, text=True, timeout=120
+    )
+
+
 def digest_shell(workdir: Path, redirect: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`digest run ARGS` through a shell, with stderr redirected as cron lines do."""
     command = f"{sys.executable} -m jobs run {' '.join(args)} {redirect}"
@@ -360,13 +367,7 @@ def test_a_fifo_where_digests_file_goes_never_hangs_a_run(sample_batch: Path, na
     fifo.unlink(missing_ok=True)
     os.mkfifo(fifo)
     sample_batch.write_text(sample_batch.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # redo it
-    result = subprocess.run(
-        [sys.executable, "-m", "jobs", "run"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=sample_batch.parent.parent,
-    )
+    result = digest_child(sample_batch.parent.parent, "run")
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr and len(read_jsonl(OUTPUT)) == 19
 
@@ -378,13 +379,7 @@ def test_the_manifest_cannot_make_digest_read_other_files(sample_batch: Path, na
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["batches"]["seed-cnki-export"]["outputs"][name] = {"size": 0, "sha256": "0" * 64}
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "jobs", "run"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=sample_batch.parent.parent,
-    )
+    result = digest_child(sample_batch.parent.parent, "run")
     assert result.returncode == 0 and "1 batch done" in result.stderr  # not trusted: redone
 
 
