@@ -261,7 +261,8 @@ def install_dropped_packages(models_dir: Path, warn: Callable[[str], None]) -> l
     if not models_dir.is_dir():
         return installed
     for package in sorted(models_dir.glob(f"*{PACKAGE_SUFFIX}")):
-        if not package.is_file():
+        if not package.is_file():  # a folder, a FIFO (opening it would wait forever), a link to nothing
+            warn(_set_aside(package, f"{package}: not a package file (a folder, a FIFO or a link to nothing)"))
             continue
         try:
             model = install_package(package, models_dir)
@@ -283,7 +284,7 @@ def install_dropped_packages(models_dir: Path, warn: Callable[[str], None]) -> l
 def _set_aside(package: Path, reason: str) -> str:
     """Rename a dropped package that cannot be installed, so that later runs skip it; the warning to give."""
     try:
-        age = time.time() - package.stat().st_mtime
+        age = time.time() - package.lstat().st_mtime
     except OSError:
         return f"{reason}; no model was installed from it"
     if age < DROPPED_SETTLE_SECONDS:
@@ -292,6 +293,10 @@ def _set_aside(package: Path, reason: str) -> str:
             "so it was left in place for the next run"
         )
     rejected = package.with_name(package.name + REJECTED_SUFFIX)
+    number = 1
+    while rejected.exists() or rejected.is_symlink():  # never replace what an earlier run set aside
+        rejected = package.with_name(f"{package.name}{REJECTED_SUFFIX}-{number}")
+        number += 1
     try:
         os.replace(package, rejected)
     except OSError as error:

@@ -618,3 +618,22 @@ def test_an_install_into_a_folder_that_cannot_be_written_is_one_line_and_exit_74
     assert result.exit_code == 74, result.stderr
     assert "cannot be written: Operation not permitted" in result.stderr and "Traceback" not in result.stderr
     assert list(models_dir.iterdir()) == []
+
+
+def test_dropped_things_that_are_not_package_files_are_set_aside_once(sample_batch: Path, tmp_path: Path) -> None:
+    models_dir = Path("lang_models")
+    models_dir.mkdir()
+    os.mkfifo(models_dir / "pipe.argosmodel")  # opening it to read would wait for a writer forever
+    (models_dir / "folder.argosmodel").mkdir()
+    (models_dir / "gone.argosmodel").symlink_to(tmp_path / "deleted-download.argosmodel")
+    (models_dir / "twice.argosmodel").mkdir()
+    (models_dir / "twice.argosmodel.rejected").mkdir()  # set aside by an earlier run
+    for name in ("pipe", "folder", "gone", "twice"):
+        os.utime(models_dir / f"{name}.argosmodel", (time.time() - 3600,) * 2, follow_symlinks=False)
+    first = run_digest("run")
+    assert first.exit_code == 0, first.stderr
+    assert first.stderr.count("not a package file") == 4
+    assert (models_dir / "twice.argosmodel.rejected-1").is_dir()
+    assert not list(models_dir.glob("*.argosmodel"))
+    second = run_digest("run", "--force")
+    assert "not a package file" not in second.stderr
