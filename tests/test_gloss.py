@@ -1,7 +1,7 @@
 """The `gloss` engine on the real CC-CEDICT dictionary and jieba: no mocks.
 
-The Medline sentences below are quoted from the WMT18 biomedical test set (Medline abstracts,
-zh-en), as kept in ../shared/data/medline-wmt18-zh-en-pairs.jsonl.
+The Medline sentences below are quoted from the WMT18 Biomedical Task Medline test set (zh-en);
+the quotes are all this file needs (tests/data/SOURCES.md says where the set comes from).
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ def test_a_non_empty_sentence_never_gives_an_empty_gloss(engine: GlossEngine, se
 
 
 # Rules of academic Chinese. The sentences are from the WMT18 Medline pairs and the CSL abstracts
-# (../shared/data), or made like them.
+# (tests/data/), or made like them.
 
 
 def test_an_authors_english_name_replaces_the_gloss_of_its_term(engine: GlossEngine) -> None:
