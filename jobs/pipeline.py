@@ -30,14 +30,14 @@ from .lock import exclusive_run
 from .manifest import Manifest, content_hash
 from .models import install_dropped_packages
 from .quality import is_repetitive
-from .reading import BatchSource, RecordError, SourceRecord, find_batches, read_records
+from .reading import BatchSource, RecordError, SourceRecord, file_identity, find_batches, read_records
 from .record import LANGUAGES, EngineUsed, Record, SourceRef, both
 from .record import Summary as RecordSummary
 from .render import render_all
 from .report import RunReport
 from .segment import split_sentences
 from .summarize import DEFAULT_ALGORITHM, choose_sentences, summary_length
-from .wordseg import Segmenter, segmenter
+from .wordseg import Segmenter
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
 Warn = Callable[[str], None]
@@ -224,19 +224,11 @@ def _remove_empty_folder(folder: Path) -> None:
         pass  # not empty after all: something else is using it
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
-
-
 def _folder_identities(path: Path) -> set[tuple[int, int]]:
     """The (device, inode) of `path` and of every folder above it that exists."""
     identities = set()
     for candidate in (path.absolute(), *path.absolute().parents):
-        identity = _identity(candidate)
+        identity = file_identity(candidate)
         if identity is not None:
             identities.add(identity)
     return identities
@@ -253,7 +245,7 @@ def check_separate_folders(inputs: Sequence[Path], output_dir: Path) -> None:
         source = given.resolve()
         # By path, and by device and inode, which also sees through bind mounts and hard-linked names.
         inside = source == output or output in source.parents or source in output.parents
-        if inside or _identity(given) in output_chain or _identity(output_dir) in _folder_identities(given):
+        if inside or file_identity(given) in output_chain or file_identity(output_dir) in _folder_identities(given):
             raise ConfigError(
                 f"input {given} and output folder {output_dir} are the same or one is inside the other; "
                 "digest would read its own outputs as abstracts. Give separate folders (e.g. input/ and output/)"
@@ -292,7 +284,7 @@ def _process_batch(
     errors = [item for item in items if isinstance(item, RecordError)]
     if not items:
         warn(f"{batch.path}: no abstracts found; writing an empty {output.name}")
-    counts = _write_batch(batch, records, errors, options, translators, warn)
+    counts = _write_batch(batch, (output, errors_output), records, errors, options, translators, warn)
 
     for record_error in errors:
         error(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
@@ -304,14 +296,15 @@ def _process_batch(
 
 def _write_batch(
     batch: BatchSource,
+    outputs: tuple[Path, Path],
     records: list[SourceRecord],
     errors: list[RecordError],
     options: RunOptions,
     translators: Translators,
     warn: Warn,
 ) -> RunReport:
-    """Translate and write a batch's records file and errors file (adding to `errors`); their counts."""
-    output, errors_output = batch_outputs(options.output_dir, batch.name)
+    """Translate and write a batch's records file and errors file (`outputs`, adding to `errors`); their counts."""
+    output, errors_output = outputs
     record_ids = _record_ids(records)
     counts = RunReport()  # added to the run's report only once the batch's output is complete
     with (
@@ -393,7 +386,7 @@ def prepare(
         flags=flags,
         title=title or None,
         title_lang=detect_language(title) if title else None,
-        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method, words or segmenter())
+        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method, words)
         if options.keywords
         else None,
     )

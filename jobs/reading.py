@@ -136,12 +136,17 @@ def find_batches(
     ]
 
 
-def _same_file_key(path: Path) -> object:
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """The (device, inode) of what `path` names (through links and bind mounts); None if it cannot be read."""
     try:
         status = path.stat()
     except OSError:
-        return path.resolve()
+        return None
     return status.st_dev, status.st_ino
+
+
+def _same_file_key(path: Path) -> object:
+    return file_identity(path) or path.resolve()
 
 
 def _checked(batch: BatchSource) -> BatchSource:
