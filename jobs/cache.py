@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .engines.base import TranslationEngine
 from .settings import cache_dir
+from .writing import regular_file_descriptor
 
 CACHE_FILE_NAME = "translations.sqlite3"
 #: A file with this suffix that is not a usable database is a damaged cache, rebuilt with a warning.
@@ -82,7 +83,8 @@ class TranslationCache:
         try:
             _check_file(self._file)
             self._file.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = _open_lock(self._lock_path)
+            # Created if missing; a FIFO or device there is refused rather than waited on.
+            self._lock = regular_file_descriptor(self._lock_path, os.O_CREAT | os.O_NOFOLLOW)
             self._connection = self._open(self._lock)
         except (sqlite3.Error, OSError, _Unusable) as error:
             self._release()
@@ -313,15 +315,6 @@ def _check_file(path: Path) -> None:
             raise _Unusable(
                 f"it is not an SQLite database and its name does not end in {CACHE_SUFFIX}; it was left as it is"
             )
-
-
-def _open_lock(path: Path) -> int:
-    """Open (creating) the lock file; a FIFO or device there is refused rather than waited on."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o666)
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise _Unusable(f"{path} is not a regular file")
-    return descriptor
 
 
 def _flock(descriptor: int, operation: int, deadline: float) -> bool:

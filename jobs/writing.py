@@ -152,20 +152,25 @@ def _copy_to_own_inode(path: Path) -> None:
 
 
 def open_regular(path: Path) -> BinaryIO:
-    """Open one of digest's own files for reading, refusing anything but a regular file.
+    """Open one of digest's own files for reading, refusing anything but a regular file (OSError)."""
+    return os.fdopen(regular_file_descriptor(path), "rb")
+
+
+def regular_file_descriptor(path: Path, flags: int = 0, mode: int = 0o666) -> int:
+    """A descriptor (read-only, plus `flags` such as O_CREAT) of `path`, refusing anything but a regular file.
 
     A FIFO or a device placed where digest's file should be would otherwise block or never end.
     Raises OSError (as a missing file does).
     """
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | flags, mode)
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
         os.set_blocking(descriptor, True)
-        return os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
         raise
+    return descriptor
 
 
 #: Line and paragraph separators and NEL are valid inside JSON strings, but readers that split
