@@ -7,7 +7,7 @@ describes the same shape for other programs; a test checks the two against each 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 LANGUAGES = ("zh", "en")
@@ -95,11 +95,68 @@ class Record:
     meta: dict[str, Any]
     source: SourceRef
     glossary_misses: list[dict[str, str]] = field(default_factory=list)
+    #: False only for a record read back from a file, which another version may have written.
+    known_flags_only: InitVar[bool] = True
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, known_flags_only: bool) -> None:
         unknown = [flag for flag in self.flags if flag not in FLAGS]
-        if unknown:
+        if unknown and known_flags_only:
             raise ValueError(f"unknown flags {unknown}; every flag is defined in jobs.record.FLAGS")
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Record:
+        """A record read back from `output/<batch>.jsonl`, leniently.
+
+        The file may come from another version of digest or have been edited by hand: a part that
+        is missing or of the wrong type reads as empty, and flags this version does not know are
+        kept. Only what makes no record at all raises ValueError.
+        """
+        if not isinstance(value, dict) or not isinstance(value.get("sentences"), list):
+            raise ValueError("not a digest record")
+        summary = _object(value.get("summary"))
+        indices = summary.get("indices")
+        engine = _object(value.get("engine"))
+        source = _object(value.get("source"))
+        title = value.get("title")
+        keywords = value.get("keywords")
+        return cls(
+            id=_string(value.get("id")) or "",
+            batch=_string(value.get("batch")) or "",
+            source_lang=_string(value.get("source_lang")) or "zh",
+            title=_sides(title) if isinstance(title, dict) else None,
+            text=_sides(value.get("text")),
+            sentences=[_sides(pair) for pair in value["sentences"]],
+            summary=Summary(
+                sentences={lang: _strings(summary.get(lang)) for lang in LANGUAGES},
+                indices=(
+                    [index for index in indices if type(index) is int]
+                    if isinstance(indices, list)
+                    else {lang: _integers(side) for lang, side in _object(indices).items()}
+                ),
+                mode=_string(summary.get("mode")) or "",
+            ),
+            keywords=None
+            if not isinstance(keywords, dict)
+            else {lang: _strings(keywords.get(lang)) for lang in LANGUAGES},
+            engine=EngineUsed(
+                _string(engine.get("translation")) or None,
+                _string(engine.get("model")) or None,
+                _string(engine.get("summarizer")) or "",
+            ),
+            flags=list(dict.fromkeys(flag for flag in _as_list(value.get("flags")) if isinstance(flag, str) and flag)),
+            meta=_object(value.get("meta")),
+            source=SourceRef(
+                _string(source.get("file")) or "",
+                source["line"] if type(source.get("line")) is int else 0,
+                source["record"] if type(source.get("record")) is int else 0,
+            ),
+            glossary_misses=[
+                sides
+                for miss in map(_object, _as_list(value.get("glossary_misses")))
+                if (sides := {lang: text for lang in LANGUAGES if (text := _string(miss.get(lang)))})
+            ],
+            known_flags_only=False,
+        )
 
     @property
     def target_lang(self) -> str:
@@ -109,6 +166,11 @@ class Record:
     def translated(self) -> bool:
         """Whether an engine translated the record's sentences."""
         return self.engine.translation is not None
+
+    @property
+    def glossed(self) -> bool:
+        """Whether the translation is a word-by-word dictionary gloss."""
+        return "gloss" in self.flags or self.engine.translation == "gloss"
 
     def as_json(self) -> dict[str, Any]:
         """The record as written to `output/<batch>.jsonl` (keys in this order)."""
@@ -127,3 +189,37 @@ class Record:
             "meta": self.meta,
             "source": self.source.as_json(),
         }
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _string(value: Any) -> str | None:
+    """Text as read back: strings as they are, numbers as written, anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _sides(value: Any) -> dict[str, str | None]:
+    """A {zh, en} object read back, each side text or None."""
+    sides = _object(value)
+    return {lang: _string(sides.get(lang)) for lang in LANGUAGES}
+
+
+def _strings(value: Any) -> list[str] | None:
+    """A list of texts read back, or None where there is no list."""
+    if not isinstance(value, list):
+        return None
+    return [text for item in value if (text := _string(item)) is not None]
+
+
+def _integers(value: Any) -> list[int] | None:
+    return [index for index in value if type(index) is int] if isinstance(value, list) else None

@@ -22,7 +22,7 @@ from ..errors import RenderError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
-from ..record import FLAGS
+from ..record import FLAGS, Record, SourceRef
 from ..writing import open_regular
 
 #: Files in the output folder that end in .jsonl but are not batches.
@@ -101,7 +101,7 @@ def page_path(jsonl_path: Path, suffix: str) -> Path:
     return jsonl_path.with_name(jsonl_path.name.removesuffix(BATCH_SUFFIX) + suffix)
 
 
-def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+def iter_records(path: Path) -> Iterator[Record]:
     """The records of a batch JSONL, in order; a line that is not a record raises RenderError."""
     try:
         with io.TextIOWrapper(open_regular(path), encoding="utf-8", errors="replace", newline="") as handle:
@@ -109,14 +109,17 @@ def iter_records(path: Path) -> Iterator[dict[str, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
+                    value = json.loads(line)
                 except (ValueError, RecursionError) as error:
                     raise RenderError(
                         f"{path}, line {number}: not JSON ({error}); rerun the batch to rewrite it"
                     ) from None
-                if not isinstance(record, dict) or not isinstance(record.get("sentences"), list):
-                    raise RenderError(f"{path}, line {number}: not a digest record; is this a batch output file?")
-                yield record
+                try:
+                    yield Record.from_json(value)
+                except ValueError:
+                    raise RenderError(
+                        f"{path}, line {number}: not a digest record; is this a batch output file?"
+                    ) from None
     except OSError as error:
         raise RenderError(f"{path}: cannot be read: {error.strerror}") from None
 
@@ -186,20 +189,19 @@ class Figures:
     engines: Counter[tuple[str, str]] = field(default_factory=Counter)
     summarizers: Counter[str] = field(default_factory=Counter)
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: Record) -> None:
         """Count one record."""
         self.abstracts += 1
-        lang = clean(record.get("source_lang")) or "unknown"
+        lang = clean(record.source_lang) or "unknown"
         self.by_language[lang] += 1
-        engine = _as_dict(record.get("engine"))
-        translation = clean(engine.get("translation"))
+        translation = clean(record.engine.translation)
         if translation:
-            self.engines[(translation, clean(engine.get("model")))] += 1
+            self.engines[(translation, clean(record.engine.model))] += 1
         else:
             self.untranslated[lang] += 1
-        if _is_glossed(record):
+        if record.glossed:
             self.glossed += 1
-        summarizer = clean(engine.get("summarizer"))
+        summarizer = clean(record.engine.summarizer)
         if summarizer:
             self.summarizers[summarizer] += 1
 
@@ -284,27 +286,20 @@ def iter_entries(path: Path) -> Iterator[Entry]:
         yield make_entry(record, number, anchors)
 
 
-def make_entry(record: dict[str, Any], number: int, anchors: set[str]) -> Entry:
+def make_entry(record: Record, number: int, anchors: set[str]) -> Entry:
     """The record as the digest shows it; `anchors` holds the anchors already used on the page."""
-    record_id = clean(record.get("id")) or f"record-{number}"
-    source_lang = clean(record.get("source_lang")) or "zh"
-    title = _as_dict(record.get("title"))
-    sentences = [_as_dict(pair) for pair in _as_list(record.get("sentences"))]
-    summary = _as_dict(record.get("summary"))
-    indices = {index for index in _as_list(summary.get("indices")) if isinstance(index, int)}
-    engine = _as_dict(record.get("engine"))
-    flags = list(dict.fromkeys(clean(flag) for flag in _as_list(record.get("flags")) if clean(flag)))
-    glossed = _is_glossed(record)
-    if glossed and "gloss" not in flags:
+    record_id = clean(record.id) or f"record-{number}"
+    source_lang = clean(record.source_lang) or "zh"
+    target = record.target_lang
+    title = record.title or {}
+    indices = set(record.summary.indices) if isinstance(record.summary.indices, list) else set()
+    flags = list(dict.fromkeys(clean(flag) for flag in record.flags if clean(flag)))
+    if record.glossed and "gloss" not in flags:
         flags.append("gloss")
-    target = "en" if source_lang == "zh" else "zh"
-    translated = any(clean(pair.get(target)) for pair in sentences) or bool(clean(engine.get("translation")))
-
-    shown_title, derived = _english_title(title, sentences, record_id)
-    summary_lines, summary_lang = _summary(summary, sentences)
-    keywords = _as_dict(record.get("keywords"))
-    author_keywords = _keyword_list(_as_dict(record.get("meta")).get("keywords"))
-    source = _as_dict(record.get("source"))
+    translated = any(clean(pair.get(target)) for pair in record.sentences) or bool(clean(record.engine.translation))
+    shown_title, derived = _english_title(title, record.sentences, record_id)
+    summary_lines, summary_lang = _summary(record.summary.sentences, record.sentences)
+    keywords = record.keywords or {}
     return Entry(
         number=number,
         record_id=record_id,
@@ -318,18 +313,19 @@ def make_entry(record: dict[str, Any], number: int, anchors: set[str]) -> Entry:
         summary_lang=summary_lang,
         keywords=_keyword_list(keywords.get("en")),
         keywords_zh=_keyword_list(keywords.get("zh")),
-        author_keywords=author_keywords,
+        author_keywords=_keyword_list(record.meta.get("keywords")),
         flags=flags,
-        glossary_misses=_glossary_misses(record.get("glossary_misses")),
-        glossed=glossed,
+        glossary_misses=_glossary_misses(record.glossary_misses),
+        glossed=record.glossed,
         translated=translated,
         pairs=[
-            Pair(clean(pair.get("en")), clean(pair.get("zh")), index in indices) for index, pair in enumerate(sentences)
+            Pair(clean(pair.get("en")), clean(pair.get("zh")), index in indices)
+            for index, pair in enumerate(record.sentences)
         ],
-        engine=clean(engine.get("translation")),
-        model=clean(engine.get("model")),
-        summarizer=clean(engine.get("summarizer")),
-        source=_source_text(source),
+        engine=clean(record.engine.translation),
+        model=clean(record.engine.model),
+        summarizer=clean(record.engine.summarizer),
+        source=_source_text(record.source),
     )
 
 
@@ -343,19 +339,9 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _is_glossed(record: dict[str, Any]) -> bool:
-    return "gloss" in _as_list(record.get("flags")) or _as_dict(record.get("engine")).get("translation") == "gloss"
-
-
-def _english_title(title: dict[str, Any], sentences: list[dict[str, Any]], record_id: str) -> tuple[str, bool]:
+def _english_title(
+    title: dict[str, str | None], sentences: list[dict[str, str | None]], record_id: str
+) -> tuple[str, bool]:
     """The English title, else the first English sentence shortened, else the same in Chinese."""
     for lang in ("en", "zh"):
         if clean(title.get(lang)):
@@ -366,10 +352,10 @@ def _english_title(title: dict[str, Any], sentences: list[dict[str, Any]], recor
     return record_id, True
 
 
-def _summary(summary: dict[str, Any], sentences: list[dict[str, Any]]) -> tuple[list[str], str]:
+def _summary(summary: dict[str, list[str] | None], sentences: list[dict[str, str | None]]) -> tuple[list[str], str]:
     """The English summary, else the original one (an untranslated record), else the first sentences."""
     for lang in ("en", "zh"):
-        lines = [clean(line) for line in _as_list(summary.get(lang)) if clean(line)]
+        lines = [clean(line) for line in summary.get(lang) or [] if clean(line)]
         if lines:
             return lines, lang
     for lang in ("en", "zh"):
@@ -388,15 +374,14 @@ def _keyword_list(value: Any) -> list[str]:
     return list(dict.fromkeys(clean(word) for word in value if clean(word)))
 
 
-def _glossary_misses(value: Any) -> list[str]:
-    """Each missed glossary term as 'English (Chinese)', from `[{zh, en}, ...]`."""
-    misses = []
-    for item in _as_list(value):
-        miss = _as_dict(item)
+def _glossary_misses(misses: list[dict[str, str]]) -> list[str]:
+    """Each missed glossary term as 'English (Chinese)'."""
+    shown = []
+    for miss in misses:
         zh, en = clean(miss.get("zh")), clean(miss.get("en"))
         if zh or en:
-            misses.append(f"{en} ({zh})" if en and zh else en or zh)
-    return misses
+            shown.append(f"{en} ({zh})" if en and zh else en or zh)
+    return shown
 
 
 def _anchor(record_id: str, used: set[str]) -> str:
@@ -412,12 +397,11 @@ def _anchor(record_id: str, used: set[str]) -> str:
     return anchor
 
 
-def _source_text(source: dict[str, Any]) -> str:
-    file = clean(source.get("file"))
-    line = source.get("line")
+def _source_text(source: SourceRef) -> str:
+    file = clean(source.file)
     if not file:
         return ""
-    return f"{Path(file).name}, line {line}" if isinstance(line, int) else Path(file).name
+    return f"{Path(file).name}, line {source.line}" if source.line > 0 else Path(file).name
 
 
 def _count_lines(path: Path) -> int:
