@@ -24,6 +24,8 @@ from markdown_it import MarkdownIt
 from jobs.engines.base import EngineSettings
 from jobs.pipeline import RunOptions, run
 from jobs.render import FEED_LIMIT, RenderError, batch_files, render_all, render_batch, render_feed, render_index
+from jobs.render.batch import Batch, sources_fingerprint
+from jobs.render.formats import FOLDER_FILES, PAGE_FORMATS, FolderFile, PageFormat
 from jobs.render.markdown_page import escape
 
 from .conftest import SAMPLE_EXPORT, read_jsonl
@@ -575,3 +577,35 @@ def test_headless_screenshot_is_not_blank(sample: Path, tmp_path: Path) -> None:
     width, height, busy = busy_rows(png)
     assert (width, height) == (1200, 2000)
     assert busy > height // 4, f"only {busy} of {height} rows show anything"
+
+
+# --- formats behind a registry -----------------------------------------------------------
+
+
+def test_a_registered_page_format_and_folder_file_are_written_like_the_built_in_ones(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding a format is one registration: render_all writes it, and leaves it when nothing is new."""
+    jsonl = copy_batch(sample / "seed-cnki-export.jsonl", tmp_path, "batch", 1_700_000_000)
+
+    def titles(batch: Batch) -> str:
+        return "".join(f"{entry.title}\n" for entry in batch.entries) + "END\n"
+
+    def write_list(output_dir: Path, warn: object) -> Path:
+        path = output_dir / "batches.txt"
+        names = [path.name for path in batch_files(output_dir)]
+        path.write_text(f"digest-sources: {sources_fingerprint(output_dir)} \n" + "\n".join(names) + "\n")
+        return path
+
+    monkeypatch.setitem(PAGE_FORMATS, "titles", PageFormat("titles", ".titles.txt", titles, "END\n"))
+    monkeypatch.setitem(FOLDER_FILES, "list", FolderFile("list", "batches.txt", write_list, sources_fingerprint))
+    written = render_all(tmp_path, warn=QUIET).written
+    page, listing = tmp_path / "batch.titles.txt", tmp_path / "batches.txt"
+    assert page in written and listing in written
+    lines = page.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 20 and lines[-1] == "END"
+    assert listing.read_text().splitlines()[1:] == ["batch.jsonl"]
+    assert render_all(tmp_path, warn=QUIET).written == []  # nothing new: every file carries its sources
+    page.write_text("cut short")
+    assert render_all(tmp_path, warn=QUIET).written[0] == page.with_name("batch.digest.md")
+    assert page.read_text(encoding="utf-8").endswith("END\n") and jsonl.is_file()

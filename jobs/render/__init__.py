@@ -11,33 +11,21 @@ A batch's date is its JSONL file's modification time, in UTC. Every file is writ
 
 from __future__ import annotations
 
-import hashlib
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import __version__, messages
+from .. import messages
 from ..errors import ConfigError, OutputError
 from ..layout import ERRORS_SUFFIX as _ERRORS_NAME_SUFFIX
-from ..layout import FEED_NAME, INDEX_NAME, RUNS_LOG_NAME
+from ..layout import RUNS_LOG_NAME
 from ..writing import atomic_text_file, open_regular
-from .atom import FeedItem, feed_xml
-from .batch import (
-    Batch,
-    RenderError,
-    batch_date,
-    batch_files,
-    batch_name,
-    errors_path,
-    iter_entries,
-    iter_records,
-    read_batch,
-)
-from .formats import PAGE_FORMATS
-from .html_page import index_page
+from .atom import FEED_LIMIT, write_feed
+from .batch import RenderError, batch_files, iter_records, read_batch
+from .formats import FOLDER_FILES, PAGE_FORMATS
+from .html_page import write_index
 
 __all__ = [
     "FEED_LIMIT",
@@ -49,9 +37,6 @@ __all__ = [
     "render_feed",
     "render_index",
 ]
-
-#: The feed holds the most recent abstracts, at most this many.
-FEED_LIMIT = 500
 
 Warn = Callable[[str], None]
 
@@ -79,51 +64,6 @@ def render_batch(jsonl_path: Path) -> list[Path]:
     return written
 
 
-def render_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
-    """Write `index.html`: every batch in `output_dir`, newest first; unreadable ones are warned about."""
-    batches: list[Batch] = []
-    for path in batch_files(output_dir):
-        try:
-            batches.append(read_batch(path, entries=False))
-        except RenderError as error:
-            warn(f"{error}; left out of the index")
-    batches.sort(key=lambda batch: batch.name)
-    batches.sort(key=lambda batch: batch.date, reverse=True)
-    index_path = output_dir / INDEX_NAME
-    with atomic_text_file(index_path) as handle:
-        handle.write(index_page(batches, sources_fingerprint(output_dir)))
-    return index_path
-
-
-def render_feed(output_dir: Path, limit: int = FEED_LIMIT, warn: Warn = messages.warning) -> Path:
-    """Write `feed.xml`: the newest `limit` abstracts, newest batch first, each batch in input order."""
-    dated = [(path, batch_date(path)) for path in batch_files(output_dir)]  # by name
-    dated.sort(key=lambda item: item[1], reverse=True)
-    updated = dated[0][1] if dated else datetime.now(timezone.utc).replace(microsecond=0)
-    feed_path = output_dir / FEED_NAME
-    with atomic_text_file(feed_path) as handle:
-        handle.write(feed_xml(_feed_items(dated, limit, warn), updated, _feed_fingerprint(output_dir, limit)))
-    return feed_path
-
-
-def sources_fingerprint(output_dir: Path) -> str:
-    """A hash of the name, size and time of every batch file and errors file, and of digest's version.
-
-    The index and the feed carry it, so that a run with nothing new can leave them as they are.
-    """
-    digest = hashlib.sha256(__version__.encode())
-    for path in batch_files(output_dir):
-        errors = errors_path(path)
-        for source in (path, errors) if errors.exists() else (path,):
-            status = source.stat()
-            digest.update(f"{source.name}\0{status.st_size}\0{status.st_mtime_ns}\n".encode("utf-8", "replace"))
-    return digest.hexdigest()[:20]
-
-
-def _feed_fingerprint(output_dir: Path, limit: int) -> str:
-    return f"{sources_fingerprint(output_dir)}-{limit}"
-
-
 def _carries(path: Path, fingerprint: str) -> bool:
     """Whether the file was written from sources with this fingerprint (it is near its start)."""
     try:
@@ -131,25 +71,6 @@ def _carries(path: Path, fingerprint: str) -> bool:
             return f"digest-sources: {fingerprint} ".encode() in handle.read(4096)
     except OSError:
         return False
-
-
-def _feed_items(dated: list[tuple[Path, datetime]], limit: int, warn: Warn) -> Iterator[FeedItem]:
-    left = limit
-    for path, date in dated:
-        if left <= 0:
-            return
-        page_name = PAGE_FORMATS["html"].path(path).name  # the feed links to the HTML page
-        items: list[FeedItem] = []
-        try:
-            for entry in iter_entries(path):
-                if len(items) == left:
-                    break
-                items.append(FeedItem(batch_name(path), date, page_name, entry))
-        except RenderError as error:
-            warn(f"{error}; left out of the feed")
-            continue
-        left -= len(items)
-        yield from items
 
 
 def stale_batches(output_dir: Path) -> list[Path]:
@@ -203,8 +124,7 @@ def render_all(
     if (
         jsonl_paths is None
         and not targets
-        and _carries(output_dir / INDEX_NAME, sources_fingerprint(output_dir))
-        and _carries(output_dir / FEED_NAME, _feed_fingerprint(output_dir, FEED_LIMIT))
+        and all(_carries(output_dir / file.file_name, file.fingerprint(output_dir)) for file in FOLDER_FILES.values())
     ):
         return result  # nothing new since the index and the feed were written
     for path in targets:
@@ -218,6 +138,16 @@ def render_all(
         except Exception as failure:  # a bug: show it, keep the other batches going
             result.failed[path] = f"internal error: {failure!r}"
             error(f"{path}: internal error, digest not written:\n{traceback.format_exc()}")
-    result.written.append(render_index(output_dir, warn))
-    result.written.append(render_feed(output_dir, warn=warn))
+    for folder_file in FOLDER_FILES.values():
+        result.written.append(folder_file.write(output_dir, warn))
     return result
+
+
+def render_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
+    """Write `index.html`: every batch in `output_dir`, newest first; unreadable ones are warned about."""
+    return write_index(output_dir, warn)
+
+
+def render_feed(output_dir: Path, limit: int = FEED_LIMIT, warn: Warn = messages.warning) -> Path:
+    """Write `feed.xml`: the newest `limit` abstracts, newest batch first, each batch in input order."""
+    return write_feed(output_dir, warn, limit)

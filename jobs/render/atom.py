@@ -12,18 +12,27 @@ from __future__ import annotations
 import html
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__
-from .batch import Entry, iso_date
-from .html_page import FEED_NAME, INDEX_NAME, summary_html
+from .. import __version__, messages
+from ..errors import RenderError
+from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME
+from ..writing import atomic_text_file
+from .batch import Entry, batch_date, batch_files, batch_name, iso_date, iter_entries, page_path, sources_fingerprint
+from .html_page import summary_html
 
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:digest")
 FEED_ID = f"urn:uuid:{uuid.uuid5(_NAMESPACE, 'feed')}"
+
+#: The feed holds the most recent abstracts, at most this many.
+FEED_LIMIT = 500
+
+Warn = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,41 @@ class FeedItem:
     batch_date: datetime
     page_name: str  # the batch's HTML digest, beside the feed
     entry: Entry
+
+
+def write_feed(output_dir: Path, warn: Warn = messages.warning, limit: int = FEED_LIMIT) -> Path:
+    """Write `feed.xml`: the newest `limit` abstracts, newest batch first, each batch in input order."""
+    dated = [(path, batch_date(path)) for path in batch_files(output_dir)]  # by name
+    dated.sort(key=lambda item: item[1], reverse=True)
+    updated = dated[0][1] if dated else datetime.now(timezone.utc).replace(microsecond=0)
+    feed_path = output_dir / FEED_NAME
+    with atomic_text_file(feed_path) as handle:
+        handle.write(feed_xml(_feed_items(dated, limit, warn), updated, feed_fingerprint(output_dir, limit)))
+    return feed_path
+
+
+def feed_fingerprint(output_dir: Path, limit: int = FEED_LIMIT) -> str:
+    """The sources' fingerprint and the feed's size: a feed of another size is rebuilt."""
+    return f"{sources_fingerprint(output_dir)}-{limit}"
+
+
+def _feed_items(dated: list[tuple[Path, datetime]], limit: int, warn: Warn) -> Iterator[FeedItem]:
+    left = limit
+    for path, date in dated:
+        if left <= 0:
+            return
+        page_name = page_path(path, HTML_SUFFIX).name  # the feed links to the HTML page
+        items: list[FeedItem] = []
+        try:
+            for entry in iter_entries(path):
+                if len(items) == left:
+                    break
+                items.append(FeedItem(batch_name(path), date, page_name, entry))
+        except RenderError as error:
+            warn(f"{error}; left out of the feed")
+            continue
+        left -= len(items)
+        yield from items
 
 
 def entry_id(batch_name: str, anchor: str) -> str:

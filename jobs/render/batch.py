@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..errors import RenderError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
@@ -402,6 +403,20 @@ def _source_text(source: SourceRef) -> str:
     if not file:
         return ""
     return f"{Path(file).name}, line {source.line}" if source.line > 0 else Path(file).name
+
+
+def sources_fingerprint(output_dir: Path) -> str:
+    """A hash of the name, size and time of every batch file and errors file, and of digest's version.
+
+    The index and the feed carry it, so that a run with nothing new can leave them as they are.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    for path in batch_files(output_dir):
+        errors = errors_path(path)
+        for source in (path, errors) if errors.exists() else (path,):
+            status = source.stat()
+            digest.update(f"{source.name}\0{status.st_size}\0{status.st_mtime_ns}\n".encode("utf-8", "replace"))
+    return digest.hexdigest()[:20]
 
 
 def _count_lines(path: Path) -> int:

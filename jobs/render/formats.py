@@ -1,7 +1,8 @@
-"""The readers' page formats behind one registry: the batch JSONL is the source, pages are formats.
+"""The readers' formats behind two registries: the batch JSONL is the source, everything else a format.
 
-Each format writes one page per batch, `<batch><suffix>`, beside the batch's JSONL. Adding a
-format is one registration here (and its own module that turns a `Batch` into text).
+A page format writes one page per batch, `<batch><suffix>`, beside the batch's JSONL; a folder
+file (the index, the feed) is one file about every batch in the folder. Adding either is one
+registration here (and its own module that writes it).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..layout import HTML_SUFFIX, MARKDOWN_SUFFIX
-from .batch import Batch, page_path
-from .html_page import batch_page
+from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
+from .atom import feed_fingerprint, write_feed
+from .batch import Batch, page_path, sources_fingerprint
+from .html_page import batch_page, write_index
 from .markdown_page import MARKDOWN_END, batch_markdown
 
 
@@ -42,3 +44,30 @@ def register(page_format: PageFormat) -> PageFormat:
 
 register(PageFormat("markdown", MARKDOWN_SUFFIX, batch_markdown, MARKDOWN_END))
 register(PageFormat("html", HTML_SUFFIX, batch_page, "</html>\n"))
+
+
+@dataclass(frozen=True)
+class FolderFile:
+    """A file about every batch of the output folder: its name, how to write it, what it was written from.
+
+    `fingerprint(output_dir)` changes whenever the file would; the file carries it near its start
+    (`digest-sources: <fingerprint> `), so a run with nothing new leaves it alone.
+    """
+
+    name: str
+    file_name: str
+    write: Callable[[Path, Callable[[str], None]], Path]
+    fingerprint: Callable[[Path], str]
+
+
+FOLDER_FILES: dict[str, FolderFile] = {}
+
+
+def register_folder_file(folder_file: FolderFile) -> FolderFile:
+    """Add a folder file; it is written from the next render on."""
+    FOLDER_FILES[folder_file.name] = folder_file
+    return folder_file
+
+
+register_folder_file(FolderFile("index", INDEX_NAME, write_index, sources_fingerprint))
+register_folder_file(FolderFile("feed", FEED_NAME, write_feed, feed_fingerprint))

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__
+from .. import __version__, messages
+from ..errors import RenderError
 from ..layout import FEED_NAME, INDEX_NAME
 from ..record import FLAGS
-from .batch import Batch, Entry, clean, has_han, iso_date, sentence_table
+from ..writing import atomic_text_file
+from .batch import Batch, Entry, batch_files, clean, has_han, iso_date, read_batch, sentence_table, sources_fingerprint
 
 # Inline on purpose (one file, nothing fetched); system fonts only.
 _CSS = """
@@ -99,6 +102,9 @@ details{border:0;background:none}summary{padding:.2rem 0}.fold{padding:0}
 
 
 _CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+Warn = Callable[[str], None]
 
 
 def _e(text: str) -> str:
@@ -248,6 +254,22 @@ def _fold(entry: Entry) -> str:
         out.append('<p class="note">A bar on the left marks the sentences in the summary.</p>\n')
     out.append("</div>\n</details>\n")
     return "".join(out)
+
+
+def write_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
+    """Write `index.html`: every batch in `output_dir`, newest first; unreadable ones are warned about."""
+    batches: list[Batch] = []
+    for path in batch_files(output_dir):
+        try:
+            batches.append(read_batch(path, entries=False))
+        except RenderError as error:
+            warn(f"{error}; left out of the index")
+    batches.sort(key=lambda batch: batch.name)
+    batches.sort(key=lambda batch: batch.date, reverse=True)
+    index_path = output_dir / INDEX_NAME
+    with atomic_text_file(index_path) as handle:
+        handle.write(index_page(batches, sources_fingerprint(output_dir)))
+    return index_path
 
 
 def index_page(batches: Iterable[Batch], fingerprint: str = "") -> str:
