@@ -42,6 +42,12 @@ class ArgosEngine(TranslationEngine):
             "CTranslate2 compute type for neural models.",
             choices=("int8", "int8_float32", "int16", "float32", "auto"),
         ),
+        EngineOption(
+            "device",
+            "auto",
+            "Where neural models run (auto: a CUDA GPU when CTranslate2 sees one, else the CPU).",
+            choices=("auto", "cpu", "cuda"),
+        ),
     )
 
     def __init__(self, model: InstalledModel, settings: EngineSettings) -> None:
@@ -58,10 +64,11 @@ class ArgosEngine(TranslationEngine):
         if not hasattr(self.package, "tokenizer"):
             raise ConfigError(f"{model.path}: the package has no tokenizer; reinstall it")
         self.target_prefix: str = self.package.target_prefix or ""
+        self.device = resolve_device(settings.option(ArgosEngine, "device"))
         try:
             self.translator = ctranslate2.Translator(
                 str(model.path / "model"),
-                device="cpu",
+                device=self.device,
                 compute_type=self.compute_type,
                 inter_threads=1,
                 intra_threads=settings.option(ArgosEngine, "threads"),
@@ -81,6 +88,11 @@ class ArgosEngine(TranslationEngine):
             f"no Argos model for {source_lang}->{target_lang} is installed in {settings.models_dir}; "
             "install one with `digest models install FILE.argosmodel`"
         )
+
+    @classmethod
+    def installed_files(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> Path | None:
+        model = find_model(settings.models_dir, source_lang, target_lang)
+        return None if model is None else model.path
 
     @classmethod
     def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> ArgosEngine:
@@ -132,6 +144,25 @@ class ArgosEngine(TranslationEngine):
             tokens = tokens[1:]
         text: str = self.package.tokenizer.decode(tokens)
         return text.strip()
+
+
+def cuda_devices() -> int:
+    """How many CUDA devices CTranslate2 can use here (0 without a GPU or a CUDA build)."""
+    import ctranslate2
+
+    try:
+        return int(ctranslate2.get_cuda_device_count())
+    except Exception:  # no CUDA runtime at all
+        return 0
+
+
+def resolve_device(device: str) -> str:
+    """`cpu` or `cuda`: `auto` is CUDA where CTranslate2 sees a device; `cuda` without one is an error."""
+    if device == "auto":
+        return "cuda" if cuda_devices() else "cpu"
+    if device == "cuda" and not cuda_devices():
+        raise ConfigError("--device cuda: CTranslate2 sees no CUDA device here; use --device cpu or auto")
+    return device
 
 
 def _length_band(token_count: int) -> int:

@@ -78,6 +78,15 @@ class TranslationEngine(ABC):
         """Build a ready engine for the pair; raise ConfigError if it cannot."""
 
     @classmethod
+    def installed_files(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> Path | None:
+        """The folder of `settings.models_dir` the engine loads for the pair, if it loads one from there.
+
+        A worker on another machine gets a copy of it (see `jobs.ray_executor`); engines whose
+        data comes with the Python package (the gloss) return None.
+        """
+        return None
+
+    @classmethod
     def unavailable_message(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> str:
         """What to tell the user when `--engine NAME` cannot translate the pair."""
         return f"the '{cls.name}' engine cannot translate {source_lang}->{target_lang}"
