@@ -68,10 +68,11 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
             for folder in created:  # a usage error leaves nothing behind: deepest first
                 _remove_empty_folder(folder)
             raise
+        report = RunReport()  # timed from here: starting the executor's workers is part of the run
         with _open_cache(options, warn) as cache:
             translators.cache = cache
             with make_executor(options, translators, warn) as executor:
-                return _run_batches(batches, options, output_dir, executor, warn, error)
+                return _run_batches(batches, options, output_dir, executor, report, warn, error)
 
 
 def _run_batches(
@@ -79,11 +80,11 @@ def _run_batches(
     options: RunOptions,
     output_dir: Path,
     executor: Executor,
+    report: RunReport,
     warn: Warn,
     error: Warn,
 ) -> RunReport:
-    """The locked part of a run: each batch, then the pages, then the run log."""
-    report = RunReport()
+    """The locked part of a run: each batch, then the pages, then the run log (all in `report`)."""
     stats = TranslationStats()
     try:
         remove_partial_files(output_dir)

@@ -33,6 +33,7 @@ class ArgosEngine(TranslationEngine):
 
     name: ClassVar[str] = "argos"
     cacheable: ClassVar[bool] = True
+    uses_device: ClassVar[bool] = True
     options: ClassVar[tuple[EngineOption, ...]] = (
         EngineOption("beam_size", 2, "Beam size of neural models.", kind=int, minimum=1),
         EngineOption("threads", 0, "CPU threads for neural models (0: all cores).", kind=int, minimum=0),
@@ -109,7 +110,7 @@ class ArgosEngine(TranslationEngine):
     def cache_identity(self) -> str:
         return (
             f"{self.name}|{self.model}|files={self.files_fingerprint}|beam={self.beam_size}"
-            f"|compute={self.compute_type}|max_length={MAX_LENGTH_RATIO}x+{_EXTRA_TOKENS}"
+            f"|compute={self.compute_type}|device={self.device}|max_length={MAX_LENGTH_RATIO}x+{_EXTRA_TOKENS}"
         )
 
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:

@@ -62,6 +62,8 @@ class TranslationEngine(ABC):
     cacheable: ClassVar[bool] = False
     #: The engine's own options (beam size, threads...), offered by `digest run` as flags.
     options: ClassVar[tuple[EngineOption, ...]] = ()
+    #: Whether the engine runs on the `device` option's device (a Ray worker then asks for a GPU).
+    uses_device: ClassVar[bool] = False
 
     def __init__(self, source_lang: str, target_lang: str) -> None:
         self.source_lang = source_lang
