@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, nullcontext
 from pathlib import Path
 
@@ -195,12 +195,12 @@ def _process_batch(
         report.batches_skipped.append(batch.name)
         return
 
-    items = list(read_records(batch, data))
-    records = [item for item in items if isinstance(item, SourceRecord)]
-    errors = [item for item in items if isinstance(item, RecordError)]
-    if not items:
-        warn(f"{batch.path}: no abstracts found; writing an empty {output.name}")
-    counts = _write_batch(batch, (output, errors_output), records, errors, options, executor, stats, warn)
+    errors: list[RecordError] = []
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    items = read_records(batch, data)  # read as the work goes: the batch is never held whole
+    counts = _write_batch(batch, (output, errors_output), items, lines, errors, options, executor, stats, warn)
+    if not counts.records and not errors:
+        warn(f"{batch.path}: no abstracts found; wrote an empty {output.name}")
 
     for record_error in errors:
         error(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
@@ -213,23 +213,27 @@ def _process_batch(
 def _write_batch(
     batch: BatchSource,
     outputs: tuple[Path, Path],
-    records: list[SourceRecord],
+    items: Iterable[SourceRecord | RecordError],
+    lines: int,
     errors: list[RecordError],
     options: RunOptions,
     executor: Executor,
     stats: TranslationStats,
     warn: Warn,
 ) -> RunReport:
-    """Translate and write a batch's records file and errors file (`outputs`, adding to `errors`); their counts."""
+    """Translate and write a batch's records file and errors file (`outputs`); their counts.
+
+    `items` are read as chunks are needed; the record errors among them, and those of the
+    work, are gathered in `errors`. Progress is shown by input line, of `lines`.
+    """
     output, errors_output = outputs
-    record_ids = _record_ids(records)
     counts = RunReport()  # added to the run's report only once the batch's output is complete
     with (
         atomic_text_file(output) as handle,
         jsonlines.Writer(handle, dumps=dumps) as writer,
-        tqdm(total=len(records), desc=batch.name, unit="abstract", disable=not options.progress, leave=False) as bar,
+        tqdm(total=lines, desc=batch.name, unit="line", disable=not options.progress, leave=False) as bar,
     ):
-        for done in executor.map_chunks(_chunks(records, record_ids, options.chunk_records)):
+        for done in executor.map_chunks(_chunks(items, errors, options.chunk_records)):
             for message in done.warnings:
                 warn(message)
             stats.cache_hits += done.stats.cache_hits
@@ -244,7 +248,10 @@ def _write_batch(
                     errors.append(_unwritable(result, failure, warn))
                     continue
                 counts.add_record(result)
-            bar.update(len(done.results))
+            if done.results:
+                last = done.results[-1]
+                bar.update(max(0, (last.line if isinstance(last, RecordError) else last.source.line) - bar.n))
+        bar.update(max(0, lines - bar.n))
         # The errors file is replaced before the records file, and only once the records are on
         # disk: a failure (disk full) on either leaves the old pair of files, never a mixed one.
         sync(handle)
@@ -265,25 +272,35 @@ def _write_errors(path: Path, errors: list[RecordError]) -> None:
         writer.write_all(error.as_json() for error in errors)
 
 
-def _chunks(records: list[SourceRecord], record_ids: dict[int, str], size: int) -> Iterator[Chunk]:
-    for start in range(0, len(records), size):
-        chunk = records[start : start + size]
-        yield chunk, {record.number: record_ids[record.number] for record in chunk}
-
-
-def _record_ids(records: list[SourceRecord]) -> dict[int, str]:
-    """Stable ids: the input's own id, else the batch name and a hash of the text."""
-    ids: dict[int, str] = {}
-    seen: Counter[str] = Counter()
-    for record in records:
-        if record.id is not None:
-            ids[record.number] = record.id
+def _chunks(items: Iterable[SourceRecord | RecordError], errors: list[RecordError], size: int) -> Iterator[Chunk]:
+    """Chunks of `size` records with their ids, read from `items` as they are asked for; record errors go to `errors`."""
+    ids = RecordIds()
+    chunk: list[SourceRecord] = []
+    for item in items:
+        if isinstance(item, RecordError):
+            errors.append(item)
             continue
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk, {record.number: ids.of(record) for record in chunk}
+            chunk = []
+    if chunk:
+        yield chunk, {record.number: ids.of(record) for record in chunk}
+
+
+class RecordIds:
+    """Stable ids, given in input order: the input's own id, else the batch name and a hash of the text."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+
+    def of(self, record: SourceRecord) -> str:
+        if record.id is not None:
+            return record.id
         digest = hashlib.sha256(normalise_whitespace(record.text).encode("utf-8")).hexdigest()[:12]
         base = f"{record.batch}-{digest}"
-        seen[base] += 1
-        ids[record.number] = base if seen[base] == 1 else f"{base}-{seen[base]}"
-    return ids
+        self.seen[base] += 1
+        return base if self.seen[base] == 1 else f"{base}-{self.seen[base]}"
 
 
 def _unwritable(record: Record, failure: Exception, warn: Warn) -> RecordError:
