@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from jobs.engines.base import EngineSettings
 from jobs.pipeline import RunOptions, run
 from jobs.render import FEED_LIMIT, RenderError, batch_files, render_all, render_batch, render_feed, render_index
-from jobs.render.batch import PAGE_SIZE, Batch, sources_fingerprint
+from jobs.render.batch import PAGE_SIZE, Batch, Page, sources_fingerprint
 from jobs.render.formats import FOLDER_FILES, PAGE_FORMATS, FolderFile, PageFormat
 from jobs.render.markdown_page import escape
 
@@ -648,8 +648,8 @@ def test_a_registered_page_format_and_folder_file_are_written_like_the_built_in_
     """Adding a format is one registration: render_all writes it, and leaves it when nothing is new."""
     jsonl = copy_batch(sample / "seed-cnki-export.jsonl", tmp_path, "batch", 1_700_000_000)
 
-    def titles(batch: Batch) -> str:
-        return "".join(f"{entry.title}\n" for entry in batch.entries) + "END\n"
+    def titles(batch: Batch, page: Page) -> str:
+        return "".join(f"{entry.title}\n" for entry in page.entries) + "END\n"
 
     def write_list(output_dir: Path, warn: object) -> Path:
         path = output_dir / "batches.txt"
