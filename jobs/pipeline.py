@@ -31,7 +31,7 @@ from .manifest import Manifest, content_hash
 from .models import install_dropped_packages
 from .quality import is_repetitive
 from .reading import BatchSource, RecordError, SourceRecord, file_identity, find_batches, read_records
-from .record import LANGUAGES, EngineUsed, Record, SourceRef, both
+from .record import LANGUAGES, Citation, EngineUsed, Record, SourceRef, both
 from .record import Summary as RecordSummary
 from .render import render_all
 from .report import RunReport
@@ -86,6 +86,9 @@ class PreparedAbstract:
     title: str | None
     title_lang: str | None
     keywords: list[str] | None
+    #: The authors' keywords from a reference export, and their language (None when there are none).
+    author_keywords: list[str] | None = None
+    author_keywords_lang: str | None = None
 
 
 class Translators:
@@ -357,7 +360,9 @@ def _record_ids(records: list[SourceRecord]) -> dict[int, str]:
         if record.id is not None:
             ids[record.number] = record.id
             continue
-        digest = hashlib.sha256(normalise_whitespace(record.text).encode("utf-8")).hexdigest()[:12]
+        # A reference with no abstract is known by its title.
+        known_by = record.text if record.text else record.title or ""
+        digest = hashlib.sha256(normalise_whitespace(known_by).encode("utf-8")).hexdigest()[:12]
         base = f"{record.batch}-{digest}"
         seen[base] += 1
         ids[record.number] = base if seen[base] == 1 else f"{base}-{seen[base]}"
@@ -369,14 +374,19 @@ def prepare(
 ) -> PreparedAbstract:
     """Tidy the text, decide its language, flag it, split it into sentences and find its keywords."""
     text = normalise_whitespace(record.text)
-    lang = detect_language(text)
+    title = normalise_whitespace(record.title) if record.title else None
+    # A reference with a title and no abstract: its language is the title's.
+    lang = detect_language(text or title or "")
     flags = []
+    if not text:
+        flags.append("no_abstract")
     if is_truncated(text):
         flags.append("truncated")
-    if lang == "zh" and is_traditional(text):
+    if lang == "zh" and is_traditional(text or title or ""):
         flags.append("traditional")
-    title = normalise_whitespace(record.title) if record.title else None
-    sentences = split_sentences(text, lang)
+    sentences = split_sentences(text, lang) if text else []
+    citation_keywords = record.citation.keywords if record.citation is not None else None
+    author_lang = next((lang for lang, words in (citation_keywords or {}).items() if words), None)
     return PreparedAbstract(
         source=record,
         record_id=record_id,
@@ -389,6 +399,8 @@ def prepare(
         keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method, words)
         if options.keywords
         else None,
+        author_keywords=citation_keywords[author_lang] if citation_keywords and author_lang else None,
+        author_keywords_lang=author_lang,
     )
 
 
@@ -420,6 +432,9 @@ def _process_chunk(
             requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences + (item.keywords or []))
             if item.title and item.title_lang:
                 requests.setdefault((item.title_lang, _other(item.title_lang)), []).append(item.title)
+            if item.author_keywords and item.author_keywords_lang:
+                pair = (item.author_keywords_lang, _other(item.author_keywords_lang))
+                requests.setdefault(pair, []).extend(item.author_keywords)
     # Each pair's texts go to its engine in one call; results are looked up by their source text,
     # so no record depends on the order in which the texts were queued.
     translated: dict[tuple[str, str], dict[str, str]] = {}
@@ -440,10 +455,24 @@ def _process_chunk(
         title_pair = (item.title_lang, _other(item.title_lang)) if item.title_lang else None
         title_table = translated.get(title_pair) if title_pair else None
         title_translation = title_table[item.title] if item.title and title_table is not None else None
+        author_table = (
+            translated.get((item.author_keywords_lang, _other(item.author_keywords_lang)))
+            if item.author_keywords_lang
+            else None
+        )
+        author_translations = (
+            [author_table[word] for word in item.author_keywords or []] if author_table is not None else None
+        )
         try:
             output.append(
                 _build_record(
-                    item, sentence_translations, keyword_translations, title_translation, translators, options
+                    item,
+                    sentence_translations,
+                    keyword_translations,
+                    title_translation,
+                    translators,
+                    options,
+                    author_translations,
                 )
             )
         except Exception as error:
@@ -458,6 +487,7 @@ def _build_record(
     title_translation: str | None,
     translators: Translators,
     options: RunOptions,
+    author_keyword_translations: list[str] | None = None,
 ) -> Record:
     """The output record of a prepared abstract and its translations (no side effects)."""
     source_lang, target_lang = item.lang, _other(item.lang)
@@ -483,7 +513,17 @@ def _build_record(
         meta=item.source.meta,
         source=SourceRef(item.source.file, item.source.line, item.source.number),
         glossary_misses=glossary_misses,
+        citation=_citation(item, author_keyword_translations),
     )
+
+
+def _citation(item: PreparedAbstract, translations: list[str] | None) -> Citation | None:
+    """The export's citation, its authors' keywords with their translation beside them."""
+    citation = item.source.citation
+    if citation is None or not item.author_keywords or not item.author_keywords_lang:
+        return citation
+    lang = item.author_keywords_lang
+    return dataclasses.replace(citation, keywords={lang: item.author_keywords, _other(lang): translations})
 
 
 def _flags(

@@ -1,0 +1,373 @@
+"""Reference-manager exports: which format a text file is, and its references one by one.
+
+Chinese databases name every export `.txt`, so the format is told by content, from the file's
+first line: CNKI's EndNote/Refer (`%0 Journal Article`, `%A ...`), RefWorks (`RT Journal
+Article`), RIS (`TY  - JOUR`, read with rispy) and BibTeX (`@article{`, read with bibtexparser).
+Each reference becomes one SourceRecord with its abstract as the text, its title, and a
+`Citation` of what the export says about the publication. A reference with a title but no
+abstract is kept (the pipeline flags it); one with neither is a RecordError with its line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import bibtexparser
+import rispy
+from bibtexparser import middlewares
+
+from .record import Citation
+
+#: The formats, by the name the record's `citation.format` gives them.
+FORMATS = ("cnki-refer", "refworks", "ris", "bibtex")
+
+# The first line (after blank lines and BOMs) of each format. Refer: `%` and a one-character
+# tag (CNKI sometimes glues the text to the tag: `%K黄芪`). RIS: a two-character tag, two
+# spaces, a dash (some tools write one space).
+_FIRST_LINE = {
+    "cnki-refer": re.compile(r"%[0-9A-Z+@?~#$!&*^()|\]\[<>]"),
+    "refworks": re.compile(r"RT [^\n]"),
+    "ris": re.compile(r"TY {1,2}- "),
+    "bibtex": re.compile(r"@[A-Za-z]+\s*[{(]"),
+}
+_BIBTEX_COMMENT = re.compile(r"%(\s|$)")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+# Several names or keywords in one tag: semicolons, and the full-width comma Chinese uses.
+# A plain comma separates names only before a Chinese one ("张三,李四"): in "Smith, John" it
+# is part of the name.
+_NAME_SEPARATORS = re.compile(r"\s*[;；，、]\s*|\s*,\s*(?=[\u3400-\u9fff])")
+_KEYWORD_SEPARATORS = re.compile(r"\s*[;；，,、]\s*")
+# Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
+logging.getLogger("bibtexparser").setLevel(logging.ERROR + 1)
+
+
+@dataclass
+class Reference:
+    """One reference as an export gives it: where it starts, and its fields or why it is unusable."""
+
+    line: int
+    title: str | None
+    abstract: str | None
+    citation: Citation | None
+    problem: str | None = None
+
+
+def detect_format(text: str) -> str | None:
+    """The export format of a text file by its first line, or None for plain text.
+
+    BibTeX files may start with `%` comment lines (as JabRef and Zotero write them): those are
+    passed over to find the first entry.
+    """
+    lines = (line.strip("\ufeff \t") for line in text.split("\n"))
+    first = next((line for line in lines if line), "")
+    if _BIBTEX_COMMENT.match(first):
+        first = next((line for line in lines if line and not _BIBTEX_COMMENT.match(line)), "")
+        return "bibtex" if _FIRST_LINE["bibtex"].match(first) else None
+    for name, pattern in _FIRST_LINE.items():
+        if pattern.match(first):
+            return name
+    return None
+
+
+def read_references(format_name: str, text: str) -> Iterator[Reference]:
+    """The references of an export in `format_name`, in order (text with "\\n" line ends)."""
+    return _READERS[format_name](text)
+
+
+# --- CNKI EndNote / Refer ------------------------------------------------------------------
+
+_REFER_TAG = re.compile(r"%(\S) ?(.*)")
+# A tag CNKI wrote in the middle of a line, with the text before it: "...摘要。%K 黄芪".
+_GLUED_TAG = re.compile(r"(?<=\S)\s*(?=%[KAYI+] )")
+
+
+def _refer(text: str) -> Iterator[Reference]:
+    lines = text.split("\n")
+    # A reference starts at `%0` (its type); an export without types is split on blank lines.
+    # CNKI abstracts may hold blank lines of their own, so `%0` wins wherever there is one.
+    typed = any(line.lstrip().startswith("%0") for line in lines)
+    start: int | None = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if start is not None and ((typed and stripped.startswith("%0")) or (not typed and not stripped)):
+            yield _refer_reference(lines[start - 1 : number - 1], start)
+            start = None
+        if start is None and (stripped.startswith("%0") if typed else bool(stripped)):
+            start = number
+    if start is not None:
+        yield _refer_reference(lines[start - 1 :], start)
+
+
+def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    last: list[str] | None = None
+    for raw in lines:
+        for line in _GLUED_TAG.split(raw.replace("\t", " ").strip()):
+            match = _REFER_TAG.fullmatch(line)
+            if match:
+                last = fields.setdefault(match.group(1), [])
+                last.append(match.group(2).strip())
+            elif line and last is not None:  # a line without a tag continues the one before
+                last[-1] = f"{last[-1]}\n{line}"
+    return fields
+
+
+def _refer_reference(lines: list[str], line: int) -> Reference:
+    fields = _refer_fields(lines)
+
+    def first(*tags: str) -> str | None:
+        return next((value for tag in tags for value in fields.get(tag, []) if value), None)
+
+    def every(tag: str, separators: re.Pattern[str]) -> list[str]:
+        return _split(fields.get(tag, []), separators)
+
+    doi = first("R")
+    return _reference(
+        line,
+        first("T"),
+        first("X"),
+        Citation(
+            format="cnki-refer",
+            type=first("0"),
+            authors=every("A", _NAME_SEPARATORS),
+            affiliations=every("+", _NAME_SEPARATORS),
+            journal=first("J", "B"),
+            year=_year(first("D", "8")),
+            volume=first("V"),
+            issue=first("N"),
+            pages=first("P"),
+            doi=_doi(doi),
+            url=first("U"),
+            keywords=_keywords(every("K", _KEYWORD_SEPARATORS)),
+        ),
+    )
+
+
+# --- RefWorks ------------------------------------------------------------------------------
+
+_REFWORKS_TAG = re.compile(r"([A-Z][A-Z0-9]) (.*)")
+
+
+def _refworks(text: str) -> Iterator[Reference]:
+    lines = text.split("\n")
+    start: int | None = None
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("RT "):
+            if start is not None:
+                yield _refworks_reference(lines[start - 1 : number - 1], start)
+            start = number
+    if start is not None:
+        yield _refworks_reference(lines[start - 1 :], start)
+
+
+def _refworks_reference(lines: list[str], line: int) -> Reference:
+    fields: dict[str, list[str]] = {}
+    last: list[str] | None = None
+    for raw in lines:
+        text = raw.replace("\t", " ").strip()
+        match = _REFWORKS_TAG.fullmatch(text) or (_REFWORKS_TAG.fullmatch(text + " ") if len(text) == 2 else None)
+        if match:
+            last = fields.setdefault(match.group(1), [])
+            last.append(match.group(2).strip())
+        elif text and last is not None:
+            last[-1] = f"{last[-1]}\n{text}"
+
+    def first(*tags: str) -> str | None:
+        return next((value for tag in tags for value in fields.get(tag, []) if value), None)
+
+    pages = first("SP")
+    end = first("OP")
+    return _reference(
+        line,
+        first("T1"),
+        first("AB"),
+        Citation(
+            format="refworks",
+            type=first("RT"),
+            authors=_split(fields.get("A1", []), _NAME_SEPARATORS),
+            affiliations=_split(fields.get("AD", []), _NAME_SEPARATORS),
+            journal=first("JF", "JO", "T2"),
+            year=_year(first("YR", "FD")),
+            volume=first("VO"),
+            issue=first("IS"),
+            # CNKI writes the page range in OP alone ("OP 1-12").
+            pages=f"{pages}-{end}" if pages and end and "-" not in pages else pages or end,
+            doi=_doi(first("DO")),
+            url=first("LK", "UL"),
+            keywords=_keywords(_split(fields.get("K1", []), _KEYWORD_SEPARATORS)),
+        ),
+    )
+
+
+# --- RIS (rispy) ---------------------------------------------------------------------------
+
+_RIS_START = re.compile(r"TY {1,2}- ")
+_RIS_LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "AD"]
+
+
+def _ris(text: str) -> Iterator[Reference]:
+    lines = text.split("\n")
+    starts = [number for number, line in enumerate(lines, start=1) if _RIS_START.match(line)]
+    for start, end in zip(starts, [*starts[1:], len(lines) + 1]):
+        chunk = "\n".join(lines[start - 1 : end - 1])
+        try:
+            entries = rispy.loads(chunk.replace("\t", " "), list_tags=_RIS_LIST_TAGS)
+        except Exception as error:  # rispy raises IOError and others for lines it cannot read
+            yield Reference(start, None, None, None, f"not a readable RIS reference: {error}")
+            continue
+        if not entries:
+            yield Reference(start, None, None, None, "a RIS reference without its end line (ER  -)")
+            continue
+        yield _ris_reference(entries[0], start)
+
+
+def _ris_reference(entry: dict[str, object], line: int) -> Reference:
+    def first(*keys: str) -> str | None:
+        for key in keys:
+            value = entry.get(key)
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if isinstance(item, str) and item.strip():
+                    return item.strip()
+        return None
+
+    def every(*keys: str) -> list[str]:
+        values: list[str] = []
+        for key in keys:
+            value = entry.get(key)
+            values += [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, str)]
+        return values
+
+    start, end = first("start_page"), first("end_page")
+    return _reference(
+        line,
+        first("title", "primary_title"),
+        first("abstract", "notes_abstract"),
+        Citation(
+            format="ris",
+            type=first("type_of_reference"),
+            authors=_split(every("authors", "first_authors"), _NAME_SEPARATORS),
+            affiliations=_split(every("author_address"), _NAME_SEPARATORS),
+            journal=first(
+                "secondary_title", "journal_name", "alternate_title3", "alternate_title1", "alternate_title2"
+            ),
+            year=_year(first("year", "publication_year", "date")),
+            volume=first("volume"),
+            issue=first("number"),
+            pages=f"{start}-{end}" if start and end else start or end,
+            doi=_doi(first("doi")),
+            url=first("urls"),
+            keywords=_keywords(_split(every("keywords"), _KEYWORD_SEPARATORS)),
+        ),
+    )
+
+
+# --- BibTeX (bibtexparser) -----------------------------------------------------------------
+
+
+def _bibtex(text: str) -> Iterator[Reference]:
+    # Read twice: once with LaTeX decoded for the words people read (`{\\'e}`, `--`), once
+    # without for DOIs and URLs, where `~` and `%` are characters, not LaTeX.
+    decoded = bibtexparser.parse_string(
+        text, append_middleware=[middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()]
+    )
+    plain = bibtexparser.parse_string(text)
+    found: list[Reference] = [
+        Reference((block.start_line or 0) + 1, None, None, None, f"not a readable BibTeX entry: {_bibtex_error(block)}")
+        for block in decoded.failed_blocks
+    ]
+    for entry, raw in zip(decoded.entries, plain.entries):
+        fields = {key.lower(): field.value for key, field in entry.fields_dict.items()}
+        links = {key.lower(): field.value for key, field in raw.fields_dict.items()}
+        authors = fields.get("author")
+        found.append(
+            _reference(
+                (entry.start_line or 0) + 1,
+                _first(fields, "title"),
+                _first(fields, "abstract"),
+                Citation(
+                    format="bibtex",
+                    type=entry.entry_type,
+                    authors=_split(authors if isinstance(authors, list) else [], _NAME_SEPARATORS),
+                    affiliations=_split([_first(fields, "affiliation") or ""], _NAME_SEPARATORS),
+                    journal=_first(fields, "journal", "booktitle", "school"),
+                    year=_year(_first(fields, "year", "date")),
+                    volume=_first(fields, "volume"),
+                    issue=_first(fields, "number", "issue"),
+                    pages=_first(fields, "pages"),
+                    doi=_doi(_first(links, "doi")),
+                    url=_first(links, "url"),
+                    keywords=_keywords(_split([_first(fields, "keywords", "keyword") or ""], _KEYWORD_SEPARATORS)),
+                ),
+            )
+        )
+    found.sort(key=lambda reference: reference.line)
+    return iter(found)
+
+
+def _first(fields: dict[str, object], *keys: str) -> str | None:
+    """The first of `keys` that holds text, stripped."""
+    for key in keys:
+        value = fields.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _bibtex_error(block: object) -> str:
+    error = getattr(block, "error", None)
+    message = str(error).strip() if error else ""
+    return message.split("\n")[0] or "syntax error"
+
+
+# --- shared --------------------------------------------------------------------------------
+
+
+def _reference(line: int, title: str | None, abstract: str | None, citation: Citation) -> Reference:
+    title = _one_line(title)
+    abstract = (abstract or "").strip() or None
+    if not title and not abstract:
+        return Reference(line, None, None, None, "the reference has neither a title nor an abstract")
+    return Reference(line, title, abstract, citation)
+
+
+def _one_line(text: str | None) -> str | None:
+    return " ".join(text.split()) or None if text else None
+
+
+def _split(values: list[str], separators: re.Pattern[str]) -> list[str]:
+    """Every name or keyword in `values`, split where several share one tag, each once, in order."""
+    parts = (" ".join(part.split()) for value in values for part in separators.split(value))
+    return list(dict.fromkeys(part for part in parts if part))
+
+
+def _keywords(words: list[str]) -> dict[str, list[str] | None] | None:
+    """The authors' keywords on the side of their language; the other side comes with the translation."""
+    if not words:
+        return None
+    lang = "zh" if any(_HAN.search(word) for word in words) else "en"
+    return {lang: words, ("en" if lang == "zh" else "zh"): None}
+
+
+def _year(text: str | None) -> str | None:
+    match = _YEAR.search(text or "")
+    return match.group(1) if match else None
+
+
+def _doi(text: str | None) -> str | None:
+    """The DOI in `text` (`10.xxxx/...`, also from a doi.org link or `doi:` prefix), or None."""
+    match = _DOI.search(text or "")
+    return match.group().rstrip(".,;") if match else None
+
+
+_READERS: dict[str, Callable[[str], Iterator[Reference]]] = {
+    "cnki-refer": _refer,
+    "refworks": _refworks,
+    "ris": _ris,
+    "bibtex": _bibtex,
+}
