@@ -2,7 +2,8 @@
 
 Chinese databases name every export `.txt`, so the format is told by content, from the file's
 first line: CNKI's EndNote/Refer (`%0 Journal Article`, `%A ...`), RefWorks (`RT Journal
-Article`), RIS (`TY  - JOUR`, read with rispy) and BibTeX (`@article{`, read with bibtexparser).
+Article`), NoteExpress (`{Reference Type}: ...`), CNKI's self-defined export (`SrcDatabase-来源库:
+...`), RIS (`TY  - JOUR`, read with rispy) and BibTeX (`@article{`, read with bibtexparser).
 Each reference becomes one SourceRecord with its abstract as the text, its title, and a
 `Citation` of what the export says about the publication. A reference with a title but no
 abstract is kept (the pipeline flags it); one with neither is a RecordError with its line.
@@ -22,7 +23,7 @@ from bibtexparser import middlewares
 from .record import Citation
 
 #: The formats, by the name the record's `citation.format` gives them.
-FORMATS = ("cnki-refer", "refworks", "ris", "bibtex")
+FORMATS = ("cnki-refer", "refworks", "ris", "bibtex", "noteexpress", "cnki-self-defined")
 
 # The first line (after blank lines and BOMs) of each format. Refer: `%` and a one-character
 # tag (CNKI sometimes glues the text to the tag: `%K黄芪`). RIS: a two-character tag, two
@@ -32,6 +33,12 @@ _FIRST_LINE = {
     "refworks": re.compile(r"RT [^\n]"),
     "ris": re.compile(r"TY {1,2}- "),
     "bibtex": re.compile(r"@[A-Za-z]+\s*[{(]"),
+    "noteexpress": re.compile(r"\{Reference Type\}[:：]"),
+    "cnki-self-defined": re.compile(r"(SrcDatabase|Title)-[^:：\s]*[:：]"),
+}
+_TITLE_LINE = {
+    "cnki-refer": re.compile(r"^[ \t]*%T ?\S", re.MULTILINE),
+    "refworks": re.compile(r"^T1 \S", re.MULTILINE),
 }
 _BIBTEX_COMMENT = re.compile(r"%(\s|$)")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -40,8 +47,10 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 # Several names or keywords in one tag: semicolons, and the full-width comma Chinese uses.
 # A plain comma separates names only before a Chinese one ("张三,李四"): in "Smith, John" it
 # is part of the name.
-_NAME_SEPARATORS = re.compile(r"\s*[;；，、]\s*|\s*,\s*(?=[\u3400-\u9fff])")
-_KEYWORD_SEPARATORS = re.compile(r"\s*[;；，,、]\s*")
+# (Whitespace is collapsed before splitting: a `\s*` here would be retried from every position
+# of a long run of spaces, quadratic in its length.)
+_NAME_SEPARATORS = re.compile(r" ?[;；，、] ?| ?, ?(?=[\u3400-\u9fff])")
+_KEYWORD_SEPARATORS = re.compile(r" ?[;；，,、] ?")
 # Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR + 1)
 
@@ -70,7 +79,10 @@ def detect_format(text: str) -> str | None:
         return "bibtex" if _FIRST_LINE["bibtex"].match(first) else None
     for name, pattern in _FIRST_LINE.items():
         if pattern.match(first):
-            return name
+            # A one-character tag could start an abstract ("%5的患者..."): Refer and RefWorks also
+            # need their title tag on a line of its own.
+            title = _TITLE_LINE.get(name)
+            return name if title is None or title.search(text) else None
     return None
 
 
@@ -82,8 +94,8 @@ def read_references(format_name: str, text: str) -> Iterator[Reference]:
 # --- CNKI EndNote / Refer ------------------------------------------------------------------
 
 _REFER_TAG = re.compile(r"%(\S) ?(.*)")
-# A tag CNKI wrote in the middle of a line, with the text before it: "...摘要。%K 黄芪".
-_GLUED_TAG = re.compile(r"(?<=\S)\s*(?=%[KAYI+] )")
+# A tag CNKI wrote in the middle of a line, after the text: "...摘要。%K 黄芪".
+_GLUED_TAG = re.compile(r"%[KAYI+] ")
 
 
 def _refer(text: str) -> Iterator[Reference]:
@@ -107,7 +119,7 @@ def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     last: list[str] | None = None
     for raw in lines:
-        for line in _GLUED_TAG.split(raw.replace("\t", " ").strip()):
+        for line in _unglued(raw.replace("\t", " ").strip()):
             match = _REFER_TAG.fullmatch(line)
             if match:
                 last = fields.setdefault(match.group(1), [])
@@ -115,6 +127,16 @@ def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
             elif line and last is not None:  # a line without a tag continues the one before
                 last[-1] = f"{last[-1]}\n{line}"
     return fields
+
+
+def _unglued(line: str) -> list[str]:
+    """The line split before each tag that CNKI glued onto the text before it."""
+    pieces, start = [], 0
+    for match in _GLUED_TAG.finditer(line, 1):
+        pieces.append(line[start : match.start()].rstrip())
+        start = match.start()
+    pieces.append(line[start:])
+    return pieces
 
 
 def _refer_reference(lines: list[str], line: int) -> Reference:
@@ -325,6 +347,136 @@ def _bibtex_error(block: object) -> str:
     return message.split("\n")[0] or "syntax error"
 
 
+# --- NoteExpress and CNKI's self-defined export: one "key: value" a line -----------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A format of one field a line: how a field line looks, which key starts a reference, what maps where."""
+
+    name: str
+    field: re.Pattern[str]  # group 1 the key, group 2 the value
+    start: str
+    keys: dict[str, tuple[str, ...]]  # citation part -> the format's keys for it, best first
+    #: Keys that are fields; a line with another key continues the field before (None: every key).
+    known: frozenset[str] | None = None
+
+
+_NOTEEXPRESS = _Layout(
+    "noteexpress",
+    re.compile(r"\{([^{}]+)\}[:：] ?(.*)"),
+    "Reference Type",
+    {
+        "type": ("Reference Type",),
+        "title": ("Title",),
+        "abstract": ("Abstract",),
+        "authors": ("Author",),
+        "affiliations": ("Author Address",),
+        "journal": ("Journal", "Secondary Title"),
+        "year": ("Year", "Date"),
+        "volume": ("Volume",),
+        "issue": ("Issue",),
+        "pages": ("Pages",),
+        "doi": ("DOI",),
+        "url": ("URL",),
+        "keywords": ("Keywords",),
+    },
+)
+# CNKI's 自定义 export names each field twice, "Title-题名:". Abstracts hold "COVID-19:" and
+# the like, so only CNKI's own keys start a field.
+_SELF_DEFINED = _Layout(
+    "cnki-self-defined",
+    re.compile(r"([A-Za-z]+)-[^:：\s]*[:：] ?(.*)"),
+    "SrcDatabase",
+    {
+        "type": ("SrcDatabase",),
+        "title": ("Title",),
+        "abstract": ("Summary",),
+        "authors": ("Author",),
+        "affiliations": ("Organ",),
+        "journal": ("Source",),
+        "year": ("Year", "PubTime"),
+        "volume": ("Volum", "Volume"),
+        "issue": ("Period",),
+        "pages": ("PageCount",),
+        "doi": ("DOI",),
+        "url": ("URL",),
+        "keywords": ("Keyword",),
+    },
+    frozenset(
+        "SrcDatabase Title Author Organ Source Keyword Summary PubTime FirstDuty Fund Year Volum Volume Period "
+        "PageCount CLC DOI URL ISSN ISBN Publisher Pages".split()
+    ),
+)
+
+
+def _keyed(layout: _Layout) -> Callable[[str], Iterator[Reference]]:
+    def read(text: str) -> Iterator[Reference]:
+        lines = text.split("\n")
+
+        def key(line: str) -> str | None:
+            match = layout.field.match(line.strip())
+            if match and (layout.known is None or match.group(1) in layout.known):
+                return match.group(1)
+            return None
+
+        # References start at their first key; without it anywhere, at a blank line.
+        typed = any(key(line) == layout.start for line in lines)
+        start: int | None = None
+        for number, line in enumerate(lines, start=1):
+            begins = key(line) == layout.start if typed else bool(line.strip())
+            ends = begins if typed else not line.strip()
+            if start is not None and ends:
+                yield _keyed_reference(layout, lines[start - 1 : number - 1], start, key)
+                start = None
+            if start is None and begins:
+                start = number
+        if start is not None:
+            yield _keyed_reference(layout, lines[start - 1 :], start, key)
+
+    return read
+
+
+def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable[[str], str | None]) -> Reference:
+    fields: dict[str, list[str]] = {}
+    last: list[str] | None = None
+    for raw in lines:
+        text = raw.replace("\t", " ").strip()
+        name = key(text)
+        if name is not None:
+            match = layout.field.match(text)
+            last = fields.setdefault(name, [])
+            last.append(match.group(2).strip() if match else "")
+        elif text and last is not None:
+            last[-1] = f"{last[-1]}\n{text}"
+
+    def first(part: str) -> str | None:
+        return next((value for name in layout.keys[part] for value in fields.get(name, []) if value), None)
+
+    def every(part: str, separators: re.Pattern[str]) -> list[str]:
+        return _split([value for name in layout.keys[part] for value in fields.get(name, [])], separators)
+
+    return _reference(
+        line,
+        first("title"),
+        first("abstract"),
+        Citation(
+            format=layout.name,
+            type=first("type"),
+            authors=every("authors", _NAME_SEPARATORS),
+            affiliations=every("affiliations", _NAME_SEPARATORS),
+            journal=first("journal"),
+            year=_year(first("year")),
+            volume=first("volume"),
+            issue=first("issue"),
+            pages=first("pages"),
+            doi=_doi(first("doi")),
+            url=first("url"),
+            keywords=_keywords(every("keywords", _KEYWORD_SEPARATORS)),
+        ),
+    )
+
+
 # --- shared --------------------------------------------------------------------------------
 
 
@@ -342,7 +494,7 @@ def _one_line(text: str | None) -> str | None:
 
 def _split(values: list[str], separators: re.Pattern[str]) -> list[str]:
     """Every name or keyword in `values`, split where several share one tag, each once, in order."""
-    parts = (" ".join(part.split()) for value in values for part in separators.split(value))
+    parts = (part.strip() for value in values for part in separators.split(" ".join(value.split())))
     return list(dict.fromkeys(part for part in parts if part))
 
 
@@ -370,4 +522,6 @@ _READERS: dict[str, Callable[[str], Iterator[Reference]]] = {
     "refworks": _refworks,
     "ris": _ris,
     "bibtex": _bibtex,
+    "noteexpress": _keyed(_NOTEEXPRESS),
+    "cnki-self-defined": _keyed(_SELF_DEFINED),
 }

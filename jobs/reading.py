@@ -2,7 +2,8 @@
 
 Every file directly in an input folder is one batch. `.jsonl` (and `.ndjson`) files hold one JSON
 object per line. Anything else is a reference export when its first line says so (CNKI
-EndNote/Refer, RefWorks, RIS, BibTeX: see `jobs.exports`), and otherwise a text export: abstracts
+EndNote/Refer, RefWorks, NoteExpress, CNKI self-defined, RIS, BibTeX: see `jobs.exports`), and
+otherwise a text export: abstracts
 separated by the marker `相似文献` that Chinese academic databases write, or by blank lines when
 the marker is absent.
 """

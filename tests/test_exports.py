@@ -44,7 +44,10 @@ SAMPLES = {
     "cnki-refworks.txt": ("refworks", 3),
     "wanfang.ris.txt": ("ris", 3),
     "references.bib.txt": ("bibtex", 3),
+    "cnki-noteexpress.txt": ("noteexpress", 3),
+    "cnki-self-defined.txt": ("cnki-self-defined", 3),
 }
+BATCHES = [name.removesuffix(".txt") for name in SAMPLES]
 
 
 def read(path: Path) -> list[SourceRecord | RecordError]:
@@ -184,6 +187,16 @@ def test_plain_text_is_not_taken_for_an_export(text: str) -> None:
     assert detect_format(text) is None
 
 
+def test_self_defined_fields_are_cnkis_keys_only() -> None:
+    text = (EXPORTS / "cnki-self-defined.txt").read_text(encoding="utf-8")
+    wrapped = text.replace("Summary-摘要: 黄芪作为传统中药,", "Summary-摘要: 黄芪作为传统中药,\nCOVID-19: 不是字段。\n")
+    records = [
+        r for r in read_records(BatchSource("s", Path("s.txt")), wrapped.encode()) if isinstance(r, SourceRecord)
+    ]
+    conference = next(record for record in records if record.title == HQ_TITLE)
+    assert "COVID-19: 不是字段。" in conference.text and conference.text.endswith("药理作用。")
+
+
 def test_bibtex_may_start_with_comment_lines() -> None:
     assert detect_format("% Encoding: UTF-8\n%\n\n@Article{a,\n title={T}}\n") == "bibtex"
     assert detect_format("% 50%的样本\n第二行") is None
@@ -227,6 +240,8 @@ def test_a_mixed_folder_gives_every_batch_its_records(mixed: Path) -> None:
         "cnki-refworks.jsonl": 3,
         "wanfang.ris.jsonl": 3,
         "references.bib.jsonl": 3,
+        "cnki-noteexpress.jsonl": 3,
+        "cnki-self-defined.jsonl": 3,
         "seed-cnki-export.jsonl": 19,
         "csl.jsonl": 2,
     }
@@ -239,7 +254,7 @@ def test_a_mixed_folder_gives_every_batch_its_records(mixed: Path) -> None:
 
 
 def test_export_records_are_translated_with_the_authors_keywords(mixed: Path) -> None:
-    for name in ("cnki-endnote", "cnki-refworks", "wanfang.ris", "references.bib"):
+    for name in BATCHES:
         records = {record["title"]["zh"]: record for record in read_jsonl(mixed / f"{name}.jsonl")}
         aps = records[APS_TITLE]
         assert aps["title"]["en"] and aps["text"]["zh"].startswith("目的：以黄芪为原料")
@@ -264,7 +279,7 @@ def citation_of(article: Node) -> Node:
     return next(node for node in article.find_all("p") if node.attrs.get("class") == "citation")
 
 
-@pytest.mark.parametrize("name", ["cnki-endnote", "cnki-refworks", "wanfang.ris", "references.bib"])
+@pytest.mark.parametrize("name", BATCHES)
 def test_pages_show_a_citation_line_and_a_working_link(mixed: Path, name: str) -> None:
     records = {record["title"]["zh"]: record for record in read_jsonl(mixed / f"{name}.jsonl")}
     page = parse_html((mixed / f"{name}.digest.html").read_text(encoding="utf-8"))
