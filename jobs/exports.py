@@ -16,10 +16,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import bibtexparser
-import rispy
-from bibtexparser import middlewares
-
 from .record import Citation
 
 #: The formats, by the name the record's `citation.format` gives them.
@@ -70,9 +66,10 @@ def detect_format(text: str) -> str | None:
     """The export format of a text file by its first line, or None for plain text.
 
     BibTeX files may start with `%` comment lines (as JabRef and Zotero write them): those are
-    passed over to find the first entry.
+    passed over to find the first entry. Only the lines looked at are split off, so telling a
+    large plain-text batch costs next to nothing.
     """
-    lines = (line.strip("\ufeff \t") for line in text.split("\n"))
+    lines = (line.strip("\ufeff \t\u3000\u00a0") for line in _lazy_lines(text))
     first = next((line for line in lines if line), "")
     if _BIBTEX_COMMENT.match(first):
         first = next((line for line in lines if line and not _BIBTEX_COMMENT.match(line)), "")
@@ -84,6 +81,15 @@ def detect_format(text: str) -> str | None:
             title = _TITLE_LINE.get(name)
             return name if title is None or title.search(text) else None
     return None
+
+
+def _lazy_lines(text: str) -> Iterator[str]:
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
 
 
 def read_references(format_name: str, text: str) -> Iterator[Reference]:
@@ -229,16 +235,17 @@ def _refworks_reference(lines: list[str], line: int) -> Reference:
 # --- RIS (rispy) ---------------------------------------------------------------------------
 
 _RIS_START = re.compile(r"TY {1,2}- ")
-_RIS_LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "AD"]
 
 
 def _ris(text: str) -> Iterator[Reference]:
+    import rispy  # here, not above: a run without RIS files does not wait for it
+
     lines = text.split("\n")
     starts = [number for number, line in enumerate(lines, start=1) if _RIS_START.match(line)]
     for start, end in zip(starts, [*starts[1:], len(lines) + 1]):
         chunk = "\n".join(lines[start - 1 : end - 1])
         try:
-            entries = rispy.loads(chunk.replace("\t", " "), list_tags=_RIS_LIST_TAGS)
+            entries = rispy.loads(chunk.replace("\t", " "), list_tags=[*rispy.LIST_TYPE_TAGS, "AD"])
         except Exception as error:  # rispy raises IOError and others for lines it cannot read
             yield Reference(start, None, None, None, f"not a readable RIS reference: {error}")
             continue
@@ -293,6 +300,9 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
 
 
 def _bibtex(text: str) -> Iterator[Reference]:
+    import bibtexparser  # here, not above: a run without BibTeX files does not wait for it
+    from bibtexparser import middlewares
+
     # Read twice: once with LaTeX decoded for the words people read (`{\\'e}`, `--`), once
     # without for DOIs and URLs, where `~` and `%` are characters, not LaTeX.
     decoded = bibtexparser.parse_string(
