@@ -105,20 +105,27 @@ _GLUED_TAG = re.compile(r"%[KAYI+] ")
 
 
 def _refer(text: str) -> Iterator[Reference]:
-    lines = text.split("\n")
-    # A reference starts at `%0` (its type); an export without types is split on blank lines.
-    # CNKI abstracts may hold blank lines of their own, so `%0` wins wherever there is one.
-    typed = any(line.lstrip().startswith("%0") for line in lines)
+    for line, lines in _references(text.split("\n"), lambda line: line.lstrip().startswith("%0")):
+        yield _refer_reference(lines, line)
+
+
+def _references(lines: list[str], starts: Callable[[str], bool]) -> Iterator[tuple[int, list[str]]]:
+    """Each reference's first line number and lines: from one line that `starts` one to the next.
+
+    Abstracts may hold blank lines of their own, so the line that starts a reference (`%0`,
+    `RT`) wins wherever there is one; an export without such lines is split on blank lines.
+    """
+    typed = any(starts(line) for line in lines)
     start: int | None = None
     for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if start is not None and ((typed and stripped.startswith("%0")) or (not typed and not stripped)):
-            yield _refer_reference(lines[start - 1 : number - 1], start)
+        begins = starts(line) if typed else bool(line.strip())
+        if start is not None and (begins if typed else not line.strip()):
+            yield start, lines[start - 1 : number - 1]
             start = None
-        if start is None and (stripped.startswith("%0") if typed else bool(stripped)):
+        if start is None and begins:
             start = number
     if start is not None:
-        yield _refer_reference(lines[start - 1 :], start)
+        yield start, lines[start - 1 :]
 
 
 def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
@@ -176,62 +183,6 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
     )
 
 
-# --- RefWorks ------------------------------------------------------------------------------
-
-_REFWORKS_TAG = re.compile(r"([A-Z][A-Z0-9]) (.*)")
-
-
-def _refworks(text: str) -> Iterator[Reference]:
-    lines = text.split("\n")
-    start: int | None = None
-    for number, line in enumerate(lines, start=1):
-        if line.startswith("RT "):
-            if start is not None:
-                yield _refworks_reference(lines[start - 1 : number - 1], start)
-            start = number
-    if start is not None:
-        yield _refworks_reference(lines[start - 1 :], start)
-
-
-def _refworks_reference(lines: list[str], line: int) -> Reference:
-    fields: dict[str, list[str]] = {}
-    last: list[str] | None = None
-    for raw in lines:
-        text = raw.replace("\t", " ").strip()
-        match = _REFWORKS_TAG.fullmatch(text) or (_REFWORKS_TAG.fullmatch(text + " ") if len(text) == 2 else None)
-        if match:
-            last = fields.setdefault(match.group(1), [])
-            last.append(match.group(2).strip())
-        elif text and last is not None:
-            last[-1] = f"{last[-1]}\n{text}"
-
-    def first(*tags: str) -> str | None:
-        return next((value for tag in tags for value in fields.get(tag, []) if value), None)
-
-    pages = first("SP")
-    end = first("OP")
-    return _reference(
-        line,
-        first("T1"),
-        first("AB"),
-        Citation(
-            format="refworks",
-            type=first("RT"),
-            authors=_split(fields.get("A1", []), _NAME_SEPARATORS),
-            affiliations=_split(fields.get("AD", []), _NAME_SEPARATORS),
-            journal=first("JF", "JO", "T2"),
-            year=_year(first("YR", "FD")),
-            volume=first("VO"),
-            issue=first("IS"),
-            # CNKI writes the page range in OP alone ("OP 1-12").
-            pages=f"{pages}-{end}" if pages and end and "-" not in pages else pages or end,
-            doi=_doi(first("DO")),
-            url=first("LK", "UL"),
-            keywords=_keywords(_split(fields.get("K1", []), _KEYWORD_SEPARATORS)),
-        ),
-    )
-
-
 # --- RIS (rispy) ---------------------------------------------------------------------------
 
 _RIS_START = re.compile(r"TY {1,2}- ")
@@ -240,10 +191,8 @@ _RIS_START = re.compile(r"TY {1,2}- ")
 def _ris(text: str) -> Iterator[Reference]:
     import rispy  # here, not above: a run without RIS files does not wait for it
 
-    lines = text.split("\n")
-    starts = [number for number, line in enumerate(lines, start=1) if _RIS_START.match(line)]
-    for start, end in zip(starts, [*starts[1:], len(lines) + 1]):
-        chunk = "\n".join(lines[start - 1 : end - 1])
+    for start, lines in _references(text.split("\n"), lambda line: bool(_RIS_START.match(line))):
+        chunk = "\n".join(lines)
         try:
             entries = rispy.loads(chunk.replace("\t", " "), list_tags=[*rispy.LIST_TYPE_TAGS, "AD"])
         except Exception as error:  # rispy raises IOError and others for lines it cannot read
@@ -357,7 +306,7 @@ def _bibtex_error(block: object) -> str:
     return message.split("\n")[0] or "syntax error"
 
 
-# --- NoteExpress and CNKI's self-defined export: one "key: value" a line -----------------------
+# --- RefWorks, NoteExpress and CNKI's self-defined export: one "key value" a line -----------
 
 
 @dataclass(frozen=True)
@@ -367,11 +316,39 @@ class _Layout:
     name: str
     field: re.Pattern[str]  # group 1 the key, group 2 the value
     start: str
-    keys: dict[str, tuple[str, ...]]  # citation part -> the format's keys for it, best first
+    #: citation part -> the format's keys for it, best first ("end_page": where a start page's end is)
+    keys: dict[str, tuple[str, ...]]
     #: Keys that are fields; a line with another key continues the field before (None: every key).
     known: frozenset[str] | None = None
 
 
+_REFWORKS = _Layout(
+    "refworks",
+    re.compile(r"([A-Z][A-Z0-9])(?: (.*)|$)"),
+    "RT",
+    {
+        "type": ("RT",),
+        "title": ("T1",),
+        "abstract": ("AB",),
+        "authors": ("A1",),
+        "affiliations": ("AD",),
+        "journal": ("JF", "JO", "T2"),
+        "year": ("YR", "FD"),
+        "volume": ("VO",),
+        "issue": ("IS",),
+        # CNKI writes the whole page range in OP ("OP 1-12"), others the start page in SP.
+        "pages": ("SP",),
+        "end_page": ("OP",),
+        "doi": ("DO",),
+        "url": ("LK", "UL"),
+        "keywords": ("K1",),
+    },
+    # RefWorks' tags: an English abstract's line that starts "IL 6 ..." continues it.
+    frozenset(
+        "RT SR A1 A2 A3 A4 A5 T1 T2 T3 JF JO YR FD VO IS SP OP K1 AB NO PB PP ED SN AV AD AN LA CL SF OT "
+        "LK DO CN DB DS IP RD ST UL U1 U2 U3 U4 U5 WP WT WV".split()
+    ),
+)
 _NOTEEXPRESS = _Layout(
     "noteexpress",
     re.compile(r"\{([^{}]+)\}[:：] ?(.*)"),
@@ -430,19 +407,8 @@ def _keyed(layout: _Layout) -> Callable[[str], Iterator[Reference]]:
                 return match.group(1)
             return None
 
-        # References start at their first key; without it anywhere, at a blank line.
-        typed = any(key(line) == layout.start for line in lines)
-        start: int | None = None
-        for number, line in enumerate(lines, start=1):
-            begins = key(line) == layout.start if typed else bool(line.strip())
-            ends = begins if typed else not line.strip()
-            if start is not None and ends:
-                yield _keyed_reference(layout, lines[start - 1 : number - 1], start, key)
-                start = None
-            if start is None and begins:
-                start = number
-        if start is not None:
-            yield _keyed_reference(layout, lines[start - 1 :], start, key)
+        for line, reference in _references(lines, lambda line: key(line) == layout.start):
+            yield _keyed_reference(layout, reference, line, key)
 
     return read
 
@@ -456,15 +422,17 @@ def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable
         if name is not None:
             match = layout.field.match(text)
             last = fields.setdefault(name, [])
-            last.append(match.group(2).strip() if match else "")
+            last.append((match.group(2) or "").strip() if match else "")
         elif text and last is not None:
             last[-1] = f"{last[-1]}\n{text}"
 
     def first(part: str) -> str | None:
-        return next((value for name in layout.keys[part] for value in fields.get(name, []) if value), None)
+        return next((value for name in layout.keys.get(part, ()) for value in fields.get(name, []) if value), None)
 
     def every(part: str, separators: re.Pattern[str]) -> list[str]:
-        return _split([value for name in layout.keys[part] for value in fields.get(name, [])], separators)
+        return _split([value for name in layout.keys.get(part, ()) for value in fields.get(name, [])], separators)
+
+    pages, end = first("pages"), first("end_page")
 
     return _reference(
         line,
@@ -479,7 +447,7 @@ def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable
             year=_year(first("year")),
             volume=first("volume"),
             issue=first("issue"),
-            pages=first("pages"),
+            pages=f"{pages}-{end}" if pages and end and "-" not in pages else pages or end,
             doi=_doi(first("doi")),
             url=first("url"),
             keywords=_keywords(every("keywords", _KEYWORD_SEPARATORS)),
@@ -529,7 +497,7 @@ def _doi(text: str | None) -> str | None:
 
 _READERS: dict[str, Callable[[str], Iterator[Reference]]] = {
     "cnki-refer": _refer,
-    "refworks": _refworks,
+    "refworks": _keyed(_REFWORKS),
     "ris": _ris,
     "bibtex": _bibtex,
     "noteexpress": _keyed(_NOTEEXPRESS),

@@ -197,6 +197,19 @@ def test_self_defined_fields_are_cnkis_keys_only() -> None:
     assert "COVID-19: 不是字段。" in conference.text and conference.text.endswith("药理作用。")
 
 
+def test_refworks_continuation_lines_that_look_like_tags_stay_in_the_abstract() -> None:
+    text = (EXPORTS / "cnki-refworks.txt").read_text(encoding="utf-8")
+    english = (
+        "AB Interleukin levels were measured in serum.\nIL 6 rose after treatment.\nABC transporters did not change.\n"
+    )
+    items = read_records(
+        BatchSource("rw", Path("rw.txt")), text.replace("AB 黄芪作为传统中药,", english + "黄芪作为传统中药,").encode()
+    )
+    conference = next(item for item in items if isinstance(item, SourceRecord) and item.title == HQ_TITLE)
+    assert conference.text.startswith("Interleukin levels were measured in serum.\nIL 6 rose after treatment.\nABC")
+    assert conference.text.endswith("药理作用。")
+
+
 def test_bibtex_may_start_with_comment_lines() -> None:
     assert detect_format("% Encoding: UTF-8\n%\n\n@Article{a,\n title={T}}\n") == "bibtex"
     assert detect_format("% 50%的样本\n第二行") is None
