@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .record import Citation
 
@@ -249,26 +250,18 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
 
 
 def _bibtex(text: str) -> Iterator[Reference]:
-    import bibtexparser  # here, not above: a run without BibTeX files does not wait for it
-    from bibtexparser import middlewares
-
     # Read twice: once with LaTeX decoded for the words people read (`{\\'e}`, `--`), once
     # without for DOIs and URLs, where `~` and `%` are characters, not LaTeX.
-    decoded = bibtexparser.parse_string(
-        text, append_middleware=[middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()]
-    )
-    plain = bibtexparser.parse_string(text)
-    found: list[Reference] = [
-        Reference((block.start_line or 0) + 1, None, None, None, f"not a readable BibTeX entry: {_bibtex_error(block)}")
-        for block in decoded.failed_blocks
-    ]
-    for entry, raw in zip(decoded.entries, plain.entries):
+    decoded, failed = _bibtex_entries(text, decode=True)
+    plain, _ = _bibtex_entries(text, decode=False)
+    found = [Reference(line, None, None, None, f"not a readable BibTeX entry: {problem}") for line, problem in failed]
+    for line, entry in decoded.items():
         fields = {key.lower(): field.value for key, field in entry.fields_dict.items()}
-        links = {key.lower(): field.value for key, field in raw.fields_dict.items()}
+        links = {key.lower(): field.value for key, field in plain[line].fields_dict.items()} if line in plain else {}
         authors = fields.get("author")
         found.append(
             _reference(
-                (entry.start_line or 0) + 1,
+                line,
                 _first(fields, "title"),
                 _first(fields, "abstract"),
                 Citation(
@@ -291,6 +284,33 @@ def _bibtex(text: str) -> Iterator[Reference]:
     return iter(found)
 
 
+def _bibtex_entries(text: str, decode: bool) -> tuple[dict[int, Any], list[tuple[int, str]]]:
+    """The entries by their 1-based first line, and the (line, problem) of each block that failed.
+
+    Two entries with the same key (common when several exports are pasted together) are both
+    kept: the key means nothing to digest.
+    """
+    import bibtexparser  # here, not above: a run without BibTeX files does not wait for it
+    from bibtexparser import middlewares, model
+
+    def parse(source: str) -> Any:
+        extra = [middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()] if decode else []
+        return bibtexparser.parse_string(source, append_middleware=extra)
+
+    library = parse(text)
+    entries = {(entry.start_line or 0) + 1: entry for entry in library.entries}
+    failed = []
+    for block in library.failed_blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, model.DuplicateBlockKeyBlock) and block.raw:
+            again = parse(block.raw)
+            if len(again.entries) == 1 and not again.failed_blocks:
+                entries[line] = again.entries[0]
+                continue
+        failed.append((line, _bibtex_error(block)))
+    return dict(sorted(entries.items())), failed
+
+
 def _first(fields: dict[str, object], *keys: str) -> str | None:
     """The first of `keys` that holds text, stripped."""
     for key in keys:
@@ -303,7 +323,8 @@ def _first(fields: dict[str, object], *keys: str) -> str | None:
 def _bibtex_error(block: object) -> str:
     error = getattr(block, "error", None)
     message = str(error).strip() if error else ""
-    return message.split("\n")[0] or "syntax error"
+    # bibtexparser's own hints are for programmers ("Note: ... failed_block.ignore_error_block").
+    return message.split("\n")[0].split(". Note:")[0] or "syntax error"
 
 
 # --- RefWorks, NoteExpress and CNKI's self-defined export: one "key value" a line -----------

@@ -165,6 +165,17 @@ def test_a_broken_bibtex_entry_is_a_record_error_naming_its_line() -> None:
     assert [item.title for item in items if isinstance(item, SourceRecord)] == [APS_TITLE, SOS_TITLE]
 
 
+def test_bibtex_entries_sharing_a_key_are_all_read_and_a_doubled_field_is_an_error() -> None:
+    text = (EXPORTS / "references.bib.txt").read_text(encoding="utf-8")
+    pasted = text.replace("@inproceedings{wang2013huangqi,", "@article{zhang_huangqi,")  # two exports pasted together
+    pasted = pasted.replace("  author = {陈刚},", "  author = {陈刚},\n  author = {陈 刚},")
+    items = list(read_records(BatchSource("refs", Path("refs.txt")), pasted.encode("utf-8")))
+    assert [item.title for item in items if isinstance(item, SourceRecord)] == [APS_TITLE, HQ_TITLE]
+    [error] = [item for item in items if isinstance(item, RecordError)]
+    assert error.line == 25 and error.number == 3
+    assert error.reason == "not a readable BibTeX entry: Duplicate field keys on entry: 'author'"
+
+
 def test_a_ris_reference_without_its_end_line_is_a_record_error() -> None:
     text = (EXPORTS / "wanfang.ris.txt").read_text(encoding="utf-8")
     cut = text[: text.rindex("ER  - ")]  # the file was cut short in the last reference
