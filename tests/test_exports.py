@@ -19,7 +19,7 @@ import pytest
 from jobs.exports import FORMATS, detect_format
 from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
 from jobs.record import Record
-from jobs.render import render_all
+from jobs.render import render_all, render_batch, render_feed
 from jobs.schema import record_schema
 
 from .conftest import SAMPLE_EXPORT, read_jsonl, repo_data
@@ -137,6 +137,23 @@ def test_cnki_endnote_abstract_with_blank_lines_and_no_type_lines() -> None:
     untyped = "%T 第一篇\n%X 第一篇的摘要。\n\n%T 第二篇\n%X 第二篇的摘要。\n"
     titles = [r.title for r in read_records(BatchSource("t", path), untyped.encode()) if isinstance(r, SourceRecord)]
     assert titles == ["第一篇", "第二篇"]
+
+
+def test_cnki_endnote_english_record_with_a_stray_untagged_line() -> None:
+    # A real CNKI export of a US patent (Zotero translator test case): two English authors in one
+    # tag, and a stray "PageCount-页码 0" line without a tag before %W, which must stay out of the abstract.
+    patent = (
+        "%0 Patent\r\n%T Font generating device and method for changing partial character style\r\n"
+        "%A Jaeyoung Choi;Geunho Jeong\r\n%+ Seoul KR\r\n%8 2023-05-16\r\n%@ US11651140\r\n"
+        "%X Provided is a font generating method including generating an intermediate code by adding attributes "
+        "for METAFONT to code of an outline font, generating a font in the METAFONT by parsing the intermediate "
+        "code.\r\n%~ 海外专利\r\nPageCount-页码 0\r\n%W CNKI\r\n"
+    )
+    [record] = list(read_records(BatchSource("patent", Path("patent.txt")), patent.encode("utf-8")))
+    assert isinstance(record, SourceRecord) and record.citation is not None
+    assert record.citation.authors == ["Jaeyoung Choi", "Geunho Jeong"]
+    assert record.citation.year == "2023" and record.citation.type == "Patent"
+    assert record.text.startswith("Provided is a font") and record.text.endswith("parsing the intermediate code.")
 
 
 def test_a_reference_with_neither_title_nor_abstract_is_a_record_error_and_the_rest_is_read() -> None:
@@ -402,3 +419,24 @@ def test_hostile_links_in_markdown_and_feed_are_not_links(hostile_export: Path) 
 
 def test_the_schema_names_every_export_format() -> None:
     assert record_schema()["properties"]["citation"]["properties"]["format"]["enum"] == list(FORMATS)
+
+
+def test_a_hand_edited_citation_is_checked_again_when_rendered(tmp_path: Path) -> None:
+    # Pages are rendered from the JSONL, which anyone may have edited: the link is checked there too.
+    record = json.loads(GOLDEN.read_text(encoding="utf-8").splitlines()[0])
+    doi = '10.1234/x"><script>alert(1)</script>'
+    record["citation"] = {"format": "ris", "authors": [HOSTILE], "journal": HOSTILE, "year": "2020", "doi": doi}
+    other = {**record, "id": "second", "citation": {"format": "ris", "doi": "not a doi", "url": "javascript:alert(1)"}}
+    batch = tmp_path / "edited.jsonl"
+    batch.write_text("".join(json.dumps(value, ensure_ascii=False) + "\n" for value in (record, other)), "utf-8")
+    html_path = next(path for path in render_batch(batch) if path.suffix == ".html")
+    page = parse_html(html_path.read_text(encoding="utf-8"))
+    assert not Counter(node.tag for node in all_nodes(page))["script"]
+    first, second = (citation_of(article) for article in page.find_all("article"))
+    [anchor] = list(first.find_all("a"))
+    assert anchor.attrs["href"] == "https://doi.org/10.1234/x%22%3E%3Cscript%3Ealert%281%29%3C/script%3E"
+    assert anchor.text() == f"doi:{doi}" and HOSTILE in first.text()
+    assert not list(second.find_all("a")) and "javascript:alert(1)" in second.text()
+    feed = feedparser.parse(render_feed(tmp_path).read_bytes())
+    related = [link.href for entry in feed.entries for link in entry.links if link.rel == "related"]
+    assert related == ["https://doi.org/10.1234/x%22%3E%3Cscript%3Ealert%281%29%3C/script%3E"]
