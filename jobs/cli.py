@@ -17,6 +17,7 @@ from . import models as model_store
 from .engines import engine_choices, engine_options
 from .engines.base import EngineOption, EngineSettings
 from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError, OutputError
+from .executor import EXECUTORS
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .lock import exclusive_run
@@ -208,6 +209,24 @@ def cli() -> None:
     is_flag=True,
     help="Read symbolic links in input folders that lead outside them (skipped with a warning by default).",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(EXECUTORS),
+    default="local",
+    show_default=True,
+    help="Where the per-record work runs: this process, or Ray workers (pip install 'zh-abstract-digest[ray]').",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    help="Ray cluster to join with --executor ray (default: RAY_ADDRESS, else a local Ray instance for the run).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Ray workers (default: one per CPU of the cluster, or one per GPU when models run on CUDA).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; warnings only.")
 def run_command(
     inputs: tuple[Path, ...],
@@ -225,6 +244,9 @@ def run_command(
     cache_path: Path | None,
     no_cache: bool,
     follow_symlinks: bool,
+    executor: str,
+    ray_address: str | None,
+    workers: int | None,
     quiet: bool,
     **engine_option_values: Any,
 ) -> None:
@@ -258,7 +280,12 @@ def run_command(
         use_cache=not no_cache,
         progress=not quiet and messages.stderr_is_terminal(),
         follow_symlinks=follow_symlinks,
+        executor=executor,
+        ray_address=ray_address,
+        workers=workers,
     )
+    if executor != "ray" and (ray_address or workers):
+        raise click.UsageError("--ray-address and --workers go with --executor ray")
     try:
         report = run(options)
     except DigestError as error:

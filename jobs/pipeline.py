@@ -11,124 +11,33 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonlines
 from tqdm import tqdm
 
-from . import engines, messages, wordseg
-from .cache import TranslationCache, TranslationStats, default_cache_path, translate
-from .engines.base import EngineSettings, TranslationEngine
+from . import messages
+from .cache import TranslationCache, TranslationStats, default_cache_path
+from .chunk import Translators
 from .errors import BatchError, ConfigError, OutputError
+from .executor import Chunk, Executor, make_executor
 from .glossary import Glossary, load_glossary
-from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
-from .keywords import extract_keywords
-from .language import detect_language, is_traditional, is_truncated, normalise_whitespace
+from .language import normalise_whitespace
 from .layout import batch_outputs
 from .lock import exclusive_run
 from .manifest import Manifest, content_hash
 from .models import install_dropped_packages
-from .quality import is_repetitive
+from .options import RunOptions
 from .reading import BatchSource, RecordError, SourceRecord, file_identity, find_batches, read_records
-from .record import LANGUAGES, Citation, EngineUsed, Record, SourceRef, both
-from .record import Summary as RecordSummary
+from .record import Record
 from .render import render_all
 from .report import RunReport
-from .segment import split_sentences
-from .summarize import DEFAULT_ALGORITHM, choose_sentences, summary_length
-from .wordseg import Segmenter
+from .summarize import summary_length
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
 Warn = Callable[[str], None]
 
-
-@dataclass
-class RunOptions:
-    """Everything `digest run` can be told."""
-
-    inputs: Sequence[Path] = (Path("input"),)
-    output_dir: Path = Path("output")
-    engine: str = "auto"
-    #: Sentences per summary (int), or a share of the abstract's sentences (float, 0 < R <= 1).
-    summary_size: int | float = 3
-    summarizer: str = DEFAULT_ALGORITHM
-    #: `aligned`: indices chosen on the source, both languages emitted by them; `independent`:
-    #: each language summarised on its own sentences.
-    summary_mode: str = "aligned"
-    #: Keywords per language (0: none).
-    keywords: int = 5
-    keyword_method: str = DEFAULT_KEYWORD_METHOD
-    force: bool = False
-    engine_settings: EngineSettings = field(default_factory=EngineSettings)
-    #: TSV of forced Chinese -> English terms.
-    glossary: Path | None = None
-    #: The translation cache file (None: the user's cache folder); `use_cache=False` turns it off.
-    cache_path: Path | None = None
-    use_cache: bool = True
-    progress: bool = False
-    #: Read symbolic links in input folders that lead outside them (skipped with a warning by default).
-    follow_symlinks: bool = False
-    #: Records whose sentences go to the engine in one `translate_batch` call.
-    chunk_records: int = 256
-
-
-@dataclass
-class PreparedAbstract:
-    """A record tidied, classified and split, ready for translation and summary."""
-
-    source: SourceRecord
-    record_id: str
-    lang: str
-    text: str
-    sentences: list[str]
-    flags: list[str]
-    title: str | None
-    title_lang: str | None
-    keywords: list[str] | None
-    #: The authors' keywords from a reference export, and their language (None when there are none).
-    author_keywords: list[str] | None = None
-    author_keywords_lang: str | None = None
-
-
-class Translators:
-    """The engines of one run, chosen per language pair on first use; warnings given once."""
-
-    def __init__(
-        self,
-        engine_name: str,
-        settings: EngineSettings,
-        warn: Warn,
-        cache: TranslationCache | None = None,
-        glossary: Glossary | None = None,
-    ) -> None:
-        if engine_name != "auto":
-            # A named engine must do the main direction; its message says what to install.
-            engine = engines.engine_class(engine_name)
-            if not engine.supports("zh", "en", settings):
-                raise ConfigError(engine.unavailable_message("zh", "en", settings))
-        self.engine_name = engine_name
-        self.settings = settings
-        self.warn = warn
-        self.cache = cache
-        self.glossary = glossary or Glossary()
-        #: Words for summaries and keywords, the glossary's terms kept whole (jieba is never changed).
-        self.words = wordseg.segmenter(frozenset(self.glossary.terms))
-        self.stats = TranslationStats()
-        self._engines: dict[tuple[str, str], TranslationEngine | None] = {}
-
-    def get(self, source_lang: str, target_lang: str) -> TranslationEngine | None:
-        """The engine for the pair, or None when nothing installed translates it."""
-        pair = (source_lang, target_lang)
-        if pair not in self._engines:
-            self._engines[pair] = engines.select_engine(
-                self.engine_name, source_lang, target_lang, self.settings, self.warn
-            )
-        return self._engines[pair]
-
-    def translate(self, engine: TranslationEngine, sentences: list[str]) -> list[str]:
-        """The engine's translations, through the cache, each distinct sentence translated once."""
-        return translate(engine, sentences, self.cache, self.stats)
+__all__ = ["RunOptions", "run"]
 
 
 def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messages.error) -> RunReport:
@@ -159,21 +68,24 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
             for folder in created:  # a usage error leaves nothing behind: deepest first
                 _remove_empty_folder(folder)
             raise
+        report = RunReport()  # timed from here: starting the executor's workers is part of the run
         with _open_cache(options, warn) as cache:
             translators.cache = cache
-            return _run_batches(batches, options, output_dir, translators, warn, error)
+            with make_executor(options, translators, warn) as executor:
+                return _run_batches(batches, options, output_dir, executor, report, warn, error)
 
 
 def _run_batches(
     batches: list[BatchSource],
     options: RunOptions,
     output_dir: Path,
-    translators: Translators,
+    executor: Executor,
+    report: RunReport,
     warn: Warn,
     error: Warn,
 ) -> RunReport:
-    """The locked part of a run: each batch, then the pages, then the run log."""
-    report = RunReport()
+    """The locked part of a run: each batch, then the pages, then the run log (all in `report`)."""
+    stats = TranslationStats()
     try:
         remove_partial_files(output_dir)
         manifest = Manifest.load(output_dir)
@@ -181,7 +93,7 @@ def _run_batches(
             warn(manifest.problem)
         for batch in batches:
             try:
-                _process_batch(batch, options, manifest, translators, report, warn, error)
+                _process_batch(batch, options, manifest, executor, report, stats, warn, error)
             except BatchError as failure:
                 report.batches_failed[batch.name] = str(failure)
                 error(str(failure))
@@ -198,8 +110,8 @@ def _run_batches(
         error(
             f"{failure}; the run stopped here, every output written before is intact and unfinished batches are redone by the next run"
         )
-    report.cache_hits = translators.stats.cache_hits
-    report.engine_translations = translators.stats.engine_translations
+    report.cache_hits = stats.cache_hits
+    report.engine_translations = stats.engine_translations
     report.finish()
     try:
         report.append_to_log(output_dir)
@@ -265,8 +177,9 @@ def _process_batch(
     batch: BatchSource,
     options: RunOptions,
     manifest: Manifest,
-    translators: Translators,
+    executor: Executor,
     report: RunReport,
+    stats: TranslationStats,
     warn: Warn,
     error: Warn,
 ) -> None:
@@ -287,7 +200,7 @@ def _process_batch(
     errors = [item for item in items if isinstance(item, RecordError)]
     if not items:
         warn(f"{batch.path}: no abstracts found; writing an empty {output.name}")
-    counts = _write_batch(batch, (output, errors_output), records, errors, options, translators, warn)
+    counts = _write_batch(batch, (output, errors_output), records, errors, options, executor, stats, warn)
 
     for record_error in errors:
         error(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
@@ -303,7 +216,8 @@ def _write_batch(
     records: list[SourceRecord],
     errors: list[RecordError],
     options: RunOptions,
-    translators: Translators,
+    executor: Executor,
+    stats: TranslationStats,
     warn: Warn,
 ) -> RunReport:
     """Translate and write a batch's records file and errors file (`outputs`, adding to `errors`); their counts."""
@@ -315,8 +229,12 @@ def _write_batch(
         jsonlines.Writer(handle, dumps=dumps) as writer,
         tqdm(total=len(records), desc=batch.name, unit="abstract", disable=not options.progress, leave=False) as bar,
     ):
-        for chunk in _chunks(records, options.chunk_records):
-            for result in _process_chunk(chunk, record_ids, options, translators, warn):
+        for done in executor.map_chunks(_chunks(records, record_ids, options.chunk_records)):
+            for message in done.warnings:
+                warn(message)
+            stats.cache_hits += done.stats.cache_hits
+            stats.engine_translations += done.stats.engine_translations
+            for result in done.results:
                 if isinstance(result, RecordError):
                     errors.append(result)
                     continue
@@ -326,7 +244,7 @@ def _write_batch(
                     errors.append(_unwritable(result, failure, warn))
                     continue
                 counts.add_record(result)
-            bar.update(len(chunk))
+            bar.update(len(done.results))
         # The errors file is replaced before the records file, and only once the records are on
         # disk: a failure (disk full) on either leaves the old pair of files, never a mixed one.
         sync(handle)
@@ -347,9 +265,10 @@ def _write_errors(path: Path, errors: list[RecordError]) -> None:
         writer.write_all(error.as_json() for error in errors)
 
 
-def _chunks(items: list[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(records: list[SourceRecord], record_ids: dict[int, str], size: int) -> Iterator[Chunk]:
+    for start in range(0, len(records), size):
+        chunk = records[start : start + size]
+        yield chunk, {record.number: record_ids[record.number] for record in chunk}
 
 
 def _record_ids(records: list[SourceRecord]) -> dict[int, str]:
@@ -369,241 +288,7 @@ def _record_ids(records: list[SourceRecord]) -> dict[int, str]:
     return ids
 
 
-def prepare(
-    record: SourceRecord, record_id: str, options: RunOptions, words: Segmenter | None = None
-) -> PreparedAbstract:
-    """Tidy the text, decide its language, flag it, split it into sentences and find its keywords."""
-    text = normalise_whitespace(record.text)
-    title = normalise_whitespace(record.title) if record.title else None
-    # A reference with a title and no abstract: its language is the title's.
-    lang = detect_language(text or title or "")
-    flags = []
-    if not text:
-        flags.append("no_abstract")
-    if is_truncated(text):
-        flags.append("truncated")
-    if lang == "zh" and is_traditional(text or title or ""):
-        flags.append("traditional")
-    sentences = split_sentences(text, lang) if text else []
-    citation_keywords = record.citation.keywords if record.citation is not None else None
-    author_lang = next((lang for lang, words in (citation_keywords or {}).items() if words), None)
-    return PreparedAbstract(
-        source=record,
-        record_id=record_id,
-        lang=lang,
-        text=text,
-        sentences=sentences,
-        flags=flags,
-        title=title or None,
-        title_lang=detect_language(title) if title else None,
-        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method, words)
-        if options.keywords
-        else None,
-        author_keywords=citation_keywords[author_lang] if citation_keywords and author_lang else None,
-        author_keywords_lang=author_lang,
-    )
-
-
-def _other(lang: str) -> str:
-    return "en" if lang == "zh" else "zh"
-
-
-def _process_chunk(
-    chunk: list[SourceRecord],
-    record_ids: dict[int, str],
-    options: RunOptions,
-    translators: Translators,
-    warn: Warn,
-) -> list[Record | RecordError]:
-    """Records for one chunk, in input order; each pair's sentences go to its engine in one call.
-
-    A function of its arguments alone: no report, no global state, so that it can run elsewhere.
-    """
-    results: list[PreparedAbstract | RecordError] = []
-    for record in chunk:
-        try:
-            results.append(prepare(record, record_ids[record.number], options, translators.words))
-        except Exception as error:  # a bug on odd input: report it on the record, keep going
-            results.append(_internal_error(record, error, warn))
-
-    requests: dict[tuple[str, str], list[str]] = {}
-    for item in results:
-        if isinstance(item, PreparedAbstract):
-            requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences + (item.keywords or []))
-            if item.title and item.title_lang:
-                requests.setdefault((item.title_lang, _other(item.title_lang)), []).append(item.title)
-            if item.author_keywords and item.author_keywords_lang:
-                pair = (item.author_keywords_lang, _other(item.author_keywords_lang))
-                requests.setdefault(pair, []).extend(item.author_keywords)
-    # Each pair's texts go to its engine in one call; results are looked up by their source text,
-    # so no record depends on the order in which the texts were queued.
-    translated: dict[tuple[str, str], dict[str, str]] = {}
-    for pair, texts in requests.items():
-        engine = translators.get(*pair)
-        if engine is not None and texts:
-            translated[pair] = dict(zip(texts, translators.translate(engine, texts)))
-
-    output: list[Record | RecordError] = []
-    for item in results:
-        if isinstance(item, RecordError):
-            output.append(item)
-            continue
-        pair = (item.lang, _other(item.lang))
-        table = translated.get(pair)
-        sentence_translations = [table[text] for text in item.sentences] if table is not None else None
-        keyword_translations = [table[text] for text in item.keywords or []] if table is not None else None
-        title_pair = (item.title_lang, _other(item.title_lang)) if item.title_lang else None
-        title_table = translated.get(title_pair) if title_pair else None
-        title_translation = title_table[item.title] if item.title and title_table is not None else None
-        author_table = (
-            translated.get((item.author_keywords_lang, _other(item.author_keywords_lang)))
-            if item.author_keywords_lang
-            else None
-        )
-        author_translations = (
-            [author_table[word] for word in item.author_keywords or []] if author_table is not None else None
-        )
-        try:
-            output.append(
-                _build_record(
-                    item,
-                    sentence_translations,
-                    keyword_translations,
-                    title_translation,
-                    translators,
-                    options,
-                    author_translations,
-                )
-            )
-        except Exception as error:
-            output.append(_internal_error(item.source, error, warn))
-    return output
-
-
-def _build_record(
-    item: PreparedAbstract,
-    sentence_translations: list[str] | None,
-    keyword_translations: list[str] | None,
-    title_translation: str | None,
-    translators: Translators,
-    options: RunOptions,
-    author_keyword_translations: list[str] | None = None,
-) -> Record:
-    """The output record of a prepared abstract and its translations (no side effects)."""
-    source_lang, target_lang = item.lang, _other(item.lang)
-    engine = translators.get(source_lang, target_lang) if sentence_translations is not None else None
-    flags, glossary_misses = _flags(item, sentence_translations, engine, translators.glossary)
-    titles = {item.title_lang: item.title, _other(item.title_lang): title_translation} if item.title_lang else {}
-    summary, algorithm = _summary(item, sentence_translations, titles, translators.words, options)
-    targets: Sequence[str | None] = (
-        sentence_translations if sentence_translations is not None else [None] * len(item.sentences)
-    )
-    joined = None if sentence_translations is None else _join(sentence_translations, target_lang)
-    return Record(
-        id=item.record_id,
-        batch=item.source.batch,
-        source_lang=source_lang,
-        title=titles if item.title and item.title_lang else None,
-        text={source_lang: item.text, target_lang: joined},
-        sentences=[{source_lang: s, target_lang: t} for s, t in zip(item.sentences, targets)],
-        summary=summary,
-        keywords=None if item.keywords is None else {source_lang: item.keywords, target_lang: keyword_translations},
-        engine=EngineUsed(engine.name if engine else None, engine.model if engine else None, algorithm),
-        flags=flags,
-        meta=item.source.meta,
-        source=SourceRef(item.source.file, item.source.line, item.source.number),
-        glossary_misses=glossary_misses,
-        citation=_citation(item, author_keyword_translations),
-    )
-
-
-def _citation(item: PreparedAbstract, translations: list[str] | None) -> Citation | None:
-    """The export's citation, its authors' keywords with their translation beside them."""
-    citation = item.source.citation
-    if citation is None or not item.author_keywords or not item.author_keywords_lang:
-        return citation
-    lang = item.author_keywords_lang
-    return dataclasses.replace(citation, keywords={lang: item.author_keywords, _other(lang): translations})
-
-
-def _flags(
-    item: PreparedAbstract,
-    translations: list[str] | None,
-    engine: TranslationEngine | None,
-    glossary: Glossary,
-) -> tuple[list[str], list[dict[str, str]]]:
-    """What a reader should know about the record, and the glossary terms its English misses."""
-    flags = list(item.flags)
-    misses: list[dict[str, str]] = []
-    if engine is None or translations is None:
-        return flags, misses
-    flags += [flag for flag in engine.record_flags if flag not in flags]
-    if any(not translation.strip() for translation in translations):
-        flags.append("empty_translation")
-    if any(is_repetitive(translation) for translation in translations):
-        flags.append("repetition")
-    if item.lang == "zh" and glossary:
-        misses = glossary.misses(item.text, _join(translations, _other(item.lang)))
-        if misses:
-            flags.append("glossary_miss")
-    return flags, misses
-
-
-def _summary(
-    item: PreparedAbstract,
-    translations: list[str] | None,
-    titles: dict[str, str | None],
-    words: Segmenter,
-    options: RunOptions,
-) -> tuple[RecordSummary, str]:
-    """The summary in both languages (aligned: chosen on the source; or each on its own), and its algorithm."""
-    source_lang, target_lang = item.lang, _other(item.lang)
-    chosen = choose_sentences(
-        item.sentences,
-        source_lang,
-        options.summary_size,
-        options.summarizer,
-        title=titles.get(source_lang),
-        words=words,
-    )
-    indices: dict[str, list[int] | None] = {source_lang: chosen.indices, target_lang: None}
-    if translations is not None:
-        indices[target_lang] = (
-            choose_sentences(
-                translations,
-                target_lang,
-                options.summary_size,
-                options.summarizer,
-                title=titles.get(target_lang),
-                words=words,
-            ).indices
-            if options.summary_mode == "independent"
-            else chosen.indices
-        )
-    sides: dict[str, list[str] | None] = {source_lang: item.sentences, target_lang: translations}
-    summary = RecordSummary(
-        sentences={lang: _pick(sides[lang], indices[lang]) for lang in LANGUAGES},
-        indices=chosen.indices if options.summary_mode == "aligned" else both(indices),
-        mode=options.summary_mode,
-    )
-    return summary, chosen.algorithm
-
-
-def _pick(sentences: list[str] | None, indices: list[int] | None) -> list[str] | None:
-    """The sentences at `indices`, or None for a side that was not translated."""
-    return None if sentences is None or indices is None else [sentences[i] for i in indices]
-
-
-def _join(sentences: list[str], lang: str) -> str:
-    return (" " if lang == "en" else "").join(sentences)
-
-
 def _unwritable(record: Record, failure: Exception, warn: Warn) -> RecordError:
     source = record.source
     warn(f"{source.file}, line {source.line}: internal error, the record cannot be written as JSON: {failure}")
     return RecordError(source.file, source.line, source.record, f"internal error: {failure!r}")
-
-
-def _internal_error(record: SourceRecord, error: Exception, warn: Warn) -> RecordError:
-    warn(f"{record.file}, line {record.line}: internal error on this record:\n{traceback.format_exc()}")
-    return RecordError(record.file, record.line, record.number, f"internal error: {error!r}")

@@ -36,7 +36,7 @@ def test_command_has_help_and_is_in_the_readme(name: str, command: click.Command
 
 def test_readme_test_command_is_what_ci_runs() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    test_command = re.search(r"```sh\n(pip install -e '\.\[test\]' && pytest)\n```", README)
+    test_command = re.search(r"```sh\n(pip install -e '\.\[test,ray\]' && pytest)\n```", README)
     assert test_command and test_command.group(1) in ci
 
 

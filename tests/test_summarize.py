@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jobs import summarize
-from jobs.pipeline import PreparedAbstract, RunOptions, prepare
+from jobs.chunk import PreparedAbstract, prepare
+from jobs.options import RunOptions
 from jobs.reading import BatchSource, SourceRecord, read_records
 from jobs.segment import split_sentences
 from jobs.summarize import ALGORITHMS, Summary, choose_sentences, summary_length

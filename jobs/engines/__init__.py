@@ -43,24 +43,24 @@ def engine_class(name: str) -> type[TranslationEngine]:
     return ENGINES[name]
 
 
-def select_engine(
+def resolve_engine(
     name: str,
     source_lang: str,
     target_lang: str,
     settings: EngineSettings,
     warn: Callable[[str], None] = lambda message: None,
-) -> TranslationEngine | None:
-    """The engine for one language pair, or None when nothing installed can translate it.
+) -> type[TranslationEngine] | None:
+    """The engine class for one language pair, or None when nothing installed can translate it.
 
-    A named engine that cannot do the pair gives None, like `auto` with nothing installed; the
-    caller decides whether that is an error. `auto` takes the best engine that supports the pair
-    and warns when that is a stand-in (the gloss) rather than a translation model.
+    Chooses without loading anything, so that a run can decide here and load the engine
+    elsewhere (in a worker). A named engine that cannot do the pair gives None, like `auto` with
+    nothing installed; the caller decides whether that is an error. `auto` takes the best engine
+    that supports the pair and warns when that is a stand-in (the gloss) rather than a translation
+    model.
     """
     if name != "auto":
         engine = engine_class(name)
-        if not engine.supports(source_lang, target_lang, settings):
-            return None
-        return engine.load(source_lang, target_lang, settings)
+        return engine if engine.supports(source_lang, target_lang, settings) else None
 
     candidates = [ENGINES[n] for n in AUTO_PREFERENCE if ENGINES[n].supports(source_lang, target_lang, settings)]
     if not candidates:
@@ -72,7 +72,19 @@ def select_engine(
             f"falling back to the '{chosen.name}' engine (a rough dictionary gloss, flagged "
             f"'{chosen.name}' in every record). See README, 'Translation models', to install one."
         )
-    return chosen.load(source_lang, target_lang, settings)
+    return chosen
+
+
+def select_engine(
+    name: str,
+    source_lang: str,
+    target_lang: str,
+    settings: EngineSettings,
+    warn: Callable[[str], None] = lambda message: None,
+) -> TranslationEngine | None:
+    """The loaded engine for one language pair (see `resolve_engine`), or None."""
+    engine = resolve_engine(name, source_lang, target_lang, settings, warn)
+    return None if engine is None else engine.load(source_lang, target_lang, settings)
 
 
 def _register_builtin_engines() -> None:

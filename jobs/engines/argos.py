@@ -33,6 +33,7 @@ class ArgosEngine(TranslationEngine):
 
     name: ClassVar[str] = "argos"
     cacheable: ClassVar[bool] = True
+    uses_device: ClassVar[bool] = True
     options: ClassVar[tuple[EngineOption, ...]] = (
         EngineOption("beam_size", 2, "Beam size of neural models.", kind=int, minimum=1),
         EngineOption("threads", 0, "CPU threads for neural models (0: all cores).", kind=int, minimum=0),
@@ -41,6 +42,12 @@ class ArgosEngine(TranslationEngine):
             "int8",
             "CTranslate2 compute type for neural models.",
             choices=("int8", "int8_float32", "int16", "float32", "auto"),
+        ),
+        EngineOption(
+            "device",
+            "auto",
+            "Where neural models run (auto: a CUDA GPU when CTranslate2 sees one, else the CPU).",
+            choices=("auto", "cpu", "cuda"),
         ),
     )
 
@@ -58,10 +65,11 @@ class ArgosEngine(TranslationEngine):
         if not hasattr(self.package, "tokenizer"):
             raise ConfigError(f"{model.path}: the package has no tokenizer; reinstall it")
         self.target_prefix: str = self.package.target_prefix or ""
+        self.device = resolve_device(settings.option(ArgosEngine, "device"))
         try:
             self.translator = ctranslate2.Translator(
                 str(model.path / "model"),
-                device="cpu",
+                device=self.device,
                 compute_type=self.compute_type,
                 inter_threads=1,
                 intra_threads=settings.option(ArgosEngine, "threads"),
@@ -83,6 +91,11 @@ class ArgosEngine(TranslationEngine):
         )
 
     @classmethod
+    def installed_files(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> Path | None:
+        model = find_model(settings.models_dir, source_lang, target_lang)
+        return None if model is None else model.path
+
+    @classmethod
     def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> ArgosEngine:
         model = find_model(settings.models_dir, source_lang, target_lang)
         if model is None:
@@ -97,7 +110,7 @@ class ArgosEngine(TranslationEngine):
     def cache_identity(self) -> str:
         return (
             f"{self.name}|{self.model}|files={self.files_fingerprint}|beam={self.beam_size}"
-            f"|compute={self.compute_type}|max_length={MAX_LENGTH_RATIO}x+{_EXTRA_TOKENS}"
+            f"|compute={self.compute_type}|device={self.device}|max_length={MAX_LENGTH_RATIO}x+{_EXTRA_TOKENS}"
         )
 
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
@@ -132,6 +145,25 @@ class ArgosEngine(TranslationEngine):
             tokens = tokens[1:]
         text: str = self.package.tokenizer.decode(tokens)
         return text.strip()
+
+
+def cuda_devices() -> int:
+    """How many CUDA devices CTranslate2 can use here (0 without a GPU or a CUDA build)."""
+    import ctranslate2
+
+    try:
+        return int(ctranslate2.get_cuda_device_count())
+    except Exception:  # no CUDA runtime at all
+        return 0
+
+
+def resolve_device(device: str) -> str:
+    """`cpu` or `cuda`: `auto` is CUDA where CTranslate2 sees a device; `cuda` without one is an error."""
+    if device == "auto":
+        return "cuda" if cuda_devices() else "cpu"
+    if device == "cuda" and not cuda_devices():
+        raise ConfigError("--device cuda: CTranslate2 sees no CUDA device here; use --device cpu or auto")
+    return device
 
 
 def _length_band(token_count: int) -> int:

@@ -62,6 +62,8 @@ class TranslationEngine(ABC):
     cacheable: ClassVar[bool] = False
     #: The engine's own options (beam size, threads...), offered by `digest run` as flags.
     options: ClassVar[tuple[EngineOption, ...]] = ()
+    #: Whether the engine runs on the `device` option's device (a Ray worker then asks for a GPU).
+    uses_device: ClassVar[bool] = False
 
     def __init__(self, source_lang: str, target_lang: str) -> None:
         self.source_lang = source_lang
@@ -76,6 +78,15 @@ class TranslationEngine(ABC):
     @abstractmethod
     def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> TranslationEngine:
         """Build a ready engine for the pair; raise ConfigError if it cannot."""
+
+    @classmethod
+    def installed_files(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> Path | None:
+        """The folder of `settings.models_dir` the engine loads for the pair, if it loads one from there.
+
+        A worker on another machine gets a copy of it (see `jobs.ray_executor`); engines whose
+        data comes with the Python package (the gloss) return None.
+        """
+        return None
 
     @classmethod
     def unavailable_message(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> str:

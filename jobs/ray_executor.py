@@ -1,0 +1,320 @@
+"""The `ray` executor: the per-chunk work in a pool of Ray actors, on one machine or a cluster.
+
+Each actor is a `ChunkWorker`: it loads the run's engines once (a CTranslate2 model, the gloss
+dictionary) and then maps chunks with `process_chunk`, as the local executor does. The driver
+(`digest run`) keeps everything else: reading, the lock, atomic writes, the manifest, the report
+and the pages. Results come back in input order, so the output is the same as the local one.
+
+Models reach the actors through Ray, never by the driver's path: the driver packs the installed
+package folders the run uses into one tar held in Ray's object store, and each actor unpacks it
+to node-local temporary storage. An actor whose process dies is restarted by Ray and its chunk
+retried; when that fails too, the batch fails as a whole (nothing of it is written).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import os
+import shutil
+import signal
+import tarfile
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ray
+from ray.util.actor_pool import ActorPool
+
+from . import engines
+from .chunk import Translators, process_chunk
+from .engines.base import EngineSettings
+from .errors import BatchError, ConfigError
+from .executor import Chunk, ChunkResult, Executor
+from .glossary import Glossary
+from .options import RunOptions
+
+Warn = Callable[[str], None]
+
+#: Times Ray restarts a worker whose process died, and retries the chunk it was working on.
+RESTARTS = 3
+#: Chunks in flight per worker: one being worked on and one waiting, so no worker waits for the driver.
+CHUNKS_PER_WORKER = 2
+#: Actor names start with this (with a run's own id after it), so that they can be found.
+ACTOR_PREFIX = "digest-worker"
+NAMESPACE = "digest"
+_ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What every worker of a run starts from: the run's options and engines, and the model packages as a tar."""
+
+    options: RunOptions
+    settings: EngineSettings
+    glossary: Glossary
+    chosen: dict[tuple[str, str], str | None]
+    models: bytes
+
+
+class SetupStore:
+    """A small actor that holds a run's `WorkerSetup` for its workers, and for any that Ray restarts.
+
+    Workers get its name, not the setup: an object passed to a restartable actor's constructor
+    through the object store might be gone when Ray restarts the actor (ray-project/ray#53727).
+    """
+
+    def __init__(self, setup: WorkerSetup) -> None:
+        self.setup = setup
+
+    def get(self) -> WorkerSetup:
+        return self.setup
+
+
+class ChunkWorker:
+    """One Ray actor: the run's engines loaded once, then chunk after chunk."""
+
+    def __init__(self, store_name: str) -> None:
+        setup: WorkerSetup = ray.get(ray.get_actor(store_name, namespace=NAMESPACE).get.remote())
+        self.models_dir = Path(tempfile.mkdtemp(prefix="digest-models-"))
+        if setup.models:
+            with tarfile.open(fileobj=io.BytesIO(setup.models)) as archive:
+                archive.extractall(self.models_dir, filter="data")
+        self.options = setup.options
+        self.warnings: list[str] = []
+        settings = dataclasses.replace(setup.settings, models_dir=self.models_dir)
+        self.translators = Translators(
+            setup.options.engine, settings, self.warnings.append, None, setup.glossary, chosen=setup.chosen
+        )
+        for pair, name in setup.chosen.items():  # load every engine now, once, rather than on a first chunk
+            if name is not None:
+                self.translators.get(*pair)
+
+    def process(self, index: int, chunk: Chunk) -> tuple[int, ChunkResult]:
+        """The chunk's result, with its place in the batch."""
+        records, record_ids = chunk
+        self.warnings.clear()
+        before = dataclasses.replace(self.translators.stats)
+        results = process_chunk(records, record_ids, self.options, self.translators, self.warnings.append)
+        after = self.translators.stats
+        stats = dataclasses.replace(
+            after,
+            cache_hits=after.cache_hits - before.cache_hits,
+            engine_translations=after.engine_translations - before.engine_translations,
+        )
+        return index, ChunkResult(results, list(self.warnings), stats)
+
+    def where(self) -> dict[str, Any]:
+        """Where this worker runs and what it loaded: process, node and model folders."""
+        settings = self.translators.settings
+        loaded = {
+            f"{source}->{target}": str(engines.engine_class(name).installed_files(source, target, settings))
+            for (source, target), name in (self.translators.chosen or {}).items()
+            if name is not None
+        }
+        return {"pid": os.getpid(), "node": ray.get_runtime_context().get_node_id(), "models": loaded}
+
+    def cleanup(self) -> None:
+        """Remove the unpacked models."""
+        shutil.rmtree(self.models_dir, ignore_errors=True)
+
+
+class RayExecutor(Executor):
+    """A pool of `ChunkWorker` actors on the Ray cluster at `--ray-address` (or a local one)."""
+
+    name = "ray"
+
+    def __init__(self, options: RunOptions, translators: Translators, warn: Warn) -> None:
+        self.options = options
+        self.translators = translators
+        self.warn = warn
+        self.started_ray = False
+        self.actors: list[Any] = []
+        self.store: Any = None
+
+    def start(self) -> None:
+        """Join or start Ray and start the workers (done by the first batch: a run with nothing new starts none)."""
+        if self.actors:
+            return
+        options = self.options
+        # digest works offline: Ray must not try to report usage statistics to the internet.
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        if not ray.is_initialized():
+            # Ray's core installs handlers of its own for ending signals (they abort the process);
+            # the run's handlers are put back, so that SIGTERM still ends it cleanly (exit 143).
+            handlers = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
+            try:
+                ray.init(
+                    address=options.ray_address,
+                    namespace=NAMESPACE,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level=logging.ERROR,
+                )
+            except (ConnectionError, RuntimeError, ValueError) as failure:
+                where = options.ray_address or os.environ.get("RAY_ADDRESS") or "a local Ray instance"
+                raise ConfigError(f"--executor ray: cannot start or join {where}: {failure}") from None
+            except SystemExit as exiting:
+                # ray.init's own SIGTERM handler exits with code 15: hand the signal to the run's handler.
+                handler = handlers.get(signal.SIGTERM)
+                if exiting.code == signal.SIGTERM and callable(handler):
+                    handler(signal.SIGTERM, None)
+                raise
+            finally:
+                for signum, handler in handlers.items():
+                    if handler is not None and threading.current_thread() is threading.main_thread():
+                        signal.signal(signum, handler)
+            self.started_ray = True
+        try:
+            self._start_workers(options, self.translators, self.warn)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start_workers(self, options: RunOptions, translators: Translators, warn: Warn) -> None:
+        settings = translators.settings
+        chosen = translators.choose()
+        gpus = _gpus_per_worker(settings, chosen)
+        threads = int(settings.options.get("threads") or 0)
+        cpus = threads or 1
+        if threads == 0 and "threads" in {option.name for option in engines.engine_options()}:
+            # A worker uses the CPUs Ray gives it, not every core of its machine.
+            settings = dataclasses.replace(settings, options={**settings.options, "threads": cpus})
+        workers = options.workers or _default_workers(cpus, gpus)
+        run_id = uuid.uuid4().hex[:8]
+        store_name = f"{ACTOR_PREFIX}-{run_id}-setup"
+        setup = WorkerSetup(options, settings, translators.glossary, chosen, _pack_models(settings, chosen))
+        self.store = ray.remote(SetupStore).options(name=store_name, num_cpus=0).remote(setup)
+        del setup
+        worker_class = ray.remote(ChunkWorker)
+        self.actors = [
+            worker_class.options(
+                name=f"{ACTOR_PREFIX}-{run_id}-{number}",
+                num_cpus=cpus,
+                num_gpus=gpus,
+                max_restarts=RESTARTS,
+                max_task_retries=RESTARTS,
+            ).remote(store_name)
+            for number in range(workers)
+        ]
+        # Fail here, once, when a worker cannot load its engines (rather than on every chunk).
+        try:
+            ray.get([actor.where.remote() for actor in self.actors])
+        except ray.exceptions.RayError as failure:
+            raise ConfigError(f"--executor ray: the workers cannot start: {_cause(failure)}") from None
+
+    def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        with _signals_first():
+            self.start()
+            yield from self._map(chunks)
+
+    def _map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        pool = ActorPool(self.actors)
+        window = CHUNKS_PER_WORKER * len(self.actors)
+        waiting: dict[int, ChunkResult] = {}
+        submitted = returned = 0
+        source = iter(chunks)
+        exhausted = False
+        while True:
+            while not exhausted and submitted - returned < window:
+                chunk = next(source, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                pool.submit(lambda actor, value: actor.process.remote(*value), (submitted, chunk))
+                submitted += 1
+            if returned == submitted:
+                return
+            while returned not in waiting:
+                try:
+                    index, result = pool.get_next_unordered()
+                except ray.exceptions.RayError as failure:
+                    raise BatchError(
+                        f"a Ray worker failed and Ray could not finish its work: {_cause(failure)}; "
+                        "the batch was not written and is redone by the next run"
+                    ) from None
+                waiting[index] = result
+            yield waiting.pop(returned)
+            returned += 1
+
+    def close(self) -> None:
+        if self.actors:
+            try:
+                ray.get([actor.cleanup.remote() for actor in self.actors], timeout=30)
+            except Exception:  # a dead or busy worker: its temporary folder is left to the system
+                pass
+            for actor in self.actors:
+                ray.kill(actor)
+            self.actors = []
+        if self.store is not None:
+            ray.kill(self.store)
+            self.store = None
+        if self.started_ray:
+            ray.shutdown()
+            self.started_ray = False
+
+
+@contextmanager
+def _signals_first() -> Iterator[None]:
+    """Raise a signal's exception (Ctrl-C, the CLI's SIGTERM) as itself when Ray's C code wrapped it.
+
+    A signal handler runs wherever Python checks for signals, often inside `ray.get`, whose C code
+    turns the handler's exception into a SystemError caused by it.
+    """
+    try:
+        yield
+    except Exception as failure:
+        cause: BaseException | None = failure
+        while cause is not None:
+            if not isinstance(cause, Exception):  # KeyboardInterrupt, SystemExit, the CLI's Terminated
+                raise cause from None
+            cause = cause.__cause__ or cause.__context__
+        raise
+
+
+def _pack_models(settings: EngineSettings, chosen: dict[tuple[str, str], str | None]) -> bytes:
+    """The installed package folders the chosen engines load, as one uncompressed tar ('' if none)."""
+    folders = {
+        folder
+        for (source_lang, target_lang), name in chosen.items()
+        if name is not None
+        and (folder := engines.engine_class(name).installed_files(source_lang, target_lang, settings)) is not None
+    }
+    if not folders:
+        return b""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for folder in sorted(folders):
+            archive.add(folder, arcname=folder.name)
+    return buffer.getvalue()
+
+
+def _gpus_per_worker(settings: EngineSettings, chosen: dict[tuple[str, str], str | None]) -> int:
+    """1 when the chosen engines run on a device and it is CUDA (`auto`: when the cluster has GPUs), else 0."""
+    if not any(name is not None and engines.engine_class(name).uses_device for name in chosen.values()):
+        return 0
+    device = settings.options.get("device", "auto")
+    if device == "cuda":
+        return 1
+    return 1 if device == "auto" and ray.cluster_resources().get("GPU", 0) > 0 else 0
+
+
+def _default_workers(cpus: int, gpus: int) -> int:
+    """One worker per GPU of the cluster when they use one, else one per `cpus` CPUs."""
+    resources = ray.cluster_resources()
+    if gpus:
+        return max(1, int(resources.get("GPU", 0)))
+    return max(1, int(resources.get("CPU", 1)) // cpus)
+
+
+def _cause(failure: BaseException) -> str:
+    """The first line of what went wrong in a worker, without Ray's wrapping."""
+    cause = getattr(failure, "cause", None) or failure
+    text = str(cause).strip().splitlines()
+    return text[-1] if text else type(cause).__name__
