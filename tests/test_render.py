@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from jobs.engines.base import EngineSettings
 from jobs.pipeline import RunOptions, run
 from jobs.render import FEED_LIMIT, RenderError, batch_files, render_all, render_batch, render_feed, render_index
-from jobs.render.batch import Batch, sources_fingerprint
+from jobs.render.batch import PAGE_SIZE, Batch, sources_fingerprint
 from jobs.render.formats import FOLDER_FILES, PAGE_FORMATS, FolderFile, PageFormat
 from jobs.render.markdown_page import escape
 
@@ -577,6 +577,66 @@ def test_headless_screenshot_is_not_blank(sample: Path, tmp_path: Path) -> None:
     width, height, busy = busy_rows(png)
     assert (width, height) == (1200, 2000)
     assert busy > height // 4, f"only {busy} of {height} rows show anything"
+
+
+# --- long batches: pages of at most PAGE_SIZE abstracts ------------------------------------
+
+
+def long_batch(sample: Path, folder: Path, count: int, timestamp: int) -> Path:
+    """A batch of `count` records: the sample's real records repeated, each with an id of its own."""
+    records = sample_records(sample)
+    lines = []
+    for number in range(count):
+        record = dict(records[number % len(records)], id=f"long-{number + 1}")
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    path = folder / "long.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    os.utime(path, (timestamp, timestamp))
+    return path
+
+
+def test_a_long_batch_is_paginated_and_every_link_finds_its_page(sample: Path, tmp_path: Path) -> None:
+    long_batch(sample, tmp_path, 2 * PAGE_SIZE + 50, 1_700_000_000)
+    render_all(tmp_path, warn=QUIET)
+    html_pages = [tmp_path / "long.digest.html", tmp_path / "long.digest-2.html", tmp_path / "long.digest-3.html"]
+    markdown_pages = [tmp_path / "long.digest.md", tmp_path / "long.digest-2.md", tmp_path / "long.digest-3.md"]
+    assert all(path.is_file() for path in html_pages + markdown_pages)
+    assert not (tmp_path / "long.digest-4.html").exists()
+    anchors: dict[str, str] = {}  # anchor -> page file name
+    for number, path in enumerate(html_pages, start=1):
+        page = parse_html(path.read_text(encoding="utf-8"))
+        articles = list(page.find_all("article"))
+        assert len(articles) == (PAGE_SIZE if number < 3 else 50)
+        assert page.find("title").text().endswith(f"page {number} of 3")
+        # Every page says how many abstracts the batch has, and links to every page, which exist.
+        assert "Abstracts450 (" in page.find("dl").text()
+        for nav in [node for node in all_nodes(page) if node.tag == "nav"]:
+            targets = [link.attrs["href"] for link in nav.find_all("a")]
+            assert targets and all((tmp_path / target).is_file() for target in targets)
+            assert path.name not in targets  # the current page is not a link
+        for article in articles:
+            assert article.attrs["id"] not in anchors
+            anchors[article.attrs["id"]] = path.name
+    assert len(anchors) == 450
+    assert "**Page 3 of 3**" in markdown_pages[2].read_text(encoding="utf-8")
+    feed = parse_feed(tmp_path / "feed.xml")
+    assert len(feed.entries) == 450
+    for entry in feed.entries:
+        page_name, anchor = entry.link.rsplit("#", 1)
+        assert anchors[anchor] == page_name  # the feed links each abstract to the page that shows it
+
+
+def test_pages_of_a_longer_version_of_a_batch_are_removed(sample: Path, tmp_path: Path) -> None:
+    long_batch(sample, tmp_path, 2 * PAGE_SIZE + 1, 1_700_000_000)
+    render_all(tmp_path, warn=QUIET)
+    assert (tmp_path / "long.digest-3.md").is_file() and (tmp_path / "long.digest-3.html").is_file()
+    (tmp_path / "other.digest-3.html").write_text("not digest's")  # another batch's name: left alone
+    shorter = long_batch(sample, tmp_path, PAGE_SIZE, 1_700_000_100)
+    render_all(tmp_path, [shorter], warn=QUIET)
+    assert sorted(path.name for path in tmp_path.glob("long.digest*")) == ["long.digest.html", "long.digest.md"]
+    assert (tmp_path / "other.digest-3.html").is_file()
+    page = parse_html((tmp_path / "long.digest.html").read_text(encoding="utf-8"))
+    assert not [node for node in all_nodes(page) if node.tag == "nav"]  # one page: no page links
 
 
 # --- formats behind a registry -----------------------------------------------------------

@@ -15,6 +15,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from .. import messages
@@ -23,7 +24,7 @@ from ..layout import ERRORS_SUFFIX as _ERRORS_NAME_SUFFIX
 from ..layout import RUNS_LOG_NAME
 from ..writing import atomic_text_file, open_regular
 from .atom import FEED_LIMIT, write_feed
-from .batch import RenderError, batch_files, iter_records, read_batch
+from .batch import PAGE_SIZE, Batch, Page, RenderError, batch_files, iter_entries, iter_records, later_pages, read_batch
 from .formats import FOLDER_FILES, PAGE_FORMATS
 from .html_page import write_index
 
@@ -50,16 +51,37 @@ class RenderResult:
 
 
 def render_batch(jsonl_path: Path) -> list[Path]:
-    """Write the batch's page in every format (`<batch>.digest.md`, `.digest.html`) beside its JSONL; their paths.
+    """Write the batch's pages in every format (`<batch>.digest.md`, `.digest.html`, then `-2`, `-3`...) beside its JSONL.
 
-    Raises RenderError when the JSONL cannot be read back.
+    Reads the JSONL twice (its figures, which every page shows, then its entries page by page),
+    holding one page at a time. The first page is written last: a page is stale while the first
+    one is (`stale_batches`), so an interrupted render is redone. Pages left from a longer
+    version of the batch are removed. Returns the paths written; raises RenderError when the
+    JSONL cannot be read back.
     """
     batch = read_batch(jsonl_path)
+    entries = iter_entries(jsonl_path)
+    first = Page(1, batch.pages, list(islice(entries, PAGE_SIZE)))
+    written = []
+    for number in range(2, batch.pages + 1):
+        written += _write_page(batch, Page(number, batch.pages, list(islice(entries, PAGE_SIZE))))
+    written = _write_page(batch, first) + written
+    for page_format in PAGE_FORMATS.values():
+        for number, path in later_pages(jsonl_path, page_format.suffix).items():
+            if number > batch.pages:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as failure:
+                    raise OutputError.from_os_error(path, failure) from None
+    return written
+
+
+def _write_page(batch: Batch, page: Page) -> list[Path]:
     written = []
     for page_format in PAGE_FORMATS.values():
-        path = page_format.path(jsonl_path)
+        path = page_format.path(batch.path, page.number)
         with atomic_text_file(path) as handle:
-            handle.write(page_format.render(batch))
+            handle.write(page_format.render(batch, page))
         written.append(path)
     return written
 

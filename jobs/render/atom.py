@@ -22,7 +22,17 @@ from .. import __version__, messages
 from ..errors import RenderError
 from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME
 from ..writing import atomic_text_file
-from .batch import Entry, batch_date, batch_files, batch_name, iso_date, iter_entries, page_path, sources_fingerprint
+from .batch import (
+    Entry,
+    batch_date,
+    batch_files,
+    batch_name,
+    iso_date,
+    iter_entries,
+    page_of,
+    page_path,
+    sources_fingerprint,
+)
 from .html_page import summary_html
 
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
@@ -66,12 +76,12 @@ def _feed_items(dated: list[tuple[Path, datetime]], limit: int, warn: Warn) -> I
     for path, date in dated:
         if left <= 0:
             return
-        page_name = page_path(path, HTML_SUFFIX).name  # the feed links to the HTML page
         items: list[FeedItem] = []
         try:
             for entry in iter_entries(path):
                 if len(items) == left:
                     break
+                page_name = page_path(path, HTML_SUFFIX, page_of(entry.number)).name  # the HTML page showing it
                 items.append(FeedItem(batch_name(path), date, page_name, entry))
         except RenderError as error:
             warn(f"{error}; left out of the feed")

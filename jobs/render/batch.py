@@ -7,6 +7,7 @@ when the batch is written again.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import json
@@ -104,9 +105,46 @@ def errors_path(jsonl_path: Path) -> Path:
     return jsonl_path.with_name(jsonl_path.name.removesuffix(BATCH_SUFFIX) + _ERRORS_SUFFIX)
 
 
-def page_path(jsonl_path: Path, suffix: str) -> Path:
-    """The page with `suffix` (a page format's) that belongs beside a batch's JSONL."""
-    return jsonl_path.with_name(jsonl_path.name.removesuffix(BATCH_SUFFIX) + suffix)
+#: Abstracts per page: a batch of 30,000 abstracts is 150 pages a browser opens at once, not one
+#: page of 115 MB, and rendering holds one page in memory, not the batch.
+PAGE_SIZE = 200
+
+
+def page_count(abstracts: int) -> int:
+    """How many pages a batch of `abstracts` gets (an empty batch gets one, saying so)."""
+    return max(1, -(-abstracts // PAGE_SIZE))
+
+
+def page_of(number: int) -> int:
+    """The page that shows the batch's `number`th abstract (1-based)."""
+    return (number - 1) // PAGE_SIZE + 1
+
+
+def page_path(jsonl_path: Path, suffix: str, number: int = 1) -> Path:
+    """Page `number` in the format with `suffix` (`.digest.html`) of a batch: `<batch>.digest.html`, `<batch>.digest-2.html`, ..."""
+    stem = jsonl_path.name.removesuffix(BATCH_SUFFIX)
+    if number == 1:
+        return jsonl_path.with_name(stem + suffix)
+    base, extension = suffix.rsplit(".", 1)
+    return jsonl_path.with_name(f"{stem}{base}-{number}.{extension}")
+
+
+def later_pages(jsonl_path: Path, suffix: str) -> dict[int, Path]:
+    """The pages after the first that exist beside a batch's JSONL in the format with `suffix`, by number."""
+    stem = jsonl_path.name.removesuffix(BATCH_SUFFIX)
+    base, extension = suffix.rsplit(".", 1)
+    pattern = re.compile(re.escape(f"{stem}{base}-") + r"([1-9][0-9]*)" + re.escape(f".{extension}"))
+    found = {}
+    for path in jsonl_path.parent.glob(f"{glob.escape(stem + base)}-*.{glob.escape(extension)}"):
+        match = pattern.fullmatch(path.name)
+        if match and int(match.group(1)) > 1:
+            found[int(match.group(1))] = path
+    return found
+
+
+def glob_escape(text: str) -> str:
+    """`text` matched literally in a glob pattern."""
+    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 def iter_records(path: Path) -> Iterator[Record]:
@@ -264,41 +302,52 @@ class Figures:
 
 @dataclass
 class Batch:
-    """One batch read back from its JSONL: name, date, figures and (unless skipped) its entries."""
+    """One batch read back from its JSONL: name, date and figures (its entries are read page by page)."""
 
     name: str
     path: Path
     date: datetime
     figures: Figures
-    entries: list[Entry]
     errors: int  # records the run could not use (from <batch>.errors.jsonl)
 
     @property
+    def pages(self) -> int:
+        return page_count(self.figures.abstracts)
+
+    @property
     def html_name(self) -> str:
-        """The file name of the batch's HTML digest, beside its JSONL."""
+        """The file name of the batch's HTML digest (its first page), beside its JSONL."""
         return page_path(self.path, HTML_SUFFIX).name
 
     @property
     def markdown_name(self) -> str:
-        """The file name of the batch's Markdown digest, beside its JSONL."""
+        """The file name of the batch's Markdown digest (its first page), beside its JSONL."""
         return page_path(self.path, MARKDOWN_SUFFIX).name
 
 
-def read_batch(path: Path, entries: bool = True) -> Batch:
-    """Read a batch JSONL: its figures always, its entries when asked (not for the index)."""
+@dataclass(frozen=True)
+class Page:
+    """One page of a batch's digest: its number, how many there are, and its entries."""
+
+    number: int
+    count: int
+    entries: list[Entry]
+
+    def file_name(self, batch: Batch, suffix: str, number: int | None = None) -> str:
+        """The file name of this page (or of page `number`) of `batch` in the format with `suffix`."""
+        return page_path(batch.path, suffix, self.number if number is None else number).name
+
+
+def read_batch(path: Path) -> Batch:
+    """Read a batch JSONL's figures (one pass over it, holding one record at a time)."""
     figures = Figures()
-    shown: list[Entry] = []
-    anchors: set[str] = set()
-    for number, record in enumerate(iter_records(path), start=1):
+    for record in iter_records(path):
         figures.add(record)
-        if entries:
-            shown.append(make_entry(record, number, anchors))
     return Batch(
         name=batch_name(path),
         path=path,
         date=batch_date(path),
         figures=figures,
-        entries=shown,
         errors=_count_lines(errors_path(path)),
     )
 

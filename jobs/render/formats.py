@@ -1,6 +1,7 @@
 """The readers' formats behind two registries: the batch JSONL is the source, everything else a format.
 
-A page format writes one page per batch, `<batch><suffix>`, beside the batch's JSONL; a folder
+A page format writes a batch's pages, `<batch><suffix>` then `<batch>.digest-2.html` and so on
+(see `batch.PAGE_SIZE`), beside the batch's JSONL; a folder
 file (the index, the feed) is one file about every batch in the folder. Adding either is one
 registration here (and its own module that writes it).
 """
@@ -13,24 +14,24 @@ from pathlib import Path
 
 from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
 from .atom import feed_fingerprint, write_feed
-from .batch import Batch, page_path, sources_fingerprint
+from .batch import Batch, Page, page_path, sources_fingerprint
 from .html_page import batch_page, write_index
 from .markdown_page import MARKDOWN_END, batch_markdown
 
 
 @dataclass(frozen=True)
 class PageFormat:
-    """One kind of page: its file suffix, how a batch becomes its text, and how every page ends."""
+    """One kind of page: its file suffix, how a page of a batch becomes its text, and how every page ends."""
 
     name: str
     suffix: str
-    render: Callable[[Batch], str]
+    render: Callable[[Batch, Page], str]
     #: The last line of every page: one that does not end with it was cut short and is rebuilt.
     end: str
 
-    def path(self, jsonl_path: Path) -> Path:
-        """Where this format's page of a batch goes."""
-        return page_path(jsonl_path, self.suffix)
+    def path(self, jsonl_path: Path, number: int = 1) -> Path:
+        """Where this format's page `number` of a batch goes."""
+        return page_path(jsonl_path, self.suffix, number)
 
 
 PAGE_FORMATS: dict[str, PageFormat] = {}

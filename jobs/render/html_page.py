@@ -16,10 +16,22 @@ from urllib.parse import quote
 
 from .. import __version__, messages
 from ..errors import RenderError
-from ..layout import FEED_NAME, INDEX_NAME
+from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
 from ..record import FLAGS
 from ..writing import atomic_text_file
-from .batch import Batch, Entry, batch_files, clean, has_han, iso_date, read_batch, sentence_table, sources_fingerprint
+from .batch import (
+    PAGE_SIZE,
+    Batch,
+    Entry,
+    Page,
+    batch_files,
+    clean,
+    has_han,
+    iso_date,
+    read_batch,
+    sentence_table,
+    sources_fingerprint,
+)
 
 # Inline on purpose (one file, nothing fetched); system fonts only.
 _CSS = """
@@ -39,6 +51,7 @@ h1,h2,.eyebrow,.crumbs,.facts,.flags,.keywords,.provenance,summary,.pairs-head,.
 .note,footer,.batches a.name{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 a{color:var(--accent)}
 .crumbs{margin:0 0 .4rem;font-size:.85rem;color:var(--muted)}
+.pages{margin:.6rem 0;font-size:.85rem;color:var(--muted);font-family:system-ui,sans-serif}
 h1{font-size:1.9rem;line-height:1.2;margin:.1rem 0 .6rem;letter-spacing:-.01em}
 .facts{margin:0 0 1rem;padding:0;font-size:.9rem;color:var(--muted);display:grid;
 grid-template-columns:max-content 1fr;gap:.15rem .9rem}
@@ -91,7 +104,7 @@ h2{font-size:1.15rem}.facts{gap:.3rem .7rem}}
 :root{--fg:#000;--muted:#444;--bg:#fff;--panel:#fff;--rule:#bbb;--accent:#000;--chip:#fff;--warn-bg:#fff;
 --warn-fg:#000;--warn-rule:#000;--mark:#000}
 body{max-width:none;padding:0;font-size:10.5pt}a{text-decoration:none}
-.crumbs,.note{display:none}
+.crumbs,.note,.pages{display:none}
 .record{padding:.8rem 0 .6rem}.lead{break-inside:avoid}
 details{border:0;background:none}summary{padding:.2rem 0}.fold{padding:0}
 .pairs li{break-inside:avoid}}
@@ -139,14 +152,16 @@ def _head(title: str, comment: str = "") -> str:
     )
 
 
-def batch_page(batch: Batch) -> str:
-    """The batch's digest as one self-contained HTML page."""
+def batch_page(batch: Batch, page: Page) -> str:
+    """One page of the batch's digest as a self-contained HTML page (the figures on every page)."""
     figures = batch.figures
-    out = [_head(f"{batch.name}: digest of {figures.abstracts} abstracts")]
+    of_pages = f", page {page.number} of {page.count}" if page.count > 1 else ""
+    out = [_head(f"{batch.name}: digest of {figures.abstracts} abstracts{of_pages}")]
     out.append("<body>\n<header>\n")
     out.append(
         f'<p class="crumbs"><a href="{INDEX_NAME}">All batches</a> · '
-        f'<a href="{_href(batch.markdown_name)}">Markdown</a> · <a href="{FEED_NAME}">Atom feed</a></p>\n'
+        f'<a href="{_href(page.file_name(batch, MARKDOWN_SUFFIX))}">Markdown</a> · '
+        f'<a href="{FEED_NAME}">Atom feed</a></p>\n'
     )
     out.append(f'<h1>{_e(batch.name)}</h1>\n<dl class="facts">\n')
     out.append(f"<dt>Date</dt><dd>{_time(batch.date)}</dd>\n")
@@ -164,17 +179,43 @@ def batch_page(batch: Batch) -> str:
     warning = figures.gloss_warning()
     if warning:
         out.append(f'<p class="warning" role="note"><strong>Warning:</strong> {_e(warning)}</p>\n')
+    out.append(_page_links(batch, page))
     out.append("</header>\n<main>\n")
-    if not batch.entries:
+    if not page.entries:
         out.append("<p>This batch has no abstracts.</p>\n")
-    for entry in batch.entries:
+    for entry in page.entries:
         out.append(_entry(entry, figures.abstracts))
+    out.append("</main>\n")
+    out.append(_page_links(batch, page))
     out.append(
-        "</main>\n<footer>Made by digest from "
+        "<footer>Made by digest from "
         f"<code>{_e(clean(batch.path.name))}</code>, the single source of this page; "
         "rebuild it with <code>digest render</code>.</footer>\n</body>\n</html>\n"
     )
     return "".join(out)
+
+
+def _page_links(batch: Batch, page: Page) -> str:
+    """Links to the previous, next and every page of a batch's digest ('' for a one-page digest)."""
+    if page.count == 1:
+        return ""
+
+    def link(number: int, text: str, rel: str = "") -> str:
+        relation = f' rel="{rel}"' if rel else ""
+        return f'<a href="{_href(page.file_name(batch, HTML_SUFFIX, number))}"{relation}>{text}</a>'
+
+    first = (page.number - 1) * PAGE_SIZE + 1
+    last = first + len(page.entries) - 1
+    parts = [f"Page {page.number} of {page.count} (abstracts {first}–{last})"]
+    if page.number > 1:
+        parts.append(link(page.number - 1, "← previous", "prev"))
+    if page.number < page.count:
+        parts.append(link(page.number + 1, "next →", "next"))
+    numbers = " ".join(
+        f'<strong aria-current="page">{number}</strong>' if number == page.number else link(number, str(number))
+        for number in range(1, page.count + 1)
+    )
+    return f'<nav class="pages" aria-label="pages">{" · ".join(parts)}<br>Pages: {numbers}</nav>\n'
 
 
 def _entry(entry: Entry, total: int) -> str:
@@ -278,7 +319,7 @@ def write_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
     batches: list[Batch] = []
     for path in batch_files(output_dir):
         try:
-            batches.append(read_batch(path, entries=False))
+            batches.append(read_batch(path))
         except RenderError as error:
             warn(f"{error}; left out of the index")
     batches.sort(key=lambda batch: batch.name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .batch import Batch, Entry, sentence_table
-from .html_page import FEED_NAME, INDEX_NAME
+from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
+from .batch import Batch, Entry, Page, sentence_table
 
 # Characters that would start emphasis, code, links, HTML, table cells, strikethrough or math.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#$])")
@@ -30,10 +30,11 @@ def _link(text: str, file_name: str) -> str:
 MARKDOWN_END = "\n<!-- end of digest page -->\n"
 
 
-def batch_markdown(batch: Batch) -> str:
-    """The batch's digest as Markdown."""
+def batch_markdown(batch: Batch, page: Page) -> str:
+    """One page of the batch's digest as Markdown (the figures on every page)."""
     figures = batch.figures
-    out = [f"# {escape(batch.name)}\n\n"]
+    of_pages = f" (page {page.number} of {page.count})" if page.count > 1 else ""
+    out = [f"# {escape(batch.name)}{escape(of_pages)}\n\n"]
     abstracts = str(figures.abstracts)
     if figures.abstracts:
         abstracts += f" ({figures.language_counts()})"
@@ -49,15 +50,34 @@ def batch_markdown(batch: Batch) -> str:
     if warning:
         out.append(f"\n> **Warning:** {escape(warning)}\n")
     out.append(
-        f"\n{_link('All batches', INDEX_NAME)} · {_link('HTML version', batch.html_name)} · "
+        f"\n{_link('All batches', INDEX_NAME)} · {_link('HTML version', page.file_name(batch, HTML_SUFFIX))} · "
         f"{_link('Atom feed', FEED_NAME)}\n"
     )
-    if not batch.entries:
+    out.append(_page_links(batch, page))
+    if not page.entries:
         out.append("\nThis batch has no abstracts.\n")
-    for entry in batch.entries:
+    for entry in page.entries:
         out.append(_entry(entry, figures.abstracts))
+    if page.count > 1:
+        out.append("\n---\n" + _page_links(batch, page))
     out.append(MARKDOWN_END)
     return "".join(out)
+
+
+def _page_links(batch: Batch, page: Page) -> str:
+    """Links to the previous, next and every page ('' for a one-page digest)."""
+    if page.count == 1:
+        return ""
+    parts = [f"**Page {page.number} of {page.count}**"]
+    if page.number > 1:
+        parts.append(_link("← previous", page.file_name(batch, MARKDOWN_SUFFIX, page.number - 1)))
+    if page.number < page.count:
+        parts.append(_link("next →", page.file_name(batch, MARKDOWN_SUFFIX, page.number + 1)))
+    numbers = " ".join(
+        f"**{number}**" if number == page.number else _link(str(number), page.file_name(batch, MARKDOWN_SUFFIX, number))
+        for number in range(1, page.count + 1)
+    )
+    return f"\n{' · '.join(parts)} · pages: {numbers}\n"
 
 
 def _entry(entry: Entry, total: int) -> str:
