@@ -6,6 +6,7 @@ executor can run it in this process or in a worker elsewhere (`jobs.executor`).
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from .language import detect_language, is_traditional, is_truncated, normalise_w
 from .options import RunOptions
 from .quality import is_repetitive
 from .reading import RecordError, SourceRecord
-from .record import LANGUAGES, EngineUsed, Record, SourceRef, both, other_language
+from .record import LANGUAGES, Citation, EngineUsed, Record, SourceRef, both, other_language
 from .record import Summary as RecordSummary
 from .segment import split_sentences
 from .summarize import choose_sentences
@@ -42,6 +43,9 @@ class PreparedAbstract:
     title: str | None
     title_lang: str | None
     keywords: list[str] | None
+    #: The authors' keywords from a reference export, and their language (None when there are none).
+    author_keywords: list[str] | None = None
+    author_keywords_lang: str | None = None
 
 
 class Translators:
@@ -110,14 +114,19 @@ def prepare(
 ) -> PreparedAbstract:
     """Tidy the text, decide its language, flag it, split it into sentences and find its keywords."""
     text = normalise_whitespace(record.text)
-    lang = detect_language(text)
+    title = normalise_whitespace(record.title) if record.title else None
+    # A reference with a title and no abstract: its language is the title's.
+    lang = detect_language(text or title or "")
     flags = []
+    if not text:
+        flags.append("no_abstract")
     if is_truncated(text):
         flags.append("truncated")
-    if lang == "zh" and is_traditional(text):
+    if lang == "zh" and is_traditional(text or title or ""):
         flags.append("traditional")
-    title = normalise_whitespace(record.title) if record.title else None
-    sentences = split_sentences(text, lang)
+    sentences = split_sentences(text, lang) if text else []
+    citation_keywords = record.citation.keywords if record.citation is not None else None
+    author_lang = next((side for side, words in (citation_keywords or {}).items() if words), None)
     return PreparedAbstract(
         source=record,
         record_id=record_id,
@@ -130,6 +139,8 @@ def prepare(
         keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method, words)
         if options.keywords
         else None,
+        author_keywords=citation_keywords[author_lang] if citation_keywords and author_lang else None,
+        author_keywords_lang=author_lang,
     )
 
 
@@ -161,6 +172,9 @@ def process_chunk(
             requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences + (item.keywords or []))
             if item.title and item.title_lang:
                 requests.setdefault((item.title_lang, _other(item.title_lang)), []).append(item.title)
+            if item.author_keywords and item.author_keywords_lang:
+                pair = (item.author_keywords_lang, _other(item.author_keywords_lang))
+                requests.setdefault(pair, []).extend(item.author_keywords)
     # Each pair's texts go to its engine in one call; results are looked up by their source text,
     # so no record depends on the order in which the texts were queued.
     translated: dict[tuple[str, str], dict[str, str]] = {}
@@ -181,10 +195,24 @@ def process_chunk(
         title_pair = (item.title_lang, _other(item.title_lang)) if item.title_lang else None
         title_table = translated.get(title_pair) if title_pair else None
         title_translation = title_table[item.title] if item.title and title_table is not None else None
+        author_table = (
+            translated.get((item.author_keywords_lang, _other(item.author_keywords_lang)))
+            if item.author_keywords_lang
+            else None
+        )
+        author_translations = (
+            [author_table[word] for word in item.author_keywords or []] if author_table is not None else None
+        )
         try:
             output.append(
                 _build_record(
-                    item, sentence_translations, keyword_translations, title_translation, translators, options
+                    item,
+                    sentence_translations,
+                    keyword_translations,
+                    title_translation,
+                    translators,
+                    options,
+                    author_translations,
                 )
             )
         except Exception as error:
@@ -199,6 +227,7 @@ def _build_record(
     title_translation: str | None,
     translators: Translators,
     options: RunOptions,
+    author_keyword_translations: list[str] | None = None,
 ) -> Record:
     """The output record of a prepared abstract and its translations (no side effects)."""
     source_lang, target_lang = item.lang, _other(item.lang)
@@ -224,7 +253,17 @@ def _build_record(
         meta=item.source.meta,
         source=SourceRef(item.source.file, item.source.line, item.source.number),
         glossary_misses=glossary_misses,
+        citation=_citation(item, author_keyword_translations),
     )
+
+
+def _citation(item: PreparedAbstract, translations: list[str] | None) -> Citation | None:
+    """The export's citation, its authors' keywords with their translation beside them."""
+    citation = item.source.citation
+    if citation is None or not item.author_keywords or not item.author_keywords_lang:
+        return citation
+    lang = item.author_keywords_lang
+    return dataclasses.replace(citation, keywords={lang: item.author_keywords, _other(lang): translations})
 
 
 def _flags(

@@ -297,7 +297,9 @@ class RecordIds:
     def of(self, record: SourceRecord) -> str:
         if record.id is not None:
             return record.id
-        digest = hashlib.sha256(normalise_whitespace(record.text).encode("utf-8")).hexdigest()[:12]
+        # A reference with no abstract is known by its title.
+        known_by = record.text if record.text else record.title or ""
+        digest = hashlib.sha256(normalise_whitespace(known_by).encode("utf-8")).hexdigest()[:12]
         base = f"{record.batch}-{digest}"
         self.seen[base] += 1
         return base if self.seen[base] == 1 else f"{base}-{self.seen[base]}"

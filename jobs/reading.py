@@ -1,8 +1,11 @@
 """Reading batches: find the input files, decode them, and yield one record per abstract.
 
 Every file directly in an input folder is one batch. `.jsonl` (and `.ndjson`) files hold one JSON
-object per line; anything else is read as a text export: abstracts separated by the marker
-`相似文献` that Chinese academic databases write, or by blank lines when the marker is absent.
+object per line. Anything else is a reference export when its first line says so (CNKI
+EndNote/Refer, RefWorks, NoteExpress, CNKI self-defined, RIS, BibTeX: see `jobs.exports`), and
+otherwise a text export: abstracts
+separated by the marker `相似文献` that Chinese academic databases write, or by blank lines when
+the marker is absent.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from typing import Any
 import charset_normalizer
 
 from .errors import BatchError, ConfigError
+from .exports import detect_format, read_references
 from .layout import is_reserved_batch_name
+from .record import Citation
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SIMILAR_LITERATURE_MARKER = "相似文献"
@@ -75,10 +80,12 @@ class SourceRecord:
     file: str
     line: int  # where the record starts in the file, 1-based
     number: int  # position in the batch, 1-based, counting failed records too
-    text: str
+    text: str  # empty only for a reference export's record that has a title and no abstract
     id: str | None = None
     title: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: What a reference export says about the publication (None for other inputs).
+    citation: Citation | None = None
 
 
 @dataclass
@@ -241,6 +248,9 @@ def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | Re
     text = _unix_line_ends(decode(data, source.path))
     if source.path.suffix.lower() in JSONL_SUFFIXES:
         return _jsonl_records(source, text)
+    export = detect_format(text)
+    if export is not None:
+        return _export_records(source, export, text)
     return _text_records(source, text)
 
 
@@ -269,6 +279,23 @@ def _text_records(source: BatchSource, text: str) -> Iterator[SourceRecord]:
         line += text.count("\n", counted, first_char)
         counted = first_char
         yield SourceRecord(batch=source.name, file=str(source.path), line=line, number=number, text=chunk)
+
+
+def _export_records(source: BatchSource, export: str, text: str) -> Iterator[SourceRecord | RecordError]:
+    """The records of a reference export; a reference with neither title nor abstract is a RecordError."""
+    for number, reference in enumerate(read_references(export, text), start=1):
+        if reference.problem is not None or reference.citation is None:
+            yield RecordError(str(source.path), reference.line, number, reference.problem or "not a reference")
+            continue
+        yield SourceRecord(
+            batch=source.name,
+            file=str(source.path),
+            line=reference.line,
+            number=number,
+            text=_CONTROL_RE.sub("", reference.abstract or "").strip(),
+            title=_CONTROL_RE.sub("", reference.title).strip() or None if reference.title else None,
+            citation=reference.citation,
+        )
 
 
 def _jsonl_records(source: BatchSource, text: str) -> Iterator[SourceRecord | RecordError]:

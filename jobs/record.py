@@ -21,6 +21,8 @@ FLAGS: dict[str, tuple[str, bool]] = {
     "repetition": ("repetition in the translation", True),
     "glossary_miss": ("glossary miss", True),
     "empty_translation": ("empty translation of some sentences", True),
+    # A reference export that has a title but no abstract: only the title is translated.
+    "no_abstract": ("no abstract in the export, title only", False),
 }
 
 
@@ -74,6 +76,68 @@ class SourceRef:
         return {"file": self.file, "line": self.line, "record": self.record}
 
 
+@dataclass(frozen=True)
+class Citation:
+    """What a reference export (EndNote, RefWorks, RIS, BibTeX) says about the publication.
+
+    The title is the record's own `title`; everything else the export knows is here, typed.
+    `keywords` are the authors' own, {zh, en}: the side they were written in, the other
+    translated (null when untranslated or when the export has none).
+    """
+
+    format: str
+    type: str | None = None
+    authors: list[str] = field(default_factory=list)
+    affiliations: list[str] = field(default_factory=list)
+    journal: str | None = None
+    year: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    keywords: dict[str, list[str] | None] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "type": self.type,
+            "authors": self.authors,
+            "affiliations": self.affiliations,
+            "journal": self.journal,
+            "year": self.year,
+            "volume": self.volume,
+            "issue": self.issue,
+            "pages": self.pages,
+            "doi": self.doi,
+            "url": self.url,
+            "keywords": None if self.keywords is None else both(self.keywords),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> Citation | None:
+        """A citation read back leniently; None where there is none."""
+        if not isinstance(value, dict):
+            return None
+        keywords = value.get("keywords")
+        return cls(
+            format=_string(value.get("format")) or "",
+            type=_string(value.get("type")) or None,
+            authors=_strings(value.get("authors")) or [],
+            affiliations=_strings(value.get("affiliations")) or [],
+            journal=_string(value.get("journal")) or None,
+            year=_string(value.get("year")) or None,
+            volume=_string(value.get("volume")) or None,
+            issue=_string(value.get("issue")) or None,
+            pages=_string(value.get("pages")) or None,
+            doi=_string(value.get("doi")) or None,
+            url=_string(value.get("url")) or None,
+            keywords=None
+            if not isinstance(keywords, dict)
+            else {lang: _strings(keywords.get(lang)) for lang in LANGUAGES},
+        )
+
+
 @dataclass
 class Record:
     """One abstract, its translation sentence by sentence, summary, keywords and what to trust."""
@@ -95,6 +159,8 @@ class Record:
     meta: dict[str, Any]
     source: SourceRef
     glossary_misses: list[dict[str, str]] = field(default_factory=list)
+    #: What a reference export says about the publication; None for other inputs (and not written).
+    citation: Citation | None = None
     #: False only for a record read back from a file, which another version may have written.
     known_flags_only: InitVar[bool] = True
 
@@ -155,6 +221,7 @@ class Record:
                 for miss in map(_object, _as_list(value.get("glossary_misses")))
                 if (sides := {lang: text for lang in LANGUAGES if (text := _string(miss.get(lang)))})
             ],
+            citation=Citation.from_json(value.get("citation")),
             known_flags_only=False,
         )
 
@@ -183,6 +250,7 @@ class Record:
             "sentences": [both(pair) for pair in self.sentences],
             "summary": self.summary.as_json(),
             "keywords": None if self.keywords is None else both(self.keywords),
+            **({"citation": self.citation.as_json()} if self.citation is not None else {}),
             "engine": self.engine.as_json(),
             "flags": self.flags,
             **({"glossary_misses": self.glossary_misses} if self.glossary_misses else {}),

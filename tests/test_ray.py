@@ -79,15 +79,17 @@ def test_ray_output_is_the_local_output_byte_for_byte(tmp_path: Path) -> None:
     inputs.mkdir()
     (inputs / SAMPLE_EXPORT.name).write_bytes(SAMPLE_EXPORT.read_bytes())
     batch_of_csl(inputs, 60)
+    for export in (TEST_DATA / "exports").iterdir():  # records with a citation travel to workers too
+        (inputs / export.name).write_bytes(export.read_bytes())
     models = tmp_path / "lang_models"
     local = run(options_for(inputs, tmp_path / "local", models, chunk_records=7), warn=QUIET)
     assert not ray.is_initialized()
     remote = run(options_for(inputs, tmp_path / "ray", models, chunk_records=7, executor="ray", workers=2), warn=QUIET)
     assert not ray.is_initialized()  # the run stopped the instance it started
     assert local.exit_code == remote.exit_code == 0
-    assert remote.records == local.records == 79
+    assert remote.records == local.records == 79 + 20
     assert remote.engine_translations == local.engine_translations > 0
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local") and len(outputs(tmp_path / "ray")) == 2
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local") and len(outputs(tmp_path / "ray")) == 8
     assert (tmp_path / "ray" / "csl.digest.html").is_file()  # the driver renders the pages
 
 

@@ -18,7 +18,11 @@ def test_record_fields_are_the_schemas_properties() -> None:
     schema = record_schema()
     fields = [field.name for field in dataclasses.fields(Record)]
     assert set(fields) == set(schema["properties"])
-    optional = {field.name for field in dataclasses.fields(Record) if field.default_factory is not dataclasses.MISSING}
+    optional = {
+        field.name
+        for field in dataclasses.fields(Record)
+        if field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+    }
     assert set(schema["required"]) == set(fields) - optional
 
 

@@ -126,6 +126,8 @@ def _entry(item: FeedItem) -> ET.Element:
     _text(element, "updated", date)
     href = quote(item.page_name, errors="surrogateescape") + "#" + quote(entry.anchor)
     ET.SubElement(element, "link", {"rel": "alternate", "type": "text/html", "href": href})
+    if entry.link is not None:  # the original publication: only ever an http(s) URL
+        ET.SubElement(element, "link", {"rel": "related", "type": "text/html", "href": entry.link.href})
     for keyword in entry.keywords:
         ET.SubElement(element, "category", {"term": keyword})
     content = summary_html(entry)

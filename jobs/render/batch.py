@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..errors import RenderError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
-from ..record import FLAGS, Record, SourceRef
+from ..record import FLAGS, Citation, Record, SourceRef
 from ..writing import open_regular
 
 #: Files in the output folder that end in .jsonl but are not batches.
@@ -42,6 +43,12 @@ _HAN = re.compile(HAN)
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+# What a link may keep as it is; everything else (spaces, quotes, <>, (), non-ASCII) is
+# percent-encoded, so the link is one token in HTML, XML and Markdown alike.
+_URL_SAFE = "/:?#&=%+~@!$,;.-_"
+#: Authors named in a citation line before "et al.".
+CITATION_AUTHORS = 3
 
 
 def clean(text: Any) -> str:
@@ -173,6 +180,14 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link to the original publication: an http(s) URL, and the words it shows."""
+
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One record as the digest shows it: the English side first, the originals kept for the fold."""
 
@@ -198,6 +213,14 @@ class Entry:
     model: str
     summarizer: str
     source: str
+    #: "Authors · Journal 53(4): 301-304 · 2012" from a reference export; "" for other inputs.
+    citation: str = ""
+    #: The original publication (its DOI, else the database's http(s) URL), or None.
+    link: Link | None = None
+    #: A link in the export that is not http(s) (`javascript:`, `data:`): shown as text only.
+    unsafe_link: str = ""
+    #: The authors' keywords as written, when `author_keywords` holds their translation.
+    author_keywords_original: list[str] = field(default_factory=list)
 
     @property
     def flag_words(self) -> list[str]:
@@ -350,6 +373,8 @@ def make_entry(record: Record, number: int, anchors: set[str]) -> Entry:
     shown_title, derived = _english_title(title, record.sentences, record_id)
     summary_lines, summary_lang = _summary(record.summary.sentences, record.sentences)
     keywords = record.keywords or {}
+    author_keywords, author_keywords_original = _author_keywords(record)
+    link, unsafe_link = original_link(record.citation)
     return Entry(
         number=number,
         record_id=record_id,
@@ -363,7 +388,7 @@ def make_entry(record: Record, number: int, anchors: set[str]) -> Entry:
         summary_lang=summary_lang,
         keywords=_keyword_list(keywords.get("en")),
         keywords_zh=_keyword_list(keywords.get("zh")),
-        author_keywords=_keyword_list(record.meta.get("keywords")),
+        author_keywords=author_keywords,
         flags=flags,
         glossary_misses=_glossary_misses(record.glossary_misses),
         glossed=record.glossed,
@@ -376,7 +401,62 @@ def make_entry(record: Record, number: int, anchors: set[str]) -> Entry:
         model=clean(record.engine.model),
         summarizer=clean(record.engine.summarizer),
         source=_source_text(record.source),
+        citation=citation_line(record.citation),
+        link=link,
+        unsafe_link=unsafe_link,
+        author_keywords_original=author_keywords_original,
     )
+
+
+def _author_keywords(record: Record) -> tuple[list[str], list[str]]:
+    """The authors' keywords in English where translated (and as written, beside), else as written."""
+    keywords = record.citation.keywords if record.citation is not None else None
+    if not keywords:
+        return _keyword_list(record.meta.get("keywords")), []
+    english, chinese = _keyword_list(keywords.get("en")), _keyword_list(keywords.get("zh"))
+    if english and chinese:
+        return english, chinese
+    return english or chinese, []
+
+
+def citation_line(citation: Citation | None) -> str:
+    """Authors, journal (with volume, issue and pages) and year in one line; "" without a citation."""
+    if citation is None:
+        return ""
+    authors = [clean(name) for name in citation.authors if clean(name)]
+    named = ", ".join(authors[:CITATION_AUTHORS]) + (" et al." if len(authors) > CITATION_AUTHORS else "")
+    journal = clean(citation.journal)
+    volume, issue, pages = clean(citation.volume), clean(citation.issue), clean(citation.pages)
+    where = " ".join(
+        part
+        for part in (journal, f"{volume}({issue})" if volume and issue else volume or (f"({issue})" if issue else ""))
+        if part
+    )
+    if pages:
+        where = f"{where}: {pages}" if where else f"pp. {pages}"
+    return " · ".join(part for part in (named, where, clean(citation.year)) if part)
+
+
+def original_link(citation: Citation | None) -> tuple[Link | None, str]:
+    """The link to the original (DOI, else an http(s) URL), and a URL that is no link, shown as text.
+
+    Exports are untrusted files: a `javascript:` or `data:` URL in one must never become a link.
+    """
+    if citation is None:
+        return None, ""
+    doi = clean(citation.doi)
+    url = clean(citation.url)
+    if doi and _DOI.fullmatch(doi):
+        return Link("https://doi.org/" + quote(doi, safe=_URL_SAFE), f"doi:{doi}"), ""
+    if not url:
+        return None, ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced [ in the host part
+        return None, url
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and " " not in url:
+        return Link(quote(url, safe=_URL_SAFE), parts.hostname or parts.netloc), ""
+    return None, url
 
 
 def _abstracts(count: int, language: str = "") -> str:

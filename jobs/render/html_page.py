@@ -70,6 +70,7 @@ border:1px solid var(--rule)}
 WARNING_FLAGS_CSS{background:var(--warn-bg);
 color:var(--warn-fg);border-color:var(--warn-rule)}
 .summary{margin:.4rem 0 .7rem}
+.citation{margin:.1rem 0 .5rem;font-size:.9rem;color:var(--muted)}
 .keywords{margin:.2rem 0;font-size:.88rem;color:var(--muted)}
 .label{font-weight:600;color:var(--fg);margin-right:.35rem}
 .kw+.kw::before{content:" · ";color:var(--muted)}
@@ -240,7 +241,7 @@ def _entry(entry: Entry, total: int) -> str:
 
 def summary_html(entry: Entry) -> str:
     """The part of a record a reader sees first: the summary and keywords (also the feed's content)."""
-    out = []
+    out = [citation_html(entry)]
     if entry.summary:
         text = " ".join(entry.summary) if entry.summary_lang == "en" else "".join(entry.summary)
         lang = ' lang="zh"' if entry.summary_lang == "zh" else ""
@@ -250,6 +251,20 @@ def summary_html(entry: Entry) -> str:
     out.append(_keywords("Author’s keywords", entry.author_keywords))
     out.append(_keywords("Glossary terms missing from the translation", entry.glossary_misses))
     return "".join(out)
+
+
+def citation_html(entry: Entry) -> str:
+    """Who wrote it, where and when it appeared, and a link to the original; "" when the input said nothing."""
+    parts = []
+    if entry.citation:
+        parts.append(f"<span{_lang(entry.citation)}>{_e(entry.citation)}</span>")
+    if entry.link is not None:
+        parts.append(f'<a href="{_e(entry.link.href)}" rel="noopener noreferrer">{_e(entry.link.text)}</a>')
+    elif entry.unsafe_link:  # not http(s): shown, never linked
+        parts.append(f"<span>link (not followed): <code>{_e(entry.unsafe_link)}</code></span>")
+    if not parts:
+        return ""
+    return f'<p class="citation">{" · ".join(parts)}</p>\n'
 
 
 def _keywords(label: str, words: list[str]) -> str:
@@ -279,6 +294,8 @@ def _fold(entry: Entry) -> str:
         out.append("</dl>\n")
     if entry.keywords_zh:
         out.append(_keywords("关键词 (extracted)", entry.keywords_zh))
+    if entry.author_keywords_original:
+        out.append(_keywords("关键词 (authors’)", entry.author_keywords_original))
     if both:
         out.append(f'<div class="pairs-head" aria-hidden="true"><span>{en_head}</span><span>{zh_head}</span></div>\n')
     out.append('<ol class="pairs">\n')

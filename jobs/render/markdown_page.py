@@ -86,6 +86,9 @@ def _entry(entry: Entry, total: int) -> str:
     if entry.flags:
         line += " · **Flags:** " + "; ".join(escape(words) for words in entry.flag_words)
     out.append(line + "\n\n")
+    citation = _citation(entry)
+    if citation:
+        out.append(citation + "\n\n")
     if entry.summary:
         text = " ".join(entry.summary) if entry.summary_lang == "en" else "".join(entry.summary)
         note = " *(not translated)*" if entry.summary_lang != "en" else ""
@@ -107,6 +110,17 @@ def _entry(entry: Entry, total: int) -> str:
     return "".join(out)
 
 
+def _citation(entry: Entry) -> str:
+    """The citation line and the link to the original (a URL that is not http(s) as text only)."""
+    parts = [f"*{escape(entry.citation)}*"] if entry.citation else []
+    if entry.link is not None:
+        # The href is percent-encoded (no spaces, parentheses or angle brackets): one token.
+        parts.append(f"[{escape(entry.link.text)}]({entry.link.href})")
+    elif entry.unsafe_link:
+        parts.append(f"link (not followed): {escape(entry.unsafe_link)}")
+    return " · ".join(parts)
+
+
 def _sentences(entry: Entry) -> str:
     """The originals and the full translation, sentence by sentence, as a table."""
     if not entry.pairs:
@@ -120,6 +134,10 @@ def _sentences(entry: Entry) -> str:
         out.append(f"**Title, {'glossed' if entry.glossed else 'translated'}:** {escape(entry.translated_title)}  \n")
     if entry.keywords_zh:
         out.append("**关键词 (extracted):** " + " · ".join(escape(word) for word in entry.keywords_zh) + "  \n")
+    if entry.author_keywords_original:
+        out.append(
+            "**关键词 (authors’):** " + " · ".join(escape(word) for word in entry.author_keywords_original) + "  \n"
+        )
     if out[-1].endswith("  \n"):
         out[-1] = out[-1][:-3] + "\n\n"
     if both:

@@ -1,0 +1,526 @@
+"""Reference-manager exports: which format a text file is, and its references one by one.
+
+Chinese databases name every export `.txt`, so the format is told by content, from the file's
+first line: CNKI's EndNote/Refer (`%0 Journal Article`, `%A ...`), RefWorks (`RT Journal
+Article`), NoteExpress (`{Reference Type}: ...`), CNKI's self-defined export (`SrcDatabase-来源库:
+...`), RIS (`TY  - JOUR`, read with rispy) and BibTeX (`@article{`, read with bibtexparser).
+Each reference becomes one SourceRecord with its abstract as the text, its title, and a
+`Citation` of what the export says about the publication. A reference with a title but no
+abstract is kept (the pipeline flags it); one with neither is a RecordError with its line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .record import Citation
+
+#: The formats, by the name the record's `citation.format` gives them.
+FORMATS = ("cnki-refer", "refworks", "ris", "bibtex", "noteexpress", "cnki-self-defined")
+
+# The first line (after blank lines and BOMs) of each format. Refer: `%` and a one-character
+# tag (CNKI sometimes glues the text to the tag: `%K黄芪`). RIS: a two-character tag, two
+# spaces, a dash (some tools write one space).
+_FIRST_LINE = {
+    "cnki-refer": re.compile(r"%[0-9A-Z+@?~#$!&*^()|\]\[<>]"),
+    "refworks": re.compile(r"RT [^\n]"),
+    "ris": re.compile(r"TY {1,2}- "),
+    "bibtex": re.compile(r"@[A-Za-z]+\s*[{(]"),
+    "noteexpress": re.compile(r"\{Reference Type\}[:：]"),
+    "cnki-self-defined": re.compile(r"(SrcDatabase|Title)-[^:：\s]*[:：]"),
+}
+_TITLE_LINE = {
+    "cnki-refer": re.compile(r"^[ \t]*%T ?\S", re.MULTILINE),
+    "refworks": re.compile(r"^T1 \S", re.MULTILINE),
+}
+_BIBTEX_COMMENT = re.compile(r"%(\s|$)")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+# Several names or keywords in one tag: semicolons, and the full-width comma Chinese uses.
+# A plain comma separates names only before a Chinese one ("张三,李四"): in "Smith, John" it
+# is part of the name.
+# (Whitespace is collapsed before splitting: a `\s*` here would be retried from every position
+# of a long run of spaces, quadratic in its length.)
+_NAME_SEPARATORS = re.compile(r" ?[;；，、] ?| ?, ?(?=[\u3400-\u9fff])")
+_KEYWORD_SEPARATORS = re.compile(r" ?[;；，,、] ?")
+# Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
+logging.getLogger("bibtexparser").setLevel(logging.ERROR + 1)
+
+
+@dataclass
+class Reference:
+    """One reference as an export gives it: where it starts, and its fields or why it is unusable."""
+
+    line: int
+    title: str | None
+    abstract: str | None
+    citation: Citation | None
+    problem: str | None = None
+
+
+def detect_format(text: str) -> str | None:
+    """The export format of a text file by its first line, or None for plain text.
+
+    BibTeX files may start with `%` comment lines (as JabRef and Zotero write them): those are
+    passed over to find the first entry. Only the lines looked at are split off, so telling a
+    large plain-text batch costs next to nothing.
+    """
+    lines = (line.strip("\ufeff \t\u3000\u00a0") for line in _lazy_lines(text))
+    first = next((line for line in lines if line), "")
+    if _BIBTEX_COMMENT.match(first):
+        first = next((line for line in lines if line and not _BIBTEX_COMMENT.match(line)), "")
+        return "bibtex" if _FIRST_LINE["bibtex"].match(first) else None
+    for name, pattern in _FIRST_LINE.items():
+        if pattern.match(first):
+            # A one-character tag could start an abstract ("%5的患者..."): Refer and RefWorks also
+            # need their title tag on a line of its own.
+            title = _TITLE_LINE.get(name)
+            return name if title is None or title.search(text) else None
+    return None
+
+
+def _lazy_lines(text: str) -> Iterator[str]:
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
+
+
+def read_references(format_name: str, text: str) -> Iterator[Reference]:
+    """The references of an export in `format_name`, in order (text with "\\n" line ends)."""
+    return _READERS[format_name](text)
+
+
+# --- CNKI EndNote / Refer ------------------------------------------------------------------
+
+_REFER_TAG = re.compile(r"%(\S) ?(.*)")
+# A tag CNKI wrote in the middle of a line, after the text: "...摘要。%K 黄芪".
+_GLUED_TAG = re.compile(r"%[KAYI+] ")
+
+
+def _refer(text: str) -> Iterator[Reference]:
+    for line, lines in _references(text.split("\n"), lambda line: line.lstrip().startswith("%0")):
+        yield _refer_reference(lines, line)
+
+
+def _references(lines: list[str], starts: Callable[[str], bool]) -> Iterator[tuple[int, list[str]]]:
+    """Each reference's first line number and lines: from one line that `starts` one to the next.
+
+    Abstracts may hold blank lines of their own, so the line that starts a reference (`%0`,
+    `RT`) wins wherever there is one; an export without such lines is split on blank lines.
+    """
+    typed = any(starts(line) for line in lines)
+    start: int | None = None
+    for number, line in enumerate(lines, start=1):
+        begins = starts(line) if typed else bool(line.strip())
+        if start is not None and (begins if typed else not line.strip()):
+            yield start, lines[start - 1 : number - 1]
+            start = None
+        if start is None and begins:
+            start = number
+    if start is not None:
+        yield start, lines[start - 1 :]
+
+
+def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    last: list[str] | None = None
+    for raw in lines:
+        for line in _unglued(raw.replace("\t", " ").strip()):
+            match = _REFER_TAG.fullmatch(line)
+            if match:
+                last = fields.setdefault(match.group(1), [])
+                last.append(match.group(2).strip())
+            elif line and last is not None:  # a line without a tag continues the one before
+                last[-1] = f"{last[-1]}\n{line}"
+    return fields
+
+
+def _unglued(line: str) -> list[str]:
+    """The line split before each tag that CNKI glued onto the text before it."""
+    pieces, start = [], 0
+    for match in _GLUED_TAG.finditer(line, 1):
+        pieces.append(line[start : match.start()].rstrip())
+        start = match.start()
+    pieces.append(line[start:])
+    return pieces
+
+
+def _refer_reference(lines: list[str], line: int) -> Reference:
+    fields = _refer_fields(lines)
+
+    def first(*tags: str) -> str | None:
+        return next((value for tag in tags for value in fields.get(tag, []) if value), None)
+
+    def every(tag: str, separators: re.Pattern[str]) -> list[str]:
+        return _split(fields.get(tag, []), separators)
+
+    doi = first("R")
+    return _reference(
+        line,
+        first("T"),
+        first("X"),
+        Citation(
+            format="cnki-refer",
+            type=first("0"),
+            authors=every("A", _NAME_SEPARATORS),
+            affiliations=every("+", _NAME_SEPARATORS),
+            journal=first("J", "B"),
+            year=_year(first("D", "8")),
+            volume=first("V"),
+            issue=first("N"),
+            pages=first("P"),
+            doi=_doi(doi),
+            url=first("U"),
+            keywords=_keywords(every("K", _KEYWORD_SEPARATORS)),
+        ),
+    )
+
+
+# --- RIS (rispy) ---------------------------------------------------------------------------
+
+_RIS_START = re.compile(r"TY {1,2}- ")
+
+
+def _ris(text: str) -> Iterator[Reference]:
+    import rispy  # here, not above: a run without RIS files does not wait for it
+
+    for start, lines in _references(text.split("\n"), lambda line: bool(_RIS_START.match(line))):
+        chunk = "\n".join(lines)
+        try:
+            entries = rispy.loads(chunk.replace("\t", " "), list_tags=[*rispy.LIST_TYPE_TAGS, "AD"])
+        except Exception as error:  # rispy raises IOError and others for lines it cannot read
+            yield Reference(start, None, None, None, f"not a readable RIS reference: {error}")
+            continue
+        if not entries:
+            yield Reference(start, None, None, None, "a RIS reference without its end line (ER  -)")
+            continue
+        yield _ris_reference(entries[0], start)
+
+
+def _ris_reference(entry: dict[str, object], line: int) -> Reference:
+    def first(*keys: str) -> str | None:
+        for key in keys:
+            value = entry.get(key)
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if isinstance(item, str) and item.strip():
+                    return item.strip()
+        return None
+
+    def every(*keys: str) -> list[str]:
+        values: list[str] = []
+        for key in keys:
+            value = entry.get(key)
+            values += [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, str)]
+        return values
+
+    start, end = first("start_page"), first("end_page")
+    return _reference(
+        line,
+        first("title", "primary_title"),
+        first("abstract", "notes_abstract"),
+        Citation(
+            format="ris",
+            type=first("type_of_reference"),
+            authors=_split(every("authors", "first_authors"), _NAME_SEPARATORS),
+            affiliations=_split(every("author_address"), _NAME_SEPARATORS),
+            journal=first(
+                "secondary_title", "journal_name", "alternate_title3", "alternate_title1", "alternate_title2"
+            ),
+            year=_year(first("year", "publication_year", "date")),
+            volume=first("volume"),
+            issue=first("number"),
+            pages=f"{start}-{end}" if start and end else start or end,
+            doi=_doi(first("doi")),
+            url=first("urls"),
+            keywords=_keywords(_split(every("keywords"), _KEYWORD_SEPARATORS)),
+        ),
+    )
+
+
+# --- BibTeX (bibtexparser) -----------------------------------------------------------------
+
+
+def _bibtex(text: str) -> Iterator[Reference]:
+    # Read twice: once with LaTeX decoded for the words people read (`{\\'e}`, `--`), once
+    # without for DOIs and URLs, where `~` and `%` are characters, not LaTeX.
+    decoded, failed = _bibtex_entries(text, decode=True)
+    plain, _ = _bibtex_entries(text, decode=False)
+    found = [Reference(line, None, None, None, f"not a readable BibTeX entry: {problem}") for line, problem in failed]
+    for line, entry in decoded.items():
+        fields = {key.lower(): field.value for key, field in entry.fields_dict.items()}
+        links = {key.lower(): field.value for key, field in plain[line].fields_dict.items()} if line in plain else {}
+        authors = fields.get("author")
+        found.append(
+            _reference(
+                line,
+                _first(fields, "title"),
+                _first(fields, "abstract"),
+                Citation(
+                    format="bibtex",
+                    type=entry.entry_type,
+                    authors=_split(authors if isinstance(authors, list) else [], _NAME_SEPARATORS),
+                    affiliations=_split([_first(fields, "affiliation") or ""], _NAME_SEPARATORS),
+                    journal=_first(fields, "journal", "booktitle", "school"),
+                    year=_year(_first(fields, "year", "date")),
+                    volume=_first(fields, "volume"),
+                    issue=_first(fields, "number", "issue"),
+                    pages=_first(fields, "pages"),
+                    doi=_doi(_first(links, "doi")),
+                    url=_first(links, "url"),
+                    keywords=_keywords(_split([_first(fields, "keywords", "keyword") or ""], _KEYWORD_SEPARATORS)),
+                ),
+            )
+        )
+    found.sort(key=lambda reference: reference.line)
+    return iter(found)
+
+
+def _bibtex_entries(text: str, decode: bool) -> tuple[dict[int, Any], list[tuple[int, str]]]:
+    """The entries by their 1-based first line, and the (line, problem) of each block that failed.
+
+    Two entries with the same key (common when several exports are pasted together) are both
+    kept: the key means nothing to digest.
+    """
+    import bibtexparser  # here, not above: a run without BibTeX files does not wait for it
+    from bibtexparser import middlewares, model
+
+    def parse(source: str) -> Any:
+        extra = [middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()] if decode else []
+        return bibtexparser.parse_string(source, append_middleware=extra)
+
+    library = parse(text)
+    entries = {(entry.start_line or 0) + 1: entry for entry in library.entries}
+    failed = []
+    for block in library.failed_blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, model.DuplicateBlockKeyBlock) and block.raw:
+            again = parse(block.raw)
+            if len(again.entries) == 1 and not again.failed_blocks:
+                entries[line] = again.entries[0]
+                continue
+        failed.append((line, _bibtex_error(block)))
+    return dict(sorted(entries.items())), failed
+
+
+def _first(fields: dict[str, object], *keys: str) -> str | None:
+    """The first of `keys` that holds text, stripped."""
+    for key in keys:
+        value = fields.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _bibtex_error(block: object) -> str:
+    error = getattr(block, "error", None)
+    message = str(error).strip() if error else ""
+    # bibtexparser's own hints are for programmers ("Note: ... failed_block.ignore_error_block").
+    return message.split("\n")[0].split(". Note:")[0] or "syntax error"
+
+
+# --- RefWorks, NoteExpress and CNKI's self-defined export: one "key value" a line -----------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A format of one field a line: how a field line looks, which key starts a reference, what maps where."""
+
+    name: str
+    field: re.Pattern[str]  # group 1 the key, group 2 the value
+    start: str
+    #: citation part -> the format's keys for it, best first ("end_page": where a start page's end is)
+    keys: dict[str, tuple[str, ...]]
+    #: Keys that are fields; a line with another key continues the field before (None: every key).
+    known: frozenset[str] | None = None
+
+
+_REFWORKS = _Layout(
+    "refworks",
+    re.compile(r"([A-Z][A-Z0-9])(?: (.*)|$)"),
+    "RT",
+    {
+        "type": ("RT",),
+        "title": ("T1",),
+        "abstract": ("AB",),
+        "authors": ("A1",),
+        "affiliations": ("AD",),
+        "journal": ("JF", "JO", "T2"),
+        "year": ("YR", "FD"),
+        "volume": ("VO",),
+        "issue": ("IS",),
+        # CNKI writes the whole page range in OP ("OP 1-12"), others the start page in SP.
+        "pages": ("SP",),
+        "end_page": ("OP",),
+        "doi": ("DO",),
+        "url": ("LK", "UL"),
+        "keywords": ("K1",),
+    },
+    # RefWorks' tags: an English abstract's line that starts "IL 6 ..." continues it.
+    frozenset(
+        "RT SR A1 A2 A3 A4 A5 T1 T2 T3 JF JO YR FD VO IS SP OP K1 AB NO PB PP ED SN AV AD AN LA CL SF OT "
+        "LK DO CN DB DS IP RD ST UL U1 U2 U3 U4 U5 WP WT WV".split()
+    ),
+)
+_NOTEEXPRESS = _Layout(
+    "noteexpress",
+    re.compile(r"\{([^{}]+)\}[:：] ?(.*)"),
+    "Reference Type",
+    {
+        "type": ("Reference Type",),
+        "title": ("Title",),
+        "abstract": ("Abstract",),
+        "authors": ("Author",),
+        "affiliations": ("Author Address",),
+        "journal": ("Journal", "Secondary Title"),
+        "year": ("Year", "Date"),
+        "volume": ("Volume",),
+        "issue": ("Issue",),
+        "pages": ("Pages",),
+        "doi": ("DOI",),
+        "url": ("URL",),
+        "keywords": ("Keywords",),
+    },
+)
+# CNKI's 自定义 export names each field twice, "Title-题名:". Abstracts hold "COVID-19:" and
+# the like, so only CNKI's own keys start a field.
+_SELF_DEFINED = _Layout(
+    "cnki-self-defined",
+    re.compile(r"([A-Za-z]+)-[^:：\s]*[:：] ?(.*)"),
+    "SrcDatabase",
+    {
+        "type": ("SrcDatabase",),
+        "title": ("Title",),
+        "abstract": ("Summary",),
+        "authors": ("Author",),
+        "affiliations": ("Organ",),
+        "journal": ("Source",),
+        "year": ("Year", "PubTime"),
+        "volume": ("Volum", "Volume"),
+        "issue": ("Period",),
+        "pages": ("PageCount",),
+        "doi": ("DOI",),
+        "url": ("URL",),
+        "keywords": ("Keyword",),
+    },
+    frozenset(
+        "SrcDatabase Title Author Organ Source Keyword Summary PubTime FirstDuty Fund Year Volum Volume Period "
+        "PageCount CLC DOI URL ISSN ISBN Publisher Pages".split()
+    ),
+)
+
+
+def _keyed(layout: _Layout) -> Callable[[str], Iterator[Reference]]:
+    def read(text: str) -> Iterator[Reference]:
+        lines = text.split("\n")
+
+        def key(line: str) -> str | None:
+            match = layout.field.match(line.strip())
+            if match and (layout.known is None or match.group(1) in layout.known):
+                return match.group(1)
+            return None
+
+        for line, reference in _references(lines, lambda line: key(line) == layout.start):
+            yield _keyed_reference(layout, reference, line, key)
+
+    return read
+
+
+def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable[[str], str | None]) -> Reference:
+    fields: dict[str, list[str]] = {}
+    last: list[str] | None = None
+    for raw in lines:
+        text = raw.replace("\t", " ").strip()
+        name = key(text)
+        if name is not None:
+            match = layout.field.match(text)
+            last = fields.setdefault(name, [])
+            last.append((match.group(2) or "").strip() if match else "")
+        elif text and last is not None:
+            last[-1] = f"{last[-1]}\n{text}"
+
+    def first(part: str) -> str | None:
+        return next((value for name in layout.keys.get(part, ()) for value in fields.get(name, []) if value), None)
+
+    def every(part: str, separators: re.Pattern[str]) -> list[str]:
+        return _split([value for name in layout.keys.get(part, ()) for value in fields.get(name, [])], separators)
+
+    pages, end = first("pages"), first("end_page")
+
+    return _reference(
+        line,
+        first("title"),
+        first("abstract"),
+        Citation(
+            format=layout.name,
+            type=first("type"),
+            authors=every("authors", _NAME_SEPARATORS),
+            affiliations=every("affiliations", _NAME_SEPARATORS),
+            journal=first("journal"),
+            year=_year(first("year")),
+            volume=first("volume"),
+            issue=first("issue"),
+            pages=f"{pages}-{end}" if pages and end and "-" not in pages else pages or end,
+            doi=_doi(first("doi")),
+            url=first("url"),
+            keywords=_keywords(every("keywords", _KEYWORD_SEPARATORS)),
+        ),
+    )
+
+
+# --- shared --------------------------------------------------------------------------------
+
+
+def _reference(line: int, title: str | None, abstract: str | None, citation: Citation) -> Reference:
+    title = _one_line(title)
+    abstract = (abstract or "").strip() or None
+    if not title and not abstract:
+        return Reference(line, None, None, None, "the reference has neither a title nor an abstract")
+    return Reference(line, title, abstract, citation)
+
+
+def _one_line(text: str | None) -> str | None:
+    return " ".join(text.split()) or None if text else None
+
+
+def _split(values: list[str], separators: re.Pattern[str]) -> list[str]:
+    """Every name or keyword in `values`, split where several share one tag, each once, in order."""
+    parts = (part.strip() for value in values for part in separators.split(" ".join(value.split())))
+    return list(dict.fromkeys(part for part in parts if part))
+
+
+def _keywords(words: list[str]) -> dict[str, list[str] | None] | None:
+    """The authors' keywords on the side of their language; the other side comes with the translation."""
+    if not words:
+        return None
+    lang = "zh" if any(_HAN.search(word) for word in words) else "en"
+    return {lang: words, ("en" if lang == "zh" else "zh"): None}
+
+
+def _year(text: str | None) -> str | None:
+    match = _YEAR.search(text or "")
+    return match.group(1) if match else None
+
+
+def _doi(text: str | None) -> str | None:
+    """The DOI in `text` (`10.xxxx/...`, also from a doi.org link or `doi:` prefix), or None."""
+    match = _DOI.search(text or "")
+    return match.group().rstrip(".,;") if match else None
+
+
+_READERS: dict[str, Callable[[str], Iterator[Reference]]] = {
+    "cnki-refer": _refer,
+    "refworks": _keyed(_REFWORKS),
+    "ris": _ris,
+    "bibtex": _bibtex,
+    "noteexpress": _keyed(_NOTEEXPRESS),
+    "cnki-self-defined": _keyed(_SELF_DEFINED),
+}
