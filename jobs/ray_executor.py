@@ -46,6 +46,8 @@ Warn = Callable[[str], None]
 RESTARTS = 3
 #: Chunks in flight per worker: one being worked on and one waiting, so no worker waits for the driver.
 CHUNKS_PER_WORKER = 2
+#: Seconds the workers get to start and load their engines before the run gives up on them.
+START_SECONDS = 600
 #: Actor names start with this (with a run's own id after it), so that they can be found.
 ACTOR_PREFIX = "digest-worker"
 NAMESPACE = "digest"
@@ -187,6 +189,7 @@ class RayExecutor(Executor):
             # A worker uses the CPUs Ray gives it, not every core of its machine.
             settings = dataclasses.replace(settings, options={**settings.options, "threads": cpus})
         workers = options.workers or _default_workers(cpus, gpus)
+        _check_room(workers, cpus, gpus)
         run_id = uuid.uuid4().hex[:8]
         store_name = f"{ACTOR_PREFIX}-{run_id}-setup"
         setup = WorkerSetup(options, settings, translators.glossary, chosen, _pack_models(settings, chosen))
@@ -205,7 +208,12 @@ class RayExecutor(Executor):
         ]
         # Fail here, once, when a worker cannot load its engines (rather than on every chunk).
         try:
-            ray.get([actor.where.remote() for actor in self.actors])
+            ray.get([actor.where.remote() for actor in self.actors], timeout=START_SECONDS)
+        except ray.exceptions.GetTimeoutError:
+            raise ConfigError(
+                f"--executor ray: the workers did not start within {START_SECONDS} s "
+                "(is the cluster short of CPUs, GPUs or memory for them?)"
+            ) from None
         except ray.exceptions.RayError as failure:
             raise ConfigError(f"--executor ray: the workers cannot start: {_cause(failure)}") from None
 
@@ -303,6 +311,18 @@ def _gpus_per_worker(settings: EngineSettings, chosen: dict[tuple[str, str], str
     if device == "cuda":
         return 1
     return 1 if device == "auto" and ray.cluster_resources().get("GPU", 0) > 0 else 0
+
+
+def _check_room(workers: int, cpus: int, gpus: int) -> None:
+    """ConfigError when the cluster has too few CPUs or GPUs for the workers: Ray would wait for them forever."""
+    resources = ray.cluster_resources()
+    have_cpus, have_gpus = int(resources.get("CPU", 0)), int(resources.get("GPU", 0))
+    if workers * cpus > have_cpus or workers * gpus > have_gpus:
+        asked = f"{workers * cpus} CPUs" + (f" and {workers * gpus} GPUs" if gpus else "")
+        raise ConfigError(
+            f"--executor ray: {workers} workers need {asked}, and the cluster has {have_cpus} CPUs and "
+            f"{have_gpus} GPUs; give fewer --workers (or fewer --threads each)"
+        )
 
 
 def _default_workers(cpus: int, gpus: int) -> int:

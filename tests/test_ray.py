@@ -251,3 +251,14 @@ def test_sigterm_ends_a_ray_run_cleanly_and_stops_its_ray(
     assert not list(output.glob(".*.partial")) and not (output / "csl.jsonl").exists()
     time.sleep(2)
     assert ray_processes and not [pid for pid in ray_processes if alive(pid)]
+
+
+def test_more_workers_than_the_cluster_has_room_for_is_a_usage_error_not_a_hang(tmp_path: Path) -> None:
+    ray.init(num_cpus=2, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
+    try:
+        options = options_for(SAMPLE_EXPORT.parent, tmp_path / "out", tmp_path / "models", executor="ray", workers=3)
+        with pytest.raises(ConfigError, match="3 workers need 3 CPUs, and the cluster has 2 CPUs and 0 GPUs"):
+            run(options, warn=QUIET)
+        assert not ray.util.list_named_actors()  # nothing left behind on the cluster
+    finally:
+        ray.shutdown()
