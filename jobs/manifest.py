@@ -22,9 +22,12 @@ MANIFEST_VERSION = 2
 _CHUNK = 1 << 20
 
 
-def content_hash(data: bytes) -> str:
-    """The hash that decides whether an input changed (SHA-256 of its bytes)."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+def content_hash(data: bytes | Iterable[bytes]) -> str:
+    """The hash that decides whether an input changed (SHA-256 of its bytes, given whole or in blocks)."""
+    digest = hashlib.sha256()
+    for block in [data] if isinstance(data, bytes) else data:
+        digest.update(block)
+    return "sha256:" + digest.hexdigest()
 
 
 def file_fingerprint(path: Path) -> dict[str, Any]:

@@ -25,10 +25,10 @@ from .glossary import Glossary, load_glossary
 from .language import normalise_whitespace
 from .layout import batch_outputs
 from .lock import exclusive_run
-from .manifest import Manifest, content_hash
+from .manifest import Manifest
 from .models import install_dropped_packages
 from .options import RunOptions
-from .reading import BatchSource, RecordError, SourceRecord, file_identity, find_batches, read_records
+from .reading import BatchSource, RecordError, SourceRecord, file_identity, find_batches, read_file_records, scan_input
 from .record import Record
 from .render import render_all
 from .report import RunReport
@@ -187,18 +187,16 @@ def _process_batch(
         raise BatchError(batch.problem)
     output, errors_output = batch_outputs(options.output_dir, batch.name)
     try:
-        data = batch.path.read_bytes()
+        scan = scan_input(batch.path)
     except OSError as failure:
         raise BatchError(f"{batch.path}: cannot be read: {failure.strerror}") from None
-    input_hash = content_hash(data)
-    if not options.force and manifest.is_done(batch.name, input_hash):
+    if not options.force and manifest.is_done(batch.name, scan.digest):
         report.batches_skipped.append(batch.name)
         return
 
     errors: list[RecordError] = []
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
-    items = read_records(batch, data)  # read as the work goes: the batch is never held whole
-    counts = _write_batch(batch, (output, errors_output), items, lines, errors, options, executor, stats, warn)
+    items = read_file_records(batch, scan)  # read as the work goes: the batch is never held whole
+    counts = _write_batch(batch, (output, errors_output), items, scan.lines, errors, options, executor, stats, warn)
     if not counts.records and not errors:
         warn(f"{batch.path}: no abstracts found; wrote an empty {output.name}")
 
@@ -207,7 +205,7 @@ def _process_batch(
     report.add_records(counts)  # the records file is complete: they count even if the manifest fails
     report.batches_done.append(batch.name)
     outputs = [output, errors_output] if errors else [output]
-    manifest.mark_done(batch.name, input_hash, batch.path, outputs, counts.records, len(errors))
+    manifest.mark_done(batch.name, scan.digest, batch.path, outputs, counts.records, len(errors))
 
 
 def _write_batch(

@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import charset_normalizer
 from .errors import BatchError, ConfigError
 from .exports import detect_format, read_references
 from .layout import is_reserved_batch_name
+from .manifest import content_hash
 from .record import Citation
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -243,11 +244,77 @@ def _line_at(data: bytes, offset: int, encoding: str) -> int:
     return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
 
 
+#: Bytes read at a time when an input file is scanned or streamed.
+_BLOCK = 1 << 20
+
+
+@dataclass
+class InputScan:
+    """What one pass over an input file's bytes tells: its hash, its lines, and whether it is plain UTF-8."""
+
+    digest: str = ""
+    lines: int = 0
+    #: UTF-8 (a BOM at most), no NUL byte: a JSONL file like this is read line by line.
+    plain_utf8: bool = True
+
+
+def scan_input(path: Path) -> InputScan:
+    """Hash an input file, count its lines and check its encoding, a block at a time (raises OSError)."""
+    scan = InputScan()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    newlines = returns = 0
+    first = True
+
+    def blocks(handle: Any) -> Iterator[bytes]:
+        nonlocal newlines, returns, first
+        while block := handle.read(_BLOCK):
+            if first and any(block.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig"):
+                scan.plain_utf8 = False  # UTF-16 or UTF-32
+            first = False
+            newlines += block.count(b"\n")
+            returns += block.count(b"\r")
+            if scan.plain_utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    scan.plain_utf8 = False
+                scan.plain_utf8 = scan.plain_utf8 and b"\x00" not in block
+            yield block
+
+    with open(path, "rb") as handle:
+        scan.digest = content_hash(blocks(handle))
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        scan.plain_utf8 = False
+    scan.lines = newlines or returns
+    return scan
+
+
+def read_file_records(source: BatchSource, scan: InputScan) -> Iterator[SourceRecord | RecordError]:
+    """The batch's records read from its file as they are asked for (BatchError if it cannot be read).
+
+    JSONL in plain UTF-8 is read a line at a time, so a batch is never held whole; anything else
+    (text exports, legacy encodings) is read whole, as telling its encoding or format needs.
+    """
+    try:
+        if scan.plain_utf8 and source.path.suffix.lower() in JSONL_SUFFIXES:
+            with open(source.path, encoding="utf-8", errors="strict", newline=None) as handle:
+                # Universal newlines: "\r\n" and a lone "\r" end a line, as _unix_line_ends makes them.
+                yield from _jsonl_records(source, (line.removesuffix("\n") for line in handle))
+            return
+        data = source.path.read_bytes()
+    except (OSError, UnicodeDecodeError) as failure:
+        reason = failure.strerror if isinstance(failure, OSError) else "it changed while it was being read"
+        raise BatchError(f"{source.path}: cannot be read: {reason}") from None
+    yield from read_records(source, data)
+
+
 def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | RecordError]:
     """The batch's records from the file's bytes, in order; unusable records come as RecordError."""
     text = _unix_line_ends(decode(data, source.path))
     if source.path.suffix.lower() in JSONL_SUFFIXES:
-        return _jsonl_records(source, text)
+        return _jsonl_records(source, text.split("\n"))
     export = detect_format(text)
     if export is not None:
         return _export_records(source, export, text)
@@ -298,11 +365,11 @@ def _export_records(source: BatchSource, export: str, text: str) -> Iterator[Sou
         )
 
 
-def _jsonl_records(source: BatchSource, text: str) -> Iterator[SourceRecord | RecordError]:
-    # Split on "\n" only (every line end is one by now): U+2028/U+2029 may sit inside a JSON
-    # string and are not line ends here.
+def _jsonl_records(source: BatchSource, lines: Iterable[str]) -> Iterator[SourceRecord | RecordError]:
+    # Lines split on "\n" only (every line end is one by now): U+2028/U+2029 may sit inside a
+    # JSON string and are not line ends here.
     number = 0
-    for line, content in enumerate(text.split("\n"), start=1):
+    for line, content in enumerate(lines, start=1):
         # A BOM starts each file that was concatenated onto another; RS starts RFC 7464 records.
         content = content.lstrip("\ufeff\x1e")
         if not content or content.isspace():

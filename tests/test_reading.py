@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from jobs.errors import BatchError, ConfigError
-from jobs.reading import BatchSource, RecordError, SourceRecord, find_batches, read_records
+from jobs.manifest import content_hash
+from jobs.reading import (
+    BatchSource,
+    RecordError,
+    SourceRecord,
+    find_batches,
+    read_file_records,
+    read_records,
+    scan_input,
+)
 
 from .conftest import SAMPLE_EXPORT
 
@@ -119,3 +128,73 @@ def test_folders_give_their_files_and_clashing_names_keep_suffixes(tmp_path: Pat
     assert names == ["a.jsonl", "a.txt", "b"]
     with pytest.raises(ConfigError, match="does not exist"):
         find_batches([tmp_path / "missing"])
+
+
+# --- reading a file as the work goes ------------------------------------------------------
+
+CSL_LINES = (Path(__file__).parent / "data" / "csl-dev-abstracts.jsonl").read_text(encoding="utf-8").splitlines()
+
+
+def awkward_jsonl() -> bytes:
+    """Real CSL records with every line end, a BOM, blank lines, a bad line and U+2028 inside a string."""
+    lines = [line.encode("utf-8") for line in CSL_LINES[:6]]
+    separator = "\u2028".encode()
+    lines[2] = lines[2].replace("。".encode(), "。".encode() + separator, 1)
+    return (
+        codecs.BOM_UTF8
+        + lines[0]
+        + b"\r\n"
+        + lines[1]
+        + b"\r"
+        + lines[2]
+        + b"\n\n   \n"
+        + b'{"id": "cut", "abstract": "\xe6\x9c\xac\xe6\x96\x87\n'  # a record cut in two by a line end
+        + b'\xe7\xa0\x94\xe7\xa9\xb6"}\n'
+        + codecs.BOM_UTF8
+        + lines[3]
+        + b"\n"
+        + lines[4]
+        + b"\n"
+        + lines[5]
+    )
+
+
+def test_jsonl_read_line_by_line_gives_what_reading_it_whole_gives(tmp_path: Path) -> None:
+    path = tmp_path / "awkward.jsonl"
+    path.write_bytes(awkward_jsonl())
+    source = BatchSource("awkward", path)
+    scan = scan_input(path)
+    assert scan.plain_utf8 and scan.digest == content_hash(path.read_bytes())
+    streamed = list(read_file_records(source, scan))
+    assert streamed == list(read_records(source, path.read_bytes()))
+    assert [type(item).__name__ for item in streamed].count("RecordError") == 2
+    assert [item.line for item in streamed if isinstance(item, SourceRecord)] == [1, 2, 3, 8, 9, 10]
+
+
+def test_plain_utf8_jsonl_is_never_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "csl.jsonl"
+    path.write_text("\n".join(CSL_LINES[:50]) + "\n", encoding="utf-8")
+    scan = scan_input(path)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the batch was read whole"))
+    records = list(read_file_records(BatchSource("csl", path), scan))
+    assert len(records) == 50 and all(isinstance(record, SourceRecord) for record in records)
+
+
+def test_legacy_encodings_and_text_exports_are_still_read_whole(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes("\n".join(CSL_LINES[:3]).encode("gb18030"))
+    export = tmp_path / SAMPLE_EXPORT.name
+    export.write_bytes(SAMPLE_EXPORT.read_bytes())
+    assert not scan_input(gbk).plain_utf8
+    assert len(list(read_file_records(BatchSource("gbk", gbk), scan_input(gbk)))) == 3
+    assert len(list(read_file_records(BatchSource("seed", export), scan_input(export)))) == 19
+
+
+def test_a_file_that_turns_undecodable_while_read_fails_as_a_batch(tmp_path: Path) -> None:
+    path = tmp_path / "csl.jsonl"
+    path.write_text("\n".join(CSL_LINES[:3]) + "\n", encoding="utf-8")
+    scan = scan_input(path)
+    with path.open("ab") as handle:
+        handle.write(b'{"abstract": "\xb1\xbe\xce\xc4"}\n')  # GBK bytes appended after the scan
+    with pytest.raises(BatchError, match="csl.jsonl: cannot be read: it changed while it was being read"):
+        list(read_file_records(BatchSource("csl", path), scan))
