@@ -170,13 +170,14 @@ def _sumy_lexrank(abstract: Abstract) -> list[int]:
     from sumy.utils import get_stop_words
 
     from jobs.summarize import _Words
+    from jobs.wordseg import segmenter
 
     if len(abstract.sentences) <= 1:
         return list(range(len(abstract.sentences)))
     language = "chinese" if abstract.lang == "zh" else "english"
     summarizer = LexRankSummarizer(Stemmer(language) if abstract.lang == "en" else null_stemmer)
     summarizer.stop_words = get_stop_words(language)
-    sentences = [Sentence(s, _Words(abstract.lang)) for s in abstract.sentences]
+    sentences = [Sentence(s, _Words(abstract.lang, segmenter())) for s in abstract.sentences]
     position = {id(s): i for i, s in enumerate(sentences)}
     import warnings
 
