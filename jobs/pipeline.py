@@ -376,6 +376,7 @@ def prepare(
     if lang == "zh" and is_traditional(text):
         flags.append("traditional")
     title = normalise_whitespace(record.title) if record.title else None
+    title_lang = detect_language(title) if title else None
     sentences = split_sentences(text, lang)
     return PreparedAbstract(
         source=record,
@@ -385,8 +386,10 @@ def prepare(
         sentences=sentences,
         flags=flags,
         title=title or None,
-        title_lang=detect_language(title) if title else None,
-        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method, words)
+        title_lang=title_lang,
+        keywords=extract_keywords(
+            sentences, lang, options.keywords, options.keyword_method, words, title if title_lang == lang else None
+        )
         if options.keywords
         else None,
     )
