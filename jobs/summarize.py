@@ -109,8 +109,9 @@ class CuePositionSummarizer(AbstractSummarizer):
     makes the first sentence the usual one-sentence summary; a first sentence of background
     (随着, 近年来: stigma words) gives way to a later one that says what the paper did (本文提出,
     结果表明: bonus words). The position weight falls off fast, so from the second pick on cue words
-    and centrality choose, from across the abstract. Weights tuned on the tuning half of the CSL
-    abstracts (benchmarks/summary_quality.py). The centrality leaves the sentence itself out of
+    and centrality choose, from across the abstract. POSITION, CENTRALITY, CUE and LENGTH were
+    tuned on the tuning half of the CSL abstracts (benchmarks/tune_weights.py); REDUNDANCY was
+    set by hand (the benchmark has no score for longer summaries). The centrality leaves the sentence itself out of
     the text's word counts, and every part reads each word once: linear in the text's length.
     """
 
@@ -142,10 +143,12 @@ class CuePositionSummarizer(AbstractSummarizer):
             total.update(counts)
         total_square = sum(n * n for n in total.values())
         scores = []
+        norms = []
         for index, (sentence, words, counts) in enumerate(zip(sentences, stemmed, content)):
             # cos(c, t - c) with |t - c|^2 = |t|^2 - 2 t.c + |c|^2: no pass over the whole vocabulary.
             shared = sum(n * total[word] for word, n in counts.items())
             own = sum(n * n for n in counts.values())
+            norms.append(math.sqrt(own))
             rest = total_square - 2 * shared + own
             centrality = (shared - own) / math.sqrt(own * rest) if own and rest > 0 else 0.0
             cue = sum(word in self.bonus_words for word in words) - sum(word in self.stigma_words for word in words)
@@ -155,22 +158,29 @@ class CuePositionSummarizer(AbstractSummarizer):
                 + self.CUE * max(-2, min(2, cue))
                 - self.LENGTH * math.log(max(1, len(str(sentence))))
             )
+        # Best first; each pick lowers the others by REDUNDANCY times their cosine with it (the
+        # largest over the picks so far).
+        count = min(sentences_count, len(sentences))
+        if count < 1:
+            return ()
+        overlap = [0.0] * len(sentences)
+        left = list(range(len(sentences)))
         chosen: list[int] = []
-        while len(chosen) < min(sentences_count, len(sentences)):
+        while True:
+            best = max(left, key=lambda i: (scores[i] - self.REDUNDANCY * overlap[i], -i))
+            chosen.append(best)
+            left.remove(best)
+            if len(chosen) == count:
+                return tuple(sentences[i] for i in sorted(chosen))
+            for i in left:
+                if norms[i] and norms[best]:
+                    overlap[i] = max(overlap[i], _dot(content[i], content[best]) / (norms[i] * norms[best]))
 
-            def gain(i: int) -> float:
-                overlap = max((_cosine(content[i], content[j]) for j in chosen), default=0.0)
-                return scores[i] - self.REDUNDANCY * overlap
 
-            chosen.append(max((i for i in range(len(sentences)) if i not in chosen), key=lambda i: (gain(i), -i)))
-        return tuple(sentences[i] for i in sorted(chosen))
-
-
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
+def _dot(a: Counter[str], b: Counter[str]) -> int:
     if len(b) < len(a):
         a, b = b, a
-    dot = sum(n * b[word] for word, n in a.items() if word in b)
-    return dot / math.sqrt(sum(n * n for n in a.values()) * sum(n * n for n in b.values())) if dot else 0.0
+    return sum(n * b[word] for word, n in a.items() if word in b)
 
 
 #: Every algorithm, by the name `--algorithm` takes: sumy's eight, then digest's own.
