@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,3 +34,15 @@ def require(path: Path) -> Path:
         where = SOURCES.get(path.name, "a JSONL file of the same shape")
         raise SystemExit(f"{path} is missing: this benchmark needs {where}.")
     return path
+
+
+def halves(records: Sequence[T], record_id: Callable[[T], str]) -> tuple[list[T], list[T]]:
+    """The tuning half and the held-out half of the CSL abstracts, the same on every machine.
+
+    Records are ordered by the SHA-256 of their id (csl-dev-0, ...), which mixes disciplines and
+    file order, and cut in the middle: the first half tunes (weights, the keyword document
+    frequencies of jobs/data/keyword-df.tsv), the second is only ever scored.
+    """
+    ordered = sorted(records, key=lambda record: hashlib.sha256(record_id(record).encode("utf-8")).hexdigest())
+    middle = len(ordered) // 2
+    return ordered[:middle], ordered[middle:]

@@ -125,6 +125,7 @@ def prepare(
     if lang == "zh" and is_traditional(text or title or ""):
         flags.append("traditional")
     sentences = split_sentences(text, lang) if text else []
+    title_lang = detect_language(title) if title else None
     citation_keywords = record.citation.keywords if record.citation is not None else None
     author_lang = next((side for side, words in (citation_keywords or {}).items() if words), None)
     return PreparedAbstract(
@@ -135,8 +136,10 @@ def prepare(
         sentences=sentences,
         flags=flags,
         title=title or None,
-        title_lang=detect_language(title) if title else None,
-        keywords=extract_keywords(sentences, lang, options.keywords, options.keyword_method, words)
+        title_lang=title_lang,
+        keywords=extract_keywords(
+            sentences, lang, options.keywords, options.keyword_method, words, title if title_lang == lang else None
+        )
         if options.keywords
         else None,
         author_keywords=citation_keywords[author_lang] if citation_keywords and author_lang else None,

@@ -164,7 +164,7 @@ def cli() -> None:
     type=click.Choice(ALGORITHMS),
     default=DEFAULT_ALGORITHM,
     show_default=True,
-    help="Summary algorithm (sumy).",
+    help="Summary algorithm: digest's cue-position or one of sumy's eight.",
 )
 @click.option(
     "--summary-mode",
@@ -186,7 +186,7 @@ def cli() -> None:
     type=click.Choice(KEYWORD_METHODS),
     default=DEFAULT_KEYWORD_METHOD,
     show_default=True,
-    help="Chinese keyword extraction with jieba (English always uses TextRank).",
+    help="tfidf: keyphrases ranked by TF-IDF; textrank: jieba's TextRank over Chinese words (English always uses keyphrases).",
 )
 @click.option("--force", is_flag=True, help="Redo batches whose input has not changed since their output was written.")
 @models_dir_option

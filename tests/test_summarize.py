@@ -162,3 +162,39 @@ def test_long_texts_fall_back_to_a_linear_algorithm(monkeypatch: pytest.MonkeyPa
     assert summary.algorithm == summarize.LONG_TEXT_ALGORITHM
     assert_valid(summary, 12, 3)
     assert summarize.LONG_TEXT_ALGORITHM not in summarize.MAX_SENTENCES
+
+
+def test_cue_position_keeps_the_opening_claim_and_skips_background() -> None:
+    background = [
+        "随着经济的发展,传统的方法已经越来越难以满足需求。",
+        "数据来自三个城市的调查。",
+        "本文提出了一种基于深度学习的交通预测模型,结果表明该模型显著优于现有方法。",
+        "交通预测对城市管理也有意义。",
+    ]
+    # An opening of background and stigma words (随着, 传统, 已经, 越来越) gives way to what the paper did.
+    assert choose_sentences(background, "zh", 1, "cue-position").indices == [2]
+    # An opening that states the subject stays the one-sentence summary, as in most abstracts.
+    stated = ["交通拥堵是城市管理面临的主要问题之一。", *background[1:]]
+    assert choose_sentences(stated, "zh", 1, "cue-position").indices == [0]
+
+
+def test_cue_position_reads_the_whole_abstract_for_longer_summaries() -> None:
+    # The first 60 CSL abstracts: of those with 5+ sentences, most 3-sentence summaries reach past
+    # the third sentence (lead-3 never does).
+    import json
+
+    from jobs.language import normalise_whitespace
+
+    from .conftest import repo_data
+
+    lines = repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")[:60]
+    abstracts = [split_sentences(normalise_whitespace(json.loads(line)["abstract"]), "zh") for line in lines]
+    longer = [sentences for sentences in abstracts if len(sentences) >= 5]
+    reaching = [max(choose_sentences(s, "zh", 3, "cue-position").indices) >= 3 for s in longer]
+    assert len(longer) >= 10 and sum(reaching) > len(longer) / 2
+
+
+def test_cue_position_is_linear_so_never_falls_back() -> None:
+    sentences = [f"第{i}个句子讨论了不同的主题{i}。" for i in range(600)]
+    assert "cue-position" not in summarize.MAX_SENTENCES
+    assert choose_sentences(sentences, "zh", 3, "cue-position").algorithm == "cue-position"
