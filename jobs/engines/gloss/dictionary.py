@@ -19,11 +19,15 @@ from ...errors import ConfigError
 from ...settings import cache_dir
 from ...wordseg import new_tokenizer
 from .lexicons import cedict_path, read_cedict, read_jieba_dictionary
+from .rules import region_pairs
 from .senses import choose_senses
 
 #: jieba frequency of a CC-CEDICT word that jieba's own dictionary lacks: low, so that jieba's
 #: segmentation of everyday text stands, yet a long term still beats the sum of its pieces.
 NEW_WORD_FREQUENCY = 3
+#: jieba frequency of a pair of country abbreviations (中美): enough to beat its two characters (中 is
+#: also "in"), not enough to beat a word they could belong to (其中美国 stays 其中 美国).
+REGION_PAIR_FREQUENCY = 1000
 
 
 @dataclass(frozen=True)
@@ -76,17 +80,24 @@ def _build(dictionary: Path, senses_file: Path, words_file: Path) -> tuple[str, 
     jieba_words = read_jieba_dictionary()
     tags = {word: tag for word, _, tag in jieba_words}
     senses = choose_senses(entries, tags)
+    pairs = region_pairs()
+    senses.update(pairs)
     simplified = {e.traditional: e.simplified for e in entries if e.traditional != e.simplified}
     date = header.get("date", "undated")[:10]
     _write_atomically(senses_file, marshal.dumps((date, senses, simplified)))
-    _write_atomically(words_file, _jieba_words(jieba_words, senses, simplified).encode("utf-8"))
+    _write_atomically(words_file, _jieba_words(jieba_words, senses, simplified, pairs).encode("utf-8"))
     return date, senses, simplified
 
 
-def _jieba_words(jieba_words: list[tuple[str, int, str]], senses: dict[str, str], simplified: dict[str, str]) -> str:
-    """jieba's dictionary file with CC-CEDICT's headwords added, so that jieba can cut them."""
+def _jieba_words(
+    jieba_words: list[tuple[str, int, str]], senses: dict[str, str], simplified: dict[str, str], pairs: Iterable[str]
+) -> str:
+    """jieba's dictionary file with CC-CEDICT's headwords added, so that jieba can cut them, and the
+    pairs of country abbreviations made frequent enough to be cut whole."""
     frequencies = {word: frequency for word, frequency, _ in jieba_words}
-    lines = [f"{word} {frequency}\n" for word, frequency, _ in jieba_words]
+    for pair in pairs:
+        frequencies[pair] = max(frequencies.get(pair, 0), REGION_PAIR_FREQUENCY)
+    lines = [f"{word} {frequency}\n" for word, frequency in frequencies.items()]
     for word in senses:
         if word not in frequencies:
             # A traditional form segments like its simplified twin; other new words get a low count.

@@ -25,6 +25,7 @@ from .rules import (
     FUNCTION_WORDS,
     NEGATIONS,
     PHRASE_END,
+    PREFIXES,
     PUNCTUATION,
     REPORTING,
     SUBJECTS,
@@ -392,8 +393,12 @@ class GlossEngine(TranslationEngine):
         yield from self._longest_matches(word)
 
     def _longest_matches(self, word: str) -> Iterator[Piece]:
-        """Split a word the dictionary lacks into the longest headwords it contains."""
+        """Split a word the dictionary lacks into the longest headwords it contains; a prefix that
+        modifies a known word goes first (核战略 "nuclear strategy": 核 战略, not 核战 略)."""
         start = 0
+        if word[:1] in PREFIXES and self._known(word[1:]):
+            yield from self._lookup(word[0])
+            start = 1
         while start < len(word):
             longest = min(len(word), start + self._data.longest_word)
             end = next((end for end in range(longest, start, -1) if self._known(word[start:end])), start + 1)

@@ -109,7 +109,37 @@ ACADEMIC_WORDS: dict[str, str] = {
     "药物": "drug",
     "人群": "population",
     "病患": "patient",
+    "核": "nuclear",  # jieba cuts 核 off only where it modifies the next word (核争端, 核政策)
 }
+#: Characters that modify the word after them, in words the dictionary lacks: 核战略 is 核 战略
+#: "nuclear strategy", never 核战 略 "nuclear warfare brief".
+PREFIXES = frozenset("核")
+#: One-character abbreviations of countries, which pair up in compounds: 中美 "China-US", 朝美 "North
+#: Korea-US". Only characters whose pairs read as anything else in CC-CEDICT are left out (日中 "noon",
+#: 朝日 "morning sun", 英中 "English-medium school"), and so are 法 "law" and 德 "virtue".
+REGIONS: dict[str, str] = {
+    "中": "China",
+    "美": "US",
+    "日": "Japan",
+    "俄": "Russia",
+    "英": "UK",
+    "朝": "North Korea",
+    "韩": "South Korea",
+    "苏": "Soviet",
+}
+_NOT_REGION_PAIRS = frozenset(("日中", "朝日", "英中"))
+
+
+def region_pairs() -> dict[str, str]:
+    """Every pair of country abbreviations as one word and its English ("中美": "China-US")."""
+    return {
+        first + second: f"{REGIONS[first]}-{REGIONS[second]}"
+        for first in REGIONS
+        for second in REGIONS
+        if first != second and first + second not in _NOT_REGION_PAIRS
+    }
+
+
 #: The people and animals a study is about: an abstract means them in the plural ("patients").
 SUBJECTS = frozenset(
     "患者 病人 病患 受试者 参与者 志愿者 儿童 幼儿 婴儿 婴幼儿 新生儿 青少年 学生 教师 医生 护士 孕妇 女性 男性 "
