@@ -132,6 +132,23 @@ def test_numbers_and_units(engine: GlossEngine) -> None:
     assert chinese_number("三万五千") == 35_000
 
 
+def test_bare_scales_and_numbers_written_digit_by_digit(engine: GlossEngine) -> None:
+    assert engine.translate("万人参加。") == "10,000 people participate."
+    assert chinese_number("亿") == 100_000_000
+    assert engine.translate("二〇〇五年") == "2005"
+    assert engine.translate("一九九八年").startswith("1998")
+    assert engine.translate("八五计划").startswith("85 ")
+    # Two digits in a row that are no number: an estimate, an adverb.
+    assert not engine.translate("三四个人").startswith("34")
+    assert engine.translate("一一对应").startswith("One by one")
+
+
+def test_an_before_a_vowel_sound(engine: GlossEngine) -> None:
+    assert engine.translate("一个动物") == "An animal"
+    assert engine.translate("一种氨基酸") == "An amino acid"
+    assert engine.translate("一种单位") == "A unit"
+
+
 def test_the_first_letter_is_capitalised_but_a_leading_term_is_kept(engine: GlossEngine) -> None:
     assert engine.translate("肺癌是常见的恶性肿瘤。").startswith("Lung cancer ")
     assert engine.translate("mRNA表达").startswith("mRNA ")

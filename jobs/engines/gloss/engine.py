@@ -11,7 +11,17 @@ from ...language import normalise_whitespace
 from ..base import EngineSettings, TranslationEngine
 from .dictionary import GlossData, shared_gloss_data
 from .english import FUNCTION_ENGLISH, Piece, join, plural, stems
-from .numerals import PERCENT, chinese_number, number_unit, number_words, numeral_tokens, unit_token
+from .numerals import (
+    DIGIT_RUN,
+    PERCENT,
+    chinese_number,
+    digit_run_value,
+    digit_runs,
+    number_unit,
+    number_words,
+    numeral_tokens,
+    unit_token,
+)
 from .rules import (
     ACADEMIC_WORDS,
     CIRCUMPOSITIONS,
@@ -202,14 +212,23 @@ class GlossEngine(TranslationEngine):
         for match in RUNS.finditer(text):
             kind, run = match.lastgroup or "mark", match.group()
             if kind == "han":
-                if tokens and tokens[-1].kind in ("num", "ord"):
-                    run = number_unit(tokens, run)
-                for word in self._data.tokenizer.cut(run, HMM=False):
-                    tokens.extend(self._word_tokens(tokens, word))
+                for part in digit_runs(run) if DIGIT_RUN.search(run) else (run,):
+                    self._scan_han(part, tokens)
             elif kind == "num" and tokens and tokens[-1] == ("han", "第") and run.isdigit():
                 tokens[-1] = Token("ord", number_words(int(run), ordinal=True))  # 第3 "3rd"
             elif kind != "space":
                 tokens.append(Token(kind, run))
+
+    def _scan_han(self, run: str, tokens: list[Token]) -> None:
+        """Add the tokens of a run of Han characters: a number written digit by digit, or jieba's words."""
+        value = digit_run_value(run)
+        if value is not None:
+            tokens.append(Token("num", str(value)))
+            return
+        if tokens and tokens[-1].kind in ("num", "ord"):
+            run = number_unit(tokens, run)
+        for word in self._data.tokenizer.cut(run, HMM=False):
+            tokens.extend(self._word_tokens(tokens, word))
 
     def _word_tokens(self, tokens: list[Token], word: str) -> list[Token]:
         """A segmented word as tokens: a Chinese numeral (with its measure word) as a number and a unit."""
