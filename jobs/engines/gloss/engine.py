@@ -31,19 +31,27 @@ from .rules import (
     CLOSERS,
     COMPARING,
     DEGREES,
+    DETERMINERS,
     FRONTED,
     FUNCTION_WORDS,
+    LOCATIVES,
     NEGATIONS,
+    ORDER_OF_WORDS,
     PHRASE_END,
+    POSSESSIVES,
     PREFIXES,
     PUNCTUATION,
     REPORTING,
     SUBJECTS,
     SUPERLATIVE,
+    Field,
     degree_word,
+    text_field,
 )
 from .tokens import ENGLISH_NAME, HEADING, HEADINGS, RUNS, Token
 
+#: The kinds of token that can be content words.
+_CONTENT = frozenset(("han", "latin", "term", "name"))
 #: Where a token has no successor: what the rules see after the last one.
 _END = Token("mark", "")
 
@@ -68,8 +76,10 @@ class GlossEngine(TranslationEngine):
         self._glossary.pop("", None)
         longest_first = sorted(self._glossary, key=len, reverse=True)
         self._terms = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
-        # Glosses of words seen before: abstracts repeat their terms.
-        self._glosses: dict[str, tuple[Piece, ...]] = {}
+        # Glosses of words seen before, by field: abstracts repeat their terms.
+        self._field: Field | None = None
+        self._fields_glosses: dict[str, dict[str, tuple[Piece, ...]]] = {}
+        self._glosses = self._fields_glosses.setdefault("", {})
 
     @classmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
@@ -90,7 +100,9 @@ class GlossEngine(TranslationEngine):
         return self._data.model
 
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
-        """Gloss every sentence; blank input gives ""."""
+        """Gloss every sentence, each word in the sense it has in the sentences' field; blank input gives ""."""
+        self._field = text_field(sentences)
+        self._glosses = self._fields_glosses.setdefault(self._field.name if self._field else "", {})
         return [self._gloss(sentence) for sentence in sentences]
 
     def _gloss(self, sentence: str) -> str:
@@ -324,8 +336,50 @@ class GlossEngine(TranslationEngine):
             self._circumposition(tokens, words, index, fixed)
         elif word in COMPARING or word == SUPERLATIVE:
             self._degree(tokens, words, index, fixed)
+        elif word == "的":
+            self._of(tokens, words, index, fixed)
         elif following == ("mark", ","):
             _before_comma(words, index, clause, fixed, before)
+
+    def _of(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
+        """A的B as "the B of A", where A and B are each one or two content words standing alone and A
+        names a thing (肿瘤的预后 "the prognosis of tumor"), and A中的B as "the B in A"; a longer phrase
+        on either side, or an A that describes (新的方法), stays as it is."""
+        if index > 0 and words[index - 1] in POSSESSIVES and index - 1 not in fixed:
+            fixed[index - 1] = POSSESSIVES[words[index - 1]]  # 我们的研究 "our research"
+            return
+        place = index - 1 if index > 1 and words[index - 1] in LOCATIVES and index - 1 not in fixed else index
+        start = place
+        while start > 0 and self._content(tokens, words, start - 1, fixed):
+            start -= 1
+        if any(words[i] in self._data.describing for i in range(start, place)):
+            return  # 新的方法 "new method": an attribute, not an owner
+        end = index + 1
+        while end < len(tokens) and self._content(tokens, words, end, fixed):
+            end += 1
+        if not (1 <= place - start <= ORDER_OF_WORDS and 1 <= end - index - 1 <= ORDER_OF_WORDS):
+            return
+        owner = " ".join(fixed.get(i) or self._english(tokens[i]) for i in range(start, place))
+        owned = " ".join(self._english(tokens[i]) for i in range(index + 1, end))
+        if words[end - 1] in SUBJECTS:
+            owned = plural(owned)
+        article = "" if start > 0 and words[start - 1] in DETERMINERS else "the "  # 其A的B "its B of A"
+        fixed[start] = f"{article}{owned} {LOCATIVES[words[place]] if place < index else 'of'} {owner}"
+        for i in range(start + 1, end):
+            fixed[i] = ""
+
+    def _content(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> bool:
+        """Whether the token at `index` is a content word no rule has taken: a word, a term, a name."""
+        kind, text = tokens[index]
+        if (index in fixed and not (words[index] in SUBJECTS and fixed[index])) or kind not in _CONTENT:
+            return False
+        return kind != "han" or (bool(words[index]) and text not in PHRASE_END and not self._is_function_word(text))
+
+    def _english(self, token: Token) -> str:
+        """The English of one content token, as text."""
+        if token.kind == "han":
+            return self._gloss_of(token.text)
+        return self._glossary[token.text] if token.kind == "term" else token.text
 
     def _degree(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
         """较/更/最 before an adjective: its comparative or superlative (较高 "higher", 最大 "largest")."""
@@ -400,7 +454,9 @@ class GlossEngine(TranslationEngine):
                 gloss = FUNCTION_WORDS[simplified]
                 yield Piece(gloss, glue_right=gloss.endswith("-"), capitalise=True)
             return
-        sense = ACADEMIC_WORDS.get(simplified)
+        sense = self._field.senses.get(simplified) if self._field else None
+        if sense is None:
+            sense = ACADEMIC_WORDS.get(simplified)
         if sense is None and degree_word(simplified, word not in self._data.senses):
             sense = DEGREES[simplified[1:]][simplified[0] == SUPERLATIVE]  # 更好 "better", 最大 "largest"
         if sense is None:
