@@ -142,6 +142,8 @@ def test_bare_scales_and_numbers_written_digit_by_digit(engine: GlossEngine) -> 
     # Two digits in a row that are no number: an estimate, an adverb.
     assert not engine.translate("三四个人").startswith("34")
     assert engine.translate("一一对应").startswith("One by one")
+    assert engine.translate("20世纪50~60年代") == "20th century 50-60s"
+    assert engine.translate("中美两国") == "China-US two countries"
 
 
 def test_a_de_b_reads_the_b_of_a(engine: GlossEngine) -> None:

@@ -25,6 +25,8 @@ UNITS: dict[str, str] = {
     "岁": "years old",
     "周岁": "years old",
     "年": "years",
+    "年代": "s",  # 90年代 "90s"
+    "世纪": "century",  # 20世纪 "20th century"
     "个月": "months",
     "月龄": "months old",
     "周龄": "weeks old",
@@ -44,6 +46,7 @@ UNITS: dict[str, str] = {
     "项": "items",
     "篇": "articles",
     "人": "people",
+    "国": "countries",  # 两国 "two countries"
     "名": "",
     "位": "",
     "个": "",
@@ -157,6 +160,10 @@ def number_unit(tokens: list[Token], run: str) -> str:
         unit = UNITS[word]
         if word == "年" and len(number) == 4:
             unit = ""  # 2019年: a year, not a duration
+        elif word == "年代" and number.isdigit():
+            tokens[-1], unit = Token("num", f"{number}s"), ""  # 90年代, 50~60年代 "50-60s"
+        elif word == "世纪" and number.isdigit():
+            tokens[-1] = Token("ord", number_words(int(number), ordinal=True))  # 20世纪 "20th century"
         elif word == "月" and number.isdigit() and 1 <= int(number) <= 12:
             tokens[-1], unit = Token("num", _MONTHS[int(number) - 1]), ""
         elif word in ("日", "号") and any(token.text in _MONTHS for token in tokens[-3:-1]):

@@ -165,6 +165,9 @@ FIELDS = (
             "军控": "arms control",
             "美": "US",
             "苏": "Soviet",
+            "英": "UK",
+            "澳": "Australia",
+            "三国": "three countries",
         },
     ),
 )
@@ -174,7 +177,7 @@ FIELD_CUES = 3
 ORDER_OF_WORDS = 2
 #: Place words between A and 的 (A中的B "the B in A") and the preposition they read as.
 #: Words that take the place of an article: no "the" after them.
-DETERMINERS = frozenset("其 及其 该 本 这 此 这些 那些 各 每 我们 他们 我国".split())
+DETERMINERS = frozenset("其 及其 该 本 这 此 这些 那些 各 每 我们 他们 我国 一种 一个 一 一些".split())
 #: Pronouns before 的, as English possessives.
 POSSESSIVES = {"我": "my", "我们": "our", "你": "your", "你们": "your", "他": "his", "她": "her", "它": "its"}
 POSSESSIVES.update({"他们": "their", "她们": "their", "它们": "their", "自己": "own", "彼此": "each other's"})
@@ -195,18 +198,27 @@ REGIONS: dict[str, str] = {
     "朝": "North Korea",
     "韩": "South Korea",
     "苏": "Soviet",
+    "澳": "Australia",
 }
 _NOT_REGION_PAIRS = frozenset(("日中", "朝日", "英中"))
 
 
 def region_pairs() -> dict[str, str]:
-    """Every pair of country abbreviations as one word and its English ("中美": "China-US")."""
-    return {
+    """Every pair and three of country abbreviations as one word, and its English ("中美": "China-US",
+    "美英澳": "US-UK-Australia")."""
+    pairs = {
         first + second: f"{REGIONS[first]}-{REGIONS[second]}"
         for first in REGIONS
         for second in REGIONS
         if first != second and first + second not in _NOT_REGION_PAIRS
     }
+    threes = {
+        pair + third: f"{english}-{REGIONS[third]}"
+        for pair, english in pairs.items()
+        for third in REGIONS
+        if third not in pair and pair[1] + third in pairs
+    }
+    return pairs | threes
 
 
 #: The people and animals a study is about: an abstract means them in the plural ("patients").
