@@ -67,6 +67,7 @@ FUNCTION_WORDS: dict[str, str] = {
     "对": "on",
     "以": "to",
     "及其": "and its",
+    "应": "should",
 }
 
 #: Words whose default dictionary sense is not the one academic prose means (治疗 "treatment",
@@ -121,7 +122,8 @@ ACADEMIC_WORDS: dict[str, str] = {
     "诊断": "diagnosis",
     "意义": "significance",
     "回顾": "review",
-    "测量": "measurement",  # jieba cuts 核 off only where it modifies the next word (核争端, 核政策)
+    "测量": "measurement",
+    "明显": "significantly",  # 明显降低 "significantly reduced"  # jieba cuts 核 off only where it modifies the next word (核争端, 核政策)
 }
 
 
@@ -151,6 +153,8 @@ FIELDS = (
             "靶向": "targeted",
             "生物": "biological",
             "表现": "manifestation",
+            "腹腔镜": "laparoscopic",
+            "神经": "neural",
         },
     ),
     Field(
