@@ -114,7 +114,7 @@ ACADEMIC_WORDS: dict[str, str] = {
     "药物": "drug",
     "人群": "population",
     "病患": "patient",
-    "核": "nuclear",
+    "核": "nuclear",  # jieba cuts 核 off only where it modifies the next word (核争端, 核政策)
     "凋亡": "apoptosis",
     "标志物": "marker",
     "质量": "quality",
