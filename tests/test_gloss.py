@@ -154,6 +154,15 @@ def test_a_de_b_reads_the_b_of_a(engine: GlossEngine) -> None:
     assert " of " not in engine.translate("肿瘤病人治疗的效果")
 
 
+def test_a_noun_after_a_quantifier_or_a_count_is_plural(engine: GlossEngine) -> None:
+    assert engine.translate("这些问题") == "These problems"
+    assert engine.translate("三个问题") == "Three problems"
+    assert engine.translate("一个问题") == "A problem"
+    # A content word after it may be a verb: nothing is guessed.
+    assert engine.translate("30名学生参加") == "30 students participate"
+    assert engine.translate("2019年研究") == "2019 research"  # a year counts nothing
+
+
 def test_an_before_a_vowel_sound(engine: GlossEngine) -> None:
     assert engine.translate("一个动物") == "An animal"
     assert engine.translate("一种氨基酸") == "An amino acid"

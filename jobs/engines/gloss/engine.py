@@ -41,6 +41,7 @@ from .rules import (
     POSSESSIVES,
     PREFIXES,
     PUNCTUATION,
+    QUANTIFIERS,
     REPORTING,
     SUBJECTS,
     SUPERLATIVE,
@@ -50,6 +51,8 @@ from .rules import (
 )
 from .tokens import ENGLISH_NAME, HEADING, HEADINGS, RUNS, Token
 
+#: A count above one: a number word or a whole number under 1,000 (not a year, a decimal or a percentage).
+_COUNT = re.compile(r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|[1-9]\d{1,2}|[a-z]+teen|twenty")
 #: The kinds of token that can be content words.
 _CONTENT = frozenset(("han", "latin", "term", "name"))
 #: Where a token has no successor: what the rules see after the last one.
@@ -303,6 +306,8 @@ class GlossEngine(TranslationEngine):
                 clause = index + 1
             elif tokens[index].kind == "unit":
                 self._counted_subject(tokens, index, fixed)
+            elif tokens[index].kind == "num" and _COUNT.fullmatch(tokens[index].text):
+                self._counted(tokens, words, index, fixed)
             elif word and index not in fixed:
                 self._frame(tokens, words, index, clause, fixed, before)
         return fixed, before
@@ -338,6 +343,8 @@ class GlossEngine(TranslationEngine):
             self._degree(tokens, words, index, fixed)
         elif word == "的":
             self._of(tokens, words, index, fixed)
+        elif word in QUANTIFIERS:
+            self._counted(tokens, words, index, fixed)
         elif following == ("mark", ","):
             _before_comma(words, index, clause, fixed, before)
 
@@ -367,6 +374,23 @@ class GlossEngine(TranslationEngine):
         fixed[start] = f"{article}{owned} {LOCATIVES[words[place]] if place < index else 'of'} {owner}"
         for i in range(start + 1, end):
             fixed[i] = ""
+
+    def _counted(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
+        """A noun standing alone after a quantifier or a number above one, in the plural (这些问题
+        "these problems", 三个问题 "three problems"); not a word that a content word follows, which may
+        be a verb or part of a longer phrase."""
+        noun = index + 1
+        if noun < len(tokens) and tokens[noun].kind == "unit" and tokens[noun].text in ("", "kinds of", "types of"):
+            noun += 1
+        if noun >= len(tokens) or tokens[noun].kind != "han" or noun in fixed:
+            return
+        if not self._content(tokens, words, noun, fixed) or words[noun] in self._data.describing:
+            return
+        if words[noun] in REPORTING:  # 这些发现 reads "these found": a verb's English, no plural
+            return
+        if noun + 1 < len(tokens) and self._content(tokens, words, noun + 1, fixed):
+            return
+        fixed[noun] = plural(self._gloss_of(tokens[noun].text))
 
     def _content(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> bool:
         """Whether the token at `index` is a content word no rule has taken: a word, a term, a name."""

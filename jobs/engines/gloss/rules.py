@@ -182,6 +182,10 @@ ORDER_OF_WORDS = 2
 #: Place words between A and 的 (A中的B "the B in A") and the preposition they read as.
 #: Words that take the place of an article: no "the" after them.
 DETERMINERS = frozenset("其 及其 该 本 这 此 这些 那些 各 每 我们 他们 我国 一种 一个 一 一些".split())
+#: Words after which a noun is plural (这些问题 "these problems").
+QUANTIFIERS = frozenset(
+    "这些 那些 许多 很多 多种 各种 不同 一些 多个 诸多 众多 若干 几种 几个 多项 多数 大多数 大量".split()
+)
 #: Pronouns before 的, as English possessives.
 POSSESSIVES = {"我": "my", "我们": "our", "你": "your", "你们": "your", "他": "his", "她": "her", "它": "its"}
 POSSESSIVES.update({"他们": "their", "她们": "their", "它们": "their", "自己": "own", "彼此": "each other's"})
