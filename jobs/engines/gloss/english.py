@@ -22,7 +22,8 @@ _ENGLISH_WORD = re.compile(r"[a-z]{3,}")
 #: English plurals that no rule makes.
 _IRREGULAR_PLURALS = {"child": "children", "mouse": "mice", "person": "people", "data": "data"}
 _SENTENCE_END = frozenset(".!?")
-_VOWEL_SOUND = re.compile(r"(?i)[aeiou](?!ni|s[aeiu]|u|ne\b)")  # "an amino acid", but "a unit", "a user"
+#: A word that takes "an": "an amino acid", "an animal", but "a unit", "a user", "a European", "a one".
+_VOWEL_SOUND = re.compile(r"(?i)(?:[ai]|e(?!u)|o(?!ne\b)|u(?!ni|s[aeiu]))")
 
 
 class Piece(NamedTuple):

@@ -25,6 +25,8 @@ UNITS: dict[str, str] = {
     "岁": "years old",
     "周岁": "years old",
     "年": "years",
+    "年代": "s",  # 90年代 "90s"
+    "世纪": "century",  # 20世纪 "20th century"
     "个月": "months",
     "月龄": "months old",
     "周龄": "weeks old",
@@ -44,6 +46,7 @@ UNITS: dict[str, str] = {
     "项": "items",
     "篇": "articles",
     "人": "people",
+    "国": "countries",  # 两国 "two countries"
     "名": "",
     "位": "",
     "个": "",
@@ -63,17 +66,21 @@ _ONE = frozenset(("1", "one"))  # a unit after it is singular
 #: A Chinese numeral, perhaps ordinal (第), perhaps followed by a measure word (三组, 第二次).
 _NUMERAL = re.compile(r"(第?)([零〇一二两三四五六七八九十百千万亿]+)(.*)", re.DOTALL)
 PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百千]+)")
+DIGIT_RUN = re.compile(r"(?<![十百千万亿])([零〇一二三四五六七八九]{2,})(?![十百千万亿])")
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 
 
 def chinese_number(numeral: str) -> int | None:
-    """The value of a Chinese numeral such as 三, 二十五, 一百零八 or 三万; None if it is not one."""
+    """The value of a Chinese numeral such as 三, 二十五, 一百零八, 三万 or 万 (10,000), or a run of
+    digits read one by one (二〇〇五 2005, 八五 85); None if it is not one."""
+    if len(numeral) > 1 and all(char in _DIGITS for char in numeral):
+        return digit_run_value(numeral)
     total = section = digit = 0
     for char in numeral:
         if char in _DIGITS:
             digit = _DIGITS[char]
         elif char in _SCALES:
-            total += (section + digit) * _SCALES[char]
+            total += (section + digit or 1) * _SCALES[char]  # 万人: a bare 万 is ten thousand
             section = digit = 0
         elif char in _MULTIPLIERS:
             section += (digit or 1) * _MULTIPLIERS[char]
@@ -122,6 +129,23 @@ def numeral_tokens(simplified: str, known_word: bool) -> list[Token]:
     return tokens
 
 
+def digit_runs(run: str) -> list[str]:
+    """A run of Han text cut before and after each number written digit by digit (二〇〇五, 八五),
+    which jieba would cut apart; two consecutive digits (三四 "three or four") are an estimate, not one."""
+    return [part for part in DIGIT_RUN.split(run) if part]
+
+
+def digit_run_value(part: str) -> int | None:
+    """The value of a number written digit by digit (二〇〇五 2005, 八五 85), or None: two digits in a
+    row are an estimate (三四 "three or four") or an adverb (一一 "one by one"), not a number."""
+    if len(part) < 2 or not DIGIT_RUN.fullmatch(part):
+        return None
+    values = [_DIGITS[char] for char in part]
+    if len(values) == 2 and values[1] in (values[0], values[0] + 1):
+        return None
+    return int("".join(map(str, values)))
+
+
 def number_unit(tokens: list[Token], run: str) -> str:
     """Read a scale (万), a unit or a measure word after a number into `tokens`; the rest of the run."""
     number = tokens[-1].text
@@ -136,6 +160,10 @@ def number_unit(tokens: list[Token], run: str) -> str:
         unit = UNITS[word]
         if word == "年" and len(number) == 4:
             unit = ""  # 2019年: a year, not a duration
+        elif word == "年代" and number.isdigit():
+            tokens[-1], unit = Token("num", f"{number}s"), ""  # 90年代, 50~60年代 "50-60s"
+        elif word == "世纪" and number.isdigit():
+            tokens[-1] = Token("ord", number_words(int(number), ordinal=True))  # 20世纪 "20th century"
         elif word == "月" and number.isdigit() and 1 <= int(number) <= 12:
             tokens[-1], unit = Token("num", _MONTHS[int(number) - 1]), ""
         elif word in ("日", "号") and any(token.text in _MONTHS for token in tokens[-3:-1]):

@@ -7,6 +7,9 @@ Each table maps simplified Chinese to the English the engine puts in its place; 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 #: Words whose gloss is fixed by grammar rather than the dictionary; "" drops a particle.
 FUNCTION_WORDS: dict[str, str] = {
     "的": "",
@@ -63,6 +66,8 @@ FUNCTION_WORDS: dict[str, str] = {
     "前后": "before and after",
     "对": "on",
     "以": "to",
+    "及其": "and its",
+    "应": "should",
 }
 
 #: Words whose default dictionary sense is not the one academic prose means (治疗 "treatment",
@@ -109,7 +114,121 @@ ACADEMIC_WORDS: dict[str, str] = {
     "药物": "drug",
     "人群": "population",
     "病患": "patient",
+    "核": "nuclear",  # jieba cuts 核 off only where it modifies the next word (核争端, 核政策)
+    "凋亡": "apoptosis",
+    "标志物": "marker",
+    "质量": "quality",
+    "评价": "evaluation",
+    "诊断": "diagnosis",
+    "意义": "significance",
+    "回顾": "review",
+    "测量": "measurement",
+    "明显": "significantly",  # 明显降低 "significantly reduced"  # jieba cuts 核 off only where it modifies the next word (核争端, 核政策)
 }
+
+
+class Field(NamedTuple):
+    """A field of study: the words that show a text is in it, and the senses its words have there."""
+
+    name: str
+    cues: tuple[str, ...]
+    senses: dict[str, str]
+
+
+#: Fields whose words read differently (组织 "tissue" in medicine, "organization" elsewhere). A call
+#: of the engine (a chunk of a batch: related abstracts) is in the field whose cues it uses most,
+#: at least FIELD_CUES times; otherwise in none, and every word has its default sense.
+FIELDS = (
+    Field(
+        "medicine",
+        tuple("患者 病人 治疗 临床 细胞 肿瘤 疾病 诊断 手术 药物 症状 基因 蛋白".split()),
+        {
+            "组织": "tissue",
+            "通路": "pathway",
+            "转移": "metastasis",
+            "表达": "expression",
+            "游离": "free",
+            "分期": "staging",
+            "生长": "growth",
+            "靶向": "targeted",
+            "生物": "biological",
+            "表现": "manifestation",
+            "腹腔镜": "laparoscopic",
+            "神经": "neural",
+        },
+    ),
+    Field(
+        "international security",
+        tuple("核武器 战略 军事 威慑 国际 外交 防扩散 冷战 军控 导弹 国家安全".split()),
+        {
+            "安全": "security",
+            "威慑": "deterrence",
+            "扩散": "proliferation",
+            "防扩散": "non-proliferation",
+            "延伸": "extended",
+            "军控": "arms control",
+            "美": "US",
+            "苏": "Soviet",
+            "英": "UK",
+            "澳": "Australia",
+            "三国": "three countries",
+        },
+    ),
+)
+FIELD_CUES = 3
+
+#: A的B reads "the B of A" where each side is at most this many content words.
+ORDER_OF_WORDS = 2
+#: Place words between A and 的 (A中的B "the B in A") and the preposition they read as.
+#: Words that take the place of an article: no "the" after them.
+DETERMINERS = frozenset("其 及其 该 本 这 此 这些 那些 各 每 我们 他们 我国 一种 一个 一 一些".split())
+#: Words after which a noun is plural (这些问题 "these problems").
+QUANTIFIERS = frozenset(
+    "这些 那些 许多 很多 多种 各种 不同 一些 多个 诸多 众多 若干 几种 几个 多项 多数 大多数 大量".split()
+)
+#: Pronouns before 的, as English possessives.
+POSSESSIVES = {"我": "my", "我们": "our", "你": "your", "你们": "your", "他": "his", "她": "her", "它": "its"}
+POSSESSIVES.update({"他们": "their", "她们": "their", "它们": "their", "自己": "own", "彼此": "each other's"})
+LOCATIVES = {"中": "in", "内": "in", "上": "on", "间": "between", "之间": "between"}
+
+#: Characters that modify the word after them, in words the dictionary lacks: 核战略 is 核 战略
+#: "nuclear strategy", never 核战 略 "nuclear warfare brief".
+PREFIXES = frozenset("核")
+#: One-character abbreviations of countries, which pair up in compounds: 中美 "China-US", 朝美 "North
+#: Korea-US". Only characters whose pairs read as anything else in CC-CEDICT are left out (日中 "noon",
+#: 朝日 "morning sun", 英中 "English-medium school"), and so are 法 "law" and 德 "virtue".
+REGIONS: dict[str, str] = {
+    "中": "China",
+    "美": "US",
+    "日": "Japan",
+    "俄": "Russia",
+    "英": "UK",
+    "朝": "North Korea",
+    "韩": "South Korea",
+    "苏": "Soviet",
+    "澳": "Australia",
+}
+_NOT_REGION_PAIRS = frozenset(("日中", "朝日", "英中"))
+
+
+def region_pairs() -> dict[str, str]:
+    """Every pair and three of country abbreviations as one word, and its English ("中美": "China-US",
+    "美英澳": "US-UK-Australia")."""
+    pairs = {
+        first + second: f"{REGIONS[first]}-{REGIONS[second]}"
+        for first in REGIONS
+        for second in REGIONS
+        if first != second and first + second not in _NOT_REGION_PAIRS
+    }
+    threes = {
+        pair + third: f"{english}-{REGIONS[third]}"
+        for pair, english in pairs.items()
+        for third in REGIONS
+        if third not in pair and pair[1] + third in pairs
+    }
+    return pairs | threes
+
+
 #: The people and animals a study is about: an abstract means them in the plural ("patients").
 SUBJECTS = frozenset(
     "患者 病人 病患 受试者 参与者 志愿者 儿童 幼儿 婴儿 婴幼儿 新生儿 青少年 学生 教师 医生 护士 孕妇 女性 男性 "
@@ -281,6 +400,14 @@ PUNCTUATION.update({mark: (mark, True, False) for mark in ",.;:!?%)]}"})
 PUNCTUATION.update({mark: (mark, False, True) for mark in "([{"})
 CLAUSE_END = frozenset("。，；：？！,;:?!.")  # not 、, which only separates the items of a list
 CLAUSE = "|"  # what a clause-ending mark is among the words of a sentence
+
+
+def text_field(sentences: Iterable[str]) -> Field | None:
+    """The field whose cues a text uses most (at least FIELD_CUES times), or None."""
+    text = "".join(sentences)
+    counts = [(sum(text.count(cue) for cue in field.cues), index) for index, field in enumerate(FIELDS)]
+    count, index = max(counts)
+    return FIELDS[index] if count >= FIELD_CUES else None
 
 
 def degree_word(word: str, unknown: bool = True) -> bool:

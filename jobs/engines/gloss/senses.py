@@ -69,6 +69,7 @@ _BONUS_FIELD = 3.0
 _BONUS_ADVERB = 3.0
 _BONUS_FUNCTION = 100.0  # a preposition or conjunction takes an English one whenever it has one
 _BONUS_COMPOUNDS = 3.0  # times log(1 + compounds whose senses share the sense's words)
+_BONUS_AGREEMENT = 2.5  # the headword's proper name says the same (冷战 "cold war" as in "Cold War", not "shudder")
 
 
 def is_note(sense: str) -> bool:
@@ -122,6 +123,7 @@ class _Reading(NamedTuple):
     alternatives: list[_Alternative]
     noun_early: bool  # a non-verb sense among the first three
     variant_of: frozenset[str]  # the headwords it says it is a variant of
+    proper: bool  # a proper name's reading (capitalised pinyin)
 
 
 def _reading(entry: CedictEntry) -> _Reading:
@@ -131,7 +133,7 @@ def _reading(entry: CedictEntry) -> _Reading:
         alternatives = _note_alternatives(entry)
     joined = "/".join(entry.senses)
     variant_of = frozenset(_VARIANT.findall(joined)) if "variant of" in joined else frozenset()
-    return _Reading(alternatives, noun_early, variant_of)
+    return _Reading(alternatives, noun_early, variant_of, entry.pinyin[:1].isupper())
 
 
 def _sense_alternatives(entry: CedictEntry) -> tuple[list[_Alternative], bool]:
@@ -268,15 +270,26 @@ def _best_gloss(
     # rather than jie1guo3 "to bear fruit").
     ranked = sorted(indexes, key=lambda i: (simplified in readings[i].variant_of, -len(readings[i].alternatives)))
     stem_counts = compounds.stem_counts(simplified) if tag in _CONTENT_TAGS else Counter()
+    named = _proper_stems(indexes, readings)
     best_cost, best = math.inf, ""
     for rank, index in enumerate(ranked):
         reading = readings[index]
         nominal = tag in _NOMINAL_TAGS and reading.noun_early
         for alternative in reading.alternatives:
             cost = _cost(alternative, rank, tag, nominal, stem_counts)
+            if named and not reading.proper and named.issuperset(stems(alternative.gloss) or ("",)):
+                cost -= _BONUS_AGREEMENT
             if cost < best_cost:
                 best_cost, best = cost, alternative.gloss
     return best
+
+
+def _proper_stems(indexes: Sequence[int], readings: Sequence[_Reading]) -> frozenset[str]:
+    """The stems of a headword's proper-name readings, when it also has common ones: a common sense
+    that says the same is the name's (冷战 "cold war": "(US-Soviet) Cold War")."""
+    if all(readings[i].proper for i in indexes) or not any(readings[i].proper for i in indexes):
+        return frozenset()
+    return frozenset().union(*(stems(a.gloss) for i in indexes if readings[i].proper for a in readings[i].alternatives))
 
 
 def _cost(alternative: _Alternative, rank: int, tag: str, nominal: bool, stem_counts: Counter[str]) -> float:
