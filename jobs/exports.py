@@ -95,7 +95,10 @@ def _lazy_lines(text: str) -> Iterator[str]:
 
 def read_references(format_name: str, text: str) -> Iterator[Reference]:
     """The references of an export in `format_name`, in order (text with "\\n" line ends)."""
-    return _READERS[format_name](text)
+    # Exports concatenated onto each other (`cat a.txt b.txt`) bring each file's BOM along, at
+    # the start of a line in the middle of the text: left there, it hides the tag that starts a
+    # reference, and that reference is merged into the one before. U+FEFF is no text anywhere.
+    return _READERS[format_name](text.replace("\ufeff", ""))
 
 
 # --- CNKI EndNote / Refer ------------------------------------------------------------------
@@ -130,17 +133,23 @@ def _references(lines: list[str], starts: Callable[[str], bool]) -> Iterator[tup
 
 
 def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, list[list[str]]] = {}
     last: list[str] | None = None
     for raw in lines:
         for line in _unglued(raw.replace("\t", " ").strip()):
             match = _REFER_TAG.fullmatch(line)
             if match:
-                last = fields.setdefault(match.group(1), [])
-                last.append(match.group(2).strip())
+                last = [match.group(2).strip()]
+                fields.setdefault(match.group(1), []).append(last)
             elif line and last is not None:  # a line without a tag continues the one before
-                last[-1] = f"{last[-1]}\n{line}"
-    return fields
+                last.append(line)
+    return _joined(fields)
+
+
+def _joined(fields: dict[str, list[list[str]]]) -> dict[str, list[str]]:
+    """Each field's lines joined by line ends: gathered first, as copying the field onto every
+    continuation line would be quadratic in the number of lines."""
+    return {key: ["\n".join(lines) for lines in values] for key, values in fields.items()}
 
 
 def _unglued(line: str) -> list[str]:
@@ -435,17 +444,18 @@ def _keyed(layout: _Layout) -> Callable[[str], Iterator[Reference]]:
 
 
 def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable[[str], str | None]) -> Reference:
-    fields: dict[str, list[str]] = {}
+    gathered: dict[str, list[list[str]]] = {}
     last: list[str] | None = None
     for raw in lines:
         text = raw.replace("\t", " ").strip()
         name = key(text)
         if name is not None:
             match = layout.field.match(text)
-            last = fields.setdefault(name, [])
-            last.append((match.group(2) or "").strip() if match else "")
+            last = [(match.group(2) or "").strip() if match else ""]
+            gathered.setdefault(name, []).append(last)
         elif text and last is not None:
-            last[-1] = f"{last[-1]}\n{text}"
+            last.append(text)
+    fields = _joined(gathered)
 
     def first(part: str) -> str | None:
         return next((value for name in layout.keys.get(part, ()) for value in fields.get(name, []) if value), None)
