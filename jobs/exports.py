@@ -196,6 +196,10 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
 # --- RIS (rispy) ---------------------------------------------------------------------------
 
 _RIS_START = re.compile(r"TY {1,2}- ")
+# A tag line written with one space before the dash (`TI - ...`), as some tools do: rispy only
+# knows two (`TI  - `). Rewritten only in a reference whose `TY` line has one space, so that an
+# abstract's wrapped line such as "CT - guided biopsy ..." in a two-space file stays text.
+_RIS_ONE_SPACE_TAG = re.compile(r"^([A-Z][A-Z0-9]) -(?: |$)", re.MULTILINE)
 
 
 def _ris(text: str) -> Iterator[Reference]:
@@ -203,6 +207,8 @@ def _ris(text: str) -> Iterator[Reference]:
 
     for start, lines in _references(text.split("\n"), lambda line: bool(_RIS_START.match(line))):
         chunk = "\n".join(lines)
+        if lines[0].startswith("TY - "):
+            chunk = _RIS_ONE_SPACE_TAG.sub(r"\1  - ", chunk)
         try:
             entries = rispy.loads(chunk.replace("\t", " "), list_tags=[*rispy.LIST_TYPE_TAGS, "AD"])
         except Exception as error:  # rispy raises IOError and others for lines it cannot read

@@ -7,6 +7,7 @@ the real-record exports of tests/data/exports/ (sources in tests/data/SOURCES.md
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,18 @@ def test_two_exports_concatenated_with_their_boms_give_every_record(name: str) -
     once = [(item.title, item.text) for item in read(name, data) if isinstance(item, SourceRecord)]
     twice = [(item.title, item.text) for item in items if isinstance(item, SourceRecord)]
     assert twice == once + once
+
+
+def test_ris_with_one_space_before_the_dash_is_read() -> None:
+    # Some tools write `TY - JOUR` (one space); the reader takes such a file for RIS, so it must
+    # read it too, not report every reference as cut off before its end line.
+    text = (EXPORTS / "wanfang.ris.txt").read_text(encoding="utf-8")
+    one_space = re.sub(r"(?m)^([A-Z][A-Z0-9])  - ?", r"\1 - ", text)
+    assert "TY - JOUR" in one_space and "ER - " in one_space
+    expected = [(r.title, r.text, r.citation) for r in read("w.txt", text.encode()) if isinstance(r, SourceRecord)]
+    items = read("w.txt", one_space.encode())
+    assert [(r.title, r.text, r.citation) for r in items if isinstance(r, SourceRecord)] == expected
+    assert len(expected) == 3
 
 
 @pytest.mark.parametrize(
