@@ -48,6 +48,10 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 # of a long run of spaces, quadratic in its length.)
 _NAME_SEPARATORS = re.compile(r" ?[;；，、] ?| ?, ?(?=[\u3400-\u9fff])")
 _KEYWORD_SEPARATORS = re.compile(r" ?[;；，,、] ?")
+# RIS (one author a line) and BibTeX (authors joined by "and") write a name "Last, First":
+# Zotero writes a two-part Chinese name "张, 会佳". Told from two names ("张三,李四") by the
+# space after the comma, or by a surname of one character.
+_HAN_LAST_FIRST = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)(, ?)([\u3400-\u9fff\uf900-\ufaff]+)")
 # Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR + 1)
 
@@ -245,7 +249,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
         Citation(
             format="ris",
             type=first("type_of_reference"),
-            authors=_split(every("authors", "first_authors"), _NAME_SEPARATORS),
+            authors=_split(_last_first(every("authors", "first_authors")), _NAME_SEPARATORS),
             affiliations=_split(every("author_address"), _NAME_SEPARATORS),
             journal=first(
                 "secondary_title", "journal_name", "alternate_title3", "alternate_title1", "alternate_title2"
@@ -282,7 +286,7 @@ def _bibtex(text: str) -> Iterator[Reference]:
                 Citation(
                     format="bibtex",
                     type=entry.entry_type,
-                    authors=_split(authors if isinstance(authors, list) else [], _NAME_SEPARATORS),
+                    authors=_split(_last_first(authors if isinstance(authors, list) else []), _NAME_SEPARATORS),
                     affiliations=_split([_first(fields, "affiliation") or ""], _NAME_SEPARATORS),
                     journal=_first(fields, "journal", "booktitle", "school"),
                     year=_year(_first(fields, "year", "date")),
@@ -511,6 +515,17 @@ def _split(values: list[str], separators: re.Pattern[str]) -> list[str]:
     """Every name or keyword in `values`, split where several share one tag, each once, in order."""
     parts = (part.strip() for value in values for part in separators.split(" ".join(value.split())))
     return list(dict.fromkeys(part for part in parts if part))
+
+
+def _last_first(names: list[str]) -> list[str]:
+    """Names of formats that write one name "Last, First", a Chinese one as it is written (张会佳)."""
+    shown = []
+    for name in names:
+        match = _HAN_LAST_FIRST.fullmatch(name.strip()) if isinstance(name, str) else None
+        if match and (match.group(2) == ", " or len(match.group(1)) == 1):
+            name = match.group(1) + match.group(3)
+        shown.append(name)
+    return shown
 
 
 def _keywords(words: list[str]) -> dict[str, list[str] | None] | None:

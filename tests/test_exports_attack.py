@@ -57,6 +57,23 @@ def test_ris_with_one_space_before_the_dash_is_read() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "author", "kept"),
+    [
+        ("wanfang.ris.txt", "AU  - 张会佳", "AU  - 张, 会佳"),
+        ("references.bib.txt", "张会佳 and", "张, 会佳 and"),
+    ],
+)
+def test_a_chinese_name_written_last_comma_first_is_one_author(name: str, author: str, kept: str) -> None:
+    # RIS (one author per AU line) and BibTeX (authors joined by "and") write a name as
+    # "Last, First": Zotero exports a two-part Chinese name as "张, 会佳". That is one author.
+    text = (EXPORTS / name).read_text(encoding="utf-8").replace(author, kept, 1)
+    assert kept in text
+    first = next(item for item in read(name, text.encode()) if isinstance(item, SourceRecord))
+    assert first.citation is not None
+    assert first.citation.authors == ["张会佳", "侯相竹", "张涵", "殷澳", "高阳", "徐多多"]
+
+
+@pytest.mark.parametrize(
     ("start", "abstract_tag"),
     [("%0 Journal Article\n%T 长摘要\n", "%X"), ("RT Journal Article\nT1 长摘要\n", "AB")],
 )
@@ -70,3 +87,10 @@ def test_an_abstract_of_many_lines_is_read_in_linear_time(start: str, abstract_t
         [record] = read("long.txt", text.encode())
     assert isinstance(record, SourceRecord)
     assert record.text.count("\n") == 200_000 and record.text.endswith("血糖的影响。")
+
+
+def test_two_chinese_names_in_one_ris_author_line_are_still_two() -> None:
+    text = (EXPORTS / "wanfang.ris.txt").read_text(encoding="utf-8")
+    pasted = text.replace("AU  - 王海霞\nAU  - 罗耀群", "AU  - 王海霞,罗耀群", 1)
+    conference = [item for item in read("w.txt", pasted.encode()) if isinstance(item, SourceRecord)][1]
+    assert conference.citation is not None and conference.citation.authors == ["王海霞", "罗耀群"]
