@@ -41,6 +41,7 @@ _BIBTEX_COMMENT = re.compile(r"%(\s|$)")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
+_HTTP = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 # Several names or keywords in one tag: semicolons, and the full-width comma Chinese uses.
 # A plain comma separates names only before a Chinese one ("张三,李四"): in "Smith, John" it
 # is part of the name.
@@ -191,7 +192,7 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
             issue=first("N"),
             pages=first("P"),
             doi=_doi(doi),
-            url=first("U"),
+            url=_url(fields.get("U", [])),
             keywords=_keywords(every("K", _KEYWORD_SEPARATORS)),
         ),
     )
@@ -259,7 +260,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
             issue=first("number"),
             pages=f"{start}-{end}" if start and end else start or end,
             doi=_doi(first("doi")),
-            url=first("urls"),
+            url=_url(every("urls")),
             keywords=_keywords(_split(every("keywords"), _KEYWORD_SEPARATORS)),
         ),
     )
@@ -490,7 +491,7 @@ def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable
             issue=first("issue"),
             pages=f"{pages}-{end}" if pages and end and "-" not in pages else pages or end,
             doi=_doi(first("doi")),
-            url=first("url"),
+            url=_url([value for name in layout.keys.get("url", ()) for value in fields.get(name, [])]),
             keywords=_keywords(every("keywords", _KEYWORD_SEPARATORS)),
         ),
     )
@@ -534,6 +535,16 @@ def _keywords(words: list[str]) -> dict[str, list[str] | None] | None:
         return None
     lang = "zh" if any(_HAN.search(word) for word in words) else "en"
     return {lang: words, ("en" if lang == "zh" else "zh"): None}
+
+
+def _url(values: list[str]) -> str | None:
+    """The first http(s) URL of the reference's URLs, else the first (shown as text, never linked).
+
+    An export may give several (RIS `UR` lines, RefWorks `LK` and `UL`): a `javascript:` or
+    `file:` one first must not hide the database's link after it.
+    """
+    urls = [value.strip() for value in values if isinstance(value, str) and value.strip()]
+    return next((url for url in urls if _HTTP.match(url)), urls[0] if urls else None)
 
 
 def _year(text: str | None) -> str | None:

@@ -15,6 +15,7 @@ import pytest
 from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
 
 from .conftest import Alarm, repo_data
+from .test_exports import HQ_TITLE, HQ_URL
 
 EXPORTS = repo_data("exports/cnki-endnote.txt").parent
 SAMPLES = {
@@ -94,3 +95,21 @@ def test_two_chinese_names_in_one_ris_author_line_are_still_two() -> None:
     pasted = text.replace("AU  - 王海霞\nAU  - 罗耀群", "AU  - 王海霞,罗耀群", 1)
     conference = [item for item in read("w.txt", pasted.encode()) if isinstance(item, SourceRecord)][1]
     assert conference.citation is not None and conference.citation.authors == ["王海霞", "罗耀群"]
+
+
+@pytest.mark.parametrize(
+    ("name", "link_line", "before"),
+    [
+        ("cnki-endnote.txt", "%U https://kns.cnki.net", "%U javascript:alert(document.cookie)\n"),
+        ("cnki-refworks.txt", "LK https://kns.cnki.net", "LK file:///C:/Users/zhang/Zotero/storage/a.pdf\n"),
+        ("wanfang.ris.txt", "UR  - https://kns.cnki.net", "UR  - javascript:alert(document.cookie)\n"),
+    ],
+)
+def test_a_link_that_is_not_http_does_not_hide_the_database_link_after_it(
+    name: str, link_line: str, before: str
+) -> None:
+    text = (EXPORTS / name).read_text(encoding="utf-8").replace(link_line, before + link_line, 1)
+    conference = next(
+        item for item in read(name, text.encode()) if isinstance(item, SourceRecord) and item.title == HQ_TITLE
+    )
+    assert conference.citation is not None and conference.citation.url == HQ_URL
