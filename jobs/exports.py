@@ -287,7 +287,10 @@ def _bibtex(text: str) -> Iterator[Reference]:
                 Citation(
                     format="bibtex",
                     type=entry.entry_type,
-                    authors=_split(_last_first(authors if isinstance(authors, list) else []), _NAME_SEPARATORS),
+                    authors=_split(
+                        _last_first([_latex_name(name) for name in authors] if isinstance(authors, list) else []),
+                        _NAME_SEPARATORS,
+                    ),
                     affiliations=_split([_first(fields, "affiliation") or ""], _NAME_SEPARATORS),
                     journal=_first(fields, "journal", "booktitle", "school"),
                     year=_year(_first(fields, "year", "date")),
@@ -314,7 +317,10 @@ def _bibtex_entries(text: str, decode: bool) -> tuple[dict[int, Any], list[tuple
     from bibtexparser import middlewares, model
 
     def parse(source: str) -> Any:
-        extra = [middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()] if decode else []
+        # Authors are split before LaTeX is decoded, or the braces that protect a name
+        # ("{Food and Drug Administration}") are gone and it is split at its "and"; the names
+        # are decoded one by one (`_latex_name`), as the middleware leaves lists alone.
+        extra = [middlewares.SeparateCoAuthors(), middlewares.LatexDecodingMiddleware()] if decode else []
         return bibtexparser.parse_string(source, append_middleware=extra)
 
     library = parse(text)
@@ -329,6 +335,18 @@ def _bibtex_entries(text: str, decode: bool) -> tuple[dict[int, Any], list[tuple
                 continue
         failed.append((line, _bibtex_error(block)))
     return dict(sorted(entries.items())), failed
+
+
+def _latex_name(name: object) -> str:
+    """One BibTeX author as text: LaTeX decoded (`{\\"O}zil` is Özil), protecting braces dropped."""
+    if not isinstance(name, str):
+        return ""
+    from pylatexenc.latex2text import LatexNodes2Text  # bibtexparser's own LaTeX decoder
+
+    try:
+        return str(LatexNodes2Text(math_mode="verbatim").latex_to_text(name))
+    except Exception:  # pylatexenc's parse errors, and RecursionError for absurd nesting
+        return name
 
 
 def _first(fields: dict[str, object], *keys: str) -> str | None:

@@ -15,7 +15,7 @@ import pytest
 from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
 
 from .conftest import Alarm, repo_data
-from .test_exports import HQ_TITLE, HQ_URL
+from .test_exports import HQ_TITLE, HQ_URL, SOS_TITLE
 
 EXPORTS = repo_data("exports/cnki-endnote.txt").parent
 SAMPLES = {
@@ -113,3 +113,18 @@ def test_a_link_that_is_not_http_does_not_hide_the_database_link_after_it(
         item for item in read(name, text.encode()) if isinstance(item, SourceRecord) and item.title == HQ_TITLE
     )
     assert conference.citation is not None and conference.citation.url == HQ_URL
+
+
+def test_a_bibtex_author_protected_by_braces_is_one_name_and_latex_in_names_is_decoded() -> None:
+    # "{Food and Drug Administration}": the braces say the "and" is part of the name. Decoding
+    # LaTeX first dropped them, and the name was split in two.
+    text = (EXPORTS / "references.bib.txt").read_text(encoding="utf-8")
+    edited = text.replace(
+        "  author = {陈刚},", '  author = {陈刚 and {China Food and Drug Administration} and M{\\"u}ller, Hans},', 1
+    )
+    assert edited != text
+    sos = next(
+        item for item in read("refs.txt", edited.encode()) if isinstance(item, SourceRecord) and item.title == SOS_TITLE
+    )
+    assert sos.citation is not None
+    assert sos.citation.authors == ["陈刚", "China Food and Drug Administration", "Müller, Hans"]
