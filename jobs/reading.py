@@ -294,8 +294,25 @@ def _export_records(source: BatchSource, export: str, text: str) -> Iterator[Sou
             number=number,
             text=_CONTROL_RE.sub("", reference.abstract or "").strip(),
             title=_CONTROL_RE.sub("", reference.title).strip() or None if reference.title else None,
-            citation=reference.citation,
+            citation=_without_controls(reference.citation),
         )
+
+
+def _without_controls(citation: Citation) -> Citation:
+    """The citation with control characters dropped from every field, as from the text and title."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _CONTROL_RE.sub("", value).strip()
+        if isinstance(value, list):
+            return [item for item in map(clean, value) if item]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+
+    return dataclasses.replace(
+        citation, **{part.name: clean(getattr(citation, part.name)) for part in dataclasses.fields(citation)}
+    )
 
 
 def _jsonl_records(source: BatchSource, text: str) -> Iterator[SourceRecord | RecordError]:

@@ -128,3 +128,15 @@ def test_a_bibtex_author_protected_by_braces_is_one_name_and_latex_in_names_is_d
     )
     assert sos.citation is not None
     assert sos.citation.authors == ["陈刚", "China Food and Drug Administration", "Müller, Hans"]
+
+
+def test_control_characters_are_dropped_from_citations_as_from_titles() -> None:
+    # A DEL and a terminal escape pasted from a PDF: dropped from the text and title, and so from
+    # the citation too (text that carries no meaning).
+    text = (EXPORTS / "cnki-refworks.txt").read_text(encoding="utf-8")
+    edited = text.replace("A1 张会佳;侯相竹", "A1 张会佳\x7f;侯相竹\x1b[0m", 1).replace(
+        "JF 食品工业科技", "JF 食品\x08工业科技", 1
+    )
+    aps = next(item for item in read("rw.txt", edited.encode()) if isinstance(item, SourceRecord))
+    assert aps.citation is not None
+    assert aps.citation.authors[:2] == ["张会佳", "侯相竹[0m"] and aps.citation.journal == "食品工业科技"
