@@ -41,6 +41,7 @@ _BIBTEX_COMMENT = re.compile(r"%(\s|$)")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
+_NO_TEXT = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ufeff]+")
 _HTTP = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 # Several names or keywords in one tag: semicolons, and the full-width comma Chinese uses.
 # A plain comma separates names only before a Chinese one ("张三,李四"): in "Smith, John" it
@@ -126,6 +127,11 @@ def _references(lines: list[str], starts: Callable[[str], bool]) -> Iterator[tup
     """
     typed = any(starts(line) for line in lines)
     start: int | None = None
+    if typed:
+        # Lines before the first start line are a reference too (one without its `%0` or `RT`
+        # line), or something else: either way the reader must say, not drop them unseen.
+        first = next(number for number, line in enumerate(lines, start=1) if starts(line))
+        start = next((number for number, line in enumerate(lines[: first - 1], start=1) if _has_text(line)), None)
     for number, line in enumerate(lines, start=1):
         begins = starts(line) if typed else bool(line.strip())
         if start is not None and (begins if typed else not line.strip()):
@@ -149,6 +155,11 @@ def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
             elif line and last is not None:  # a line without a tag continues the one before
                 last.append(line)
     return _joined(fields)
+
+
+def _has_text(line: str) -> bool:
+    """Whether a line holds more than whitespace and control characters (a DOS ^Z at the end)."""
+    return bool(_NO_TEXT.sub("", line))
 
 
 def _joined(fields: dict[str, list[list[str]]]) -> dict[str, list[str]]:
@@ -211,11 +222,14 @@ def _ris(text: str) -> Iterator[Reference]:
     import rispy  # here, not above: a run without RIS files does not wait for it
 
     for start, lines in _references(text.split("\n"), lambda line: bool(_RIS_START.match(line))):
-        chunk = "\n".join(lines)
+        chunk = "\n".join(lines).replace("\t", " ")
+        if not _RIS_START.match(lines[0]):
+            yield Reference(start, None, None, None, "text before the first reference's TY  - line: not RIS")
+            continue
         if lines[0].startswith("TY - "):
             chunk = _RIS_ONE_SPACE_TAG.sub(r"\1  - ", chunk)
         try:
-            entries = rispy.loads(chunk.replace("\t", " "), list_tags=[*rispy.LIST_TYPE_TAGS, "AD"])
+            entries = rispy.loads(chunk, list_tags=[*rispy.LIST_TYPE_TAGS, "AD"])
         except Exception as error:  # rispy raises IOError and others for lines it cannot read
             yield Reference(start, None, None, None, f"not a readable RIS reference: {error}")
             continue
@@ -223,6 +237,19 @@ def _ris(text: str) -> Iterator[Reference]:
             yield Reference(start, None, None, None, "a RIS reference without its end line (ER  -)")
             continue
         yield _ris_reference(entries[0], start)
+        # rispy stops at ER and ignores the rest up to the next TY: a reference that lost its
+        # TY line, or another format pasted after the last reference, would vanish unseen.
+        after = chunk.split("\n")
+        end = next((number for number, line in enumerate(after) if line.startswith("ER  -")), len(after))
+        extra = next((number for number, line in enumerate(after[end + 1 :], start=end + 1) if _has_text(line)), None)
+        if extra is not None:
+            yield Reference(
+                start + extra,
+                None,
+                None,
+                None,
+                "text after a reference's end line (ER  -) that is no reference: one without its TY  - line?",
+            )
 
 
 def _ris_reference(entry: dict[str, object], line: int) -> Reference:

@@ -140,3 +140,28 @@ def test_control_characters_are_dropped_from_citations_as_from_titles() -> None:
     aps = next(item for item in read("rw.txt", edited.encode()) if isinstance(item, SourceRecord))
     assert aps.citation is not None
     assert aps.citation.authors[:2] == ["张会佳", "侯相竹[0m"] and aps.citation.journal == "食品工业科技"
+
+
+def test_a_ris_reference_that_lost_its_type_line_is_a_record_error_not_dropped() -> None:
+    # rispy ignores everything between an ER line and the next TY line: a reference whose TY
+    # line was deleted by hand, or a BibTeX export pasted after the RIS one, vanished unseen.
+    text = (EXPORTS / "wanfang.ris.txt").read_text(encoding="utf-8")
+    lost = text.replace("TY  - CONF\n", "", 1)
+    bib = (EXPORTS / "references.bib.txt").read_text(encoding="utf-8")
+    for edited, line, number in ((lost, 26, 2), (text + "\n" + bib + "\x1a", text.count("\n") + 2, 4)):
+        items = read("w.txt", edited.encode())
+        errors = [item for item in items if isinstance(item, RecordError)]
+        assert [(error.line, error.number) for error in errors] == [(line, number)], errors
+        assert "no reference" in errors[0].reason
+    # A DOS ^Z after the last reference is no lost text.
+    assert all(isinstance(item, SourceRecord) for item in read("w.txt", (text + "\x1a\n").encode()))
+
+
+def test_a_refer_reference_before_the_first_type_line_is_read() -> None:
+    # The first reference's %0 line deleted (or a file cut at the top): its lines came before
+    # the first %0 and were dropped unseen.
+    text = (EXPORTS / "cnki-endnote.txt").read_text(encoding="utf-8")
+    cut = text.replace("%0 Journal Article\n", "", 1)
+    assert cut != text
+    titles = [item.title for item in read("e.txt", cut.encode()) if isinstance(item, SourceRecord)]
+    assert titles == [item.title for item in read("e.txt", text.encode()) if isinstance(item, SourceRecord)]
