@@ -19,6 +19,9 @@ from typing import Any
 
 from .record import Citation
 
+#: Why a reference is no record.
+NO_TITLE_OR_ABSTRACT = "the reference has neither a title nor an abstract"
+
 #: The formats, by the name the record's `citation.format` gives them.
 FORMATS = ("cnki-refer", "refworks", "ris", "bibtex", "noteexpress", "cnki-self-defined")
 
@@ -549,7 +552,7 @@ def _reference(line: int, title: str | None, abstract: str | None, citation: Cit
     title = _one_line(title)
     abstract = (abstract or "").strip() or None
     if not title and not abstract:
-        return Reference(line, None, None, None, "the reference has neither a title nor an abstract")
+        return Reference(line, None, None, None, NO_TITLE_OR_ABSTRACT)
     return Reference(line, title, abstract, citation)
 
 

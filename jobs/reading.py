@@ -24,7 +24,7 @@ from typing import Any
 import charset_normalizer
 
 from .errors import BatchError, ConfigError
-from .exports import detect_format, read_references
+from .exports import NO_TITLE_OR_ABSTRACT, detect_format, read_references
 from .layout import is_reserved_batch_name
 from .record import Citation
 
@@ -287,13 +287,18 @@ def _export_records(source: BatchSource, export: str, text: str) -> Iterator[Sou
         if reference.problem is not None or reference.citation is None:
             yield RecordError(str(source.path), reference.line, number, reference.problem or "not a reference")
             continue
+        abstract = _CONTROL_RE.sub("", reference.abstract or "").strip()
+        title = _CONTROL_RE.sub("", reference.title or "").strip() or None
+        if not abstract and not title:  # a title or abstract of control characters only is none
+            yield RecordError(str(source.path), reference.line, number, NO_TITLE_OR_ABSTRACT)
+            continue
         yield SourceRecord(
             batch=source.name,
             file=str(source.path),
             line=reference.line,
             number=number,
-            text=_CONTROL_RE.sub("", reference.abstract or "").strip(),
-            title=_CONTROL_RE.sub("", reference.title).strip() or None if reference.title else None,
+            text=abstract,
+            title=title,
             citation=_without_controls(reference.citation),
         )
 

@@ -165,3 +165,14 @@ def test_a_refer_reference_before_the_first_type_line_is_read() -> None:
     assert cut != text
     titles = [item.title for item in read("e.txt", cut.encode()) if isinstance(item, SourceRecord)]
     assert titles == [item.title for item in read("e.txt", text.encode()) if isinstance(item, SourceRecord)]
+
+
+def test_a_title_and_abstract_of_control_characters_only_are_none() -> None:
+    # Dropped from the title and abstract, a ^Z and an escape left a record with neither: an
+    # empty abstract with no title went through the pipeline onto the pages.
+    text = (EXPORTS / "cnki-refworks.txt").read_text(encoding="utf-8")
+    empty = "RT Journal Article\nA1 佚名\nT1 \x1a\nAB \x1b\x7f\nDS CNKI\n\n"
+    items = read("rw.txt", (empty + text).encode())
+    assert isinstance(items[0], RecordError) and (items[0].line, items[0].number) == (1, 1)
+    assert items[0].reason == "the reference has neither a title nor an abstract"
+    assert all(isinstance(item, SourceRecord) for item in items[1:]) and len(items) == 4
