@@ -7,15 +7,20 @@ the real-record exports of tests/data/exports/ (sources in tests/data/SOURCES.md
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import feedparser
 import pytest
 
 from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
+from jobs.render import render_batch, render_feed
 
 from .conftest import Alarm, repo_data
 from .test_exports import HQ_TITLE, HQ_URL, SOS_TITLE
+from .test_render import all_nodes, markdown_to_html, parse_html
 
 EXPORTS = repo_data("exports/cnki-endnote.txt").parent
 SAMPLES = {
@@ -176,3 +181,48 @@ def test_a_title_and_abstract_of_control_characters_only_are_none() -> None:
     assert isinstance(items[0], RecordError) and (items[0].line, items[0].number) == (1, 1)
     assert items[0].reason == "the reference has neither a title nor an abstract"
     assert all(isinstance(item, SourceRecord) for item in items[1:]) and len(items) == 4
+
+
+# --- links on the pages --------------------------------------------------------------------
+
+
+def rendered_links(tmp_path: Path, citations: list[dict[str, object]]) -> tuple[list[str], list[str], list[str]]:
+    """The hrefs of the citation links on the HTML page, the Markdown page and in the feed."""
+    golden = Path(__file__).parent / "golden" / "seed-cnki-export.jsonl"
+    record = json.loads(golden.read_text(encoding="utf-8").splitlines()[0])
+    batch = tmp_path / "links.jsonl"
+    lines = [{**record, "id": f"r{n}", "citation": citation} for n, citation in enumerate(citations)]
+    batch.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    pages = {path.suffix: path for path in render_batch(batch)}
+    page = parse_html(pages[".html"].read_text(encoding="utf-8"))
+    html_links = [a.attrs["href"] for a in all_nodes(page) if a.tag == "a" and a.attrs.get("rel")]
+    markdown = parse_html(markdown_to_html(pages[".md"].read_text(encoding="utf-8")))
+    markdown_links = [a.attrs["href"] for a in all_nodes(markdown) if a.attrs.get("href", "").startswith("http")]
+    feed = feedparser.parse(render_feed(tmp_path).read_bytes())
+    assert not feed.bozo
+    feed_links = [link.href for entry in feed.entries for link in entry.links if link.rel == "related"]
+    return html_links, markdown_links, feed_links
+
+
+def test_an_entity_in_a_link_does_not_take_the_markdown_page_elsewhere(tmp_path: Path) -> None:
+    # "&#x40;" is "@": decoded by Markdown, "kns.cnki.net&#x40;evil.example" is a link to
+    # evil.example with kns.cnki.net as its user name, while the page shows kns.cnki.net.
+    url = "https://kns.cnki.net&#x40;evil.example/kcms/detail/detail.aspx?dbname=CJFD"
+    html_links, markdown_links, feed_links = rendered_links(tmp_path, [{"format": "refworks", "url": url}])
+    assert html_links == markdown_links == feed_links == [url]
+    assert all(urlsplit(href).hostname != "evil.example" for href in html_links + markdown_links)
+
+
+def test_a_doi_with_a_hash_or_question_mark_links_to_the_whole_doi(tmp_path: Path) -> None:
+    # Wiley's SICI DOIs hold "<", ">", ";" and may end in "#"; unencoded, doi.org would get the
+    # DOI cut at "#" (a fragment) or "?" (a query).
+    sici = "10.1002/(SICI)1097-4636(199707)36:1<87::AID-JBM10>3.0.CO;2-#"
+    query = "10.1000/182?x"
+    expected = [
+        "https://doi.org/10.1002/%28SICI%291097-4636%28199707%2936%3A1%3C87%3A%3AAID-JBM10%3E3.0.CO%3B2-%23",
+        "https://doi.org/10.1000/182%3Fx",
+    ]
+    html_links, markdown_links, feed_links = rendered_links(
+        tmp_path, [{"format": "ris", "doi": sici}, {"format": "ris", "doi": query}]
+    )
+    assert html_links == markdown_links == feed_links == expected
