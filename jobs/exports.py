@@ -32,7 +32,9 @@ _FIRST_LINE = {
     "cnki-refer": re.compile(r"%[0-9A-Z+@?~#$!&*^()|\]\[<>]"),
     "refworks": re.compile(r"RT [^\n]"),
     "ris": re.compile(r"TY {1,2}- "),
-    "bibtex": re.compile(r"@[A-Za-z]+\s*[{(]"),
+    # An entry's head with its key and comma (`@article{zhang2023,`), or a @string, @preamble or
+    # @comment block: an abstract may well start "@RISK (Palisade) software was used ...".
+    "bibtex": re.compile(r"@\s*(?:(?:string|preamble|comment)\s*[{(]|[A-Za-z]+\s*[{(]\s*[^\s,{}()]*\s*,)", re.I),
     "noteexpress": re.compile(r"\{Reference Type\}[:：]"),
     "cnki-self-defined": re.compile(r"(SrcDatabase|Title)-[^:：\s]*[:：]"),
 }

@@ -226,3 +226,18 @@ def test_a_doi_with_a_hash_or_question_mark_links_to_the_whole_doi(tmp_path: Pat
         tmp_path, [{"format": "ris", "doi": sici}, {"format": "ris", "doi": query}]
     )
     assert html_links == markdown_links == feed_links == expected
+
+
+def test_a_text_batch_whose_first_abstract_starts_with_an_at_sign_is_still_text() -> None:
+    # "@RISK (Palisade)" is risk-analysis software abstracts name; "@RISK (" looked like the head
+    # of a BibTeX entry, so the whole blank-line batch was read as BibTeX: one record error and
+    # every abstract lost. A BibTeX entry's head has its key and a comma.
+    text = (
+        "@RISK (Palisade Corporation) software was used to run a Monte Carlo simulation of the "
+        "construction costs of 42 highway projects.\n\n"
+        "采用蒙特卡洛模拟方法对公路工程造价风险进行了分析，结果表明该方法能够有效识别主要风险因素。\n\n"
+        "基于@RISK软件建立了项目工期的风险模型。\n"
+    )
+    items = read("risk.txt", text.encode())
+    assert [item.text[:5] for item in items if isinstance(item, SourceRecord)] == ["@RISK", "采用蒙特卡", "基于@RI"]
+    assert len(items) == 3
