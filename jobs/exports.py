@@ -226,6 +226,7 @@ _RIS_ONE_SPACE_TAG = re.compile(r"^([A-Z][A-Z0-9]) -(?: |$)", re.MULTILINE)
 def _ris(text: str) -> Iterator[Reference]:
     import rispy  # here, not above: a run without RIS files does not wait for it
 
+    lists = [*rispy.LIST_TYPE_TAGS, "AD"]
     for start, lines in _references(text.split("\n"), lambda line: bool(_RIS_START.match(line))):
         chunk = "\n".join(lines).replace("\t", " ")
         if not _RIS_START.match(lines[0]):
@@ -234,7 +235,7 @@ def _ris(text: str) -> Iterator[Reference]:
         if lines[0].startswith("TY - "):
             chunk = _RIS_ONE_SPACE_TAG.sub(r"\1  - ", chunk)
         try:
-            entries = rispy.loads(chunk, list_tags=[*rispy.LIST_TYPE_TAGS, "AD"])
+            entries = rispy.loads(_ris_lines_joined(chunk, lists), list_tags=lists)
         except Exception as error:  # rispy raises IOError and others for lines it cannot read
             yield Reference(start, None, None, None, f"not a readable RIS reference: {error}")
             continue
@@ -255,6 +256,25 @@ def _ris(text: str) -> Iterator[Reference]:
                 None,
                 "text after a reference's end line (ER  -) that is no reference: one without its TY  - line?",
             )
+
+
+def _ris_lines_joined(chunk: str, lists: list[str]) -> str:
+    """The reference with each field's wrapped lines joined onto its tag line by spaces.
+
+    rispy does the same, but by copying the field onto each line (quadratic in their number).
+    Lines after a tag that holds a list (AU, KW, UR) are each an item to rispy: left alone.
+    """
+    out: list[list[str]] = []
+    joinable = False
+    for line in chunk.split("\n"):
+        if line[2:5] == "  -" and line[:2].isupper() and line[:1].isalpha():  # rispy's test of a tag line
+            out.append([line])
+            joinable = line[:2] not in lists and line[:2] != "ER"
+        elif joinable:
+            out[-1].append(line.strip())
+        else:
+            out.append([line])
+    return "\n".join(" ".join(parts) for parts in out)
 
 
 def _ris_reference(entry: dict[str, object], line: int) -> Reference:
