@@ -19,6 +19,9 @@ from typing import Any
 
 from .record import Citation
 
+#: Why a reference is no record.
+NO_TITLE_OR_ABSTRACT = "the reference has neither a title nor an abstract"
+
 #: The formats, by the name the record's `citation.format` gives them.
 FORMATS = ("cnki-refer", "refworks", "ris", "bibtex", "noteexpress", "cnki-self-defined")
 
@@ -29,7 +32,9 @@ _FIRST_LINE = {
     "cnki-refer": re.compile(r"%[0-9A-Z+@?~#$!&*^()|\]\[<>]"),
     "refworks": re.compile(r"RT [^\n]"),
     "ris": re.compile(r"TY {1,2}- "),
-    "bibtex": re.compile(r"@[A-Za-z]+\s*[{(]"),
+    # An entry's head with its key and comma (`@article{zhang2023,`), or a @string, @preamble or
+    # @comment block: an abstract may well start "@RISK (Palisade) software was used ...".
+    "bibtex": re.compile(r"@\s*(?:(?:string|preamble|comment)\s*[{(]|[A-Za-z]+\s*[{(]\s*[^\s,{}()]*\s*,)", re.I),
     "noteexpress": re.compile(r"\{Reference Type\}[:：]"),
     "cnki-self-defined": re.compile(r"(SrcDatabase|Title)-[^:：\s]*[:：]"),
 }
@@ -41,6 +46,8 @@ _BIBTEX_COMMENT = re.compile(r"%(\s|$)")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
+_NO_TEXT = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ufeff]+")
+_HTTP = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 # Several names or keywords in one tag: semicolons, and the full-width comma Chinese uses.
 # A plain comma separates names only before a Chinese one ("张三,李四"): in "Smith, John" it
 # is part of the name.
@@ -48,6 +55,10 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 # of a long run of spaces, quadratic in its length.)
 _NAME_SEPARATORS = re.compile(r" ?[;；，、] ?| ?, ?(?=[\u3400-\u9fff])")
 _KEYWORD_SEPARATORS = re.compile(r" ?[;；，,、] ?")
+# RIS (one author a line) and BibTeX (authors joined by "and") write a name "Last, First":
+# Zotero writes a two-part Chinese name "张, 会佳". Told from two names ("张三,李四") by the
+# space after the comma, or by a surname of one character.
+_HAN_LAST_FIRST = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)(, ?)([\u3400-\u9fff\uf900-\ufaff]+)")
 # Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR + 1)
 
@@ -95,7 +106,10 @@ def _lazy_lines(text: str) -> Iterator[str]:
 
 def read_references(format_name: str, text: str) -> Iterator[Reference]:
     """The references of an export in `format_name`, in order (text with "\\n" line ends)."""
-    return _READERS[format_name](text)
+    # Exports concatenated onto each other (`cat a.txt b.txt`) bring each file's BOM along, at
+    # the start of a line in the middle of the text: left there, it hides the tag that starts a
+    # reference, and that reference is merged into the one before. U+FEFF is no text anywhere.
+    return _READERS[format_name](text.replace("\ufeff", ""))
 
 
 # --- CNKI EndNote / Refer ------------------------------------------------------------------
@@ -118,6 +132,11 @@ def _references(lines: list[str], starts: Callable[[str], bool]) -> Iterator[tup
     """
     typed = any(starts(line) for line in lines)
     start: int | None = None
+    if typed:
+        # Lines before the first start line are a reference too (one without its `%0` or `RT`
+        # line), or something else: either way the reader must say, not drop them unseen.
+        first = next(number for number, line in enumerate(lines, start=1) if starts(line))
+        start = next((number for number, line in enumerate(lines[: first - 1], start=1) if _has_text(line)), None)
     for number, line in enumerate(lines, start=1):
         begins = starts(line) if typed else bool(line.strip())
         if start is not None and (begins if typed else not line.strip()):
@@ -130,17 +149,28 @@ def _references(lines: list[str], starts: Callable[[str], bool]) -> Iterator[tup
 
 
 def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, list[list[str]]] = {}
     last: list[str] | None = None
     for raw in lines:
         for line in _unglued(raw.replace("\t", " ").strip()):
             match = _REFER_TAG.fullmatch(line)
             if match:
-                last = fields.setdefault(match.group(1), [])
-                last.append(match.group(2).strip())
+                last = [match.group(2).strip()]
+                fields.setdefault(match.group(1), []).append(last)
             elif line and last is not None:  # a line without a tag continues the one before
-                last[-1] = f"{last[-1]}\n{line}"
-    return fields
+                last.append(line)
+    return _joined(fields)
+
+
+def _has_text(line: str) -> bool:
+    """Whether a line holds more than whitespace and control characters (a DOS ^Z at the end)."""
+    return bool(_NO_TEXT.sub("", line))
+
+
+def _joined(fields: dict[str, list[list[str]]]) -> dict[str, list[str]]:
+    """Each field's lines joined by line ends: gathered first, as copying the field onto every
+    continuation line would be quadratic in the number of lines."""
+    return {key: ["\n".join(lines) for lines in values] for key, values in fields.items()}
 
 
 def _unglued(line: str) -> list[str]:
@@ -178,7 +208,7 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
             issue=first("N"),
             pages=first("P"),
             doi=_doi(doi),
-            url=first("U"),
+            url=_url(fields.get("U", [])),
             keywords=_keywords(every("K", _KEYWORD_SEPARATORS)),
         ),
     )
@@ -187,15 +217,25 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
 # --- RIS (rispy) ---------------------------------------------------------------------------
 
 _RIS_START = re.compile(r"TY {1,2}- ")
+# A tag line written with one space before the dash (`TI - ...`), as some tools do: rispy only
+# knows two (`TI  - `). Rewritten only in a reference whose `TY` line has one space, so that an
+# abstract's wrapped line such as "CT - guided biopsy ..." in a two-space file stays text.
+_RIS_ONE_SPACE_TAG = re.compile(r"^([A-Z][A-Z0-9]) -(?: |$)", re.MULTILINE)
 
 
 def _ris(text: str) -> Iterator[Reference]:
     import rispy  # here, not above: a run without RIS files does not wait for it
 
+    lists = [*rispy.LIST_TYPE_TAGS, "AD"]
     for start, lines in _references(text.split("\n"), lambda line: bool(_RIS_START.match(line))):
-        chunk = "\n".join(lines)
+        chunk = "\n".join(lines).replace("\t", " ")
+        if not _RIS_START.match(lines[0]):
+            yield Reference(start, None, None, None, "text before the first reference's TY  - line: not RIS")
+            continue
+        if lines[0].startswith("TY - "):
+            chunk = _RIS_ONE_SPACE_TAG.sub(r"\1  - ", chunk)
         try:
-            entries = rispy.loads(chunk.replace("\t", " "), list_tags=[*rispy.LIST_TYPE_TAGS, "AD"])
+            entries = rispy.loads(_ris_lines_joined(chunk, lists), list_tags=lists)
         except Exception as error:  # rispy raises IOError and others for lines it cannot read
             yield Reference(start, None, None, None, f"not a readable RIS reference: {error}")
             continue
@@ -203,6 +243,38 @@ def _ris(text: str) -> Iterator[Reference]:
             yield Reference(start, None, None, None, "a RIS reference without its end line (ER  -)")
             continue
         yield _ris_reference(entries[0], start)
+        # rispy stops at ER and ignores the rest up to the next TY: a reference that lost its
+        # TY line, or another format pasted after the last reference, would vanish unseen.
+        after = chunk.split("\n")
+        end = next((number for number, line in enumerate(after) if line.startswith("ER  -")), len(after))
+        extra = next((number for number, line in enumerate(after[end + 1 :], start=end + 1) if _has_text(line)), None)
+        if extra is not None:
+            yield Reference(
+                start + extra,
+                None,
+                None,
+                None,
+                "text after a reference's end line (ER  -) that is no reference: one without its TY  - line?",
+            )
+
+
+def _ris_lines_joined(chunk: str, lists: list[str]) -> str:
+    """The reference with each field's wrapped lines joined onto its tag line by spaces.
+
+    rispy does the same, but by copying the field onto each line (quadratic in their number).
+    Lines after a tag that holds a list (AU, KW, UR) are each an item to rispy: left alone.
+    """
+    out: list[list[str]] = []
+    joinable = False
+    for line in chunk.split("\n"):
+        if line[2:5] == "  -" and line[:2].isupper() and line[:1].isalpha():  # rispy's test of a tag line
+            out.append([line])
+            joinable = line[:2] not in lists and line[:2] != "ER"
+        elif joinable:
+            out[-1].append(line.strip())
+        else:
+            out.append([line])
+    return "\n".join(" ".join(parts) for parts in out)
 
 
 def _ris_reference(entry: dict[str, object], line: int) -> Reference:
@@ -230,7 +302,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
         Citation(
             format="ris",
             type=first("type_of_reference"),
-            authors=_split(every("authors", "first_authors"), _NAME_SEPARATORS),
+            authors=_split(_last_first(every("authors", "first_authors")), _NAME_SEPARATORS),
             affiliations=_split(every("author_address"), _NAME_SEPARATORS),
             journal=first(
                 "secondary_title", "journal_name", "alternate_title3", "alternate_title1", "alternate_title2"
@@ -240,7 +312,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
             issue=first("number"),
             pages=f"{start}-{end}" if start and end else start or end,
             doi=_doi(first("doi")),
-            url=first("urls"),
+            url=_url(every("urls")),
             keywords=_keywords(_split(every("keywords"), _KEYWORD_SEPARATORS)),
         ),
     )
@@ -267,7 +339,10 @@ def _bibtex(text: str) -> Iterator[Reference]:
                 Citation(
                     format="bibtex",
                     type=entry.entry_type,
-                    authors=_split(authors if isinstance(authors, list) else [], _NAME_SEPARATORS),
+                    authors=_split(
+                        _last_first([_latex_name(name) for name in authors] if isinstance(authors, list) else []),
+                        _NAME_SEPARATORS,
+                    ),
                     affiliations=_split([_first(fields, "affiliation") or ""], _NAME_SEPARATORS),
                     journal=_first(fields, "journal", "booktitle", "school"),
                     year=_year(_first(fields, "year", "date")),
@@ -294,7 +369,10 @@ def _bibtex_entries(text: str, decode: bool) -> tuple[dict[int, Any], list[tuple
     from bibtexparser import middlewares, model
 
     def parse(source: str) -> Any:
-        extra = [middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()] if decode else []
+        # Authors are split before LaTeX is decoded, or the braces that protect a name
+        # ("{Food and Drug Administration}") are gone and it is split at its "and"; the names
+        # are decoded one by one (`_latex_name`), as the middleware leaves lists alone.
+        extra = [middlewares.SeparateCoAuthors(), middlewares.LatexDecodingMiddleware()] if decode else []
         return bibtexparser.parse_string(source, append_middleware=extra)
 
     library = parse(text)
@@ -309,6 +387,18 @@ def _bibtex_entries(text: str, decode: bool) -> tuple[dict[int, Any], list[tuple
                 continue
         failed.append((line, _bibtex_error(block)))
     return dict(sorted(entries.items())), failed
+
+
+def _latex_name(name: object) -> str:
+    """One BibTeX author as text: LaTeX decoded (`{\\"O}zil` is Özil), protecting braces dropped."""
+    if not isinstance(name, str):
+        return ""
+    from pylatexenc.latex2text import LatexNodes2Text  # bibtexparser's own LaTeX decoder
+
+    try:
+        return str(LatexNodes2Text(math_mode="verbatim").latex_to_text(name))
+    except Exception:  # pylatexenc's parse errors, and RecursionError for absurd nesting
+        return name
 
 
 def _first(fields: dict[str, object], *keys: str) -> str | None:
@@ -435,17 +525,18 @@ def _keyed(layout: _Layout) -> Callable[[str], Iterator[Reference]]:
 
 
 def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable[[str], str | None]) -> Reference:
-    fields: dict[str, list[str]] = {}
+    gathered: dict[str, list[list[str]]] = {}
     last: list[str] | None = None
     for raw in lines:
         text = raw.replace("\t", " ").strip()
         name = key(text)
         if name is not None:
             match = layout.field.match(text)
-            last = fields.setdefault(name, [])
-            last.append((match.group(2) or "").strip() if match else "")
+            last = [(match.group(2) or "").strip() if match else ""]
+            gathered.setdefault(name, []).append(last)
         elif text and last is not None:
-            last[-1] = f"{last[-1]}\n{text}"
+            last.append(text)
+    fields = _joined(gathered)
 
     def first(part: str) -> str | None:
         return next((value for name in layout.keys.get(part, ()) for value in fields.get(name, []) if value), None)
@@ -470,7 +561,7 @@ def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable
             issue=first("issue"),
             pages=f"{pages}-{end}" if pages and end and "-" not in pages else pages or end,
             doi=_doi(first("doi")),
-            url=first("url"),
+            url=_url([value for name in layout.keys.get("url", ()) for value in fields.get(name, [])]),
             keywords=_keywords(every("keywords", _KEYWORD_SEPARATORS)),
         ),
     )
@@ -483,7 +574,7 @@ def _reference(line: int, title: str | None, abstract: str | None, citation: Cit
     title = _one_line(title)
     abstract = (abstract or "").strip() or None
     if not title and not abstract:
-        return Reference(line, None, None, None, "the reference has neither a title nor an abstract")
+        return Reference(line, None, None, None, NO_TITLE_OR_ABSTRACT)
     return Reference(line, title, abstract, citation)
 
 
@@ -497,12 +588,33 @@ def _split(values: list[str], separators: re.Pattern[str]) -> list[str]:
     return list(dict.fromkeys(part for part in parts if part))
 
 
+def _last_first(names: list[str]) -> list[str]:
+    """Names of formats that write one name "Last, First", a Chinese one as it is written (张会佳)."""
+    shown = []
+    for name in names:
+        match = _HAN_LAST_FIRST.fullmatch(name.strip()) if isinstance(name, str) else None
+        if match and (match.group(2) == ", " or len(match.group(1)) == 1):
+            name = match.group(1) + match.group(3)
+        shown.append(name)
+    return shown
+
+
 def _keywords(words: list[str]) -> dict[str, list[str] | None] | None:
     """The authors' keywords on the side of their language; the other side comes with the translation."""
     if not words:
         return None
     lang = "zh" if any(_HAN.search(word) for word in words) else "en"
     return {lang: words, ("en" if lang == "zh" else "zh"): None}
+
+
+def _url(values: list[str]) -> str | None:
+    """The first http(s) URL of the reference's URLs, else the first (shown as text, never linked).
+
+    An export may give several (RIS `UR` lines, RefWorks `LK` and `UL`): a `javascript:` or
+    `file:` one first must not hide the database's link after it.
+    """
+    urls = [value.strip() for value in values if isinstance(value, str) and value.strip()]
+    return next((url for url in urls if _HTTP.match(url)), urls[0] if urls else None)
 
 
 def _year(text: str | None) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any
 import charset_normalizer
 
 from .errors import BatchError, ConfigError
-from .exports import detect_format, read_references
+from .exports import NO_TITLE_OR_ABSTRACT, detect_format, read_references
 from .layout import is_reserved_batch_name
 from .manifest import content_hash
 from .record import Citation
@@ -354,15 +354,37 @@ def _export_records(source: BatchSource, export: str, text: str) -> Iterator[Sou
         if reference.problem is not None or reference.citation is None:
             yield RecordError(str(source.path), reference.line, number, reference.problem or "not a reference")
             continue
+        abstract = _CONTROL_RE.sub("", reference.abstract or "").strip()
+        title = _CONTROL_RE.sub("", reference.title or "").strip() or None
+        if not abstract and not title:  # a title or abstract of control characters only is none
+            yield RecordError(str(source.path), reference.line, number, NO_TITLE_OR_ABSTRACT)
+            continue
         yield SourceRecord(
             batch=source.name,
             file=str(source.path),
             line=reference.line,
             number=number,
-            text=_CONTROL_RE.sub("", reference.abstract or "").strip(),
-            title=_CONTROL_RE.sub("", reference.title).strip() or None if reference.title else None,
-            citation=reference.citation,
+            text=abstract,
+            title=title,
+            citation=_without_controls(reference.citation),
         )
+
+
+def _without_controls(citation: Citation) -> Citation:
+    """The citation with control characters dropped from every field, as from the text and title."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _CONTROL_RE.sub("", value).strip()
+        if isinstance(value, list):
+            return [item for item in map(clean, value) if item]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+
+    return dataclasses.replace(
+        citation, **{part.name: clean(getattr(citation, part.name)) for part in dataclasses.fields(citation)}
+    )
 
 
 def _jsonl_records(source: BatchSource, lines: Iterable[str]) -> Iterator[SourceRecord | RecordError]:

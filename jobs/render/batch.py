@@ -450,7 +450,9 @@ def original_link(citation: Citation | None) -> tuple[Link | None, str]:
     doi = clean(citation.doi)
     url = clean(citation.url)
     if doi and _DOI.fullmatch(doi):
-        return Link("https://doi.org/" + quote(doi, safe=_URL_SAFE), f"doi:{doi}"), ""
+        # Every character of a DOI but "/" percent-encoded: a DOI is a name, not a URL, and its
+        # "#", "?" or "%" (Wiley's SICI DOIs end in "#") would otherwise cut it short at doi.org.
+        return Link("https://doi.org/" + quote(doi, safe="/"), f"doi:{doi}"), ""
     if not url:
         return None, ""
     try:

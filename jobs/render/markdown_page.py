@@ -114,8 +114,11 @@ def _citation(entry: Entry) -> str:
     """The citation line and the link to the original (a URL that is not http(s) as text only)."""
     parts = [f"*{escape(entry.citation)}*"] if entry.citation else []
     if entry.link is not None:
-        # The href is percent-encoded (no spaces, parentheses or angle brackets): one token.
-        parts.append(f"[{escape(entry.link.text)}]({entry.link.href})")
+        # The href is percent-encoded (no spaces, parentheses or angle brackets): one token. An
+        # entity in it ("&#x40;") would be decoded by Markdown into another URL than the one
+        # checked and shown ("kns.cnki.net&#x40;evil.example" going to evil.example): escaped.
+        href = _ENTITY.sub(r"\\&", entry.link.href)
+        parts.append(f"[{escape(entry.link.text)}]({href})")
     elif entry.unsafe_link:
         parts.append(f"link (not followed): {escape(entry.unsafe_link)}")
     return " · ".join(parts)
