@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .language import HAN
 from .record import Citation
 
 #: Why a reference is no record.
@@ -43,7 +44,7 @@ _TITLE_LINE = {
     "refworks": re.compile(r"^T1 \S", re.MULTILINE),
 }
 _BIBTEX_COMMENT = re.compile(r"%(\s|$)")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(HAN)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _NO_TEXT = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ufeff]+")
