@@ -15,7 +15,9 @@ a fresh process so that peak memory is its own:
   up to CTranslate2's default 256 tokens), with digest's sentence splitting supplied as its
   sentencizer since its own downloads models; at its default beam and at beam 2.
 
-It prints sentences per second, output tokens per second, peak memory (max RSS) and the ratios.
+It prints sentences per second, output tokens per second, peak memory and the ratios. Peak memory
+is each variant's own `VmHWM`, read by the variant's process at its end: not `ru_maxrss`, which a
+process started from this one (that built the model) inherits across fork and exec.
 Output lengths differ a little between paths (beam size, and where a random model stops), so
 output tokens per second is printed beside sentences per second.
 """
@@ -25,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.data_files import CSL_ABSTRACTS, require  # noqa: E402
+from benchmarks.proc_memory import own_peak_mb  # noqa: E402
 
 
 def load_abstracts(count: int) -> list[str]:
@@ -127,7 +129,7 @@ def run_variant(variant: str, beam: int, models_dir: Path, count: int) -> dict[s
         "output_tokens_per_second": output_tokens / seconds,
         "output_tokens_per_sentence": output_tokens / len(sentences),
         "length_ratio": output_tokens / source_tokens,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": own_peak_mb(),
     }
 
 
