@@ -1,6 +1,6 @@
 """How fast digest's Argos path is against argostranslate's own per-abstract translation.
 
-    python benchmarks/argos_speed.py [--abstracts 200]
+    python benchmarks/argos_speed.py [--abstracts 200] [--only digest|argostranslate]
 
 On real CSL abstracts, with a package shaped like a real Argos model (random weights: 6+6
 layers, d_model 512, feed-forward 2048, 8 heads, int8; SentencePiece trained on the sample export
@@ -136,6 +136,11 @@ def run_variant(variant: str, beam: int, models_dir: Path, count: int) -> dict[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--abstracts", type=int, default=200)
+    parser.add_argument(
+        "--only",
+        choices=["digest", "argostranslate"],
+        help="run one path's two variants only (at 200 abstracts digest's take a few minutes, argostranslate's the rest)",
+    )
     parser.add_argument("--variant", choices=["digest", "argostranslate"], help=argparse.SUPPRESS)
     parser.add_argument("--beam", type=int, default=2, help=argparse.SUPPRESS)
     parser.add_argument("--models-dir", type=Path, help=argparse.SUPPRESS)
@@ -159,6 +164,8 @@ def main() -> None:
         ]
         results = {}
         for label, variant, beam in runs:
+            if args.only and variant != args.only:
+                continue
             command = [sys.executable, __file__, "--variant", variant, "--beam", str(beam)]
             command += ["--models-dir", str(models_dir), "--abstracts", str(args.abstracts)]
             completed = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -174,6 +181,8 @@ def main() -> None:
             f"| {figures['seconds']:.1f} | {figures['length_ratio']:.2f} | {figures['peak_rss_mb']:.0f} |"
         )
     labels = list(results)
+    if len(labels) < len(runs):
+        return
     for unit in ("sentences_per_second", "output_tokens_per_second"):
         speed = {label: figures[unit] for label, figures in results.items()}
         name = unit.replace("_per_second", "/s").replace("_", " ")
