@@ -11,7 +11,8 @@ machine's first run does, slower and bigger than any later one):
   translated by the base-shaped Argos package of `argos_speed.py` (random weights, 6+6 layers,
   d_model 512, int8), under `--executor local` and `--executor ray --workers 2` (a local Ray
   instance started by the run), taken in turn `--rounds` times (local, ray, local, ray) since a
-  shared machine's speed drifts. It prints each run's wall time, the ratio of Ray to local, and
+  shared machine's speed drifts. The run hands Ray chunks of 256 records, so below 257 abstracts
+  one worker does all the work (the table's heading says how many chunks there were). It prints each run's wall time, the ratio of Ray to local, and
   whether every run's batch JSONL is byte for byte the first local run's; for Ray also when its
   first worker process appeared and each Ray process's own peak memory.
 - Memory: a whole `digest run --engine gloss` (the gloss engine, to keep it quick) over batches
@@ -101,7 +102,15 @@ def ray_against_local(scratch: Path, count: int, rounds: int) -> None:
             runs.append((executor, watched, (output / f"{BATCH}.jsonl").read_bytes()))
             print(f"  {executor}: {watched.seconds:.1f} s", flush=True)
 
-    print(f"\n{count} CSL abstracts, Argos base-shaped model, {os.cpu_count()} CPU cores, `--no-cache`\n")
+    from jobs.options import RunOptions
+
+    chunks = -(-count // RunOptions().chunk_records)
+    print(
+        f"\n{count} CSL abstracts ({chunks} chunk(s) of at most {RunOptions().chunk_records} records), "
+        f"Argos base-shaped model, {os.cpu_count()} CPU cores, `--no-cache`\n"
+    )
+    if chunks < RAY_WORKERS:
+        print(f"(fewer chunks than Ray workers: {RAY_WORKERS - chunks} of the {RAY_WORKERS} have nothing to do)\n")
     print("| run | executor | wall time (s) | ratio to the local run before it | peak memory, all processes (MB) |")
     print("|---|---|---|---|---|")
     local_seconds = 0.0
