@@ -71,9 +71,15 @@ def _name(pid: int) -> str:
     if " " in words[0] and len(words) == 1:  # a title set with setproctitle, e.g. "ray::ChunkWorker.process"
         return words[0].split()[0]
     program = words[0].rsplit("/", 1)[-1]
-    if program.startswith("python") and len(words) > 1:
-        script = words[2] if words[1] == "-m" and len(words) > 2 else words[1]
-        return f"{program} {script.rsplit('/', 1)[-1]}"
+    if program.startswith("python"):
+        arguments = iter(words[1:])
+        for word in arguments:  # the script, or the module after -m, past flags such as -u
+            if word == "-m":
+                return f"{program} -m {next(arguments, '')}"
+            if word == "-c":
+                return f"{program} -c"
+            if not word.startswith("-"):
+                return f"{program} {word.rsplit('/', 1)[-1]}"
     return program
 
 
