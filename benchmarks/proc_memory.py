@@ -153,7 +153,11 @@ def watch(
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
-    watched.returncode = process.wait()
+    try:
+        watched.returncode = process.wait()
+    except BaseException:  # interrupted (Ctrl-C, a timeout's SIGTERM): the command must not outlive us
+        process.kill()
+        raise
     watched.seconds = time.perf_counter() - start
     done.set()
     poller.join()

@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -181,6 +182,8 @@ def main() -> None:
     parser.add_argument("--skip-memory", action="store_true", help="measure Ray against local only")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    # A SIGTERM (a timeout) ends this as an exception, so that the digest run it waits on is ended too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     with tempfile.TemporaryDirectory(prefix="digest-scale-") as folder:
         scratch = Path(folder)
         warm_up(scratch)
