@@ -1,6 +1,6 @@
 """How fast digest's Argos path is against argostranslate's own per-abstract translation.
 
-    python benchmarks/argos_speed.py [--abstracts 200]
+    python benchmarks/argos_speed.py [--abstracts 200] [--only digest|argostranslate]
 
 On real CSL abstracts, with a package shaped like a real Argos model (random weights: 6+6
 layers, d_model 512, feed-forward 2048, 8 heads, int8; SentencePiece trained on the sample export
@@ -15,7 +15,9 @@ a fresh process so that peak memory is its own:
   up to CTranslate2's default 256 tokens), with digest's sentence splitting supplied as its
   sentencizer since its own downloads models; at its default beam and at beam 2.
 
-It prints sentences per second, output tokens per second, peak memory (max RSS) and the ratios.
+It prints sentences per second, output tokens per second, peak memory and the ratios. Peak memory
+is each variant's own `VmHWM`, read by the variant's process at its end: not `ru_maxrss`, which a
+process started from this one (that built the model) inherits across fork and exec.
 Output lengths differ a little between paths (beam size, and where a random model stops), so
 output tokens per second is printed beside sentences per second.
 """
@@ -25,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.data_files import CSL_ABSTRACTS, require  # noqa: E402
+from benchmarks.proc_memory import own_peak_mb  # noqa: E402
 
 
 def load_abstracts(count: int) -> list[str]:
@@ -127,13 +129,18 @@ def run_variant(variant: str, beam: int, models_dir: Path, count: int) -> dict[s
         "output_tokens_per_second": output_tokens / seconds,
         "output_tokens_per_sentence": output_tokens / len(sentences),
         "length_ratio": output_tokens / source_tokens,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": own_peak_mb(),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--abstracts", type=int, default=200)
+    parser.add_argument(
+        "--only",
+        choices=["digest", "argostranslate"],
+        help="run one path's two variants only (at 200 abstracts digest's take a few minutes, argostranslate's the rest)",
+    )
     parser.add_argument("--variant", choices=["digest", "argostranslate"], help=argparse.SUPPRESS)
     parser.add_argument("--beam", type=int, default=2, help=argparse.SUPPRESS)
     parser.add_argument("--models-dir", type=Path, help=argparse.SUPPRESS)
@@ -157,6 +164,8 @@ def main() -> None:
         ]
         results = {}
         for label, variant, beam in runs:
+            if args.only and variant != args.only:
+                continue
             command = [sys.executable, __file__, "--variant", variant, "--beam", str(beam)]
             command += ["--models-dir", str(models_dir), "--abstracts", str(args.abstracts)]
             completed = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -172,6 +181,8 @@ def main() -> None:
             f"| {figures['seconds']:.1f} | {figures['length_ratio']:.2f} | {figures['peak_rss_mb']:.0f} |"
         )
     labels = list(results)
+    if len(labels) < len(runs):
+        return
     for unit in ("sentences_per_second", "output_tokens_per_second"):
         speed = {label: figures[unit] for label, figures in results.items()}
         name = unit.replace("_per_second", "/s").replace("_", " ")
