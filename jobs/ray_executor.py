@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import tarfile
 import tempfile
 import threading
@@ -148,6 +149,10 @@ class RayExecutor(Executor):
         # digest works offline: Ray must not try to report usage statistics to the internet.
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if not ray.is_initialized():
+            address = options.ray_address or os.environ.get("RAY_ADDRESS")
+            _check_reachable(address)
+            if address:
+                _use_local_token()
             # Ray's core installs handlers of its own for ending signals (they abort the process);
             # the run's handlers are put back, so that SIGTERM still ends it cleanly (exit 143).
             handlers = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
@@ -301,6 +306,68 @@ def _pack_models(settings: EngineSettings, chosen: dict[tuple[str, str], str | N
         for folder in sorted(folders):
             archive.add(folder, arcname=folder.name)
     return buffer.getvalue()
+
+
+#: Seconds to wait for a cluster's address to answer before Ray is asked to join it.
+REACH_SECONDS = 5
+#: What an HTTP/2 client (gRPC, which Ray's GCS speaks) sends first: the preface and an empty SETTINGS frame.
+_HTTP2_HELLO = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+_SETTINGS_FRAME = 4
+
+
+def _check_reachable(address: str | None) -> None:
+    """ConfigError unless a Ray cluster's GCS (an HTTP/2 server) answers at `address`.
+
+    Given an address where nothing listens, or something that is not Ray, `ray.init` retries for
+    many minutes and writes its own warnings to stderr: a cron run would hang there, noisily.
+    """
+    if not address or address in ("auto", "local") or "://" in address:
+        return  # Ray's own lookups (a cluster started on this machine, Ray Client): left to Ray
+    try:
+        from ray._private.services import canonicalize_bootstrap_address
+
+        target = canonicalize_bootstrap_address(address) or address  # as Ray will connect (it resolves localhost)
+    except Exception:
+        target = address
+    host, _, port = target.rpartition(":")
+    problem = None
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_SECONDS) as connection:
+            if os.environ.get("RAY_USE_TLS", "0").lower() in ("0", "false", ""):
+                connection.sendall(_HTTP2_HELLO)
+                answer = b""
+                while len(answer) < 9 and (block := connection.recv(9 - len(answer))):
+                    answer += block
+                if len(answer) < 9 or answer[3] != _SETTINGS_FRAME:
+                    problem = "something answers there, but not a Ray cluster (is it the GCS port, 6379 by default?)"
+    except TimeoutError:
+        problem = f"no answer within {REACH_SECONDS} s"
+    except OSError as failure:
+        problem = failure.strerror or str(failure)
+    except ValueError:
+        problem = "it is not HOST:PORT"
+    if problem is not None:
+        raise ConfigError(f"--executor ray: cannot join the Ray cluster at {address}: {problem}")
+
+
+def _use_local_token() -> None:
+    """Join a cluster with this machine's Ray token when there is one and `RAY_AUTH_MODE` is not set.
+
+    `ray start --head` turns token authentication on when it finds a token (`~/.ray/auth_token`,
+    which any local Ray instance since Ray 2.59 leaves behind); `ray.init` given an address does
+    not use it, and the cluster refuses the run. This is the rule `ray start` itself applies.
+    """
+    if "RAY_AUTH_MODE" in os.environ:
+        return
+    try:
+        from ray._private.authentication.authentication_token_setup import (
+            AuthenticationTokenLoader,
+            _enable_token_auth,
+        )
+    except ImportError:  # a Ray without token authentication
+        return
+    if AuthenticationTokenLoader.instance().has_token(ignore_auth_mode=True):
+        _enable_token_auth()
 
 
 def _gpus_per_worker(settings: EngineSettings, chosen: dict[tuple[str, str], str | None]) -> int:
