@@ -149,16 +149,18 @@ class RayExecutor(Executor):
         # digest works offline: Ray must not try to report usage statistics to the internet.
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if not ray.is_initialized():
-            address = options.ray_address or os.environ.get("RAY_ADDRESS")
+            # Without an address, a local instance for the run: never the cluster that the last
+            # `ray start` on this machine recorded, which ray.init would join, even a dead one.
+            address = options.ray_address or os.environ.get("RAY_ADDRESS") or "local"
             _check_reachable(address)
-            if address:
+            if address != "local":
                 _use_local_token()
             # Ray's core installs handlers of its own for ending signals (they abort the process);
             # the run's handlers are put back, so that SIGTERM still ends it cleanly (exit 143).
             handlers = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
             try:
                 ray.init(
-                    address=options.ray_address,
+                    address=address,
                     namespace=NAMESPACE,
                     include_dashboard=False,
                     log_to_driver=False,

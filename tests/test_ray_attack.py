@@ -171,3 +171,24 @@ def test_a_head_started_with_ray_start_and_a_token_is_joined(tmp_path: Path) -> 
     assert joined.stderr == ""
     name = f"{SAMPLE_EXPORT.stem}.jsonl"
     assert (tmp_path / "joined" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_without_an_address_the_run_starts_its_own_ray_not_the_last_ray_start(tmp_path: Path) -> None:
+    """`ray start` records its cluster in Ray's temporary folder; a crashed one leaves the record behind."""
+    inputs_in(tmp_path)
+    ray_tmp = tempfile.mkdtemp(prefix="rayt", dir="/tmp")  # Ray's socket paths must stay short
+    (Path(ray_tmp) / "ray").mkdir()
+    (Path(ray_tmp) / "ray" / "ray_current_cluster").write_text(f"127.0.0.1:{free_port()}")  # nothing there now
+    env = cron_env(tmp_path, RAY_TMPDIR=ray_tmp, RAY_USAGE_STATS_ENABLED="0")
+    try:
+        # Joining the recorded cluster, ray.init retries for many minutes: the timeout fails the test.
+        done = digest("run", "input", "-q", "--engine", "gloss", "--no-cache", "--executor", "ray", "--workers", "1",
+                      cwd=tmp_path, env=env, timeout=150)  # fmt: skip
+    finally:
+        left = ray_processes_of(ray_tmp)
+        for pid in left:
+            os.kill(pid, 9)
+    assert done.returncode == 0 and done.stderr == "", done.stderr[-2000:]
+    assert (tmp_path / "output" / f"{SAMPLE_EXPORT.stem}.jsonl").is_file()
+    assert not left  # the instance the run started was stopped by it
