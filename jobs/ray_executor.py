@@ -148,6 +148,7 @@ class RayExecutor(Executor):
         options = self.options
         # digest works offline: Ray must not try to report usage statistics to the internet.
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        address = None
         if not ray.is_initialized():
             # Without an address, a local instance for the run: never the cluster that the last
             # `ray start` on this machine recorded, which ray.init would join, even a dead one.
@@ -155,36 +156,52 @@ class RayExecutor(Executor):
             _check_reachable(address)
             if address != "local":
                 _use_local_token()
-            # Ray's core installs handlers of its own for ending signals (they abort the process);
-            # the run's handlers are put back, so that SIGTERM still ends it cleanly (exit 143).
-            handlers = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
-            try:
-                ray.init(
-                    address=address,
-                    namespace=NAMESPACE,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    logging_level=logging.ERROR,
-                )
-            except (ConnectionError, RuntimeError, ValueError) as failure:
-                where = options.ray_address or os.environ.get("RAY_ADDRESS") or "a local Ray instance"
-                raise ConfigError(f"--executor ray: cannot start or join {where}: {failure}") from None
-            except SystemExit as exiting:
-                # ray.init's own SIGTERM handler exits with code 15: hand the signal to the run's handler.
-                handler = handlers.get(signal.SIGTERM)
-                if exiting.code == signal.SIGTERM and callable(handler):
-                    handler(signal.SIGTERM, None)
-                raise
-            finally:
-                for signum, handler in handlers.items():
-                    if handler is not None and threading.current_thread() is threading.main_thread():
-                        signal.signal(signum, handler)
+            # Set first: a ray.init cut short (by a signal, by a failure) has processes to stop too.
             self.started_ray = True
         try:
+            if address is not None:
+                self._init_ray(address, options)
             self._start_workers(options, self.translators, self.warn)
         except BaseException:
             self.close()
             raise
+
+    def _init_ray(self, address: str, options: RunOptions) -> None:
+        # An ending signal is held back until ray.init returns: interrupted inside it, before Ray
+        # records the processes it started, ray.shutdown cannot stop them, and Ray's agents
+        # (ray::DashboardAgent, ray::RuntimeEnvAgent) are left running for good.
+        main = threading.current_thread() is threading.main_thread()
+        handlers = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
+        received: list[int] = []
+        if main:
+            for signum in _ENDING_SIGNALS:
+                signal.signal(signum, lambda signum, frame: received.append(signum))
+        try:
+            ray.init(
+                address=address,
+                namespace=NAMESPACE,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.ERROR,
+            )
+        except (ConnectionError, RuntimeError, ValueError) as failure:
+            where = options.ray_address or os.environ.get("RAY_ADDRESS") or "a local Ray instance"
+            raise ConfigError(f"--executor ray: cannot start or join {where}: {failure}") from None
+        except SystemExit as exiting:
+            # ray.init's own SIGTERM handler exits with code 15: hand the signal to the run's handler.
+            handler = handlers.get(signal.SIGTERM)
+            if exiting.code == signal.SIGTERM and callable(handler):
+                handler(signal.SIGTERM, None)
+            raise
+        finally:
+            # Ray's core installs handlers of its own for ending signals (they abort the process);
+            # the run's handlers are put back, so that SIGTERM still ends it cleanly (exit 143).
+            if main:
+                for signum, handler in handlers.items():
+                    if handler is not None:
+                        signal.signal(signum, handler)
+        if received:  # now that ray.shutdown can stop what ray.init started
+            signal.raise_signal(received[0])
 
     def _start_workers(self, options: RunOptions, translators: Translators, warn: Warn) -> None:
         settings = translators.settings

@@ -7,17 +7,20 @@ usage error, not sit for many minutes in Ray's retries writing Ray's warnings to
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import SAMPLE_EXPORT
+from .test_ray import descendants
 
 pytest.importorskip("ray")
 
@@ -192,3 +195,41 @@ def test_without_an_address_the_run_starts_its_own_ray_not_the_last_ray_start(tm
     assert done.returncode == 0 and done.stderr == "", done.stderr[-2000:]
     assert (tmp_path / "output" / f"{SAMPLE_EXPORT.stem}.jsonl").is_file()
     assert not left  # the instance the run started was stopped by it
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGINT])
+def test_a_signal_while_ray_starts_its_agents_leaves_no_ray_process(tmp_path: Path, signum: int) -> None:
+    """Interrupted inside ray.init, Ray cannot stop what it started: its agents were left for good."""
+    inputs_in(tmp_path)
+    victim = subprocess.Popen(
+        [sys.executable, "-m", "jobs", "run", "input", "--executor", "ray", "--engine", "gloss", "--no-cache"],
+        cwd=tmp_path, env=cron_env(tmp_path, RAY_USAGE_STATS_ENABLED="0"), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen: set[int] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and victim.poll() is None:
+        seen |= descendants(victim.pid)
+        if any(Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"ray::") for pid in seen if alive(pid)):
+            break  # Ray's agents are starting: ray.init has not returned yet
+        time.sleep(0.02)
+    assert victim.poll() is None, "the run ended before the signal"
+    victim.send_signal(signum)
+    while victim.poll() is None:
+        seen |= descendants(victim.pid)
+        time.sleep(0.02)
+    _, stderr = victim.communicate()
+    assert victim.returncode == 128 + signum, stderr
+    time.sleep(5)
+    left = [pid for pid in seen if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert seen and not left
