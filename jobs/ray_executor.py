@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import logging
 import os
 import shutil
@@ -243,8 +244,12 @@ class RayExecutor(Executor):
 
     def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         with _signals_first():
+            source = iter(chunks)
+            first = next(source, None)
+            if first is None:  # an empty batch, or one of record errors only: nothing for Ray to do
+                return
             self.start()
-            yield from self._map(chunks)
+            yield from self._map(itertools.chain([first], source))
 
     def _map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         pool = ActorPool(self.actors)

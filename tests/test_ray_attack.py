@@ -233,3 +233,22 @@ def test_a_signal_while_ray_starts_its_agents_leaves_no_ray_process(tmp_path: Pa
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert seen and not left
+
+
+def test_a_batch_with_no_record_to_work_on_starts_no_ray(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting Ray costs seconds: an empty file or one of bad lines only has nothing for it to do."""
+    from jobs.options import RunOptions
+    from jobs.pipeline import run
+    from jobs.ray_executor import RayExecutor
+
+    started: list[bool] = []
+    monkeypatch.setattr(RayExecutor, "start", lambda self: started.append(True))
+    inputs = tmp_path / "input"
+    inputs.mkdir()
+    (inputs / "empty.jsonl").write_bytes(b"")
+    (inputs / "broken.jsonl").write_text('{"title": "无摘要"}\n{"abstract": "截断的记录\n', encoding="utf-8")
+    options = RunOptions(inputs=[inputs], output_dir=tmp_path / "output", engine="gloss", use_cache=False,
+                         executor="ray")  # fmt: skip
+    report = run(options, warn=lambda message: None, error=lambda message: None)
+    assert report.batches_done == ["broken", "empty"] and report.record_errors == 2
+    assert not started
