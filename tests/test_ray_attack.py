@@ -250,5 +250,5 @@ def test_a_batch_with_no_record_to_work_on_starts_no_ray(tmp_path: Path, monkeyp
     options = RunOptions(inputs=[inputs], output_dir=tmp_path / "output", engine="gloss", use_cache=False,
                          executor="ray")  # fmt: skip
     report = run(options, warn=lambda message: None, error=lambda message: None)
-    assert report.batches_done == ["broken", "empty"] and report.record_errors == 2
     assert not started
+    assert report.batches_done == ["broken", "empty"] and report.record_errors == 2
