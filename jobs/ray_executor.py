@@ -170,7 +170,7 @@ class RayExecutor(Executor):
     def _init_ray(self, address: str, options: RunOptions) -> None:
         # An ending signal is held back until ray.init returns: interrupted inside it, before Ray
         # records the processes it started, ray.shutdown cannot stop them, and Ray's agents
-        # (ray::DashboardAgent, ray::RuntimeEnvAgent) are left running for good.
+        # (ray::DashboardAgent, ray::RuntimeEnvAgent) outlive the run (until they notice, up to a minute later, that their raylet is gone).
         main = threading.current_thread() is threading.main_thread()
         handlers = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
         received: list[int] = []

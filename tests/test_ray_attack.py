@@ -207,7 +207,7 @@ def alive(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGINT])
 def test_a_signal_while_ray_starts_its_agents_leaves_no_ray_process(tmp_path: Path, signum: int) -> None:
-    """Interrupted inside ray.init, Ray cannot stop what it started: its agents were left for good."""
+    """Interrupted inside ray.init, Ray cannot stop what it started: its agents outlived the run (by up to a minute, until they noticed their raylet was gone)."""
     inputs_in(tmp_path)
     victim = subprocess.Popen(
         [sys.executable, "-m", "jobs", "run", "input", "--executor", "ray", "--engine", "gloss", "--no-cache"],
