@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import logging
 import os
 import shutil
 import signal
+import socket
 import tarfile
 import tempfile
 import threading
@@ -147,37 +149,60 @@ class RayExecutor(Executor):
         options = self.options
         # digest works offline: Ray must not try to report usage statistics to the internet.
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        address = None
         if not ray.is_initialized():
-            # Ray's core installs handlers of its own for ending signals (they abort the process);
-            # the run's handlers are put back, so that SIGTERM still ends it cleanly (exit 143).
-            handlers = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
-            try:
-                ray.init(
-                    address=options.ray_address,
-                    namespace=NAMESPACE,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    logging_level=logging.ERROR,
-                )
-            except (ConnectionError, RuntimeError, ValueError) as failure:
-                where = options.ray_address or os.environ.get("RAY_ADDRESS") or "a local Ray instance"
-                raise ConfigError(f"--executor ray: cannot start or join {where}: {failure}") from None
-            except SystemExit as exiting:
-                # ray.init's own SIGTERM handler exits with code 15: hand the signal to the run's handler.
-                handler = handlers.get(signal.SIGTERM)
-                if exiting.code == signal.SIGTERM and callable(handler):
-                    handler(signal.SIGTERM, None)
-                raise
-            finally:
-                for signum, handler in handlers.items():
-                    if handler is not None and threading.current_thread() is threading.main_thread():
-                        signal.signal(signum, handler)
+            # Without an address, a local instance for the run: never the cluster that the last
+            # `ray start` on this machine recorded, which ray.init would join, even a dead one.
+            address = options.ray_address or os.environ.get("RAY_ADDRESS") or "local"
+            _check_reachable(address)
+            if address != "local":
+                _use_local_token()
+            # Set first: a ray.init cut short (by a signal, by a failure) has processes to stop too.
             self.started_ray = True
         try:
+            if address is not None:
+                self._init_ray(address, options)
             self._start_workers(options, self.translators, self.warn)
         except BaseException:
             self.close()
             raise
+
+    def _init_ray(self, address: str, options: RunOptions) -> None:
+        # An ending signal is held back until ray.init returns: interrupted inside it, before Ray
+        # records the processes it started, ray.shutdown cannot stop them, and Ray's agents
+        # (ray::DashboardAgent, ray::RuntimeEnvAgent) outlive the run (until they notice, up to a minute later, that their raylet is gone).
+        main = threading.current_thread() is threading.main_thread()
+        handlers = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
+        received: list[int] = []
+        if main:
+            for signum in _ENDING_SIGNALS:
+                signal.signal(signum, lambda signum, frame: received.append(signum))
+        try:
+            ray.init(
+                address=address,
+                namespace=NAMESPACE,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.ERROR,
+            )
+        except (ConnectionError, RuntimeError, ValueError) as failure:
+            where = options.ray_address or os.environ.get("RAY_ADDRESS") or "a local Ray instance"
+            raise ConfigError(f"--executor ray: cannot start or join {where}: {failure}") from None
+        except SystemExit as exiting:
+            # ray.init's own SIGTERM handler exits with code 15: hand the signal to the run's handler.
+            handler = handlers.get(signal.SIGTERM)
+            if exiting.code == signal.SIGTERM and callable(handler):
+                handler(signal.SIGTERM, None)
+            raise
+        finally:
+            # Ray's core installs handlers of its own for ending signals (they abort the process);
+            # the run's handlers are put back, so that SIGTERM still ends it cleanly (exit 143).
+            if main:
+                for signum, handler in handlers.items():
+                    if handler is not None:
+                        signal.signal(signum, handler)
+        if received:  # now that ray.shutdown can stop what ray.init started
+            signal.raise_signal(received[0])
 
     def _start_workers(self, options: RunOptions, translators: Translators, warn: Warn) -> None:
         settings = translators.settings
@@ -219,8 +244,12 @@ class RayExecutor(Executor):
 
     def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         with _signals_first():
+            source = iter(chunks)
+            first = next(source, None)
+            if first is None:  # an empty batch, or one of record errors only: nothing for Ray to do
+                return
             self.start()
-            yield from self._map(chunks)
+            yield from self._map(itertools.chain([first], source))
 
     def _map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         pool = ActorPool(self.actors)
@@ -301,6 +330,68 @@ def _pack_models(settings: EngineSettings, chosen: dict[tuple[str, str], str | N
         for folder in sorted(folders):
             archive.add(folder, arcname=folder.name)
     return buffer.getvalue()
+
+
+#: Seconds to wait for a cluster's address to answer before Ray is asked to join it.
+REACH_SECONDS = 5
+#: What an HTTP/2 client (gRPC, which Ray's GCS speaks) sends first: the preface and an empty SETTINGS frame.
+_HTTP2_HELLO = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+_SETTINGS_FRAME = 4
+
+
+def _check_reachable(address: str | None) -> None:
+    """ConfigError unless a Ray cluster's GCS (an HTTP/2 server) answers at `address`.
+
+    Given an address where nothing listens, or something that is not Ray, `ray.init` retries for
+    many minutes and writes its own warnings to stderr: a cron run would hang there, noisily.
+    """
+    if not address or address in ("auto", "local") or "://" in address:
+        return  # Ray's own lookups (a cluster started on this machine, Ray Client): left to Ray
+    try:
+        from ray._private.services import canonicalize_bootstrap_address
+
+        target = canonicalize_bootstrap_address(address) or address  # as Ray will connect (it resolves localhost)
+    except Exception:
+        target = address
+    host, _, port = target.rpartition(":")
+    problem = None
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_SECONDS) as connection:
+            if os.environ.get("RAY_USE_TLS", "0").lower() in ("0", "false", ""):
+                connection.sendall(_HTTP2_HELLO)
+                answer = b""
+                while len(answer) < 9 and (block := connection.recv(9 - len(answer))):
+                    answer += block
+                if len(answer) < 9 or answer[3] != _SETTINGS_FRAME:
+                    problem = "something answers there, but not a Ray cluster (is it the GCS port, 6379 by default?)"
+    except TimeoutError:
+        problem = f"no answer within {REACH_SECONDS} s"
+    except OSError as failure:
+        problem = failure.strerror or str(failure)
+    except ValueError:
+        problem = "it is not HOST:PORT"
+    if problem is not None:
+        raise ConfigError(f"--executor ray: cannot join the Ray cluster at {address}: {problem}")
+
+
+def _use_local_token() -> None:
+    """Join a cluster with this machine's Ray token when there is one and `RAY_AUTH_MODE` is not set.
+
+    `ray start --head` turns token authentication on when it finds a token (`~/.ray/auth_token`,
+    which any local Ray instance since Ray 2.59 leaves behind); `ray.init` given an address does
+    not use it, and the cluster refuses the run. This is the rule `ray start` itself applies.
+    """
+    if "RAY_AUTH_MODE" in os.environ:
+        return
+    try:
+        from ray._private.authentication.authentication_token_setup import (
+            AuthenticationTokenLoader,
+            _enable_token_auth,
+        )
+    except ImportError:  # a Ray without token authentication
+        return
+    if AuthenticationTokenLoader.instance().has_token(ignore_auth_mode=True):
+        _enable_token_auth()
 
 
 def _gpus_per_worker(settings: EngineSettings, chosen: dict[tuple[str, str], str | None]) -> int:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import hashlib
+import io
 import json
 import math
 import re
@@ -19,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import charset_normalizer
 
@@ -297,17 +299,46 @@ def read_file_records(source: BatchSource, scan: InputScan) -> Iterator[SourceRe
     JSONL in plain UTF-8 is read a line at a time, so a batch is never held whole; anything else
     (text exports, legacy encodings) is read whole, as telling its encoding or format needs.
     """
+    changed = f"{source.path}: cannot be read: it changed while it was being read"
     try:
         if scan.plain_utf8 and source.path.suffix.lower() in JSONL_SUFFIXES:
-            with open(source.path, encoding="utf-8", errors="strict", newline=None) as handle:
-                # Universal newlines: "\r\n" and a lone "\r" end a line, as _unix_line_ends makes them.
-                yield from _jsonl_records(source, (line.removesuffix("\n") for line in handle))
+            with open(source.path, "rb") as raw:
+                hashing = _HashingReader(raw)
+                with io.TextIOWrapper(
+                    io.BufferedReader(hashing, _BLOCK), encoding="utf-8", errors="strict", newline=None
+                ) as handle:
+                    # Universal newlines: "\r\n" and a lone "\r" end a line, as _unix_line_ends makes them.
+                    yield from _jsonl_records(source, (line.removesuffix("\n") for line in handle))
+            # The records must be those of the bytes the manifest records (a file rewritten in
+            # place during the run would otherwise be marked done with another file's records).
+            if "sha256:" + hashing.digest.hexdigest() != scan.digest:
+                raise BatchError(changed)
             return
         data = source.path.read_bytes()
-    except (OSError, UnicodeDecodeError) as failure:
-        reason = failure.strerror if isinstance(failure, OSError) else "it changed while it was being read"
-        raise BatchError(f"{source.path}: cannot be read: {reason}") from None
+    except UnicodeDecodeError:
+        raise BatchError(changed) from None
+    except OSError as failure:
+        raise BatchError(f"{source.path}: cannot be read: {failure.strerror}") from None
+    if content_hash(data) != scan.digest:
+        raise BatchError(changed)
     yield from read_records(source, data)
+
+
+class _HashingReader(io.RawIOBase):
+    """A binary file read through, with the SHA-256 of every byte read from it."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.digest.update(data)
+        return len(data)
 
 
 def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | RecordError]:

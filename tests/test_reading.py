@@ -9,8 +9,11 @@ import pytest
 
 from jobs.errors import BatchError, ConfigError
 from jobs.manifest import content_hash
+from jobs.options import RunOptions
+from jobs.pipeline import run
 from jobs.reading import (
     BatchSource,
+    InputScan,
     RecordError,
     SourceRecord,
     find_batches,
@@ -198,3 +201,41 @@ def test_a_file_that_turns_undecodable_while_read_fails_as_a_batch(tmp_path: Pat
         handle.write(b'{"abstract": "\xb1\xbe\xce\xc4"}\n')  # GBK bytes appended after the scan
     with pytest.raises(BatchError, match="csl.jsonl: cannot be read: it changed while it was being read"):
         list(read_file_records(BatchSource("csl", path), scan))
+
+
+@pytest.mark.parametrize("name", ["csl.jsonl", "csl.txt"])
+def test_records_read_are_those_of_the_bytes_scanned(tmp_path: Path, name: str) -> None:
+    """A file rewritten in place between the scan and the read (a writer that truncates, then writes)."""
+    path = tmp_path / name
+    whole = "\n".join(CSL_LINES[:6]) + "\n"
+    path.write_text(whole, encoding="utf-8")
+    scan = scan_input(path)
+    path.write_text("\n".join(CSL_LINES[:2]) + "\n", encoding="utf-8")  # caught half rewritten
+    with pytest.raises(BatchError, match=f"{name}: cannot be read: it changed while it was being read"):
+        list(read_file_records(BatchSource("csl", path), scan))
+    path.write_text(whole, encoding="utf-8")
+    assert list(read_file_records(BatchSource("csl", path), scan)) == records_of(path)
+
+
+def test_a_batch_read_half_rewritten_is_not_marked_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Otherwise the next run sees the scanned bytes again and skips the batch, missing records, forever."""
+    inputs = tmp_path / "input"
+    inputs.mkdir()
+    path = inputs / "csl.jsonl"
+    whole = "\n".join(CSL_LINES[:6]) + "\n"
+    path.write_text(whole, encoding="utf-8")
+
+    def scan_then_rewrite(scanned: Path) -> InputScan:
+        scan = scan_input(scanned)
+        scanned.write_text(CSL_LINES[0] + "\n", encoding="utf-8")  # the writer has truncated and begun again
+        return scan
+
+    monkeypatch.setattr("jobs.pipeline.scan_input", scan_then_rewrite)
+    options = RunOptions(inputs=[inputs], output_dir=tmp_path / "output", engine="gloss", use_cache=False)
+    first = run(options, warn=lambda message: None, error=lambda message: None)
+    assert first.exit_code == 1 and "changed while it was being read" in first.batches_failed["csl"]
+    assert not (tmp_path / "output" / "csl.jsonl").exists()
+    monkeypatch.undo()
+    path.write_text(whole, encoding="utf-8")  # the writer is done: the file is what was scanned
+    second = run(options, warn=lambda message: None)
+    assert second.batches_done == ["csl"] and second.records == 6
