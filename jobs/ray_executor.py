@@ -18,6 +18,7 @@ import io
 import itertools
 import logging
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -41,6 +42,7 @@ from .errors import BatchError, ConfigError
 from .executor import Chunk, ChunkResult, Executor
 from .glossary import Glossary
 from .options import RunOptions
+from .ray_store import SetupStore
 
 Warn = Callable[[str], None]
 
@@ -67,25 +69,11 @@ class WorkerSetup:
     models: bytes
 
 
-class SetupStore:
-    """A small actor that holds a run's `WorkerSetup` for its workers, and for any that Ray restarts.
-
-    Workers get its name, not the setup: an object passed to a restartable actor's constructor
-    through the object store might be gone when Ray restarts the actor (ray-project/ray#53727).
-    """
-
-    def __init__(self, setup: WorkerSetup) -> None:
-        self.setup = setup
-
-    def get(self) -> WorkerSetup:
-        return self.setup
-
-
 class ChunkWorker:
     """One Ray actor: the run's engines loaded once, then chunk after chunk."""
 
     def __init__(self, store_name: str) -> None:
-        setup: WorkerSetup = ray.get(ray.get_actor(store_name, namespace=NAMESPACE).get.remote())
+        setup: WorkerSetup = pickle.loads(ray.get(ray.get_actor(store_name, namespace=NAMESPACE).get.remote()))
         self.models_dir = Path(tempfile.mkdtemp(prefix="digest-models-"))
         if setup.models:
             with tarfile.open(fileobj=io.BytesIO(setup.models)) as archive:
@@ -218,7 +206,7 @@ class RayExecutor(Executor):
         run_id = uuid.uuid4().hex[:8]
         store_name = f"{ACTOR_PREFIX}-{run_id}-setup"
         setup = WorkerSetup(options, settings, translators.glossary, chosen, _pack_models(settings, chosen))
-        self.store = ray.remote(SetupStore).options(name=store_name, num_cpus=0).remote(setup)
+        self.store = ray.remote(SetupStore).options(name=store_name, num_cpus=0).remote(pickle.dumps(setup))
         del setup
         worker_class = ray.remote(ChunkWorker)
         self.actors = [
