@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -52,10 +53,15 @@ def test_a_new_cache_version_removes_the_old_one_with_its_jieba_cache(tmp_path: 
     old_jieba = tmp_path / f"jieba.u{hashlib.md5(str(old_words.resolve()).encode()).hexdigest()}.cache"
     keep = [tmp_path / "gloss-cedict-fedcba9876543210.marshal", tmp_path / "gloss-jieba-fedcba9876543210.txt"]
     others = [tmp_path / "jieba.cache", tmp_path / "translations.sqlite3"]
-    for path in [old_words, old_jieba, tmp_path / "gloss-cedict-0123456789abcdef.marshal", *keep, *others]:
+    recent = [tmp_path / "gloss-cedict-1111111111111111.marshal", tmp_path / "gloss-jieba-1111111111111111.txt"]
+    for path in [old_words, old_jieba, tmp_path / "gloss-cedict-0123456789abcdef.marshal", *keep, *others, *recent]:
         path.write_text("x")
+    month_ago = time.time() - 31 * 24 * 3600
+    for path in [old_words, tmp_path / "gloss-cedict-0123456789abcdef.marshal"]:
+        os.utime(path, (month_ago, month_ago))
     _remove_stale(tmp_path, keep)
-    assert sorted(tmp_path.iterdir()) == sorted(keep + others)
+    # Files of a version unused for a month go; those another version (another venv) uses stay.
+    assert sorted(tmp_path.iterdir()) == sorted(keep + others + recent)
 
 
 def test_a_second_load_shares_the_dictionary(engine: GlossEngine) -> None:

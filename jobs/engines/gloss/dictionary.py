@@ -7,6 +7,7 @@ import hashlib
 import marshal
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -115,16 +116,35 @@ def _jieba_words(
     return "".join(lines)
 
 
+#: Cache files of other versions are removed once unused this long: two digest versions on one
+#: machine (two virtual environments) share the cache folder and must not delete each other's.
+STALE_SECONDS = 30 * 24 * 3600
+
+
 def _remove_stale(folder: Path, keep: Iterable[Path]) -> None:
-    """Delete the cache files of earlier versions, jieba's caches of their dictionaries included."""
+    """Delete the cache files of other versions unused for `STALE_SECONDS`, jieba's caches of their dictionaries included."""
     kept = {path.name for path in keep}
     for path in folder.glob("gloss-*"):
         if path.name in kept or path.name.endswith(".tmp"):
+            continue
+        try:
+            if time.time() - path.stat().st_mtime < STALE_SECONDS:
+                continue  # another version used it lately (loading marks the files used)
+        except OSError:
             continue
         if path.suffix == ".txt":  # jieba names its cache after the md5 of the dictionary's path
             jieba_cache = hashlib.md5(str(path.resolve()).encode("utf-8", "replace")).hexdigest()
             (folder / f"jieba.u{jieba_cache}.cache").unlink(missing_ok=True)
         path.unlink(missing_ok=True)
+
+
+def _mark_used(path: Path) -> None:
+    """Set the file's modification time to now (once a day at most), as `_remove_stale` reads it."""
+    try:
+        if time.time() - path.stat().st_mtime > 24 * 3600:
+            os.utime(path)
+    except OSError:
+        pass  # a read-only cache folder: nothing removes files there either
 
 
 @contextmanager
@@ -167,6 +187,8 @@ def _load_gloss_data(folder: Path) -> GlossData:
             date, senses, simplified, describing = marshal.load(handle)
         if not words_file.is_file():
             raise FileNotFoundError(words_file)
+        for used in (senses_file, words_file):  # used now: no other version removes them as stale
+            _mark_used(used)
     except (OSError, EOFError, ValueError, TypeError):
         date, senses, simplified, describing = _build(dictionary, senses_file, words_file)
         _remove_stale(folder, (senses_file, words_file))
