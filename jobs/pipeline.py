@@ -69,10 +69,15 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
                 _remove_empty_folder(folder)
             raise
         report = RunReport()  # timed from here: starting the executor's workers is part of the run
-        with _open_cache(options, warn) as cache:
-            translators.cache = cache
-            with make_executor(options, translators, warn) as executor:
-                return _run_batches(batches, options, output_dir, executor, report, warn, error)
+        try:
+            with _open_cache(options, warn) as cache:
+                translators.cache = cache
+                with make_executor(options, translators, warn) as executor:
+                    return _run_batches(batches, options, output_dir, executor, report, warn, error)
+        except ConfigError:  # e.g. a Ray cluster that cannot be joined, found with the first batch
+            for folder in created:  # a folder this run made and left empty goes too
+                _remove_empty_folder(folder)
+            raise
 
 
 def _run_batches(
