@@ -111,3 +111,19 @@ class Alarm:
     def __exit__(self, *exc: object) -> None:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, self.previous)
+
+
+@pytest.fixture(scope="session")
+def argos_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder with a real-format zh->en Argos package installed (built once per session)."""
+    from jobs.models import install_package
+
+    from .argos_package import build_argos_package
+
+    folder = tmp_path_factory.mktemp("argos")
+    package = build_argos_package(
+        folder / "translate-zh_en-1_0.argosmodel", training_text=SAMPLE_EXPORT.read_text(encoding="utf-8")
+    )
+    models = folder / "lang_models"
+    install_package(package, models)
+    return models

@@ -16,11 +16,9 @@ from jobs.chunk import Translators
 from jobs.engines.argos import cuda_devices, resolve_device
 from jobs.engines.base import EngineSettings
 from jobs.errors import ConfigError
-from jobs.models import install_package
 from jobs.options import RunOptions
 from jobs.ray_executor import NAMESPACE, RayExecutor
 
-from .argos_package import build_argos_package
 from .conftest import SAMPLE_EXPORT, run_digest
 
 QUIET = lambda message: None  # noqa: E731
@@ -34,17 +32,6 @@ def test_auto_is_cuda_only_where_ctranslate2_sees_a_device() -> None:
     else:
         with pytest.raises(ConfigError, match="--device cuda: CTranslate2 sees no CUDA device here"):
             resolve_device("cuda")
-
-
-@pytest.fixture(scope="module")
-def argos_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("argos")
-    package = build_argos_package(
-        folder / "translate-zh_en-1_0.argosmodel", training_text=SAMPLE_EXPORT.read_text(encoding="utf-8")
-    )
-    models = folder / "lang_models"
-    install_package(package, models)
-    return models
 
 
 @pytest.mark.skipif(bool(cuda_devices()), reason="checks the error a machine without a GPU gives")

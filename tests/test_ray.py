@@ -24,12 +24,10 @@ from jobs import executor as executor_module
 from jobs.chunk import Translators
 from jobs.engines.base import EngineSettings
 from jobs.errors import ConfigError
-from jobs.models import install_package
 from jobs.options import RunOptions
 from jobs.pipeline import run
 from jobs.ray_executor import ACTOR_PREFIX, NAMESPACE, RayExecutor
 
-from .argos_package import build_argos_package
 from .conftest import SAMPLE_EXPORT, TEST_DATA, digest_subprocess
 
 pytestmark = pytest.mark.slow
@@ -59,18 +57,6 @@ def batch_of_csl(folder: Path, count: int) -> Path:
 def outputs(folder: Path) -> dict[str, bytes]:
     """Every batch file the run wrote, by name."""
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.jsonl")) if path.name != "runs.jsonl"}
-
-
-@pytest.fixture(scope="module")
-def argos_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A models folder with a real-format zh->en Argos package installed."""
-    folder = tmp_path_factory.mktemp("argos")
-    package = build_argos_package(
-        folder / "translate-zh_en-1_0.argosmodel", training_text=SAMPLE_EXPORT.read_text(encoding="utf-8")
-    )
-    models = folder / "lang_models"
-    install_package(package, models)
-    return models
 
 
 def test_ray_output_is_the_local_output_byte_for_byte(tmp_path: Path) -> None:
