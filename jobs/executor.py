@@ -6,6 +6,7 @@ run around it (lock, atomic writes, manifest, report, pages) is the same whichev
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -64,15 +65,21 @@ class LocalExecutor(Executor):
         self.translators = translators
 
     def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
-        for records, record_ids in chunks:
-            warnings: list[str] = []
-            before = TranslationStats(**vars(self.translators.stats))
-            results = process_chunk(records, record_ids, self.options, self.translators, warnings.append)
-            after = self.translators.stats
-            stats = TranslationStats(
-                after.cache_hits - before.cache_hits, after.engine_translations - before.engine_translations
-            )
-            yield ChunkResult(results, warnings, stats)
+        for chunk in chunks:
+            yield run_chunk(chunk, self.options, self.translators)
+
+
+def run_chunk(chunk: Chunk, options: RunOptions, translators: Translators) -> ChunkResult:
+    """`process_chunk` on one chunk, with the warnings it gave and the translations it counted."""
+    records, record_ids = chunk
+    warnings: list[str] = []
+    before = dataclasses.replace(translators.stats)
+    results = process_chunk(records, record_ids, options, translators, warnings.append)
+    after = translators.stats
+    stats = TranslationStats(
+        after.cache_hits - before.cache_hits, after.engine_translations - before.engine_translations
+    )
+    return ChunkResult(results, warnings, stats)
 
 
 EXECUTORS = ("local", "ray")

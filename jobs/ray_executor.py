@@ -36,10 +36,10 @@ import ray
 from ray.util.actor_pool import ActorPool
 
 from . import engines
-from .chunk import Translators, process_chunk
+from .chunk import Translators
 from .engines.base import EngineSettings
 from .errors import BatchError, ConfigError
-from .executor import Chunk, ChunkResult, Executor
+from .executor import Chunk, ChunkResult, Executor, run_chunk
 from .glossary import Glossary
 from .options import RunOptions
 from .ray_store import SetupStore
@@ -79,10 +79,10 @@ class ChunkWorker:
             with tarfile.open(fileobj=io.BytesIO(setup.models)) as archive:
                 archive.extractall(self.models_dir, filter="data")
         self.options = setup.options
-        self.warnings: list[str] = []
         settings = dataclasses.replace(setup.settings, models_dir=self.models_dir)
+        # The engines were chosen by the run, which gave any warning about them: none to give here.
         self.translators = Translators(
-            setup.options.engine, settings, self.warnings.append, None, setup.glossary, chosen=setup.chosen
+            setup.options.engine, settings, lambda message: None, None, setup.glossary, chosen=setup.chosen
         )
         for pair, name in setup.chosen.items():  # load every engine now, once, rather than on a first chunk
             if name is not None:
@@ -90,17 +90,7 @@ class ChunkWorker:
 
     def process(self, index: int, chunk: Chunk) -> tuple[int, ChunkResult]:
         """The chunk's result, with its place in the batch."""
-        records, record_ids = chunk
-        self.warnings.clear()
-        before = dataclasses.replace(self.translators.stats)
-        results = process_chunk(records, record_ids, self.options, self.translators, self.warnings.append)
-        after = self.translators.stats
-        stats = dataclasses.replace(
-            after,
-            cache_hits=after.cache_hits - before.cache_hits,
-            engine_translations=after.engine_translations - before.engine_translations,
-        )
-        return index, ChunkResult(results, list(self.warnings), stats)
+        return index, run_chunk(chunk, self.options, self.translators)
 
     def where(self) -> dict[str, Any]:
         """Where this worker runs and what it loaded: process, node and model folders."""
@@ -124,8 +114,7 @@ class RayExecutor(Executor):
 
     def __init__(self, options: RunOptions, translators: Translators, warn: Warn) -> None:
         self.options = options
-        self.translators = translators
-        self.warn = warn
+        self.translators = translators  # its warn gives the run's warnings (choosing engines)
         self.started_ray = False
         self.actors: list[Any] = []
         self.store: Any = None
@@ -149,13 +138,13 @@ class RayExecutor(Executor):
             self.started_ray = True
         try:
             if address is not None:
-                self._init_ray(address, options)
-            self._start_workers(options, self.translators, self.warn)
+                self._init_ray(address)
+            self._start_workers(options, self.translators)
         except BaseException:
             self.close()
             raise
 
-    def _init_ray(self, address: str, options: RunOptions) -> None:
+    def _init_ray(self, address: str) -> None:
         # An ending signal is held back until ray.init returns: interrupted inside it, before Ray
         # records the processes it started, ray.shutdown cannot stop them, and Ray's agents
         # (ray::DashboardAgent, ray::RuntimeEnvAgent) outlive the run (until they notice, up to a minute later, that their raylet is gone).
@@ -174,7 +163,7 @@ class RayExecutor(Executor):
                 logging_level=logging.ERROR,
             )
         except (ConnectionError, RuntimeError, ValueError) as failure:
-            where = options.ray_address or os.environ.get("RAY_ADDRESS") or "a local Ray instance"
+            where = "a local Ray instance" if address == "local" else address
             raise ConfigError(f"--executor ray: cannot start or join {where}: {failure}") from None
         except SystemExit as exiting:
             # ray.init's own SIGTERM handler exits with code 15: hand the signal to the run's handler.
@@ -192,7 +181,7 @@ class RayExecutor(Executor):
         if received:  # now that ray.shutdown can stop what ray.init started
             signal.raise_signal(received[0])
 
-    def _start_workers(self, options: RunOptions, translators: Translators, warn: Warn) -> None:
+    def _start_workers(self, options: RunOptions, translators: Translators) -> None:
         settings = translators.settings
         chosen = translators.choose()
         gpus = _gpus_per_worker(settings, chosen)
