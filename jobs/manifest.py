@@ -22,12 +22,26 @@ MANIFEST_VERSION = 2
 _CHUNK = 1 << 20
 
 
+class ContentHash:
+    """The hash that decides whether an input changed (SHA-256 of its bytes), fed a block at a time."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+
+    def update(self, block: bytes) -> None:
+        self._digest.update(block)
+
+    def text(self) -> str:
+        """The hash as the manifest records it."""
+        return "sha256:" + self._digest.hexdigest()
+
+
 def content_hash(data: bytes | Iterable[bytes]) -> str:
-    """The hash that decides whether an input changed (SHA-256 of its bytes, given whole or in blocks)."""
-    digest = hashlib.sha256()
+    """The `ContentHash` of bytes given whole or in blocks."""
+    digest = ContentHash()
     for block in [data] if isinstance(data, bytes) else data:
         digest.update(block)
-    return "sha256:" + digest.hexdigest()
+    return digest.text()
 
 
 def file_fingerprint(path: Path) -> dict[str, Any]:

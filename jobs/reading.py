@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import hashlib
 import io
 import json
 import math
@@ -28,7 +27,7 @@ import charset_normalizer
 from .errors import BatchError, ConfigError
 from .exports import NO_TITLE_OR_ABSTRACT, detect_format, read_references
 from .layout import is_reserved_batch_name
-from .manifest import content_hash
+from .manifest import ContentHash, content_hash
 from .record import Citation
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -311,7 +310,7 @@ def read_file_records(source: BatchSource, scan: InputScan) -> Iterator[SourceRe
                     yield from _jsonl_records(source, (line.removesuffix("\n") for line in handle))
             # The records must be those of the bytes the manifest records (a file rewritten in
             # place during the run would otherwise be marked done with another file's records).
-            if "sha256:" + hashing.digest.hexdigest() != scan.digest:
+            if hashing.digest.text() != scan.digest:
                 raise BatchError(changed)
             return
         data = source.path.read_bytes()
@@ -329,7 +328,7 @@ class _HashingReader(io.RawIOBase):
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
-        self.digest = hashlib.sha256()
+        self.digest = ContentHash()
 
     def readable(self) -> bool:
         return True
