@@ -153,11 +153,22 @@ def test_bare_scales_and_numbers_written_digit_by_digit(engine: GlossEngine) -> 
 
 
 def test_a_de_b_reads_the_b_of_a(engine: GlossEngine) -> None:
-    assert engine.translate("肿瘤的预后").startswith("The prognosis of tumor")
+    assert engine.translate("肿瘤的预后").startswith("The prognosis of the tumor")
     assert engine.translate("肿瘤病人的血浆") == "The blood plasma of tumor patients"
     assert "its " in engine.translate("及其受体的表达") and "its the" not in engine.translate("及其受体的表达")
     # A phrase of three content words on one side is left in Chinese order, not guessed at.
     assert " of " not in engine.translate("肿瘤病人治疗的效果")
+
+
+def test_a_common_noun_after_a_preposition_takes_the(engine: GlossEngine) -> None:
+    assert engine.translate("在临床治疗中") == "In the clinical treatment"
+    assert engine.translate("与肿瘤的预后相关") == "Related to the prognosis of the tumor"
+    # Not a name, a plural, a word with a determiner or a preposition of its own, or a verb after "to".
+    assert engine.translate("在中国") == "In China"
+    assert engine.translate("在这些患者中") == "In these patients"
+    assert engine.translate("用这种方法") == "With this kind of method"
+    assert "the at" not in engine.translate("针对现阶段的问题")
+    assert engine.translate("以提高疗效").startswith("To raise")
 
 
 def test_a_noun_after_a_quantifier_or_a_count_is_plural(engine: GlossEngine) -> None:
@@ -207,7 +218,7 @@ def test_notes_are_not_senses() -> None:
 def test_traditional_characters_are_glossed_too(engine: GlossEngine) -> None:
     traditional = engine.translate("腫瘤細胞的代謝與轉移")
     assert traditional == engine.translate("肿瘤细胞的代谢与转移")
-    assert traditional == "The metabolism of tumor cell and metastasize"
+    assert traditional == "The metabolism of the tumor cell and metastasize"
 
 
 def test_glossary_terms_are_kept_whole_and_forced(engine: GlossEngine) -> None:
@@ -282,17 +293,17 @@ def test_spaces_inside_chinese_text_are_dropped_but_a_heading_is_kept(engine: Gl
 def test_words_read_in_their_academic_sense(engine: GlossEngine) -> None:
     assert engine.translate("结果表明，智能手机协助的方法能反映总液体的摄入量。").startswith("Results show that ")
     assert engine.translate("我国的研究") == "The research of China"
-    assert engine.translate("在临床治疗中，").startswith("In clinical treatment")
+    assert engine.translate("在临床治疗中，").startswith("In the clinical treatment")
     assert engine.translate("差异显著") == "Difference significant"
     assert engine.translate("邓小平国家主权思想") == "Deng Xiaoping nation sovereignty thought"
 
 
 def test_circumpositions_read_as_one_english_preposition(engine: GlossEngine) -> None:
     assert engine.translate("自2000年以来") == "Since 2000"
-    assert "related to vitamin A nutrition condition" in engine.translate("血糖水平与维生素A营养状况相关")
+    assert "related to the vitamin A nutrition condition" in engine.translate("血糖水平与维生素A营养状况相关")
     assert "not related to" in engine.translate("乳糖不耐受与真正的疾病并不相关。")
     assert "influence on diabetes" in engine.translate("评估病患特质对糖尿病饮食行为的影响。")
-    assert "not affected by polychlorinated biphenyl" in engine.translate(
+    assert "not affected by the polychlorinated biphenyl" in engine.translate(
         "渔民们的神经行为表现不受多氯联苯和重金属中毒的影响。"
     )
     assert engine.translate("PDGF等起着重要作用。") == "PDGF etc. play important role."

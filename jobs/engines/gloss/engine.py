@@ -24,6 +24,7 @@ from .numerals import (
 )
 from .rules import (
     ACADEMIC_WORDS,
+    ARTICLE_PREPOSITIONS,
     CIRCUMPOSITIONS,
     CLAUSE,
     CLAUSE_END,
@@ -36,6 +37,7 @@ from .rules import (
     FUNCTION_WORDS,
     LOCATIVES,
     NEGATIONS,
+    NOT_AFTER_ARTICLE,
     ORDER_OF_WORDS,
     PHRASE_END,
     POSSESSIVES,
@@ -219,7 +221,7 @@ class GlossEngine(TranslationEngine):
         simplified = self._data.simplified.get(word, word)
         if simplified in FUNCTION_WORDS or simplified in CIRCUMPOSITIONS or simplified in CLOSERS:
             return True
-        sense = self._data.senses.get(word)
+        sense = ACADEMIC_WORDS.get(simplified) or self._data.senses.get(word)  # 针对 "for"
         return sense is not None and FUNCTION_ENGLISH.issuperset(sense.lower().split())
 
     def _scan(self, text: str, tokens: list[Token]) -> None:
@@ -310,7 +312,46 @@ class GlossEngine(TranslationEngine):
                 self._counted(tokens, words, index, fixed)
             elif word and index not in fixed:
                 self._frame(tokens, words, index, clause, fixed, before)
+        self._articles(tokens, words, fixed, before)
         return fixed, before
+
+    def _articles(self, tokens: list[Token], words: list[str], fixed: dict[int, str], before: dict[int, str]) -> None:
+        """ "the" before a word that a preposition governs (在临床治疗中 "in the clinical treatment"), unless
+        the word has an article's place already, is a name, or reads as a plural; after "to", not before
+        a verb (以提高 "to improve")."""
+        for index in range(1, len(tokens)):
+            preposition = self._last_english(tokens, index - 1, fixed)
+            if preposition not in ARTICLE_PREPOSITIONS or index in before or tokens[index].kind != "han":
+                continue
+            if index in fixed or not self._content(tokens, words, index, fixed):
+                continue
+            if preposition == "to" and words[index] in self._data.verbal:
+                continue
+            if self._takes_article(self._gloss_of(tokens[index].text)):
+                before[index] = "the"
+
+    def _last_english(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> str:
+        """The last English word of the token at `index`, as the rules left it ("" for none)."""
+        kind, text = tokens[index]
+        if index in fixed:
+            english = fixed[index]
+        elif kind == "han":
+            english = self._gloss_of(text)
+        else:
+            return ""
+        if english.partition(" ")[0].lower() in NOT_AFTER_ARTICLE:
+            return ""  # 这种方法 "this kind of method": the determiner is the article
+        return english.rpartition(" ")[2]
+
+    @staticmethod
+    def _takes_article(english: str) -> bool:
+        """Whether English for a noun phrase may take "the": a common noun (lower case) that is not a
+        plural and starts with no determiner or preposition of its own (现阶段 "at the present stage")."""
+        first, _, _ = english.partition(" ")
+        last = english.rpartition(" ")[2]
+        if not first[:1].islower() or first in NOT_AFTER_ARTICLE or first in FUNCTION_ENGLISH:
+            return False
+        return not (last.endswith("s") and not last.endswith(("ss", "sis", "us")))
 
     def _counted_subject(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> None:
         """Drop the unit before the people a study counts: 30例患者 "30 patients", not "30 cases patients"."""
@@ -367,6 +408,10 @@ class GlossEngine(TranslationEngine):
         if not (1 <= place - start <= ORDER_OF_WORDS and 1 <= end - index - 1 <= ORDER_OF_WORDS):
             return
         owner = " ".join(fixed.get(i) or self._english(tokens[i]) for i in range(start, place))
+        if owner.partition(" ")[0].lower() in FUNCTION_ENGLISH:
+            return  # 现阶段的问题 "problems at the present stage", never "the problem of at the present stage"
+        if tokens[start].kind == "han" and start not in fixed and self._takes_article(owner):
+            owner = f"the {owner}"  # 肿瘤的预后 "the prognosis of the tumor"
         owned = " ".join(self._english(tokens[i]) for i in range(index + 1, end))
         if words[end - 1] in SUBJECTS:
             owned = plural(owned)

@@ -186,6 +186,13 @@ DETERMINERS = frozenset("其 及其 该 本 这 此 这些 那些 各 每 我们
 QUANTIFIERS = frozenset(
     "这些 那些 许多 很多 多种 各种 不同 一些 多个 诸多 众多 若干 几种 几个 多项 多数 大多数 大量".split()
 )
+#: English prepositions after which a common noun takes "the" (in the treatment, of the tumor).
+ARTICLE_PREPOSITIONS = frozenset("of in on to with for by".split())
+#: English words that open a noun phrase in place of an article: no "the" before them.
+NOT_AFTER_ARTICLE = frozenset(
+    "the a an this that these those its their our his her my your all some many each every any such "
+    "no other another both either neither".split()
+)
 #: Pronouns before 的, as English possessives.
 POSSESSIVES = {"我": "my", "我们": "our", "你": "your", "你们": "your", "他": "his", "她": "her", "它": "its"}
 POSSESSIVES.update({"他们": "their", "她们": "their", "它们": "their", "自己": "own", "彼此": "each other's"})
