@@ -171,6 +171,17 @@ def test_a_common_noun_after_a_preposition_takes_the(engine: GlossEngine) -> Non
     assert engine.translate("以提高疗效").startswith("To raise")
 
 
+def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
+    assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
+    assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list
+
+
+def test_structured_abstract_headings_read_as_english_ones(engine: GlossEngine) -> None:
+    assert engine.translate("方法：收集患者资料。").startswith("Methods: ")
+    assert engine.translate("结果：两组差异显著。").startswith("Results: ")
+    assert engine.translate("结果表明，A有效。").startswith("Results show that")
+
+
 def test_a_noun_after_a_quantifier_or_a_count_is_plural(engine: GlossEngine) -> None:
     assert engine.translate("这些问题") == "These problems"
     assert engine.translate("三个问题") == "Three problems"

@@ -35,6 +35,7 @@ from .rules import (
     DETERMINERS,
     FRONTED,
     FUNCTION_WORDS,
+    HEADING_WORDS,
     LOCATIVES,
     NEGATIONS,
     NOT_AFTER_ARTICLE,
@@ -302,6 +303,8 @@ class GlossEngine(TranslationEngine):
             self._data.simplified.get(text, text) if kind == "han" else CLAUSE if text in CLAUSE_END else ""
             for kind, text in tokens
         ]
+        if len(tokens) > 1 and tokens[1] == ("mark", ":") and words[0] in HEADING_WORDS:
+            fixed[0] = HEADING_WORDS[words[0]]  # 方法： "Methods:", as structured abstracts in English have it
         clause = 0  # where the current clause starts
         for index, word in enumerate(words):
             if word == CLAUSE:
@@ -385,6 +388,9 @@ class GlossEngine(TranslationEngine):
         elif word == "的":
             self._of(tokens, words, index, fixed)
         elif word in QUANTIFIERS:
+            self._counted(tokens, words, index, fixed)
+        elif word == "等" and index + 1 < len(tokens) and self._content(tokens, words, index + 1, fixed):
+            fixed[index] = "and other"  # A、B等指标 "A, B and other indicators", not "A, B etc. indicator"
             self._counted(tokens, words, index, fixed)
         elif following == ("mark", ","):
             _before_comma(words, index, clause, fixed, before)

@@ -70,6 +70,9 @@ FUNCTION_WORDS: dict[str, str] = {
     "应": "should",
 }
 
+#: Headings of a structured abstract (方法： …) that English writes in the plural.
+HEADING_WORDS = {"方法": "Methods", "结果": "Results"}
+
 #: Words whose default dictionary sense is not the one academic prose means (治疗 "treatment",
 #: not "therapy"; 我国 "China", not "my country"; 显著 "significant", not "outstanding"). Picked
 #: from the most frequent words of the CSL abstracts (every discipline), each for the sense it
