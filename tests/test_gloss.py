@@ -133,7 +133,7 @@ def test_numbers_and_units(engine: GlossEngine) -> None:
     assert engine.translate("27例") == "27 cases"
     assert engine.translate("1.2万人") == "12,000 people"
     assert engine.translate("两组患者").startswith("Two groups")
-    assert engine.translate("第3组") == "Third group"
+    assert engine.translate("第3组") == "The third group"
     assert engine.translate("二十五名学生") == "25 students"
     assert chinese_number("一百零八") == 108
     assert chinese_number("三万五千") == 35_000
@@ -148,7 +148,7 @@ def test_bare_scales_and_numbers_written_digit_by_digit(engine: GlossEngine) -> 
     # Two digits in a row that are no number: an estimate, an adverb.
     assert not engine.translate("三四个人").startswith("34")
     assert engine.translate("一一对应").startswith("One by one")
-    assert engine.translate("20世纪50~60年代") == "20th century 50-60s"
+    assert engine.translate("20世纪50~60年代") == "The 20th century 50-60s"
     assert engine.translate("中美两国") == "China-US two countries"
 
 
@@ -169,6 +169,14 @@ def test_a_common_noun_after_a_preposition_takes_the(engine: GlossEngine) -> Non
     assert engine.translate("用这种方法") == "With this kind of method"
     assert "the at" not in engine.translate("针对现阶段的问题")
     assert engine.translate("以提高疗效").startswith("To raise")
+
+
+def test_superlatives_and_ordinals_take_the(engine: GlossEngine) -> None:
+    assert engine.translate("最常见的") == "The most common"
+    assert engine.translate("第3组") == "The third group"
+    assert engine.translate("其最大") == "Its largest"  # a determiner has the article's place
+    assert engine.translate("最后，") == "Finally,"
+    assert engine.translate("大多数患者") == "Majority patients"  # a quantifier, not a superlative
 
 
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
@@ -335,7 +343,7 @@ def test_comparatives_and_superlatives(engine: GlossEngine) -> None:
     assert engine.translate("较高的死亡率") == "Higher mortality rate"
     assert engine.translate("A组氧化铝全瓷冠边缘抗压强度比B组高。").endswith("strength higher than B group.")
     assert "better than males (OR" in engine.translate("女性可能较男性佳（OR=5.75）。")
-    assert engine.translate("最大的") == "Largest"
+    assert engine.translate("最大的") == "The largest"
     # Words the dictionary knows keep their sense.
     assert engine.translate("最近") == "Recently"
     assert engine.translate("更新数据") == "Renew data"

@@ -45,9 +45,11 @@ from .rules import (
     PREFIXES,
     PUNCTUATION,
     QUANTIFIERS,
+    RANKING,
     REPORTING,
     SUBJECTS,
     SUPERLATIVE,
+    SUPERLATIVES,
     Field,
     degree_word,
     text_field,
@@ -322,7 +324,13 @@ class GlossEngine(TranslationEngine):
         """ "the" before a word that a preposition governs (在临床治疗中 "in the clinical treatment"), unless
         the word has an article's place already, is a name, or reads as a plural; after "to", not before
         a verb (以提高 "to improve")."""
-        for index in range(1, len(tokens)):
+        for index in range(len(tokens)):
+            if self._ranks(tokens, index, fixed) and index not in before:
+                if index == 0 or self._last_english(tokens, index - 1, fixed) not in ("", "the"):
+                    before[index] = "the"  # 最高 "the highest", 第一次 "the first"
+                continue
+            if index == 0:
+                continue
             preposition = self._last_english(tokens, index - 1, fixed)
             if preposition not in ARTICLE_PREPOSITIONS or index in before or tokens[index].kind != "han":
                 continue
@@ -332,6 +340,24 @@ class GlossEngine(TranslationEngine):
                 continue
             if self._takes_article(self._gloss_of(tokens[index].text)):
                 before[index] = "the"
+
+    def _ranks(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> bool:
+        """Whether the token at `index` reads as a superlative or an ordinal ("highest", "most common", "3rd")."""
+        kind, text = tokens[index]
+        if kind == "ord":
+            return True
+        if index in fixed:
+            english = fixed[index]
+        elif kind == "han":
+            english = self._gloss_of(text)
+        else:
+            return False
+        first = english.partition(" ")[0].lower()
+        return (
+            first in RANKING
+            or (first in SUPERLATIVES and first != "most")
+            or (first == "most" and text[:1] == SUPERLATIVE)
+        )
 
     def _last_english(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> str:
         """The last English word of the token at `index`, as the rules left it ("" for none)."""

@@ -372,6 +372,9 @@ DEGREES: dict[str, tuple[str, str]] = {
     "远": ("farther", "farthest"),
     "近": ("closer", "closest"),
 }
+#: Superlatives, which take "the" ("the highest"), and ordinals, which do too ("the first").
+SUPERLATIVES = frozenset([superlative for _, superlative in DEGREES.values()] + ["most", "least", "latest"])
+RANKING = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
 #: What ends a phrase after a content word: a list separator or a conjunction.
 PHRASE_END = frozenset(("、", "和", "与", "及", "以及", "并", "并且", "而"))
 #: Negations before a closer (与 … 无关): the English opener takes "not".
