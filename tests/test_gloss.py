@@ -156,6 +156,11 @@ def test_a_de_b_reads_the_b_of_a(engine: GlossEngine) -> None:
     assert engine.translate("肿瘤的预后").startswith("The prognosis of the tumor")
     assert engine.translate("肿瘤病人的血浆") == "The blood plasma of tumor patients"
     assert "its " in engine.translate("及其受体的表达") and "its the" not in engine.translate("及其受体的表达")
+    # A determiner before A is A's: 该研究的目的 "the objective of this study", not "this objective of study".
+    assert engine.translate("本研究的目的") == "The objective of this research"
+    assert engine.translate("这些患者的预后") == "The prognosis of these patients"
+    assert engine.translate("及其受体的表达").startswith("And the ")
+    assert engine.translate("一种肿瘤的治疗") == "A treatment of tumor"
     # A phrase of three content words on one side is left in Chinese order, not guessed at.
     assert " of " not in engine.translate("肿瘤病人治疗的效果")
 

@@ -36,6 +36,7 @@ from .rules import (
     FRONTED,
     FUNCTION_WORDS,
     HEADING_WORDS,
+    INDEFINITE,
     LOCATIVES,
     NEGATIONS,
     NOT_AFTER_ARTICLE,
@@ -336,7 +337,7 @@ class GlossEngine(TranslationEngine):
                 continue
             if index in fixed or not self._content(tokens, words, index, fixed):
                 continue
-            if preposition == "to" and words[index] in self._data.verbal:
+            if preposition in ("to", "by") and words[index] in self._data.verbal:
                 continue
             if self._takes_article(self._gloss_of(tokens[index].text)):
                 before[index] = "the"
@@ -423,7 +424,7 @@ class GlossEngine(TranslationEngine):
 
     def _of(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
         """A的B as "the B of A", where A and B are each one or two content words standing alone and A
-        names a thing (肿瘤的预后 "the prognosis of tumor"), and A中的B as "the B in A"; a longer phrase
+        names a thing (肿瘤的预后 "the prognosis of the tumor"), and A中的B as "the B in A"; a longer phrase
         on either side, or an A that describes (新的方法), stays as it is."""
         if index > 0 and words[index - 1] in POSSESSIVES and index - 1 not in fixed:
             fixed[index - 1] = POSSESSIVES[words[index - 1]]  # 我们的研究 "our research"
@@ -442,13 +443,23 @@ class GlossEngine(TranslationEngine):
         owner = " ".join(fixed.get(i) or self._english(tokens[i]) for i in range(start, place))
         if owner.partition(" ")[0].lower() in FUNCTION_ENGLISH:
             return  # 现阶段的问题 "problems at the present stage", never "the problem of at the present stage"
-        if tokens[start].kind == "han" and start not in fixed and self._takes_article(owner):
+        determined = start > 0 and words[start - 1] in DETERMINERS and start - 1 not in fixed
+        if not determined and tokens[start].kind == "han" and start not in fixed and self._takes_article(owner):
             owner = f"the {owner}"  # 肿瘤的预后 "the prognosis of the tumor"
         owned = " ".join(self._english(tokens[i]) for i in range(index + 1, end))
         if words[end - 1] in SUBJECTS:
             owned = plural(owned)
-        article = "" if start > 0 and words[start - 1] in DETERMINERS else "the "  # 其A的B "its B of A"
-        fixed[start] = f"{article}{owned} {LOCATIVES[words[place]] if place < index else 'of'} {owner}"
+        opening = "the"
+        if determined:
+            determiner = self._english(tokens[start - 1])
+            if words[start - 1] in INDEFINITE:
+                opening = determiner  # 一种肿瘤的治疗 "a treatment of tumor"
+            else:  # 这些患者的预后 "the prognosis of these patients", 及其受体的表达 "and the expression of its receptor"
+                conjunction, _, determiner = determiner.rpartition(" ")
+                owner = f"{determiner} {owner}"
+                opening = f"{conjunction} the".lstrip()
+            start -= 1
+        fixed[start] = f"{opening} {owned} {LOCATIVES[words[place]] if place < index else 'of'} {owner}"
         for i in range(start + 1, end):
             fixed[i] = ""
 

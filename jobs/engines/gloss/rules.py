@@ -185,6 +185,9 @@ ORDER_OF_WORDS = 2
 #: Place words between A and 的 (A中的B "the B in A") and the preposition they read as.
 #: Words that take the place of an article: no "the" after them.
 DETERMINERS = frozenset("其 及其 该 本 这 此 这些 那些 各 每 我们 他们 我国 一种 一个 一 一些".split())
+#: Determiners that stay in front of B in A的B (一种肿瘤的治疗 "a treatment of tumor"); the others go
+#: with A, whose they are (该研究的目的 "the objective of this study").
+INDEFINITE = frozenset("一种 一个 一 一些".split())
 #: Words after which a noun is plural (这些问题 "these problems").
 QUANTIFIERS = frozenset(
     "这些 那些 许多 很多 多种 各种 不同 一些 多个 诸多 众多 若干 几种 几个 多项 多数 大多数 大量".split()
