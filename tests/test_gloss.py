@@ -184,6 +184,12 @@ def test_superlatives_and_ordinals_take_the(engine: GlossEngine) -> None:
     assert engine.translate("大多数患者") == "Majority patients"  # a quantifier, not a superlative
 
 
+def test_types_and_a_single_thing(engine: GlossEngine) -> None:
+    assert engine.translate("2型糖尿病") == "Type 2 diabetes"
+    assert engine.translate("II型糖尿病") == "Type II diabetes"
+    assert engine.translate("撰写一综述") == "Write a review"
+
+
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
     assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list

@@ -59,6 +59,8 @@ from .tokens import ENGLISH_NAME, HEADING, HEADINGS, RUNS, Token
 
 #: A count above one: a number word or a whole number under 1,000 (not a year, a decimal or a percentage).
 _COUNT = re.compile(r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|[1-9]\d{1,2}|[a-z]+teen|twenty")
+#: What names a type before 型 (2型 "type 2", II型 "type II", A型 "type A").
+_TYPE_NAME = re.compile(r"\d{1,2}|[IVX]{1,4}|[A-Z]")
 #: The kinds of token that can be content words.
 _CONTENT = frozenset(("han", "latin", "term", "name"))
 #: Where a token has no successor: what the rules see after the last one.
@@ -314,6 +316,11 @@ class GlossEngine(TranslationEngine):
                 clause = index + 1
             elif tokens[index].kind == "unit":
                 self._counted_subject(tokens, index, fixed)
+            elif index + 1 < len(words) and words[index + 1] == "型" and _TYPE_NAME.fullmatch(tokens[index].text):
+                fixed[index], fixed[index + 1] = f"type {tokens[index].text}", ""  # 2型糖尿病 "type 2 diabetes"
+            elif tokens[index] == ("num", "one") and index + 1 < len(tokens) and tokens[index + 1].kind == "han":
+                if self._content(tokens, words, index + 1, fixed):
+                    fixed[index] = "a"  # 撰写一综述 "write a review"
             elif tokens[index].kind == "num" and _COUNT.fullmatch(tokens[index].text):
                 self._counted(tokens, words, index, fixed)
             elif word and index not in fixed:
