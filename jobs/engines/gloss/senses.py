@@ -59,7 +59,7 @@ _CONTENT_TAGS = frozenset({"n", "vn", "an", "nz", "ng", "v", "a", "b", "l", "i",
 # tuned loosely on the zh-en Medline pairs and checked on the en-zh ones (benchmarks/gloss_quality.py).
 _COST_NEXT_SENSE = 1.0
 _COST_NEXT_ALTERNATIVE = 0.5
-_COST_EXTRA_WORD = 1.0
+_COST_EXTRA_WORD = 0.75
 _COST_AFFIX = 3.0  # "-ization", "multi-": a bound form, rarely the reading of a free word
 _COST_VERB_FOR_NOUN = 4.0
 _COST_RARE = 20.0
