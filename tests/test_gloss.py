@@ -190,6 +190,15 @@ def test_types_and_a_single_thing(engine: GlossEngine) -> None:
     assert engine.translate("撰写一综述") == "Write a review"
 
 
+def test_a_list_written_with_commas_alone_takes_and(engine: GlossEngine) -> None:
+    assert engine.translate("血压、血糖升高").startswith("Blood pressure and blood sugar ")
+    assert engine.translate("肺、肝、肾") == "Lung, liver, and kidney"
+    # A conjunction or 等 already closes it; a clause ends it.
+    assert engine.translate("血压、血糖和血脂") == "Blood pressure, blood sugar and blood lipid"
+    assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
+    assert engine.translate("血压、血糖；肺癌") == "Blood pressure and blood sugar; lung cancer"
+
+
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
     assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list
@@ -289,7 +298,7 @@ def test_an_authors_english_name_replaces_the_gloss_of_its_term(engine: GlossEng
         "研究显示免疫检查点分子：程序性死亡分子1（programmed death 1, PD-1）、程序性死亡分子1配体"
         "（PD-1 ligand, PD-L1），与肿瘤发生、发展密切相关。"
     )
-    assert ": programmed death 1 (PD-1), " in pd1
+    assert ": programmed death 1 (PD-1) and " in pd1
     assert "PD-1 ligand (PD-L1)" in pd1
     # As many words as the English has, and no more: 观察 "observe" is not part of the name.
     h2s = engine.translate("目的：观察硫化氢（hydrogen sulfide，H2S）对1型糖尿病大鼠肾的影响。")
@@ -304,7 +313,7 @@ def test_an_authors_english_name_replaces_the_gloss_of_its_term(engine: GlossEng
 
 
 def test_other_parentheses_stay_as_they_are(engine: GlossEngine) -> None:
-    assert "mercury (Hg), arsenic (As)" in engine.translate("渔民们的汞（Hg）、砷（As）暴露估计")
+    assert "mercury (Hg) and arsenic (As)" in engine.translate("渔民们的汞（Hg）、砷（As）暴露估计")
     assert engine.translate("女性可能较男性佳（OR=5.75）。").endswith("(OR = 5.75).")
     # A glossary term is forced, and the author's English after it kept.
     forced = GlossEngine.load("zh", "en", EngineSettings(glossary={"硫化氢": "H2S gas"}))

@@ -37,6 +37,7 @@ from .rules import (
     FUNCTION_WORDS,
     HEADING_WORDS,
     INDEFINITE,
+    LIST_CLOSERS,
     LOCATIVES,
     NEGATIONS,
     NOT_AFTER_ARTICLE,
@@ -326,6 +327,7 @@ class GlossEngine(TranslationEngine):
             elif word and index not in fixed:
                 self._frame(tokens, words, index, clause, fixed, before)
         self._articles(tokens, words, fixed, before)
+        _lists(tokens, words, fixed, before)
         return fixed, before
 
     def _articles(self, tokens: list[Token], words: list[str], fixed: dict[int, str], before: dict[int, str]) -> None:
@@ -628,6 +630,24 @@ def _before_comma(words: list[str], index: int, clause: int, fixed: dict[int, st
         fixed[index] = ""
         if word not in CIRCUMPOSITIONS.get(words[clause], ()):  # 当 … 时 already reads "when"
             before[clause] = " ".join(filter(None, (before.get(clause), FRONTED[word])))
+
+
+def _lists(tokens: list[Token], words: list[str], fixed: dict[int, str], before: dict[int, str]) -> None:
+    """ "and" before the last item of a list that Chinese writes with 、 alone: 血压、血糖 "blood pressure
+    and blood sugar", 甲、乙、丙 "A, B and C"; not where a conjunction or 等 already closes the list."""
+    separators: list[int] = []
+    for index, (kind, text) in enumerate(tokens):
+        if (kind, text) == ("mark", "、"):
+            separators.append(index)
+        elif words[index] in LIST_CLOSERS:
+            separators.clear()
+        if separators and (words[index] == CLAUSE or index + 1 == len(tokens)):
+            last = separators[-1]
+            if last + 1 < len(tokens) and words[last + 1] != CLAUSE and last + 1 not in fixed:
+                before[last + 1] = " ".join(filter(None, ("and", before.get(last + 1))))
+                if len(separators) == 1:
+                    fixed[last] = ""  # two items: no comma
+            separators.clear()
 
 
 def _fix_pair(

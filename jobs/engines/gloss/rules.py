@@ -378,6 +378,8 @@ DEGREES: dict[str, tuple[str, str]] = {
 #: Superlatives, which take "the" ("the highest"), and ordinals, which do too ("the first").
 SUPERLATIVES = frozenset([superlative for _, superlative in DEGREES.values()] + ["most", "least", "latest"])
 RANKING = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
+#: Words that join the last item of a list as English would (和, 及, 或) or close it (等): no "and" is added.
+LIST_CLOSERS = frozenset("和 与 及 以及 或 或者 并 等 等等".split())
 #: What ends a phrase after a content word: a list separator or a conjunction.
 PHRASE_END = frozenset(("、", "和", "与", "及", "以及", "并", "并且", "而"))
 #: Negations before a closer (与 … 无关): the English opener takes "not".
