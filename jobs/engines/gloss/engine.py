@@ -92,6 +92,8 @@ class GlossEngine(TranslationEngine):
         self._field: Field | None = None
         self._fields_glosses: dict[str, dict[str, tuple[Piece, ...]]] = {}
         self._glosses = self._fields_glosses.setdefault("", {})
+        self._fields_texts: dict[str, dict[str, str]] = {}  # the same glosses as text
+        self._texts = self._fields_texts.setdefault("", {})
 
     @classmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
@@ -114,7 +116,9 @@ class GlossEngine(TranslationEngine):
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
         """Gloss every sentence, each word in the sense it has in the sentences' field; blank input gives ""."""
         self._field = text_field(sentences)
-        self._glosses = self._fields_glosses.setdefault(self._field.name if self._field else "", {})
+        field = self._field.name if self._field else ""
+        self._glosses = self._fields_glosses.setdefault(field, {})
+        self._texts = self._fields_texts.setdefault(field, {})
         return [self._gloss(sentence) for sentence in sentences]
 
     def _gloss(self, sentence: str) -> str:
@@ -216,8 +220,11 @@ class GlossEngine(TranslationEngine):
         return None
 
     def _gloss_of(self, word: str) -> str:
-        """The English of one word, as text."""
-        return " ".join(piece.text for piece in self._word(word))
+        """The English of one word, as text (remembered, as its pieces are)."""
+        text = self._texts.get(word)
+        if text is None:
+            text = self._texts[word] = " ".join(piece.text for piece in self._word(word))
+        return text
 
     def _stems(self, word: str) -> frozenset[str]:
         """The stems of one word's English."""
@@ -331,66 +338,35 @@ class GlossEngine(TranslationEngine):
         return fixed, before
 
     def _articles(self, tokens: list[Token], words: list[str], fixed: dict[int, str], before: dict[int, str]) -> None:
-        """ "the" before a word that a preposition governs (在临床治疗中 "in the clinical treatment"), unless
-        the word has an article's place already, is a name, or reads as a plural; after "to", not before
-        a verb (以提高 "to improve")."""
-        for index in range(len(tokens)):
-            if self._ranks(tokens, index, fixed) and index not in before:
-                if index == 0 or self._last_english(tokens, index - 1, fixed) not in ("", "the"):
-                    before[index] = "the"  # 最高 "the highest", 第一次 "the first"
-                continue
-            if index == 0:
-                continue
-            preposition = self._last_english(tokens, index - 1, fixed)
-            if preposition not in ARTICLE_PREPOSITIONS or index in before or tokens[index].kind != "han":
-                continue
-            if index in fixed or not self._content(tokens, words, index, fixed):
-                continue
-            if preposition in ("to", "by") and words[index] in self._data.verbal:
-                continue
-            if self._takes_article(self._gloss_of(tokens[index].text)):
-                before[index] = "the"
+        """ "the" before a superlative or an ordinal (最高 "the highest", 第一次 "the first"), and before a
+        word that a preposition governs (在临床治疗中 "in the clinical treatment") unless the word has an
+        article's place already, is a name, or reads as a plural; after "to" or "by", not before a verb
+        (以提高 "to improve")."""
+        english = [self._token_english(token, fixed.get(index)) for index, token in enumerate(tokens)]
+        previous = ""  # the last English word of the token before, "" after a mark or a determiner
+        for index, (kind, text) in enumerate(tokens):
+            first, _, _ = english[index].partition(" ")
+            first = first.lower()
+            ranks = (
+                kind == "ord"
+                or first in RANKING
+                or first in SUPERLATIVES
+                and (first != "most" or text[:1] == SUPERLATIVE)
+            )
+            if ranks:
+                if index not in before and (index == 0 or previous not in ("", "the")):
+                    before[index] = "the"
+            elif previous in ARTICLE_PREPOSITIONS and kind == "han" and index not in before and index not in fixed:
+                verb_after = previous in ("to", "by") and words[index] in self._data.verbal
+                if not verb_after and self._content(tokens, words, index, fixed) and _takes_article(english[index]):
+                    before[index] = "the"
+            previous = "" if first in NOT_AFTER_ARTICLE else english[index].rpartition(" ")[2]
 
-    def _ranks(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> bool:
-        """Whether the token at `index` reads as a superlative or an ordinal ("highest", "most common", "3rd")."""
-        kind, text = tokens[index]
-        if kind == "ord":
-            return True
-        if index in fixed:
-            english = fixed[index]
-        elif kind == "han":
-            english = self._gloss_of(text)
-        else:
-            return False
-        first = english.partition(" ")[0].lower()
-        return (
-            first in RANKING
-            or (first in SUPERLATIVES and first != "most")
-            or (first == "most" and text[:1] == SUPERLATIVE)
-        )
-
-    def _last_english(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> str:
-        """The last English word of the token at `index`, as the rules left it ("" for none)."""
-        kind, text = tokens[index]
-        if index in fixed:
-            english = fixed[index]
-        elif kind == "han":
-            english = self._gloss_of(text)
-        else:
-            return ""
-        if english.partition(" ")[0].lower() in NOT_AFTER_ARTICLE:
-            return ""  # 这种方法 "this kind of method": the determiner is the article
-        return english.rpartition(" ")[2]
-
-    @staticmethod
-    def _takes_article(english: str) -> bool:
-        """Whether English for a noun phrase may take "the": a common noun (lower case) that is not a
-        plural and starts with no determiner or preposition of its own (现阶段 "at the present stage")."""
-        first, _, _ = english.partition(" ")
-        last = english.rpartition(" ")[2]
-        if not first[:1].islower() or first in NOT_AFTER_ARTICLE or first in FUNCTION_ENGLISH:
-            return False
-        return not (last.endswith("s") and not last.endswith(("ss", "sis", "us")))
+    def _token_english(self, token: Token, fixed: str | None) -> str:
+        """The English of one token as the rules left it, for the article rules ("" for a mark)."""
+        if fixed is not None:
+            return fixed
+        return self._gloss_of(token.text) if token.kind == "han" else ""
 
     def _counted_subject(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> None:
         """Drop the unit before the people a study counts: 30例患者 "30 patients", not "30 cases patients"."""
@@ -453,7 +429,7 @@ class GlossEngine(TranslationEngine):
         if owner.partition(" ")[0].lower() in FUNCTION_ENGLISH:
             return  # 现阶段的问题 "problems at the present stage", never "the problem of at the present stage"
         determined = start > 0 and words[start - 1] in DETERMINERS and start - 1 not in fixed
-        if not determined and tokens[start].kind == "han" and start not in fixed and self._takes_article(owner):
+        if not determined and tokens[start].kind == "han" and start not in fixed and _takes_article(owner):
             owner = f"the {owner}"  # 肿瘤的预后 "the prognosis of the tumor"
         owned = " ".join(self._english(tokens[i]) for i in range(index + 1, end))
         if words[end - 1] in SUBJECTS:
@@ -630,6 +606,16 @@ def _before_comma(words: list[str], index: int, clause: int, fixed: dict[int, st
         fixed[index] = ""
         if word not in CIRCUMPOSITIONS.get(words[clause], ()):  # 当 … 时 already reads "when"
             before[clause] = " ".join(filter(None, (before.get(clause), FRONTED[word])))
+
+
+def _takes_article(english: str) -> bool:
+    """Whether English for a noun phrase may take "the": a common noun (lower case) that is not a
+    plural and starts with no determiner or preposition of its own (现阶段 "at the present stage")."""
+    first, _, _ = english.partition(" ")
+    last = english.rpartition(" ")[2]
+    if not first[:1].islower() or first in NOT_AFTER_ARTICLE or first in FUNCTION_ENGLISH:
+        return False
+    return not (last.endswith("s") and not last.endswith(("ss", "sis", "us")))
 
 
 def _lists(tokens: list[Token], words: list[str], fixed: dict[int, str], before: dict[int, str]) -> None:
