@@ -154,7 +154,7 @@ def test_bare_scales_and_numbers_written_digit_by_digit(engine: GlossEngine) -> 
 
 def test_a_de_b_reads_the_b_of_a(engine: GlossEngine) -> None:
     assert engine.translate("肿瘤的预后").startswith("The prognosis of the tumor")
-    assert engine.translate("肿瘤病人的血浆") == "The blood plasma of tumor patients"
+    assert engine.translate("肿瘤病人的血浆") == "The blood plasma of patients with tumor"
     assert "its " in engine.translate("及其受体的表达") and "its the" not in engine.translate("及其受体的表达")
     # A determiner before A is A's: 该研究的目的 "the objective of this study", not "this objective of study".
     assert engine.translate("本研究的目的") == "The objective of this research"
@@ -197,6 +197,16 @@ def test_a_list_written_with_commas_alone_takes_and(engine: GlossEngine) -> None
     assert engine.translate("血压、血糖和血脂") == "Blood pressure, blood sugar and blood lipid"
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
     assert engine.translate("血压、血糖；肺癌") == "Blood pressure and blood sugar; lung cancer"
+
+
+def test_patients_come_after_their_disease(engine: GlossEngine) -> None:
+    assert engine.translate("肺癌患者") == "Patients with lung cancer"
+    assert engine.translate("2型糖尿病患者") == "Patients with type 2 diabetes"
+    assert engine.translate("30例肺癌患者") == "30 patients with lung cancer"
+    assert engine.translate("抑郁症患者的特征") == "The characteristic of patients with clinical depression"
+    # Not after a determiner, nor a word that names no illness.
+    assert engine.translate("这些肺癌患者") == "These lung cancer patients"
+    assert engine.translate("老年患者") == "Elderly patients"
 
 
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:

@@ -33,6 +33,7 @@ from .rules import (
     COMPARING,
     DEGREES,
     DETERMINERS,
+    DISEASE_ENDINGS,
     FRONTED,
     FUNCTION_WORDS,
     HEADING_WORDS,
@@ -42,6 +43,7 @@ from .rules import (
     NEGATIONS,
     NOT_AFTER_ARTICLE,
     ORDER_OF_WORDS,
+    PATIENTS,
     PHRASE_END,
     POSSESSIVES,
     PREFIXES,
@@ -369,11 +371,19 @@ class GlossEngine(TranslationEngine):
         return self._gloss_of(token.text) if token.kind == "han" else ""
 
     def _counted_subject(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> None:
-        """Drop the unit before the people a study counts: 30例患者 "30 patients", not "30 cases patients"."""
-        following = tokens[index + 1] if index + 1 < len(tokens) else _END
-        if tokens[index].text in ("cases", "people") and following.kind == "han":
-            if self._data.simplified.get(following.text, following.text) in SUBJECTS:
+        """Drop the unit before the people a study counts: 30例患者 "30 patients", not "30 cases patients",
+        and 30例肺癌患者 "30 patients with lung cancer"."""
+        if tokens[index].text not in ("cases", "people"):
+            return
+        for following in tokens[index + 1 : index + 4]:
+            if following.kind != "han":
+                return
+            word = self._data.simplified.get(following.text, following.text)
+            if word in SUBJECTS:
                 fixed[index] = ""
+                return
+            if not word.endswith(DISEASE_ENDINGS) and following is not tokens[index + 1]:
+                return
 
     def _frame(
         self,
@@ -393,6 +403,8 @@ class GlossEngine(TranslationEngine):
             fixed[index] = "was"  # 发生率为3.5% "the incidence was 3.5%": a result, reported in the past
         elif word in SUBJECTS and following.kind not in ("latin", "term", "name"):
             fixed[index] = plural(self._gloss_of(tokens[index].text))  # but 男性PE "male PE"
+            if word in PATIENTS:
+                self._patients_with(tokens, words, index, fixed)
         elif word in CIRCUMPOSITIONS or word == "比":
             self._circumposition(tokens, words, index, fixed)
         elif word in COMPARING or word == SUPERLATIVE:
@@ -406,6 +418,29 @@ class GlossEngine(TranslationEngine):
             self._counted(tokens, words, index, fixed)
         elif following == ("mark", ","):
             _before_comma(words, index, clause, fixed, before)
+
+    def _patients_with(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
+        """Patients after their disease, as English has them: 肺癌患者 "patients with lung cancer"; a disease
+        of one or two words standing alone, named by a word for an illness (…病, …癌, …症, …炎, …瘤)."""
+        start = index
+        while start > 0 and index - start < 2 and self._disease_word(tokens, words, start - 1, fixed):
+            start -= 1
+        if start >= 2 and words[start - 1] == "型" and fixed.get(start - 2, "").startswith("type "):
+            start -= 2  # 2型糖尿病患者 "patients with type 2 diabetes"
+        if start == index or not words[index - 1].endswith(DISEASE_ENDINGS):
+            return
+        if start > 0 and self._content(tokens, words, start - 1, fixed):
+            return  # a longer phrase: which words make the disease is a guess
+        disease = " ".join(filter(None, (fixed.get(i, self._english(tokens[i])) for i in range(start, index))))
+        fixed[index] = f"{fixed[index]} with {disease}"  # in the patients' place: 的 after them sees one owner
+        for i in range(start, index):
+            fixed[i] = ""
+
+    def _disease_word(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> bool:
+        """Whether the token at `index` may be part of the name of a disease: a content word, not a determiner."""
+        if index in fixed or words[index] in DETERMINERS or words[index] in QUANTIFIERS:
+            return False
+        return self._content(tokens, words, index, fixed)
 
     def _of(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
         """A的B as "the B of A", where A and B are each one or two content words standing alone and A

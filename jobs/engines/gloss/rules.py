@@ -248,6 +248,11 @@ SUBJECTS = frozenset(
     "居民 农民 渔民 成人 大鼠 小鼠".split()
 )
 
+#: Patients, who come after their disease in English (肺癌患者 "patients with lung cancer"), and the
+#: last characters of the words that name a disease.
+PATIENTS = frozenset("患者 病人 病患".split())
+DISEASE_ENDINGS = tuple("病 癌 症 炎 瘤 征 疾".split())
+
 #: Circumpositions: an opening word, then within the same clause a closing word. The pair reads
 #: as one English preposition at the opener, the closer dropped (在 … 中 "in …", 与 … 相比
 #: "compared with …"), or, given as a pair, as English at both places (起 … 作用 "play … role").
