@@ -460,6 +460,8 @@ class GlossEngine(TranslationEngine):
             end += 1
         if not (1 <= place - start <= ORDER_OF_WORDS and 1 <= end - index - 1 <= ORDER_OF_WORDS):
             return
+        if place - start > 1 and any(" with " in fixed.get(i, "") for i in range(start, place)):
+            return  # 肿瘤病人治疗的效果: "patients with tumor" is two words already
         owner = " ".join(fixed.get(i) or self._english(tokens[i]) for i in range(start, place))
         if owner.partition(" ")[0].lower() in FUNCTION_ENGLISH:
             return  # 现阶段的问题 "problems at the present stage", never "the problem of at the present stage"
