@@ -24,6 +24,7 @@ from .numerals import (
 )
 from .rules import (
     ACADEMIC_WORDS,
+    AIM_HEADINGS,
     ARTICLE_PREPOSITIONS,
     CIRCUMPOSITIONS,
     CLAUSE,
@@ -320,6 +321,13 @@ class GlossEngine(TranslationEngine):
         ]
         if len(tokens) > 1 and tokens[1] == ("mark", ":") and words[0] in HEADING_WORDS:
             fixed[0] = HEADING_WORDS[words[0]]  # 方法： "Methods:", as structured abstracts in English have it
+        if (
+            len(tokens) > 2
+            and tokens[1] == ("mark", ":")
+            and words[0] in AIM_HEADINGS
+            and words[2] in self._data.verbal
+        ):
+            before[2] = "to"  # 目的：探讨… "Objective: to investigate …"
         clause = 0  # where the current clause starts
         for index, word in enumerate(words):
             if word == CLAUSE:

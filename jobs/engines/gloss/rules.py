@@ -72,6 +72,8 @@ FUNCTION_WORDS: dict[str, str] = {
 
 #: Headings of a structured abstract (方法： …) that English writes in the plural.
 HEADING_WORDS = {"方法": "Methods", "结果": "Results"}
+#: Headings that state an aim: the verb after them is an infinitive (目的：探讨… "Objective: to investigate …").
+AIM_HEADINGS = frozenset(("目的", "目标"))
 
 #: Words whose default dictionary sense is not the one academic prose means (治疗 "treatment",
 #: not "therapy"; 我国 "China", not "my country"; 显著 "significant", not "outstanding"). Picked
@@ -304,7 +306,7 @@ CIRCUMPOSITIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "对": {
         "而言": "for",
         "来说": "for",
-        "的影响": "influence on",
+        "的影响": "effect on",
         "的作用": "effect on",
         "的研究": "research on",
         "的认识": "understanding of",
