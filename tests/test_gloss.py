@@ -217,7 +217,8 @@ def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
 def test_structured_abstract_headings_read_as_english_ones(engine: GlossEngine) -> None:
     assert engine.translate("方法：收集患者资料。").startswith("Methods: ")
     assert engine.translate("结果：两组差异显著。").startswith("Results: ")
-    assert engine.translate("目的：探讨核仁素的作用。").startswith("Objective: to investigate ")
+    assert engine.translate("目的：探讨核仁素的作用。").startswith("Objective: To investigate ")
+    assert engine.translate("结论：eIF3A有效").startswith("Conclusion: eIF3A ")  # a term keeps its case
     assert engine.translate("结果表明，A有效。").startswith("Results show that")
 
 
@@ -313,7 +314,7 @@ def test_an_authors_english_name_replaces_the_gloss_of_its_term(engine: GlossEng
     assert "PD-1 ligand (PD-L1)" in pd1
     # As many words as the English has, and no more: 观察 "observe" is not part of the name.
     h2s = engine.translate("目的：观察硫化氢（hydrogen sulfide，H2S）对1型糖尿病大鼠肾的影响。")
-    assert h2s.startswith("Objective: to observe hydrogen sulfide (H2S) ")
+    assert h2s.startswith("Objective: To observe hydrogen sulfide (H2S) ")
     # 的 inside the name, and a prefix (非 "non-") before it, go with it.
     assert engine.translate(
         "利用转录介导的扩增技术（transcription mediated amplification，TMA）扩增HIV RNA"
@@ -337,7 +338,7 @@ def test_spaces_inside_chinese_text_are_dropped_but_a_heading_is_kept(engine: Gl
         "用食物频率问卷测量渔民们的总鱼摄入量。"
     )
     structured = engine.translate("目的 观察补肾活血汤治疗老年单纯收缩期高血压患者的临床疗效。")
-    assert structured.startswith("Objective: to observe ")
+    assert structured.startswith("Objective: To observe ")
 
 
 def test_words_read_in_their_academic_sense(engine: GlossEngine) -> None:

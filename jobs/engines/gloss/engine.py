@@ -139,6 +139,9 @@ class GlossEngine(TranslationEngine):
             text = PERCENT.sub(lambda m: f"{chinese_number(m.group(1))}%", text)
         tokens = self._tokens(text)
         glossed = join(self._render(tokens))
+        if len(tokens) > 2 and tokens[1] == ("mark", ":") and tokens[0].text in HEADINGS and tokens[2].kind == "han":
+            heading, colon, rest = glossed.partition(": ")
+            glossed = f"{heading}{colon}{rest[:1].upper()}{rest[1:]}"  # "Methods: Mice were …"
         if not any(char.isalnum() for char in glossed):
             # Nothing but particles and punctuation: show the particles' senses rather than nothing.
             senses = self._data.senses
