@@ -195,7 +195,7 @@ QUANTIFIERS = frozenset(
     "这些 那些 许多 很多 多种 各种 不同 一些 多个 诸多 众多 若干 几种 几个 多项 多数 大多数 大量".split()
 )
 #: English prepositions after which a common noun takes "the" (in the treatment, of the tumor).
-ARTICLE_PREPOSITIONS = frozenset("of in on to with for by".split())
+ARTICLE_PREPOSITIONS = frozenset("of in on to with for by from through within under after between into about".split())
 #: English words that open a noun phrase in place of an article: no "the" before them.
 NOT_AFTER_ARTICLE = frozenset(
     "the a an this that these those its their our his her my your all some many each every any such "
