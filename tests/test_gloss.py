@@ -181,7 +181,7 @@ def test_superlatives_and_ordinals_take_the(engine: GlossEngine) -> None:
     assert engine.translate("第3组") == "The third group"
     assert engine.translate("其最大") == "Its largest"  # a determiner has the article's place
     assert engine.translate("最后，") == "Finally,"
-    assert engine.translate("大多数患者") == "Majority patients"  # a quantifier, not a superlative
+    assert engine.translate("大多数患者") == "Most patients"  # a quantifier, not a superlative
 
 
 def test_types_and_a_single_thing(engine: GlossEngine) -> None:
@@ -207,6 +207,12 @@ def test_patients_come_after_their_disease(engine: GlossEngine) -> None:
     # Not after a determiner, nor a word that names no illness.
     assert engine.translate("这些肺癌患者") == "These lung cancer patients"
     assert engine.translate("老年患者") == "Elderly patients"
+
+
+def test_one_of_and_most(engine: GlossEngine) -> None:
+    assert engine.translate("是主要原因之一") == "Is one of the main causes"
+    assert engine.translate("大多数患者") == "Most patients"
+    assert engine.translate("一系列问题") == "A series of problems"
 
 
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:

@@ -424,6 +424,8 @@ class GlossEngine(TranslationEngine):
             self._of(tokens, words, index, fixed)
         elif word in QUANTIFIERS:
             self._counted(tokens, words, index, fixed)
+        elif word == "之一" and index not in fixed:
+            self._one_of(tokens, words, index, fixed)
         elif word == "等" and index + 1 < len(tokens) and self._content(tokens, words, index + 1, fixed):
             fixed[index] = "and other"  # A、B等指标 "A, B and other indicators", not "A, B etc. indicator"
             self._counted(tokens, words, index, fixed)
@@ -494,6 +496,18 @@ class GlossEngine(TranslationEngine):
             start -= 1
         fixed[start] = f"{opening} {owned} {LOCATIVES[words[place]] if place < index else 'of'} {owner}"
         for i in range(start + 1, end):
+            fixed[i] = ""
+
+    def _one_of(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
+        """X之一 as "one of the Xs": 主要原因之一 "one of the main causes", for an X of up to three words."""
+        start = index
+        while start > 0 and index - start < 3 and self._content(tokens, words, start - 1, fixed):
+            start -= 1
+        if start == index or (start > 0 and self._content(tokens, words, start - 1, fixed)):
+            return
+        things = plural(" ".join(fixed.get(i) or self._english(tokens[i]) for i in range(start, index)))
+        fixed[start] = f"one of the {things}"
+        for i in range(start + 1, index + 1):
             fixed[i] = ""
 
     def _counted(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:

@@ -128,6 +128,12 @@ ACADEMIC_WORDS: dict[str, str] = {
     "意义": "significance",
     "回顾": "review",
     "测量": "measurement",
+    "大多数": "most",
+    "多数": "most",
+    "大部分": "most",
+    "绝大部分": "most",
+    "绝大多数": "most",
+    "一系列": "a series of",
     "明显": "significantly",  # 明显降低 "significantly reduced"  # jieba cuts 核 off only where it modifies the next word (核争端, 核政策)
 }
 
@@ -192,7 +198,8 @@ DETERMINERS = frozenset("其 及其 该 本 这 此 这些 那些 各 每 我们
 INDEFINITE = frozenset("一种 一个 一 一些".split())
 #: Words after which a noun is plural (这些问题 "these problems").
 QUANTIFIERS = frozenset(
-    "这些 那些 许多 很多 多种 各种 不同 一些 多个 诸多 众多 若干 几种 几个 多项 多数 大多数 大量".split()
+    "这些 那些 许多 很多 多种 各种 不同 一些 多个 诸多 众多 若干 几种 几个 多项 多数 大多数 大量 大部分 绝大部分 "
+    "绝大多数 一系列".split()
 )
 #: English prepositions after which a common noun takes "the" (in the treatment, of the tumor).
 ARTICLE_PREPOSITIONS = frozenset("of in on to with for by from through within under after between into about".split())
