@@ -215,6 +215,12 @@ def test_one_of_and_most(engine: GlossEngine) -> None:
     assert engine.translate("一系列问题") == "A series of problems"
 
 
+def test_a_verb_after_a_control_verb_is_an_infinitive(engine: GlossEngine) -> None:
+    assert engine.translate("本研究旨在观察").endswith("aim to observe")
+    assert engine.translate("需要使用标准化的方法") == "Need to use standardization method"
+    assert engine.translate("需要") == "Need"
+
+
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
     assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list

@@ -32,6 +32,7 @@ from .rules import (
     CLAUSE_WINDOW,
     CLOSERS,
     COMPARING,
+    CONTROL_VERBS,
     DEGREES,
     DETERMINERS,
     DISEASE_ENDINGS,
@@ -424,6 +425,8 @@ class GlossEngine(TranslationEngine):
             self._of(tokens, words, index, fixed)
         elif word in QUANTIFIERS:
             self._counted(tokens, words, index, fixed)
+        elif word in CONTROL_VERBS and following.kind == "han" and following.text in self._data.verbal:
+            fixed[index] = f"{CONTROL_VERBS[word]} to"  # 旨在提高 "aim to improve"
         elif word == "之一" and index not in fixed:
             self._one_of(tokens, words, index, fixed)
         elif word == "等" and index + 1 < len(tokens) and self._content(tokens, words, index + 1, fixed):
@@ -468,6 +471,8 @@ class GlossEngine(TranslationEngine):
             start -= 1
         if any(words[i] in self._data.describing for i in range(start, place)):
             return  # 新的方法 "new method": an attribute, not an owner
+        if start > 0 and words[start - 1] in CONTROL_VERBS:
+            return  # 需要使用标准化的方法 "need to use …": a verb phrase, not an owner
         end = index + 1
         while end < len(tokens) and self._content(tokens, words, end, fixed):
             end += 1

@@ -359,6 +359,27 @@ FRONTED: dict[str, str] = {
     "以来": "since",
     "下": "under",
 }
+#: Verbs whose object is another verb, an infinitive in English (旨在提高 "aim to improve", 需要使用
+#: "need to use"), with their English.
+CONTROL_VERBS = {
+    "需要": "need",
+    "需": "need",
+    "亟需": "urgently need",
+    "旨在": "aim",
+    "试图": "attempt",
+    "有助于": "help",
+    "拟": "intend",
+    "希望": "hope",
+    "计划": "plan",
+    "开始": "begin",
+    "继续": "continue",
+    "倾向于": "tend",
+    "致力于": "strive",
+    "用来": "used",
+    "用以": "used",
+    "以便": "so as",
+    "有望": "expected",
+}
 #: Verbs that report a finding; the comma Chinese puts after them reads "that" in English.
 REPORTING = frozenset("表明 显示 结果表明 结果显示 发现 提示 证实 说明 认为 指出 证明".split())
 #: One-character adjectives with their comparative and superlative, for 较/更 and 最 before them
