@@ -221,6 +221,10 @@ def test_a_verb_after_a_control_verb_is_an_infinitive(engine: GlossEngine) -> No
     assert engine.translate("需要") == "Need"
 
 
+def test_a_total_of(engine: GlossEngine) -> None:
+    assert engine.translate("共1928名儿童") == "A total of 1928 children"
+
+
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
     assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list

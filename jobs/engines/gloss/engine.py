@@ -411,6 +411,8 @@ class GlossEngine(TranslationEngine):
         following = tokens[index + 1] if index + 1 < len(tokens) else _END
         if word == "们" and index > 0 and words[index - 1] and index - 1 not in fixed:
             fixed[index - 1] = plural(self._gloss_of(tokens[index - 1].text))  # 渔民们 "fishermen"
+        elif word == "共" and following.kind == "num":
+            fixed[index] = "a total of"  # 共1928名儿童 "a total of 1928 children"
         elif word == "为" and following.kind == "num":
             fixed[index] = "was"  # 发生率为3.5% "the incidence was 3.5%": a result, reported in the past
         elif word in SUBJECTS and following.kind not in ("latin", "term", "name"):

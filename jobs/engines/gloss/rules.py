@@ -166,6 +166,7 @@ FIELDS = (
             "表现": "manifestation",
             "腹腔镜": "laparoscopic",
             "神经": "neural",
+            "随访": "follow-up",
         },
     ),
     Field(
