@@ -225,6 +225,12 @@ def test_a_total_of(engine: GlossEngine) -> None:
     assert engine.translate("共1928名儿童") == "A total of 1928 children"
 
 
+def test_a_reporting_verb_takes_that_before_its_clause(engine: GlossEngine) -> None:
+    assert engine.translate("研究表明HINT1广泛参与").startswith("Research show that HINT1 ")
+    assert engine.translate("结果显示，") == "Results show that"
+    assert engine.translate("这些发现表明") == "These found show"  # a finding, not a clause
+
+
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
     assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list

@@ -436,6 +436,9 @@ class GlossEngine(TranslationEngine):
             self._counted(tokens, words, index, fixed)
         elif following == ("mark", ","):
             _before_comma(words, index, clause, fixed, before)
+        elif word in REPORTING and index + 1 < len(tokens) and words[index + 1] not in REPORTING:
+            if following.kind != "mark" and self._content(tokens, words, index + 1, fixed):
+                before[index + 1] = "that"  # 研究表明HINT1… "studies show that HINT1 …"
 
     def _patients_with(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
         """Patients after their disease, as English has them: 肺癌患者 "patients with lung cancer"; a disease
