@@ -231,6 +231,12 @@ def test_a_reporting_verb_takes_that_before_its_clause(engine: GlossEngine) -> N
     assert engine.translate("这些发现表明") == "These found show"  # a finding, not a clause
 
 
+def test_significant_before_a_change_or_a_comparison_is_an_adverb(engine: GlossEngine) -> None:
+    assert engine.translate("显著高于对照组") == "Significantly higher than the control group"
+    assert engine.translate("显著降低") == "Significantly reduce"
+    assert engine.translate("差异显著") == "Difference significant"
+
+
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
     assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list

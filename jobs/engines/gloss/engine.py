@@ -24,8 +24,10 @@ from .numerals import (
 )
 from .rules import (
     ACADEMIC_WORDS,
+    ADVERBS,
     AIM_HEADINGS,
     ARTICLE_PREPOSITIONS,
+    CHANGE_OR_COMPARISON,
     CIRCUMPOSITIONS,
     CLAUSE,
     CLAUSE_END,
@@ -411,6 +413,10 @@ class GlossEngine(TranslationEngine):
         following = tokens[index + 1] if index + 1 < len(tokens) else _END
         if word == "们" and index > 0 and words[index - 1] and index - 1 not in fixed:
             fixed[index - 1] = plural(self._gloss_of(tokens[index - 1].text))  # 渔民们 "fishermen"
+        elif word in ADVERBS and following.kind == "han" and index + 1 not in fixed:
+            modified = words[index + 1]
+            if modified in self._data.verbal or modified.startswith(CHANGE_OR_COMPARISON):
+                fixed[index] = ADVERBS[word]  # 显著高于 "significantly higher than"
         elif word == "共" and following.kind == "num":
             fixed[index] = "a total of"  # 共1928名儿童 "a total of 1928 children"
         elif word == "为" and following.kind == "num":

@@ -128,6 +128,12 @@ ACADEMIC_WORDS: dict[str, str] = {
     "意义": "significance",
     "回顾": "review",
     "测量": "measurement",
+    "高于": "higher than",
+    "低于": "lower than",
+    "多于": "more than",
+    "少于": "less than",
+    "大于": "greater than",
+    "小于": "less than",
     "大多数": "most",
     "多数": "most",
     "大部分": "most",
@@ -203,7 +209,9 @@ QUANTIFIERS = frozenset(
     "绝大多数 一系列".split()
 )
 #: English prepositions after which a common noun takes "the" (in the treatment, of the tumor).
-ARTICLE_PREPOSITIONS = frozenset("of in on to with for by from through within under after between into about".split())
+ARTICLE_PREPOSITIONS = frozenset(
+    "of in on to with for by from through within under after between into about than".split()
+)
 #: English words that open a noun phrase in place of an article: no "the" before them.
 NOT_AFTER_ARTICLE = frozenset(
     "the a an this that these those its their our his her my your all some many each every any such "
@@ -381,6 +389,10 @@ CONTROL_VERBS = {
     "以便": "so as",
     "有望": "expected",
 }
+#: Adjectives that read as adverbs before a verb or a comparison (显著降低 "significantly reduced",
+#: 显著高于 "significantly higher than"), and the first characters of verbs of change and comparison.
+ADVERBS = {"显著": "significantly"}
+CHANGE_OR_COMPARISON = tuple("高 低 增 减 升 降 多 少 大 小 改 提 优".split())
 #: Verbs that report a finding; the comma Chinese puts after them reads "that" in English.
 REPORTING = frozenset("表明 显示 结果表明 结果显示 发现 提示 证实 说明 认为 指出 证明".split())
 #: One-character adjectives with their comparative and superlative, for 较/更 and 最 before them
