@@ -122,7 +122,7 @@ def test_punctuation_is_english_and_spacing_tidy(engine: GlossEngine) -> None:
     for glossed in engine.translate_batch(sentences):
         assert not CHINESE_PUNCTUATION.search(glossed), glossed
         assert not UNTIDY.search(glossed), glossed
-    assert engine.translate(NSCLC_SENTENCE).endswith("index.")
+    assert engine.translate(NSCLC_SENTENCE).endswith("indexes.")
     assert '"' in engine.translate("“疗效”较好。")
 
 
@@ -217,7 +217,7 @@ def test_one_of_and_most(engine: GlossEngine) -> None:
 
 def test_a_verb_after_a_control_verb_is_an_infinitive(engine: GlossEngine) -> None:
     assert engine.translate("本研究旨在观察").endswith("aim to observe")
-    assert engine.translate("需要使用标准化的方法") == "Need to use standardization method"
+    assert engine.translate("需要使用标准化的方法") == "Need to use standardization methods"
     assert engine.translate("需要") == "Need"
 
 
@@ -235,6 +235,13 @@ def test_significant_before_a_change_or_a_comparison_is_an_adverb(engine: GlossE
     assert engine.translate("显著高于对照组") == "Significantly higher than the control group"
     assert engine.translate("显著降低") == "Significantly reduce"
     assert engine.translate("差异显著") == "Difference significant"
+
+
+def test_a_bare_countable_noun_is_plural(engine: GlossEngine) -> None:
+    assert engine.translate("肿瘤细胞") == "Tumor cells"
+    assert engine.translate("细胞生长").startswith("Cell ")  # a modifier, not a head
+    assert engine.translate("该方法") == "This method"
+    assert engine.translate("一个基因") == "A gene"
 
 
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
@@ -297,7 +304,7 @@ def test_notes_are_not_senses() -> None:
 def test_traditional_characters_are_glossed_too(engine: GlossEngine) -> None:
     traditional = engine.translate("腫瘤細胞的代謝與轉移")
     assert traditional == engine.translate("肿瘤细胞的代谢与转移")
-    assert traditional == "The metabolism of the tumor cell and metastasize"
+    assert traditional == "The metabolism of tumor cells and metastasize"
 
 
 def test_glossary_terms_are_kept_whole_and_forced(engine: GlossEngine) -> None:

@@ -35,6 +35,7 @@ from .rules import (
     CLOSERS,
     COMPARING,
     CONTROL_VERBS,
+    COUNT_NOUNS,
     DEGREES,
     DETERMINERS,
     DISEASE_ENDINGS,
@@ -49,12 +50,14 @@ from .rules import (
     ORDER_OF_WORDS,
     PATIENTS,
     PHRASE_END,
+    PLURAL_NOUNS,
     POSSESSIVES,
     PREFIXES,
     PUNCTUATION,
     QUANTIFIERS,
     RANKING,
     REPORTING,
+    SINGULAR_DETERMINERS,
     SUBJECTS,
     SUPERLATIVE,
     SUPERLATIVES,
@@ -425,6 +428,8 @@ class GlossEngine(TranslationEngine):
             fixed[index] = plural(self._gloss_of(tokens[index].text))  # but 男性PE "male PE"
             if word in PATIENTS:
                 self._patients_with(tokens, words, index, fixed)
+        elif word in COUNT_NOUNS and index not in fixed and self._bare_head(tokens, words, index, fixed):
+            fixed[index] = plural(self._gloss_of(tokens[index].text))  # 肿瘤细胞 "tumor cells"
         elif word in CIRCUMPOSITIONS or word == "比":
             self._circumposition(tokens, words, index, fixed)
         elif word in COMPARING or word == SUPERLATIVE:
@@ -445,6 +450,25 @@ class GlossEngine(TranslationEngine):
         elif word in REPORTING and index + 1 < len(tokens) and words[index + 1] not in REPORTING:
             if following.kind != "mark" and self._content(tokens, words, index + 1, fixed):
                 before[index + 1] = "that"  # 研究表明HINT1… "studies show that HINT1 …"
+
+    def _bare_head(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> bool:
+        """Whether the word at `index` ends its phrase (no content word follows) with no determiner or
+        number before it: a countable noun there is plural in English."""
+        if index + 1 < len(tokens) and self._content(tokens, words, index + 1, fixed):
+            return False
+        before = index - 1
+        while (
+            before >= 0
+            and words[before] not in DETERMINERS
+            and (words[before] == "的" or words[before] in self._data.describing)
+        ):
+            before -= 1  # 一种新的方法 "a new method": the determiner is before the attributes
+        if before < 0:
+            return True
+        if words[before] in DETERMINERS or tokens[before].kind in ("num", "unit"):
+            return False
+        english = fixed.get(before) or (self._gloss_of(tokens[before].text) if tokens[before].kind == "han" else "")
+        return english.partition(" ")[0].lower() not in SINGULAR_DETERMINERS  # 这种方法 "this kind of method"
 
     def _patients_with(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> None:
         """Patients after their disease, as English has them: 肺癌患者 "patients with lung cancer"; a disease
@@ -546,7 +570,7 @@ class GlossEngine(TranslationEngine):
     def _content(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> bool:
         """Whether the token at `index` is a content word no rule has taken: a word, a term, a name."""
         kind, text = tokens[index]
-        if (index in fixed and not (words[index] in SUBJECTS and fixed[index])) or kind not in _CONTENT:
+        if (index in fixed and not (words[index] in PLURAL_NOUNS and fixed[index])) or kind not in _CONTENT:
             return False
         return kind != "han" or (bool(words[index]) and text not in PHRASE_END and not self._is_function_word(text))
 

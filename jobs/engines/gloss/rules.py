@@ -271,6 +271,14 @@ SUBJECTS = frozenset(
 PATIENTS = frozenset("患者 病人 病患".split())
 DISEASE_ENDINGS = tuple("病 癌 症 炎 瘤 征 疾".split())
 
+#: Countable nouns that academic prose uses in the plural when no determiner or number comes before
+#: them (肿瘤细胞 "tumor cells", 危险因素 "risk factors"); only at the end of a phrase (细胞生长 "cell growth").
+COUNT_NOUNS = frozenset("细胞 因素 基因 分子 症状 指标 特征 方法 药物 结果 病例 样本 物质".split())
+#: Words that the rules may have made plural and that still count as content words after it.
+PLURAL_NOUNS = SUBJECTS | COUNT_NOUNS
+#: English determiners of one thing: no plural after them (这种方法 "this kind of method").
+SINGULAR_DETERMINERS = frozenset("this that a an one each every another either neither".split())
+
 #: Circumpositions: an opening word, then within the same clause a closing word. The pair reads
 #: as one English preposition at the opener, the closer dropped (在 … 中 "in …", 与 … 相比
 #: "compared with …"), or, given as a pair, as English at both places (起 … 作用 "play … role").
