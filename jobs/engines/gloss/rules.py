@@ -273,7 +273,12 @@ DISEASE_ENDINGS = tuple("病 癌 症 炎 瘤 征 疾".split())
 
 #: Countable nouns that academic prose uses in the plural when no determiner or number comes before
 #: them (肿瘤细胞 "tumor cells", 危险因素 "risk factors"); only at the end of a phrase (细胞生长 "cell growth").
-COUNT_NOUNS = frozenset("细胞 因素 基因 分子 症状 指标 特征 方法 药物 结果 病例 样本 物质".split())
+#: Written before measuring; five more (通路, 机制, 差异, 样品, 个体) read better in the singular.
+COUNT_NOUNS = frozenset(
+    "细胞 因素 基因 分子 症状 指标 特征 方法 药物 结果 病例 样本 物质 问题 参数 变量 因子 受体 蛋白 蛋白质 酶 抗体 "
+    "途径 策略 措施 技术 标志物 并发症 事件 疾病 器官 组织 动物 结构 特点 成分 化合物 材料 产品 区域 地区 细菌 病毒 药 "
+    "指南 模式 影响因素 变化 患儿 人员".split()
+)
 #: Words that the rules may have made plural and that still count as content words after it.
 PLURAL_NOUNS = SUBJECTS | COUNT_NOUNS
 #: English determiners of one thing: no plural after them (这种方法 "this kind of method").
