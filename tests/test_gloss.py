@@ -244,6 +244,12 @@ def test_a_bare_countable_noun_is_plural(engine: GlossEngine) -> None:
     assert engine.translate("一个基因") == "A gene"
 
 
+def test_what_has_an_effect_goes_after_of(engine: GlossEngine) -> None:
+    assert engine.translate("硫化氢对肾脏的影响") == "The effect of hydrogen sulfide H2S on the kidney"
+    assert engine.translate("对健康的影响") == "Effect on the health"
+    assert engine.translate("吸烟对健康的作用") == "Smoke effect on the health"  # a verb: not a cause guessed at
+
+
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
     assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list
@@ -388,7 +394,7 @@ def test_circumpositions_read_as_one_english_preposition(engine: GlossEngine) ->
     assert engine.translate("自2000年以来") == "Since 2000"
     assert "related to the vitamin A nutrition condition" in engine.translate("血糖水平与维生素A营养状况相关")
     assert "not related to" in engine.translate("乳糖不耐受与真正的疾病并不相关。")
-    assert "effect on diabetes" in engine.translate("评估病患特质对糖尿病饮食行为的影响。")
+    assert "effect of characteristic on diabetes" in engine.translate("评估病患特质对糖尿病饮食行为的影响。")
     assert "not affected by the polychlorinated biphenyl" in engine.translate(
         "渔民们的神经行为表现不受多氯联苯和重金属中毒的影响。"
     )

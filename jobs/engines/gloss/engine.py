@@ -39,6 +39,7 @@ from .rules import (
     DEGREES,
     DETERMINERS,
     DISEASE_ENDINGS,
+    EFFECTS,
     FRONTED,
     FUNCTION_WORDS,
     HEADING_WORDS,
@@ -609,7 +610,26 @@ class GlossEngine(TranslationEngine):
                 english = self._than(words, end, fixed)
             if english is not None and end not in fixed:
                 _fix_pair(words, start, end, english, particle, fixed)
+                if isinstance(english, str) and english in EFFECTS:
+                    self._effect_of(tokens, words, start, fixed)
                 return
+
+    def _effect_of(self, tokens: list[Token], words: list[str], start: int, fixed: dict[int, str]) -> None:
+        """What has the effect goes after "of": 硫化氢对肾脏的影响 "the effect of hydrogen sulfide on the kidney",
+        where it is one to three content words, none a verb, standing alone before 对."""
+        first = start
+        while first > 0 and start - first < 3 and first - 1 not in fixed:
+            if words[first - 1] in self._data.verbal or not self._content(tokens, words, first - 1, fixed):
+                break
+            first -= 1
+        if first == start:
+            return
+        cause = " ".join(self._english(tokens[i]) for i in range(first, start))
+        effect, _, preposition = fixed[start].rpartition(" ")
+        fixed[first] = f"the {effect} of {cause}"
+        for i in range(first + 1, start):
+            fixed[i] = ""
+        fixed[start] = preposition
 
     def _than(self, words: list[str], end: int, fixed: dict[int, str]) -> tuple[str, str] | None:
         """The English of a comparison 比 … closed by an adjective at `end` ("higher than"), or None."""

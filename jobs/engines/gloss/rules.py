@@ -354,6 +354,8 @@ CIRCUMPOSITIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "以": {"为": ("with", "as"), "作为": ("with", "as"), "为主": "mainly with"},
 }
 CIRCUMPOSITIONS["对于"] = CIRCUMPOSITIONS["对"]
+#: Circumpositions whose English names an effect: what has it, before 对, goes after "of".
+EFFECTS = frozenset(("effect on",))
 #: The closers that are grammar words (中, 以来, 而言), not content words (相关, 影响).
 CLOSERS = frozenset(
     closer
