@@ -68,6 +68,7 @@ FUNCTION_WORDS: dict[str, str] = {
     "以": "to",
     "及其": "and its",
     "应": "should",
+    "会": "will",  # 会导致 "will lead to", not "meeting"
 }
 
 #: Headings of a structured abstract (方法： …) that English writes in the plural.
@@ -128,6 +129,8 @@ ACADEMIC_WORDS: dict[str, str] = {
     "意义": "significance",
     "回顾": "review",
     "测量": "measurement",
+    "异常": "abnormal",  # 代谢异常 "metabolic abnormality", never "extremely" in an abstract
+    "很少": "few",
     "高于": "higher than",
     "低于": "lower than",
     "多于": "more than",
