@@ -226,9 +226,9 @@ def test_a_total_of(engine: GlossEngine) -> None:
 
 
 def test_a_reporting_verb_takes_that_before_its_clause(engine: GlossEngine) -> None:
-    assert engine.translate("研究表明HINT1广泛参与").startswith("Research show that HINT1 ")
-    assert engine.translate("结果显示，") == "Results show that"
-    assert engine.translate("这些发现表明") == "These found show"  # a finding, not a clause
+    assert engine.translate("研究表明HINT1广泛参与").startswith("Research showed that HINT1 ")
+    assert engine.translate("结果显示，") == "Results showed that"
+    assert engine.translate("这些发现表明") == "These found showed"  # a finding, not a clause
 
 
 def test_significant_before_a_change_or_a_comparison_is_an_adverb(engine: GlossEngine) -> None:
@@ -260,7 +260,7 @@ def test_structured_abstract_headings_read_as_english_ones(engine: GlossEngine) 
     assert engine.translate("结果：两组差异显著。").startswith("Results: ")
     assert engine.translate("目的：探讨核仁素的作用。").startswith("Objective: To investigate ")
     assert engine.translate("结论：eIF3A有效").startswith("Conclusion: eIF3A ")  # a term keeps its case
-    assert engine.translate("结果表明，A有效。").startswith("Results show that")
+    assert engine.translate("结果表明，A有效。").startswith("Results showed that")
 
 
 def test_a_noun_after_a_quantifier_or_a_count_is_plural(engine: GlossEngine) -> None:
@@ -383,7 +383,7 @@ def test_spaces_inside_chinese_text_are_dropped_but_a_heading_is_kept(engine: Gl
 
 
 def test_words_read_in_their_academic_sense(engine: GlossEngine) -> None:
-    assert engine.translate("结果表明，智能手机协助的方法能反映总液体的摄入量。").startswith("Results show that ")
+    assert engine.translate("结果表明，智能手机协助的方法能反映总液体的摄入量。").startswith("Results showed that ")
     assert engine.translate("我国的研究") == "The research of China"
     assert engine.translate("在临床治疗中，").startswith("In the clinical treatment")
     assert engine.translate("差异显著") == "Difference significant"

@@ -84,10 +84,13 @@ AIM_HEADINGS = frozenset(("目的", "目标"))
 ACADEMIC_WORDS: dict[str, str] = {
     "我国": "China",
     "本研究": "this study",
-    "表明": "show",
-    "显示": "show",
-    "结果表明": "results show",
-    "结果显示": "results show",
+    # Findings are reported in the past tense, as English abstracts report them.
+    "表明": "showed",
+    "显示": "showed",
+    "结果表明": "results showed",
+    "结果显示": "results showed",
+    "提示": "suggested",
+    "证实": "confirmed",
     "发现": "found",
     "提出": "propose",
     "建立": "establish",
