@@ -20,6 +20,7 @@ import pytest
 from jobs.engines import ENGINES, select_engine
 from jobs.engines.base import EngineSettings
 from jobs.engines.gloss import GlossEngine, _remove_stale, chinese_number, clean_sense, is_note, plural
+from jobs.engines.gloss.english import past_tense
 from jobs.settings import cache_dir
 
 NSCLC_SENTENCE = (
@@ -248,6 +249,18 @@ def test_what_has_an_effect_goes_after_of(engine: GlossEngine) -> None:
     assert engine.translate("硫化氢对肾脏的影响") == "The effect of hydrogen sulfide H2S on the kidney"
     assert engine.translate("对健康的影响") == "Effect on the health"
     assert engine.translate("吸烟对健康的作用") == "Smoke effect on the health"  # a verb: not a cause guessed at
+
+
+def test_a_completed_action_is_in_the_past_tense(engine: GlossEngine) -> None:
+    assert engine.translate("本文回顾了") == "This paper reviewed"
+    assert engine.translate("发现了") == "Found"  # already past
+    assert [past_tense(verb) for verb in ("study", "stop", "occur", "use", "find")] == [
+        "studied",
+        "stopped",
+        "occurred",
+        "used",
+        "found",
+    ]
 
 
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:

@@ -10,7 +10,7 @@ from ...errors import ConfigError
 from ...language import normalise_whitespace
 from ..base import EngineSettings, TranslationEngine
 from .dictionary import GlossData, shared_gloss_data
-from .english import FUNCTION_ENGLISH, Piece, join, plural, stems
+from .english import FUNCTION_ENGLISH, Piece, join, past_tense, plural, stems
 from .numerals import (
     DIGIT_RUN,
     PERCENT,
@@ -421,6 +421,10 @@ class GlossEngine(TranslationEngine):
             modified = words[index + 1]
             if modified in self._data.verbal or modified.startswith(CHANGE_OR_COMPARISON):
                 fixed[index] = ADVERBS[word]  # 显著高于 "significantly higher than"
+        elif word == "了" and index > 0 and index - 1 not in fixed and words[index - 1] in self._data.verbal:
+            verb = self._gloss_of(tokens[index - 1].text)
+            if verb.isalpha() and verb.islower():
+                fixed[index - 1] = past_tense(verb)  # 回顾了 "reviewed": a completed action
         elif word == "共" and following.kind == "num":
             fixed[index] = "a total of"  # 共1928名儿童 "a total of 1928 children"
         elif word == "为" and following.kind == "num":

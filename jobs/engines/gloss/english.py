@@ -56,6 +56,40 @@ def plural(noun: str) -> str:
     return head + space + last
 
 
+#: Past tenses that no rule makes, of verbs the gloss gives.
+_IRREGULAR_PASTS = {
+    "be": "was", "become": "became", "begin": "began", "bring": "brought", "build": "built", "choose": "chose",
+    "come": "came", "cut": "cut", "do": "did", "draw": "drew", "fall": "fell", "feel": "felt", "find": "found",
+    "get": "got", "give": "gave", "go": "went", "grow": "grew", "have": "had", "hold": "held", "keep": "kept",
+    "know": "knew", "lead": "led", "leave": "left", "lose": "lost", "make": "made", "mean": "meant",
+    "meet": "met", "put": "put", "read": "read", "rise": "rose", "run": "ran", "say": "said", "see": "saw",
+    "seek": "sought", "send": "sent", "set": "set", "show": "showed", "spend": "spent", "stand": "stood",
+    "take": "took", "teach": "taught", "tell": "told", "think": "thought", "undergo": "underwent",
+    "understand": "understood", "win": "won", "write": "wrote",
+    # A doubled final consonant where the stress falls on it.
+    "admit": "admitted", "commit": "committed", "control": "controlled", "emit": "emitted", "occur": "occurred",
+    "omit": "omitted", "permit": "permitted", "prefer": "preferred", "refer": "referred", "submit": "submitted",
+    "transfer": "transferred",
+}  # fmt: skip
+_PASTS = frozenset(_IRREGULAR_PASTS.values())
+_DOUBLED_FINAL = re.compile(r"[^aeiou]*[aeiou][bdgmnpt]")  # stop -> stopped; one syllable only
+
+
+def past_tense(verb: str) -> str:
+    """The past tense of an English verb of one word: "review" -> "reviewed", "find" -> "found"."""
+    if verb in _IRREGULAR_PASTS:
+        return _IRREGULAR_PASTS[verb]
+    if verb.endswith("ed") or verb in _PASTS:
+        return verb  # already past: "found" (发现), "used"
+    if verb.endswith("e"):
+        return verb + "d"
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return verb[:-1] + "ied"
+    if _DOUBLED_FINAL.fullmatch(verb):
+        return verb + verb[-1] + "ed"
+    return verb + "ed"
+
+
 def singular(unit: str) -> str:
     """ "groups" -> "group", "kinds of" -> "kind of": a unit after an ordinal."""
     first, _, rest = unit.partition(" ")
