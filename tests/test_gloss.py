@@ -155,6 +155,7 @@ def test_bare_scales_and_numbers_written_digit_by_digit(engine: GlossEngine) -> 
 
 def test_a_de_b_reads_the_b_of_a(engine: GlossEngine) -> None:
     assert engine.translate("肿瘤的预后").startswith("The prognosis of the tumor")
+    assert engine.translate("肿瘤之预后") == "The prognosis of the tumor"  # 之, the written 的
     assert engine.translate("肿瘤病人的血浆") == "The blood plasma of patients with tumor"
     assert "its " in engine.translate("及其受体的表达") and "its the" not in engine.translate("及其受体的表达")
     # A determiner before A is A's: 该研究的目的 "the objective of this study", not "this objective of study".

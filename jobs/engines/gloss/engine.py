@@ -439,7 +439,7 @@ class GlossEngine(TranslationEngine):
             self._circumposition(tokens, words, index, fixed)
         elif word in COMPARING or word == SUPERLATIVE:
             self._degree(tokens, words, index, fixed)
-        elif word == "的":
+        elif word in ("的", "之"):
             self._of(tokens, words, index, fixed)
         elif word in QUANTIFIERS:
             self._counted(tokens, words, index, fixed)
