@@ -104,6 +104,8 @@ class GlossEngine(TranslationEngine):
         self._glosses = self._fields_glosses.setdefault("", {})
         self._fields_texts: dict[str, dict[str, str]] = {}  # the same glosses as text
         self._texts = self._fields_texts.setdefault("", {})
+        self._fields_shapes: dict[str, dict[str, tuple[str, str, bool]]] = {}  # what the article rules need
+        self._shapes = self._fields_shapes.setdefault("", {})
 
     @classmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
@@ -129,6 +131,7 @@ class GlossEngine(TranslationEngine):
         field = self._field.name if self._field else ""
         self._glosses = self._fields_glosses.setdefault(field, {})
         self._texts = self._fields_texts.setdefault(field, {})
+        self._shapes = self._fields_shapes.setdefault(field, {})
         return [self._gloss(sentence) for sentence in sentences]
 
     def _gloss(self, sentence: str) -> str:
@@ -362,31 +365,34 @@ class GlossEngine(TranslationEngine):
         word that a preposition governs (在临床治疗中 "in the clinical treatment") unless the word has an
         article's place already, is a name, or reads as a plural; after "to" or "by", not before a verb
         (以提高 "to improve")."""
-        english = [self._token_english(token, fixed.get(index)) for index, token in enumerate(tokens)]
         previous = ""  # the last English word of the token before, "" after a mark or a determiner
         for index, (kind, text) in enumerate(tokens):
-            first, _, _ = english[index].partition(" ")
-            first = first.lower()
-            ranks = (
+            english = fixed.get(index)
+            if english is not None:
+                first, last, article = _shape(english)
+            elif kind == "han":
+                first, last, article = self._shape(text)
+            else:
+                first, last, article = "", "", False
+            if (
                 kind == "ord"
                 or first in RANKING
-                or first in SUPERLATIVES
-                and (first != "most" or text[:1] == SUPERLATIVE)
-            )
-            if ranks:
+                or (first in SUPERLATIVES and (first != "most" or text[:1] == SUPERLATIVE))
+            ):
                 if index not in before and (index == 0 or previous not in ("", "the")):
                     before[index] = "the"
-            elif previous in ARTICLE_PREPOSITIONS and kind == "han" and index not in before and index not in fixed:
+            elif previous in ARTICLE_PREPOSITIONS and article and english is None and index not in before:
                 verb_after = previous in ("to", "by") and words[index] in self._data.verbal
-                if not verb_after and self._content(tokens, words, index, fixed) and _takes_article(english[index]):
+                if not verb_after and self._content(tokens, words, index, fixed):
                     before[index] = "the"
-            previous = "" if first in NOT_AFTER_ARTICLE else english[index].rpartition(" ")[2]
+            previous = "" if first in NOT_AFTER_ARTICLE else last
 
-    def _token_english(self, token: Token, fixed: str | None) -> str:
-        """The English of one token as the rules left it, for the article rules ("" for a mark)."""
-        if fixed is not None:
-            return fixed
-        return self._gloss_of(token.text) if token.kind == "han" else ""
+    def _shape(self, word: str) -> tuple[str, str, bool]:
+        """What the article rules need of a word's English, remembered: see `_shape` below."""
+        shape = self._shapes.get(word)
+        if shape is None:
+            shape = self._shapes[word] = _shape(self._gloss_of(word))
+        return shape
 
     def _counted_subject(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> None:
         """Drop the unit before the people a study counts: 30例患者 "30 patients", not "30 cases patients",
@@ -732,6 +738,12 @@ def _before_comma(words: list[str], index: int, clause: int, fixed: dict[int, st
         fixed[index] = ""
         if word not in CIRCUMPOSITIONS.get(words[clause], ()):  # 当 … 时 already reads "when"
             before[clause] = " ".join(filter(None, (before.get(clause), FRONTED[word])))
+
+
+def _shape(english: str) -> tuple[str, str, bool]:
+    """The first English word (lower case) and the last of a token's English, and whether it takes "the"."""
+    first, _, _ = english.partition(" ")
+    return first.lower(), english.rpartition(" ")[2], _takes_article(english)
 
 
 def _takes_article(english: str) -> bool:
