@@ -205,7 +205,7 @@ def test_patients_come_after_their_disease(engine: GlossEngine) -> None:
     assert engine.translate("肺癌患者") == "Patients with lung cancer"
     assert engine.translate("2型糖尿病患者") == "Patients with type 2 diabetes"
     assert engine.translate("30例肺癌患者") == "30 patients with lung cancer"
-    assert engine.translate("抑郁症患者的特征") == "The characteristic of patients with clinical depression"
+    assert engine.translate("抑郁症患者的特征") == "The characteristics of patients with clinical depression"
     # Not after a determiner, nor a word that names no illness.
     assert engine.translate("这些肺癌患者") == "These lung cancer patients"
     assert engine.translate("老年患者") == "Elderly patients"

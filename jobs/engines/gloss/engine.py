@@ -533,7 +533,7 @@ class GlossEngine(TranslationEngine):
         if not determined and tokens[start].kind == "han" and start not in fixed and _takes_article(owner):
             owner = f"the {owner}"  # 肿瘤的预后 "the prognosis of the tumor"
         owned = " ".join(self._english(tokens[i]) for i in range(index + 1, end))
-        if words[end - 1] in SUBJECTS:
+        if words[end - 1] in PLURAL_NOUNS:
             owned = plural(owned)
         opening = "the"
         if determined:
