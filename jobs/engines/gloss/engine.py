@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ...errors import ConfigError
 from ...language import normalise_whitespace
@@ -78,6 +79,15 @@ _CONTENT = frozenset(("han", "latin", "term", "name"))
 _END = Token("mark", "")
 
 
+@dataclass
+class _Memory:
+    """What the engine remembers of the words it has glossed in one field: abstracts repeat their terms."""
+
+    pieces: dict[str, tuple[Piece, ...]] = field(default_factory=dict)  # a word's output pieces
+    texts: dict[str, str] = field(default_factory=dict)  # the same, as text
+    shapes: dict[str, tuple[str, str, bool]] = field(default_factory=dict)  # what the article rules need
+
+
 class GlossEngine(TranslationEngine):
     """A rough word-by-word dictionary gloss (CC-CEDICT), for when no translation model is installed.
 
@@ -100,12 +110,8 @@ class GlossEngine(TranslationEngine):
         self._terms = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
         # Glosses of words seen before, by field: abstracts repeat their terms.
         self._field: Field | None = None
-        self._fields_glosses: dict[str, dict[str, tuple[Piece, ...]]] = {}
-        self._glosses = self._fields_glosses.setdefault("", {})
-        self._fields_texts: dict[str, dict[str, str]] = {}  # the same glosses as text
-        self._texts = self._fields_texts.setdefault("", {})
-        self._fields_shapes: dict[str, dict[str, tuple[str, str, bool]]] = {}  # what the article rules need
-        self._shapes = self._fields_shapes.setdefault("", {})
+        self._memories: dict[str, _Memory] = {}
+        self._memory = self._memories.setdefault("", _Memory())
 
     @classmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
@@ -128,10 +134,7 @@ class GlossEngine(TranslationEngine):
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
         """Gloss every sentence, each word in the sense it has in the sentences' field; blank input gives ""."""
         self._field = text_field(sentences)
-        field = self._field.name if self._field else ""
-        self._glosses = self._fields_glosses.setdefault(field, {})
-        self._texts = self._fields_texts.setdefault(field, {})
-        self._shapes = self._fields_shapes.setdefault(field, {})
+        self._memory = self._memories.setdefault(self._field.name if self._field else "", _Memory())
         return [self._gloss(sentence) for sentence in sentences]
 
     def _gloss(self, sentence: str) -> str:
@@ -237,9 +240,9 @@ class GlossEngine(TranslationEngine):
 
     def _gloss_of(self, word: str) -> str:
         """The English of one word, as text (remembered, as its pieces are)."""
-        text = self._texts.get(word)
+        text = self._memory.texts.get(word)
         if text is None:
-            text = self._texts[word] = " ".join(piece.text for piece in self._word(word))
+            text = self._memory.texts[word] = " ".join(piece.text for piece in self._word(word))
         return text
 
     def _stems(self, word: str) -> frozenset[str]:
@@ -389,9 +392,9 @@ class GlossEngine(TranslationEngine):
 
     def _shape(self, word: str) -> tuple[str, str, bool]:
         """What the article rules need of a word's English, remembered: see `_shape` below."""
-        shape = self._shapes.get(word)
+        shape = self._memory.shapes.get(word)
         if shape is None:
-            shape = self._shapes[word] = _shape(self._gloss_of(word))
+            shape = self._memory.shapes[word] = _shape(self._gloss_of(word))
         return shape
 
     def _counted_subject(self, tokens: list[Token], index: int, fixed: dict[int, str]) -> None:
@@ -399,15 +402,15 @@ class GlossEngine(TranslationEngine):
         and 30例肺癌患者 "30 patients with lung cancer"."""
         if tokens[index].text not in ("cases", "people"):
             return
-        for following in tokens[index + 1 : index + 4]:
+        for offset, following in enumerate(tokens[index + 1 : index + 4]):
             if following.kind != "han":
                 return
             word = self._data.simplified.get(following.text, following.text)
             if word in SUBJECTS:
                 fixed[index] = ""
                 return
-            if not word.endswith(DISEASE_ENDINGS) and following is not tokens[index + 1]:
-                return
+            if offset > 0 and not word.endswith(DISEASE_ENDINGS):
+                return  # the words between the unit and the people name their disease
 
     def _frame(
         self,
@@ -670,9 +673,9 @@ class GlossEngine(TranslationEngine):
 
     def _word(self, word: str) -> tuple[Piece, ...]:
         """The output pieces for one segmented word (remembered: abstracts repeat their words)."""
-        pieces = self._glosses.get(word)
+        pieces = self._memory.pieces.get(word)
         if pieces is None:
-            pieces = self._glosses[word] = tuple(self._lookup(word))
+            pieces = self._memory.pieces[word] = tuple(self._lookup(word))
         return pieces
 
     def _lookup(self, word: str) -> Iterator[Piece]:
