@@ -152,9 +152,6 @@ class GlossEngine(TranslationEngine):
             text = PERCENT.sub(lambda m: f"{chinese_number(m.group(1))}%", text)
         tokens = self._tokens(text)
         glossed = join(self._render(tokens))
-        if len(tokens) > 2 and tokens[1] == ("mark", ":") and tokens[0].text in HEADINGS and tokens[2].kind == "han":
-            heading, colon, rest = glossed.partition(": ")
-            glossed = f"{heading}{colon}{rest[:1].upper()}{rest[1:]}"  # "Methods: Mice were …"
         if not any(char.isalnum() for char in glossed):
             # Nothing but particles and punctuation: show the particles' senses rather than nothing.
             senses = self._data.senses
@@ -304,6 +301,11 @@ class GlossEngine(TranslationEngine):
             elif token == ("mark", '"'):
                 pieces.append(Piece('"', glue_left=quoting, glue_right=not quoting))
                 quoting = not quoting
+            elif index == 1 and token == ("mark", ":") and tokens[0].text in HEADINGS:
+                # A heading's colon: the word after it takes a capital, as English abstracts write it
+                # ("Methods: Mice …"); a term keeps its case ("Conclusion: eIF3A …").
+                after = tokens[2] if len(tokens) > 2 else _END
+                pieces.append(Piece(":", glue_left=True, opens_sentence=after.kind == "han"))
             else:
                 pieces.extend(self._pieces(token))
         return pieces

@@ -27,12 +27,14 @@ _VOWEL_SOUND = re.compile(r"(?i)(?:[ai]|e(?!u)|o(?!ne\b)|u(?!ni|s[aeiu]))")
 
 
 class Piece(NamedTuple):
-    """A piece of output: its text, whether it sticks to its neighbours, and whether it may take a capital."""
+    """A piece of output: its text, whether it sticks to its neighbours, whether it may take a capital,
+    and whether what follows it starts a sentence (the colon after a heading: "Methods: Mice …")."""
 
     text: str
     glue_left: bool = False
     glue_right: bool = False
     capitalise: bool = False
+    opens_sentence: bool = False
 
 
 def stems(text: str) -> frozenset[str]:
@@ -115,6 +117,6 @@ def join(pieces: Sequence[Piece]) -> str:
         article = len(out) if piece.capitalise and text in ("a", "A") else -1
         out.append(text)
         glue = piece.glue_right
-        if text in _SENTENCE_END:
+        if text in _SENTENCE_END or piece.opens_sentence:
             capital = True
     return "".join(out)
