@@ -7,7 +7,7 @@ word list cannot: particles are dropped; words abstracts use in one sense read i
 "treatment", 我国 "China"), and words whose sense depends on the field read in the sense of the
 field the sentences of one call are in (组织 "tissue" in medicine, 安全 "security" in
 international security); circumpositions read as one English preposition (在…中 "in …", 与…相关
-"related to …", 对…的影响 "influence on …"); A的B reads "the B of A" where both sides are short
+"related to …", 对…的影响 "effect on …"); A的B reads "the B of A" where both sides are short
 and A names a thing; a time word that closes an opening clause goes first (手术后，"after
 surgery,"); 较/更/最 and 比 make comparatives (比对照组高 "higher than control group"); an
 author's English name in parentheses replaces the gloss of the term before it; numbers (二〇〇五

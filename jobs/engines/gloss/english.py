@@ -42,6 +42,11 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(w[:5] for w in _ENGLISH_WORD.findall(text.lower()) if w not in _STOP_ENGLISH)
 
 
+def _consonant_y(word: str) -> bool:
+    """Whether a word ends in a "y" after a consonant, which turns to "ie" (study: studies, studied)."""
+    return word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u")
+
+
 def plural(noun: str) -> str:
     """The plural of an English noun or noun phrase (its last word): "patient" -> "patients"."""
     head, space, last = noun.rpartition(" ")
@@ -51,7 +56,7 @@ def plural(noun: str) -> str:
         last = last[:-3] + "men"
     elif last.endswith(("s", "x", "z", "ch", "sh")):
         last += "es"
-    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u"):
+    elif _consonant_y(last):
         last = last[:-1] + "ies"
     else:
         last += "s"
@@ -85,7 +90,7 @@ def past_tense(verb: str) -> str:
         return verb  # already past: "found" (发现), "used"
     if verb.endswith("e"):
         return verb + "d"
-    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u"):
+    if _consonant_y(verb):
         return verb[:-1] + "ied"
     if _DOUBLED_FINAL.fullmatch(verb):
         return verb + verb[-1] + "ed"
