@@ -246,6 +246,22 @@ def test_a_bare_countable_noun_is_plural(engine: GlossEngine) -> None:
     assert engine.translate("一个基因") == "A gene"
 
 
+def test_a_noun_that_modifies_a_noun_reads_as_its_adjective(engine: GlossEngine) -> None:
+    assert engine.translate("心肌细胞凋亡") == "Myocardial cell apoptosis"
+    assert engine.translate("社会支持和抑郁情绪") == "Social support and depressed mood"
+    assert engine.translate("糖尿病大鼠") == "Diabetic rats"
+    assert engine.translate("糖尿病性心肌病") == "Diabetic myocardial disease"  # 性 goes with the adjective
+    assert engine.translate("直肠癌") == "Rectal cancer"  # inside a word the dictionary lacks
+    assert engine.translate("非手术治疗") == "Non-surgical treatment"  # after a prefix
+    # Nouns stay nouns: at the end, before an adjective or 相关, as the head of a phrase before its
+    # verb, and where English keeps the noun ("lung cancer").
+    assert engine.translate("糖尿病") == "Diabetes"
+    assert engine.translate("心肌功能异常") == "Myocardial function abnormal"
+    assert engine.translate("糖尿病相关指标") == "Diabetes related indexes"
+    assert engine.translate("国际社会关注") == "International society concern"
+    assert engine.translate("肺癌") == "Lung cancer"
+
+
 def test_what_has_an_effect_goes_after_of(engine: GlossEngine) -> None:
     assert engine.translate("硫化氢对肾脏的影响") == "The effect of hydrogen sulfide H2S on the kidney"
     assert engine.translate("对健康的影响") == "Effect on the health"
@@ -266,7 +282,7 @@ def test_a_completed_action_is_in_the_past_tense(engine: GlossEngine) -> None:
 
 def test_deng_before_a_noun_reads_and_other(engine: GlossEngine) -> None:
     assert engine.translate("血压、血糖等指标") == "Blood pressure, blood sugar and other indexes"
-    assert engine.translate("肺癌、胃癌等") == "Lung cancer, stomach cancer etc."  # closing a list
+    assert engine.translate("肺癌、胃癌等") == "Lung cancer, gastric cancer etc."  # closing a list
 
 
 def test_structured_abstract_headings_read_as_english_ones(engine: GlossEngine) -> None:
@@ -408,7 +424,7 @@ def test_circumpositions_read_as_one_english_preposition(engine: GlossEngine) ->
     assert engine.translate("自2000年以来") == "Since 2000"
     assert "related to the vitamin A nutrition condition" in engine.translate("血糖水平与维生素A营养状况相关")
     assert "not related to" in engine.translate("乳糖不耐受与真正的疾病并不相关。")
-    assert "effect of characteristic on diabetes" in engine.translate("评估病患特质对糖尿病饮食行为的影响。")
+    assert "effect of characteristic on diabetic diet" in engine.translate("评估病患特质对糖尿病饮食行为的影响。")
     assert "not affected by the polychlorinated biphenyl" in engine.translate(
         "渔民们的神经行为表现不受多氯联苯和重金属中毒的影响。"
     )

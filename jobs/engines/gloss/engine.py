@@ -49,6 +49,7 @@ from .rules import (
     LOCATIVES,
     NEGATIONS,
     NOT_AFTER_ARTICLE,
+    NOUN_KEEPERS,
     ORDER_OF_WORDS,
     PATIENTS,
     PHRASE_END,
@@ -58,6 +59,7 @@ from .rules import (
     PUNCTUATION,
     QUANTIFIERS,
     RANKING,
+    RELATIONAL_ADJECTIVES,
     REPORTING,
     SINGULAR_DETERMINERS,
     SUBJECTS,
@@ -86,6 +88,8 @@ class _Memory:
     pieces: dict[str, tuple[Piece, ...]] = field(default_factory=dict)  # a word's output pieces
     texts: dict[str, str] = field(default_factory=dict)  # the same, as text
     shapes: dict[str, tuple[str, str, bool]] = field(default_factory=dict)  # what the article rules need
+    # its English with relational adjectives: inside it only, and at its end too (see _modifiers)
+    attributive: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class GlossEngine(TranslationEngine):
@@ -363,6 +367,7 @@ class GlossEngine(TranslationEngine):
                 self._frame(tokens, words, index, clause, fixed, before)
         self._articles(tokens, words, fixed, before)
         _lists(tokens, words, fixed, before)
+        self._modifiers(tokens, words, fixed)
         return fixed, before
 
     def _articles(self, tokens: list[Token], words: list[str], fixed: dict[int, str], before: dict[int, str]) -> None:
@@ -391,6 +396,48 @@ class GlossEngine(TranslationEngine):
                 if not verb_after and self._content(tokens, words, index, fixed):
                     before[index] = "the"
             previous = "" if first in NOT_AFTER_ARTICLE else last
+
+    def _modifiers(self, tokens: list[Token], words: list[str], fixed: dict[int, str]) -> None:
+        """A noun before another noun as the adjective English uses there: 心肌细胞 "myocardial cells", 社会支持
+        "social support"; with 性 (糖尿病性 "diabetic"); inside a word's own English too (直肠癌 "rectal cancer");
+        but not before an adjective or 相关 (糖尿病相关 "diabetes related")."""
+        for index, (kind, text) in enumerate(tokens):
+            if kind != "han" or index in fixed:
+                continue
+            inside, modifying = self._attributive(text)
+            following = index + 1
+            if modifying and following < len(tokens) and words[following] == "性" and following not in fixed:
+                fixed[following] = ""  # 糖尿病性心肌病 "diabetic cardiomyopathy", not "diabetes nature …"
+                inside = modifying
+            elif (
+                following < len(tokens)
+                and words[following] not in NOUN_KEEPERS
+                and words[following] not in self._data.describing
+                and self._content(tokens, words, following, fixed)
+                and not self._subject_before_verb(tokens, words, index, fixed)
+            ):
+                inside = modifying
+            if inside:
+                fixed[index] = inside
+
+    def _subject_before_verb(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> bool:
+        """Whether the noun at `index` ends a noun phrase (a content word before it) and a verb follows:
+        then it heads the phrase and is the verb's subject (国际社会关注 "the international community is
+        concerned"), not a modifier."""
+        return index > 0 and words[index + 1] in self._data.verbal and self._content(tokens, words, index - 1, fixed)
+
+    def _attributive(self, word: str) -> tuple[str, str]:
+        """A word's English with its relational nouns as adjectives (remembered): those before its last
+        word, and all of them; "" where that changes nothing."""
+        forms = self._memory.attributive.get(word)
+        if forms is None:
+            english = self._gloss_of(word)
+            prefix, glue, rest = english.rpartition("- ")  # 非手术 "non-" glued to "operation"
+            inside, modifying = (f"{prefix}-{form}" if glue else form for form in _relational(rest.split(" ")))
+            unchanged = english.replace("- ", "-")
+            forms = (inside if inside != unchanged else "", modifying if modifying != unchanged else "")
+            self._memory.attributive[word] = forms
+        return forms
 
     def _shape(self, word: str) -> tuple[str, str, bool]:
         """What the article rules need of a word's English, remembered: see `_shape` below."""
@@ -743,6 +790,32 @@ def _before_comma(words: list[str], index: int, clause: int, fixed: dict[int, st
         fixed[index] = ""
         if word not in CIRCUMPOSITIONS.get(words[clause], ()):  # 当 … 时 already reads "when"
             before[clause] = " ".join(filter(None, (before.get(clause), FRONTED[word])))
+
+
+def _relational(english: list[str]) -> tuple[str, str]:
+    """English words with their relational nouns (RELATIONAL_ADJECTIVES) as adjectives: those before the
+    last word, and all of them ("rectum cancer" -> "rectal cancer"; "blood vessel" -> "vascular" at the end)."""
+    nouns: list[tuple[int, int]] = []  # where each relational noun starts, and how many words it has
+    index = 0
+    while index < len(english):
+        sizes = (size for size in (2, 1) if index + size <= len(english))
+        size = next(
+            (size for size in sizes if " ".join(english[index : index + size]).lower() in RELATIONAL_ADJECTIVES), 0
+        )
+        if size:
+            nouns.append((index, size))
+        index += size or 1
+
+    def replaced(spans: list[tuple[int, int]]) -> str:
+        words = list(english)
+        for start, size in reversed(spans):
+            noun = " ".join(words[start : start + size])
+            adjective = RELATIONAL_ADJECTIVES[noun.lower()]
+            words[start : start + size] = [adjective.capitalize() if noun[:1].isupper() else adjective]
+        return " ".join(words)
+
+    inside = [(start, size) for start, size in nouns if start + size < len(english)]
+    return replaced(inside), replaced(nouns)
 
 
 def _shape(english: str) -> tuple[str, str, bool]:

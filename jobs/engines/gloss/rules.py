@@ -290,6 +290,55 @@ PLURAL_NOUNS = SUBJECTS | COUNT_NOUNS
 #: English determiners of one thing: no plural after them (这种方法 "this kind of method").
 SINGULAR_DETERMINERS = frozenset("this that a an one each every another either neither".split())
 
+#: Nouns that English turns into an adjective before another noun (心肌细胞 "myocardial cells", 社会支持
+#: "social support", 直肠癌 "rectal cancer"); not those it keeps as nouns there ("lung cancer", "liver
+#: function"). Written from English usage before measuring; four (tooth, muscle, immunity, nutrition)
+#: were left out after it, where the noun reads as well or the adjective misread a compound (牙根 "tooth root").
+RELATIONAL_ADJECTIVES = {
+    "myocardium": "myocardial",
+    "aorta": "aortic",
+    "rectum": "rectal",
+    "vagina": "vaginal",
+    "diabetes": "diabetic",
+    "kidney": "renal",
+    "intestines": "intestinal",
+    "operation": "surgical",
+    "society": "social",
+    "tradition": "traditional",
+    "inflammation": "inflammatory",
+    "metabolism": "metabolic",
+    "experiment": "experimental",
+    "statistics": "statistical",
+    "molecule": "molecular",
+    "economy": "economic",
+    "environment": "environmental",
+    "structure": "structural",
+    "function": "functional",
+    "pathology": "pathological",
+    "psychology": "psychological",
+    "emotion": "emotional",
+    "physiology": "physiological",
+    "science": "scientific",
+    "stomach": "gastric",
+    "artery": "arterial",
+    "blood vessel": "vascular",
+    "nucleus": "nuclear",
+    "politics": "political",
+    "culture": "cultural",
+    "history": "historical",
+    "pancreas": "pancreatic",
+    "cervix": "cervical",
+    "ovary": "ovarian",
+    "uterus": "uterine",
+    "esophagus": "esophageal",
+    "oral cavity": "oral",
+    "heredity": "genetic",
+    "vein": "venous",
+    "embryo": "embryonic",
+}
+#: Words after which a noun stays a noun: 糖尿病相关 "diabetes related", not "diabetic related".
+NOUN_KEEPERS = frozenset(("相关", "有关"))
+
 #: Circumpositions: an opening word, then within the same clause a closing word. The pair reads
 #: as one English preposition at the opener, the closer dropped (在 … 中 "in …", 与 … 相比
 #: "compared with …"), or, given as a pair, as English at both places (起 … 作用 "play … role").
