@@ -405,8 +405,10 @@ class GlossEngine(TranslationEngine):
             if kind != "han" or index in fixed:
                 continue
             inside, modifying = self._attributive(text)
+            if not modifying:
+                continue  # no relational noun in its English: most words
             following = index + 1
-            if modifying and following < len(tokens) and words[following] == "性" and following not in fixed:
+            if following < len(tokens) and words[following] == "性" and following not in fixed:
                 fixed[following] = ""  # 糖尿病性心肌病 "diabetic cardiomyopathy", not "diabetes nature …"
                 inside = modifying
             elif (
@@ -433,6 +435,7 @@ class GlossEngine(TranslationEngine):
         if forms is None:
             english = self._gloss_of(word)
             prefix, glue, rest = english.rpartition("- ")  # 非手术 "non-" glued to "operation"
+            prefix = prefix.replace("- ", "-")  # a second prefix: 非抗… "non-anti-…"
             inside, modifying = (f"{prefix}-{form}" if glue else form for form in _relational(rest.split(" ")))
             unchanged = english.replace("- ", "-")
             forms = (inside if inside != unchanged else "", modifying if modifying != unchanged else "")
