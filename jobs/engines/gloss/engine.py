@@ -55,6 +55,7 @@ from .rules import (
     PHRASE_END,
     PLURAL_NOUNS,
     POSSESSIVES,
+    PREDICATE_OPENERS,
     PREFIXES,
     PUNCTUATION,
     QUANTIFIERS,
@@ -423,10 +424,19 @@ class GlossEngine(TranslationEngine):
                 fixed[index] = inside
 
     def _subject_before_verb(self, tokens: list[Token], words: list[str], index: int, fixed: dict[int, str]) -> bool:
-        """Whether the noun at `index` ends a noun phrase (a content word before it) and a verb follows:
-        then it heads the phrase and is the verb's subject (国际社会关注 "the international community is
-        concerned"), not a modifier."""
-        return index > 0 and words[index + 1] in self._data.verbal and self._content(tokens, words, index - 1, fixed)
+        """Whether the noun at `index` is the subject of the verb after it, not a modifier: a predicate
+        opens there (实验表明 "experiment showed"), or the noun ends a noun phrase (a noun before it) and a
+        verb follows (国际社会关注 "the international community is concerned")."""
+        following = words[index + 1]
+        if following in PREDICATE_OPENERS or following[:2] in PREDICATE_OPENERS:  # 无法解释 is one word
+            return True
+        previous = index - 1
+        return (
+            previous >= 0
+            and following in self._data.verbal
+            and words[previous] not in self._data.verbal
+            and self._content(tokens, words, previous, fixed)
+        )
 
     def _attributive(self, word: str) -> tuple[str, str]:
         """A word's English with its relational nouns as adjectives (remembered): those before its last
@@ -796,8 +806,11 @@ def _before_comma(words: list[str], index: int, clause: int, fixed: dict[int, st
 
 
 def _relational(english: list[str]) -> tuple[str, str]:
-    """English words with their relational nouns (RELATIONAL_ADJECTIVES) as adjectives: those before the
-    last word, and all of them ("rectum cancer" -> "rectal cancer"; "blood vessel" -> "vascular" at the end)."""
+    """English words with their relational nouns (RELATIONAL_ADJECTIVES) as adjectives: inside (a noun
+    before another noun of the same word: "rectum cancer" -> "rectal cancer"; not before "of" or "and",
+    as in "theory of relativity"), and where the whole English is one such noun ("kidney" -> "renal"),
+    for a word that modifies the next. The last noun of a longer English heads it and stays:
+    "traditional Chinese medicine", "market economy"."""
     nouns: list[tuple[int, int]] = []  # where each relational noun starts, and how many words it has
     index = 0
     while index < len(english):
@@ -817,8 +830,18 @@ def _relational(english: list[str]) -> tuple[str, str]:
             words[start : start + size] = [adjective.capitalize() if noun[:1].isupper() else adjective]
         return " ".join(words)
 
-    inside = [(start, size) for start, size in nouns if start + size < len(english)]
-    return replaced(inside), replaced(nouns)
+    def modifies(start: int, size: int) -> bool:
+        """Whether the noun at `start` modifies the word after it, with no function word or possessive
+        on either side ("theory of relativity", "get one's stomach pumped")."""
+        end = start + size
+        if end == len(english) or english[end].lower() in FUNCTION_ENGLISH:
+            return False
+        return start == 0 or not (english[start - 1].lower() in FUNCTION_ENGLISH or english[start - 1].endswith("'s"))
+
+    if nouns == [(0, len(english))]:
+        return " ".join(english), replaced(nouns)
+    inside = replaced([(start, size) for start, size in nouns if modifies(start, size)])
+    return inside, inside
 
 
 def _shape(english: str) -> tuple[str, str, bool]:
