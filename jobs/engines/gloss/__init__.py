@@ -9,7 +9,8 @@ field the sentences of one call are in (组织 "tissue" in medicine, 安全 "sec
 international security); circumpositions read as one English preposition (在…中 "in …", 与…相关
 "related to …", 对…的影响 "effect on …"); A的B reads "the B of A" where both sides are short
 and A names a thing; a time word that closes an opening clause goes first (手术后，"after
-surgery,"); 较/更/最 and 比 make comparatives (比对照组高 "higher than control group"); an
+surgery,"); 较/更/最 and 比 make comparatives (比对照组高 "higher than control group"); a noun
+that modifies a noun reads as its adjective (心肌细胞 "myocardial cell", 社会支持 "social support"); an
 author's English name in parentheses replaces the gloss of the term before it; numbers (二〇〇五
 "2005", 万人 "10,000 people"), units and punctuation become English ones. Word order otherwise
 stays Chinese: the output lets a reader see what a sentence is about, no more, and every record
