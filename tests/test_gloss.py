@@ -246,31 +246,38 @@ def test_a_bare_countable_noun_is_plural(engine: GlossEngine) -> None:
     assert engine.translate("一个基因") == "A gene"
 
 
-def test_a_noun_that_modifies_a_noun_reads_as_its_adjective(engine: GlossEngine) -> None:
-    assert engine.translate("心肌细胞凋亡") == "Myocardial cell apoptosis"
-    assert engine.translate("社会支持和抑郁情绪") == "Social support and depressed mood"
-    assert engine.translate("糖尿病大鼠") == "Diabetic rats"
-    assert engine.translate("糖尿病性心肌病") == "Diabetic myocardial disease"  # 性 goes with the adjective
-    assert engine.translate("直肠癌") == "Rectal cancer"  # inside a word the dictionary lacks
-    assert engine.translate("非炎症细胞") == "Non-inflammatory cells"  # after a prefix
-    # Nouns stay nouns: at the end, before an adjective or 相关, as the head of a phrase before its
-    # verb, and where English keeps the noun ("lung cancer").
-    assert engine.translate("糖尿病") == "Diabetes"
-    assert engine.translate("心肌功能异常") == "Myocardial function abnormal"
-    assert engine.translate("糖尿病相关指标") == "Diabetes related indexes"
-    assert engine.translate("国际社会关注") == "International society concern"
-    assert engine.translate("实验表明") == "Experiment showed"  # the subject of a predicate
-    assert engine.translate("该理论无法解释") == "This theory unable to explanation"
-    assert engine.translate("实验结果") == "Experimental results"
-    assert engine.translate("肺癌") == "Lung cancer"
-    # The last noun of a longer English heads it; a noun before "of", "and" or after a possessive stays.
-    assert engine.translate("中药治疗") == "Traditional Chinese medicine treatment"
-    assert engine.translate("市场经济条件") == "Market economy condition"
-    assert engine.translate("相对论") == "Theory of relativity"
-    assert engine.translate("科技发展") == "Science and technology development"
-    assert engine.translate("洗胃") == "Get one's stomach pumped"
-    # Nouns whose English has another sense are not in the list: 运算 "operation" is not surgical.
-    assert engine.translate("运算速度") == "Operation velocity"
+@pytest.mark.parametrize(
+    ("chinese", "english"),
+    [
+        ("心肌细胞凋亡", "Myocardial cell apoptosis"),
+        ("社会支持和抑郁情绪", "Social support and depressed mood"),
+        ("糖尿病大鼠", "Diabetic rats"),
+        ("糖尿病性心肌病", "Diabetic myocardial disease"),  # 性 goes with the adjective
+        ("直肠癌", "Rectal cancer"),  # inside a word the dictionary lacks
+        ("非炎症细胞", "Non-inflammatory cells"),  # after a prefix
+        ("实验结果", "Experimental results"),
+        # Nouns stay nouns: at the end, before an adjective or 相关, as the subject of a predicate or
+        # the head of a phrase before its verb, and where English keeps the noun ("lung cancer").
+        ("糖尿病", "Diabetes"),
+        ("心肌功能异常", "Myocardial function abnormal"),
+        ("糖尿病相关指标", "Diabetes related indexes"),
+        ("实验表明", "Experiment showed"),
+        ("该理论无法解释", "This theory unable to explanation"),
+        ("国际社会关注", "International society concern"),
+        ("肺癌", "Lung cancer"),
+        # The last noun of a longer English heads it; a noun before "of" or "and", or after a
+        # possessive, stays.
+        ("中药治疗", "Traditional Chinese medicine treatment"),
+        ("市场经济条件", "Market economy condition"),
+        ("相对论", "Theory of relativity"),
+        ("科技发展", "Science and technology development"),
+        ("洗胃", "Get one's stomach pumped"),
+        # Nouns whose English has another sense are not in the list: 运算 "operation" is not surgical.
+        ("运算速度", "Operation velocity"),
+    ],
+)
+def test_a_noun_that_modifies_a_noun_reads_as_its_adjective(engine: GlossEngine, chinese: str, english: str) -> None:
+    assert engine.translate(chinese) == english
 
 
 def test_what_has_an_effect_goes_after_of(engine: GlossEngine) -> None:
