@@ -52,6 +52,9 @@ _KNOWN_FIELDS = {"id", "title", *_TEXT_FIELDS}
 MAX_DEPTH = 100
 # Half of a UTF-16 surrogate pair, as a JSON escape such as \ud800 with no second half decodes.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# A byte that is not UTF-8, as Python's "surrogateescape" error handler decodes it (0x80-0xFF); a
+# JSON escape cannot put one in a line, which is still text there.
+_UNDECODED_BYTE_RE = re.compile("[\udc80-\udcff]")
 # C0 and C1 controls (line breaks included) and the Unicode line and paragraph separators.
 # ...and the bidirectional overrides and isolates, which make a log line or a page show text
 # in another order than it is (U+202E turns "txt.exe" around).
@@ -231,6 +234,23 @@ def decode(data: bytes, path: Path) -> str:
         return str(guess)
 
 
+def _utf8_but_some_lines(data: bytes) -> str | None:
+    """The text of a file that is UTF-8 in most of its lines with other characters than ASCII and
+    not in the rest (the bytes that are not UTF-8 kept as "surrogateescape" decodes them); None for a
+    file that is UTF-8 throughout, UTF-16 or UTF-32, or in another encoding (GB18030: few of its lines
+    of Chinese happen to be UTF-8)."""
+    if b"\x00" in data or any(data.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig"):
+        return None
+    text = data.decode("utf-8", "surrogateescape")
+    damaged = utf8 = 0
+    for line in text.splitlines():
+        if _UNDECODED_BYTE_RE.search(line):
+            damaged += 1
+        elif not line.isascii():
+            utf8 += 1
+    return text if 0 < damaged < utf8 else None
+
+
 def _undecodable(path: Path, data: bytes, error: UnicodeDecodeError, encoding: str) -> BatchError:
     return BatchError(
         f"{path}: cannot be read as text: invalid {encoding} bytes at byte {error.start}, "
@@ -342,9 +362,14 @@ class _HashingReader(io.RawIOBase):
 
 def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | RecordError]:
     """The batch's records from the file's bytes, in order; unusable records come as RecordError."""
-    text = _unix_line_ends(decode(data, source.path))
     if source.path.suffix.lower() in JSONL_SUFFIXES:
-        return _jsonl_records(source, text.split("\n"))
+        # JSON lines that are UTF-8 but for a damaged line or two lose those lines only, each
+        # reported with its line; a file in a legacy encoding is decoded whole.
+        text = _utf8_but_some_lines(data)
+        if text is None:
+            text = decode(data, source.path)
+        return _jsonl_records(source, _unix_line_ends(text).split("\n"))
+    text = _unix_line_ends(decode(data, source.path))
     export = detect_format(text)
     if export is not None:
         return _export_records(source, export, text)
@@ -427,6 +452,18 @@ def _jsonl_records(source: BatchSource, lines: Iterable[str]) -> Iterator[Source
         if not content or content.isspace():
             continue
         number += 1
+        undecoded = _UNDECODED_BYTE_RE.search(content)
+        if undecoded:
+            offset = len(content[: undecoded.start()].encode("utf-8", "surrogateescape")) + 1
+            byte = ord(undecoded.group()) - 0xDC00
+            yield RecordError(
+                str(source.path),
+                line,
+                number,
+                f"not UTF-8: byte {offset} of the line (0x{byte:02X}) is not part of a UTF-8 character; "
+                "the rest of the file is UTF-8, so this line alone is left out: fix it, or re-save it as UTF-8",
+            )
+            continue
         try:
             record = _jsonl_record(source, content, line, number)
         except _Unusable as problem:

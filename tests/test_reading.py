@@ -193,6 +193,45 @@ def test_legacy_encodings_and_text_exports_are_still_read_whole(tmp_path: Path) 
     assert len(list(read_file_records(BatchSource("seed", export), scan_input(export)))) == 19
 
 
+def damaged(line: str, how: str) -> bytes:
+    """A CSL line's UTF-8 with bytes that are not UTF-8: a Latin-1 sign, or a character cut in half."""
+    data = line.encode("utf-8")
+    start = data.index(b'"abstract": "') + len(b'"abstract": "')
+    if how == "latin-1":
+        return data[:start] + "© ".encode("latin-1") + data[start:]
+    return data[: start + 1] + data[start + 3 :]  # the first character's last two bytes alone
+
+
+def test_a_damaged_line_of_a_utf8_jsonl_file_is_left_out_alone(tmp_path: Path) -> None:
+    path = tmp_path / "csl.jsonl"
+    lines = [line.encode("utf-8") for line in CSL_LINES[:6]]
+    lines[2], lines[4] = damaged(CSL_LINES[2], "latin-1"), damaged(CSL_LINES[4], "cut")
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    records = list(read_file_records(BatchSource("csl", path), scan_input(path)))
+    errors = [record for record in records if isinstance(record, RecordError)]
+    assert [(error.line, error.number) for error in errors] == [(3, 3), (5, 5)]
+    assert "byte " in errors[0].reason and "(0xA9)" in errors[0].reason and "not UTF-8" in errors[0].reason
+    whole = records_of_lines(tmp_path, CSL_LINES[:6])
+    assert [record for record in records if isinstance(record, SourceRecord)] == [whole[i] for i in (0, 1, 3, 5)]
+
+
+def test_a_jsonl_file_mostly_not_utf8_is_decoded_whole_or_refused(tmp_path: Path) -> None:
+    path = tmp_path / "csl.jsonl"
+    path.write_bytes(
+        b"\n".join([CSL_LINES[0].encode("utf-8"), damaged(CSL_LINES[1], "cut"), damaged(CSL_LINES[2], "cut")])
+    )
+    with pytest.raises(
+        BatchError, match=r"csl\.jsonl: cannot be read as text: invalid utf-8 bytes at byte \d+, line 2"
+    ):
+        list(read_file_records(BatchSource("csl", path), scan_input(path)))
+
+
+def records_of_lines(folder: Path, lines: list[str]) -> list[SourceRecord | RecordError]:
+    path = folder / "csl.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return list(read_file_records(BatchSource("csl", path), scan_input(path)))
+
+
 def test_a_file_that_turns_undecodable_while_read_fails_as_a_batch(tmp_path: Path) -> None:
     path = tmp_path / "csl.jsonl"
     path.write_text("\n".join(CSL_LINES[:3]) + "\n", encoding="utf-8")
