@@ -129,6 +129,20 @@ def test_a_lone_surrogate_anywhere_fails_only_its_record(
     assert "internal error" not in result.stderr
 
 
+def test_a_line_with_bytes_that_are_not_utf8_fails_alone(workdir: Path) -> None:
+    path = workdir / "input" / "csl.jsonl"
+    abstracts = csl_batch(path, {})
+    lines = path.read_bytes().split(b"\n")
+    treatment = "治疗".encode()
+    lines[2] = lines[2].replace(treatment, treatment[:4], 1)  # a character cut short, as a truncated copy leaves it
+    path.write_bytes(b"\n".join(lines))
+    result = run_digest("run")
+    assert result.exit_code == 1
+    error = assert_only_record_3_failed(abstracts, "not UTF-8: byte ")
+    assert "this line alone is left out" in error["reason"]
+    assert "csl.jsonl, line 3 (record 3): not UTF-8" in result.stderr
+
+
 def test_a_surrogate_pair_written_as_escapes_is_one_character() -> None:
     line = damage(2, _set_title, "\\ud840\\udc00")
     [record] = records_of("csl.jsonl", line.encode("utf-8"))
