@@ -236,7 +236,7 @@ def _write_batch(
         jsonlines.Writer(handle, dumps=dumps) as writer,
         tqdm(total=lines, desc=batch.name, unit="line", disable=not options.progress, leave=False) as bar,
     ):
-        for done in executor.map_chunks(_chunks(items, errors, options.chunk_records)):
+        for done in executor.map_chunks(_chunks(items, errors, options.chunk_records, warn)):
             for message in done.warnings:
                 warn(message)
             stats.cache_hits += done.stats.cache_hits
@@ -275,9 +275,11 @@ def _write_errors(path: Path, errors: list[RecordError]) -> None:
         writer.write_all(error.as_json() for error in errors)
 
 
-def _chunks(items: Iterable[SourceRecord | RecordError], errors: list[RecordError], size: int) -> Iterator[Chunk]:
+def _chunks(
+    items: Iterable[SourceRecord | RecordError], errors: list[RecordError], size: int, warn: Warn
+) -> Iterator[Chunk]:
     """Chunks of `size` records with their ids, read from `items` as they are asked for; record errors go to `errors`."""
-    ids = RecordIds()
+    ids = RecordIds(warn)
     chunk: list[SourceRecord] = []
     for item in items:
         if isinstance(item, RecordError):
@@ -292,13 +294,25 @@ def _chunks(items: Iterable[SourceRecord | RecordError], errors: list[RecordErro
 
 
 class RecordIds:
-    """Stable ids, given in input order: the input's own id, else the batch name and a hash of the text."""
+    """Stable ids, given in input order: the input's own id, else the batch name and a hash of the text.
 
-    def __init__(self) -> None:
+    An input id that an earlier record of the batch has already (7 and "7" are both "7") is kept,
+    as the input's own, with a warning: a database keyed on it would keep one of the two records.
+    """
+
+    def __init__(self, warn: Warn) -> None:
         self.seen: Counter[str] = Counter()
+        self.given: dict[str, tuple[int, int]] = {}  # an input id -> the line and number of its first record
+        self.warn = warn
 
     def of(self, record: SourceRecord) -> str:
         if record.id is not None:
+            first = self.given.setdefault(record.id, (record.line, record.number))
+            if first != (record.line, record.number):
+                self.warn(
+                    f"{record.file}, line {record.line} (record {record.number}): its id {record.id!r} is the id of "
+                    f"line {first[0]} (record {first[1]}) too; both records are written with it"
+                )
             return record.id
         # A reference with no abstract is known by its title.
         known_by = record.text if record.text else record.title or ""

@@ -143,6 +143,20 @@ def test_a_line_with_bytes_that_are_not_utf8_fails_alone(workdir: Path) -> None:
     assert "csl.jsonl, line 3 (record 3): not UTF-8" in result.stderr
 
 
+def test_an_id_given_twice_is_kept_with_a_warning_naming_both_lines(workdir: Path) -> None:
+    def number_7(record: dict[str, Any]) -> None:
+        record["id"] = 7
+
+    def text_7(record: dict[str, Any]) -> None:
+        record["id"] = "7"
+
+    csl_batch(workdir / "input" / "csl.jsonl", {0: damage(0, number_7, ""), 3: damage(3, text_7, "")})
+    result = run_digest("run")
+    assert result.exit_code == 0
+    assert [record["id"] for record in read_jsonl(Path("output/csl.jsonl"))][::3] == ["7", "7"]
+    assert "csl.jsonl, line 4 (record 4): its id '7' is the id of line 1 (record 1) too" in result.stderr
+
+
 def test_a_surrogate_pair_written_as_escapes_is_one_character() -> None:
     line = damage(2, _set_title, "\\ud840\\udc00")
     [record] = records_of("csl.jsonl", line.encode("utf-8"))
