@@ -55,6 +55,8 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # A byte that is not UTF-8, as Python's "surrogateescape" error handler decodes it (0x80-0xFF); a
 # JSON escape cannot put one in a line, which is still text there.
 _UNDECODED_BYTE_RE = re.compile("[\udc80-\udcff]")
+# A character that UTF-8 writes in three bytes or four (all of Chinese), surrogates aside.
+_BEYOND_TWO_BYTES_RE = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]")
 # C0 and C1 controls (line breaks included) and the Unicode line and paragraph separators.
 # ...and the bidirectional overrides and isolates, which make a log line or a page show text
 # in another order than it is (U+202E turns "txt.exe" around).
@@ -235,18 +237,19 @@ def decode(data: bytes, path: Path) -> str:
 
 
 def _utf8_but_some_lines(data: bytes) -> str | None:
-    """The text of a file that is UTF-8 in most of its lines with other characters than ASCII and
-    not in the rest (the bytes that are not UTF-8 kept as "surrogateescape" decodes them); None for a
-    file that is UTF-8 throughout, UTF-16 or UTF-32, or in another encoding (GB18030: few of its lines
-    of Chinese happen to be UTF-8)."""
+    """The text of a file that is UTF-8 in most of its lines of Chinese (or other text beyond U+07FF)
+    and not in the rest, line ends made "\\n" (the bytes that are not UTF-8 kept as "surrogateescape"
+    decodes them); None for a file that is UTF-8 throughout, UTF-16 or UTF-32, or in another encoding.
+    Only characters from U+0800 up count for UTF-8: in GB18030 a short word (医院) is often two valid
+    two-byte UTF-8 characters, a Chinese one seldom."""
     if b"\x00" in data or any(data.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig"):
         return None
-    text = data.decode("utf-8", "surrogateescape")
+    text = _unix_line_ends(data.decode("utf-8", "surrogateescape"))
     damaged = utf8 = 0
-    for line in text.splitlines():
+    for line in text.split("\n"):  # the lines of _jsonl_records, not str.splitlines' (U+2028 is no line end)
         if _UNDECODED_BYTE_RE.search(line):
             damaged += 1
-        elif not line.isascii():
+        elif _BEYOND_TWO_BYTES_RE.search(line):
             utf8 += 1
     return text if 0 < damaged < utf8 else None
 
@@ -367,8 +370,8 @@ def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | Re
         # reported with its line; a file in a legacy encoding is decoded whole.
         text = _utf8_but_some_lines(data)
         if text is None:
-            text = decode(data, source.path)
-        return _jsonl_records(source, _unix_line_ends(text).split("\n"))
+            text = _unix_line_ends(decode(data, source.path))
+        return _jsonl_records(source, text.split("\n"))
     text = _unix_line_ends(decode(data, source.path))
     export = detect_format(text)
     if export is not None:
@@ -446,15 +449,15 @@ def _jsonl_records(source: BatchSource, lines: Iterable[str]) -> Iterator[Source
     # Lines split on "\n" only (every line end is one by now): U+2028/U+2029 may sit inside a
     # JSON string and are not line ends here.
     number = 0
-    for line, content in enumerate(lines, start=1):
+    for line, raw in enumerate(lines, start=1):
         # A BOM starts each file that was concatenated onto another; RS starts RFC 7464 records.
-        content = content.lstrip("\ufeff\x1e")
+        content = raw.lstrip("\ufeff\x1e")
         if not content or content.isspace():
             continue
         number += 1
-        undecoded = _UNDECODED_BYTE_RE.search(content)
+        undecoded = _UNDECODED_BYTE_RE.search(raw)
         if undecoded:
-            offset = len(content[: undecoded.start()].encode("utf-8", "surrogateescape")) + 1
+            offset = len(raw[: undecoded.start()].encode("utf-8", "surrogateescape")) + 1  # as the file has it
             byte = ord(undecoded.group()) - 0xDC00
             yield RecordError(
                 str(source.path),

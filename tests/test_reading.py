@@ -226,6 +226,45 @@ def test_a_jsonl_file_mostly_not_utf8_is_decoded_whole_or_refused(tmp_path: Path
         list(read_file_records(BatchSource("csl", path), scan_input(path)))
 
 
+def test_a_gb18030_file_whose_short_words_happen_to_be_utf8_is_still_gb18030(tmp_path: Path) -> None:
+    # 医院, 专业 and 石墨烯 in GB18030 are valid two-byte UTF-8 (ҽԺ, רҵ, ʯīϩ); 研究 is not.
+    path = tmp_path / "gbk.jsonl"
+    titles = ["医院", "专业", "石墨烯", "研究"]
+    lines = [
+        f'{{"id": "g{i}", "title": "{title}", "abstract": "A survey of hospital management."}}'
+        for i, title in enumerate(titles)
+    ]
+    path.write_bytes("\r\n".join(lines).encode("gb18030"))
+    records = list(read_file_records(BatchSource("gbk", path), scan_input(path)))
+    assert [record.title for record in records if isinstance(record, SourceRecord)] == titles
+
+
+def test_damaged_lines_are_counted_as_the_reader_splits_lines(tmp_path: Path) -> None:
+    # U+2029 may stand raw in a JSON string: it ends no line, so these are 3 good lines and 2 damaged.
+    def paragraphs(line: str) -> bytes:
+        return damaged(line.replace("，", "，\u2029"), "latin-1").replace(
+            "\u2029".encode(), "\u2029".encode() + b"\xb0"
+        )
+
+    path = tmp_path / "csl.jsonl"
+    lines = [CSL_LINES[0].encode(), paragraphs(CSL_LINES[1]), CSL_LINES[2].encode(), paragraphs(CSL_LINES[3])]
+    path.write_bytes(b"\n".join([*lines, CSL_LINES[4].encode()]) + b"\n")
+    records = list(read_file_records(BatchSource("csl", path), scan_input(path)))
+    assert [isinstance(record, RecordError) for record in records] == [False, True, False, True, False]
+
+
+def test_the_byte_named_is_counted_from_the_start_of_the_line_as_the_file_has_it(tmp_path: Path) -> None:
+    path = tmp_path / "csl.jsonl"
+    broken = damaged(CSL_LINES[1], "latin-1")
+    path.write_bytes(codecs.BOM_UTF8 + broken + b"\n" + b"\x1e" + broken + b"\n" + "\n".join(CSL_LINES[2:6]).encode())
+    errors = [r for r in read_file_records(BatchSource("csl", path), scan_input(path)) if isinstance(r, RecordError)]
+    offset = broken.index(b"\xa9") + 1
+    assert [error.reason.split(" of the line")[0] for error in errors] == [
+        f"not UTF-8: byte {offset + 3}",  # after the 3 bytes of the BOM
+        f"not UTF-8: byte {offset + 1}",  # after RS
+    ]
+
+
 def records_of_lines(folder: Path, lines: list[str]) -> list[SourceRecord | RecordError]:
     path = folder / "csl.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
