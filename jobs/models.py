@@ -33,7 +33,7 @@ from typing import Any
 from .errors import ConfigError, ModelPackageError
 from .package_file import PACKAGE_SUFFIX, ZIP_ERRORS, extract, inspect_archive, open_package
 from .settings import cache_dir
-from .writing import another_process_is_alive
+from .writing import made_by_live_process
 
 #: A dropped package that cannot be installed is renamed `<name>.argosmodel.rejected`.
 REJECTED_SUFFIX = ".rejected"
@@ -235,7 +235,7 @@ def _remove_leftovers(models_dir: Path) -> None:
 def _owner_is_alive(folder: Path) -> bool:
     # Work folders are named `<prefix><pair>-<pid>-<hex>` by `_new_work_folder`.
     parts = folder.name.rsplit("-", 2)
-    return len(parts) == 3 and parts[1].isdigit() and another_process_is_alive(int(parts[1]))
+    return len(parts) == 3 and parts[1].isdigit() and made_by_live_process(folder, int(parts[1]))
 
 
 def remove_model(models_dir: Path, pair: str) -> InstalledModel:

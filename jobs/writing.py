@@ -192,7 +192,8 @@ def remove_partial_files(folder: Path) -> list[Path]:
     """Delete temporary files left in `folder` by runs that were killed; return them.
 
     A temporary file carries its writer's process id: one of a process that is still alive (and
-    not this one) is left alone, so that a run never removes another live run's work.
+    not this one) is left alone, so that a run never removes another live run's work, unless that
+    process started after the file was last written (its id was reused, after a reboot perhaps).
     """
     leftovers = sorted(folder.glob(f".*{_TEMP_SUFFIX}")) if folder.is_dir() else []
     removed = []
@@ -215,7 +216,39 @@ def _writer_is_alive(temporary: Path) -> bool:
     parts = temporary.name.removesuffix(_TEMP_SUFFIX).rsplit(".", 2)
     if len(parts) != 3 or not parts[1].isdigit():
         return False  # written by an older digest, which named no process
-    return another_process_is_alive(int(parts[1]))
+    return made_by_live_process(temporary, int(parts[1]))
+
+
+def made_by_live_process(path: Path, pid: int) -> bool:
+    """Whether `path` (a file or folder named with its maker's process id) may be the work of a live
+    process other than this one: `pid` is alive and started no later than `path` was last changed. A
+    process that started after that is not its maker: the id was reused, after a reboot perhaps."""
+    if not another_process_is_alive(pid):
+        return False
+    started = process_start_time(pid)
+    try:
+        changed = path.stat().st_mtime
+    except OSError:
+        return False  # gone already
+    # The boot time /proc gives is whole seconds: a margin keeps a maker that started just before.
+    return started is None or started <= changed + _START_TIME_MARGIN
+
+
+#: Seconds by which a process's start time, as /proc tells it, may be late.
+_START_TIME_MARGIN = 2.0
+
+
+def process_start_time(pid: int) -> float | None:
+    """When process `pid` started, in seconds since the epoch, from Linux's /proc; None where it cannot be told."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+        # After the command name in parentheses (which may itself hold ")"), field 3 onwards; field
+        # 22 is the start time in clock ticks after boot.
+        ticks = int(stat.rpartition(")")[2].split()[19])
+        return int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, StopIteration, IndexError, ValueError):
+        return None
 
 
 def another_process_is_alive(pid: int) -> bool:

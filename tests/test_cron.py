@@ -13,12 +13,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from jobs.lock import exclusive_run
+from jobs.writing import made_by_live_process
 
 from .conftest import SAMPLE_EXPORT, digest_subprocess, read_jsonl, run_digest
 from .test_run import partial_files, wait_for, write_csl_batch
@@ -282,6 +284,27 @@ def test_the_lock_has_no_file_to_delete_and_spares_live_work(workdir: Path) -> N
             assert second.returncode == 75 and "another digest run is in progress" in stderr
         assert run_digest("run", "-q").exit_code == 0
         assert live.exists() and not dead.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process start times come from Linux's /proc")
+def test_a_partial_file_whose_process_id_was_reused_is_removed(workdir: Path) -> None:
+    shutil.copy(SAMPLE_EXPORT, workdir / "input")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        time.sleep(0.1)
+        # Left by a run killed before a reboot, whose process id a new process has since been given.
+        before_reboot = workdir / "output" / f".seed-cnki-export.jsonl.{sleeper.pid}.abcd1234.partial"
+        before_reboot.write_text("left by a killed run", encoding="utf-8")
+        an_hour_ago = time.time() - 3600
+        os.utime(before_reboot, (an_hour_ago, an_hour_ago))
+        live = workdir / "output" / f".other.jsonl.{sleeper.pid}.ef567890.partial"
+        live.write_text("the live process's unfinished work", encoding="utf-8")
+        assert not made_by_live_process(before_reboot, sleeper.pid) and made_by_live_process(live, sleeper.pid)
+        assert run_digest("run", "-q").exit_code == 0
+        assert not before_reboot.exists() and live.exists()
     finally:
         sleeper.kill()
         sleeper.wait()
