@@ -1,0 +1,75 @@
+"""What the export formats share about a field's value: from the text a tag holds to a citation part.
+
+Several names or keywords in one tag split apart (`split`, with `NAME_SEPARATORS` or
+`KEYWORD_SEPARATORS`), "Last, First" names as they are written (`last_first`), the authors'
+keywords on the side of their language (`keywords`), and the URL, year and DOI found in a
+field's text (`url`, `year`, `doi`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..language import HAN
+
+_HAN = re.compile(HAN)
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_HTTP = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
+# Several names or keywords in one tag: semicolons, and the full-width comma Chinese uses.
+# A plain comma separates names only before a Chinese one ("张三,李四"): in "Smith, John" it
+# is part of the name.
+# (Whitespace is collapsed before splitting: a `\s*` here would be retried from every position
+# of a long run of spaces, quadratic in its length.)
+NAME_SEPARATORS = re.compile(r" ?[;；，、] ?| ?, ?(?=[\u3400-\u9fff])")
+KEYWORD_SEPARATORS = re.compile(r" ?[;；，,、] ?")
+# RIS (one author a line) and BibTeX (authors joined by "and") write a name "Last, First":
+# Zotero writes a two-part Chinese name "张, 会佳". Told from two names ("张三,李四") by the
+# space after the comma, or by a surname of one character.
+_HAN_LAST_FIRST = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)(, ?)([\u3400-\u9fff\uf900-\ufaff]+)")
+
+
+def split(values: list[str], separators: re.Pattern[str]) -> list[str]:
+    """Every name or keyword in `values`, split where several share one tag, each once, in order."""
+    parts = (part.strip() for value in values for part in separators.split(" ".join(value.split())))
+    return list(dict.fromkeys(part for part in parts if part))
+
+
+def last_first(names: list[str]) -> list[str]:
+    """Names of formats that write one name "Last, First", a Chinese one as it is written (张会佳)."""
+    shown = []
+    for name in names:
+        match = _HAN_LAST_FIRST.fullmatch(name.strip()) if isinstance(name, str) else None
+        if match and (match.group(2) == ", " or len(match.group(1)) == 1):
+            name = match.group(1) + match.group(3)
+        shown.append(name)
+    return shown
+
+
+def keywords(words: list[str]) -> dict[str, list[str] | None] | None:
+    """The authors' keywords on the side of their language; the other side comes with the translation."""
+    if not words:
+        return None
+    lang = "zh" if any(_HAN.search(word) for word in words) else "en"
+    return {lang: words, ("en" if lang == "zh" else "zh"): None}
+
+
+def url(values: list[str]) -> str | None:
+    """The first http(s) URL of the reference's URLs, else the first (shown as text, never linked).
+
+    An export may give several (RIS `UR` lines, RefWorks `LK` and `UL`): a `javascript:` or
+    `file:` one first must not hide the database's link after it.
+    """
+    urls = [value.strip() for value in values if isinstance(value, str) and value.strip()]
+    return next((url for url in urls if _HTTP.match(url)), urls[0] if urls else None)
+
+
+def year(text: str | None) -> str | None:
+    match = _YEAR.search(text or "")
+    return match.group(1) if match else None
+
+
+def doi(text: str | None) -> str | None:
+    """The DOI in `text` (`10.xxxx/...`, also from a doi.org link or `doi:` prefix), or None."""
+    match = _DOI.search(text or "")
+    return match.group().rstrip(".,;") if match else None

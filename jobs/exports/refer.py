@@ -1,0 +1,79 @@
+"""CNKI's EndNote/Refer export (`%0 Journal Article`, `%A ...`): its references, one by one.
+
+Each reference starts at its `%0` line; a field is `%` and a one-character tag with its text
+(CNKI sometimes glues the text to the tag, or a tag onto the text before it), and a line without
+a tag continues the field before. Wanfang's and VIP's EndNote exports use the same tags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..record import Citation
+from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, split, url, year
+from .lines import joined, references
+from .reference import Reference, make_reference
+
+_REFER_TAG = re.compile(r"%(\S) ?(.*)")
+# A tag CNKI wrote in the middle of a line, after the text: "...摘要。%K 黄芪".
+_GLUED_TAG = re.compile(r"%[KAYI+] ")
+
+
+def read_refer(text: str) -> Iterator[Reference]:
+    for line, lines in references(text.split("\n"), lambda line: line.lstrip().startswith("%0")):
+        yield _refer_reference(lines, line)
+
+
+def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
+    fields: dict[str, list[list[str]]] = {}
+    last: list[str] | None = None
+    for raw in lines:
+        for line in _unglued(raw.replace("\t", " ").strip()):
+            match = _REFER_TAG.fullmatch(line)
+            if match:
+                last = [match.group(2).strip()]
+                fields.setdefault(match.group(1), []).append(last)
+            elif line and last is not None:  # a line without a tag continues the one before
+                last.append(line)
+    return joined(fields)
+
+
+def _unglued(line: str) -> list[str]:
+    """The line split before each tag that CNKI glued onto the text before it."""
+    pieces, start = [], 0
+    for match in _GLUED_TAG.finditer(line, 1):
+        pieces.append(line[start : match.start()].rstrip())
+        start = match.start()
+    pieces.append(line[start:])
+    return pieces
+
+
+def _refer_reference(lines: list[str], line: int) -> Reference:
+    fields = _refer_fields(lines)
+
+    def first(*tags: str) -> str | None:
+        return next((value for tag in tags for value in fields.get(tag, []) if value), None)
+
+    def every(tag: str, separators: re.Pattern[str]) -> list[str]:
+        return split(fields.get(tag, []), separators)
+
+    return make_reference(
+        line,
+        first("T"),
+        first("X"),
+        Citation(
+            format="cnki-refer",
+            type=first("0"),
+            authors=every("A", NAME_SEPARATORS),
+            affiliations=every("+", NAME_SEPARATORS),
+            journal=first("J", "B"),
+            year=year(first("D", "8")),
+            volume=first("V"),
+            issue=first("N"),
+            pages=first("P"),
+            doi=doi(first("R")),
+            url=url(fields.get("U", [])),
+            keywords=keywords(every("K", KEYWORD_SEPARATORS)),
+        ),
+    )
