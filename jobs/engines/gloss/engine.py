@@ -89,7 +89,7 @@ class _Memory:
     pieces: dict[str, tuple[Piece, ...]] = field(default_factory=dict)  # a word's output pieces
     texts: dict[str, str] = field(default_factory=dict)  # the same, as text
     shapes: dict[str, tuple[str, str, bool]] = field(default_factory=dict)  # what the article rules need
-    # its English with relational adjectives: inside it only, and at its end too (see _modifiers)
+    # its English with relational adjectives: inside it, and as a word that modifies the next (_modifiers)
     attributive: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
@@ -401,7 +401,7 @@ class GlossEngine(TranslationEngine):
     def _modifiers(self, tokens: list[Token], words: list[str], fixed: dict[int, str]) -> None:
         """A noun before another noun as the adjective English uses there: 心肌细胞 "myocardial cells", 社会支持
         "social support"; with 性 (糖尿病性 "diabetic"); inside a word's own English too (直肠癌 "rectal cancer");
-        but not before an adjective or 相关 (糖尿病相关 "diabetes related")."""
+        but not before an adjective or 相关 (糖尿病相关 "diabetes related"), nor as a verb's subject."""
         for index, (kind, text) in enumerate(tokens):
             if kind != "han" or index in fixed:
                 continue
