@@ -372,11 +372,40 @@ def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | Re
         if text is None:
             text = _unix_line_ends(decode(data, source.path))
         return _jsonl_records(source, text.split("\n"))
-    text = _unix_line_ends(decode(data, source.path))
-    export = detect_format(text)
-    if export is not None:
-        return _export_records(source, export, text)
-    return _text_records(source, text)
+    damaged = _utf8_but_some_lines(data)
+    text = damaged if damaged is not None else _unix_line_ends(decode(data, source.path))
+    export = detect_format(text if damaged is None else _UNDECODED_BYTE_RE.sub("", text))  # a damaged first line
+    records = _export_records(source, export, text) if export is not None else _text_records(source, text)
+    return records if damaged is None else _without_damaged_records(text, records)
+
+
+def _without_damaged_records(
+    text: str, records: Iterable[SourceRecord | RecordError]
+) -> Iterator[SourceRecord | RecordError]:
+    """The records of a text export that is UTF-8 but for a few damaged lines, each record that holds
+    a byte that is not UTF-8 (in its text, title or citation) made a RecordError naming that line."""
+    damaged_lines = [number for number, line in enumerate(text.split("\n"), start=1) if _UNDECODED_BYTE_RE.search(line)]
+    for record in records:
+        if isinstance(record, RecordError):
+            yield record
+            continue
+        citation = json.dumps(record.citation.as_json(), ensure_ascii=False) if record.citation else ""
+        undecoded = next(
+            filter(None, (_UNDECODED_BYTE_RE.search(part or "") for part in (record.text, record.title, citation))),
+            None,
+        )
+        if undecoded is None:
+            yield record
+            continue
+        line = next((number for number in damaged_lines if number >= record.line), record.line)
+        byte = ord(undecoded.group()) - 0xDC00
+        yield RecordError(
+            record.file,
+            record.line,
+            record.number,
+            f"not UTF-8: line {line} has a byte (0x{byte:02X}) that is not part of a UTF-8 character; "
+            "the rest of the file is UTF-8, so this record alone is left out: fix it, or re-save it as UTF-8",
+        )
 
 
 def _unix_line_ends(text: str) -> str:

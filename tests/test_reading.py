@@ -69,13 +69,22 @@ def test_binary_file_is_a_batch_error(tmp_path: Path) -> None:
         records_of(path)
 
 
-def test_invalid_bytes_are_a_batch_error_naming_the_line(tmp_path: Path) -> None:
+def test_invalid_bytes_fail_their_record_naming_the_line(tmp_path: Path) -> None:
     data = SAMPLE_TEXT.encode("utf-8")
     cut = data.index("相似文献".encode()) + 40  # inside the second abstract's first line
     path = tmp_path / "broken.txt"
     path.write_bytes(data[:cut] + b"\xff\xfe\xfd" + data[cut:])
+    records = records_of(path)
+    assert [isinstance(record, RecordError) for record in records] == [False, True] + [False] * 17
+    assert isinstance(records[1], RecordError) and "not UTF-8: line 3 has a byte (0xFF)" in records[1].reason
+
+
+def test_a_file_mostly_not_utf8_is_a_batch_error_naming_the_line(tmp_path: Path) -> None:
+    lines = SAMPLE_TEXT.encode("utf-8").split(b"\n")
+    path = tmp_path / "broken.txt"
+    path.write_bytes(b"\n".join(b"\xff" + line if line.strip() else line for line in lines))
     with pytest.raises(
-        BatchError, match=r"broken\.txt: cannot be read as text: invalid utf-8 bytes at byte \d+, line 3"
+        BatchError, match=r"broken\.txt: cannot be read as text: invalid utf-8 bytes at byte \d+, line 1"
     ):
         records_of(path)
 
@@ -263,6 +272,28 @@ def test_the_byte_named_is_counted_from_the_start_of_the_line_as_the_file_has_it
         f"not UTF-8: byte {offset + 3}",  # after the 3 bytes of the BOM
         f"not UTF-8: byte {offset + 1}",  # after RS
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        SAMPLE_EXPORT.name,
+        *sorted(path.name for path in (Path(__file__).parent / "data" / "exports").iterdir()),
+    ],
+)
+def test_a_damaged_line_of_a_utf8_text_export_loses_its_record_alone(tmp_path: Path, name: str) -> None:
+    original = SAMPLE_EXPORT if name == SAMPLE_EXPORT.name else Path(__file__).parent / "data" / "exports" / name
+    data = original.read_bytes()
+    chinese = [index for index in range(len(data)) if 0xE4 <= data[index] <= 0xE9]
+    cut = chinese[len(chinese) // 2]  # before a Chinese character half way through the file
+    path = tmp_path / name
+    path.write_bytes(data[:cut] + "©".encode("latin-1") + data[cut:])
+    records = list(read_file_records(BatchSource("b", path), scan_input(path)))
+    [error] = [record for record in records if isinstance(record, RecordError)]
+    line = data[:cut].count(b"\n") + 1
+    assert f"not UTF-8: line {line} has a byte (0xA9)" in error.reason
+    whole = read_records(BatchSource("b", path), data)
+    assert [r for r in records if isinstance(r, SourceRecord)] == [r for r in whole if r.number != error.number]
 
 
 def records_of_lines(folder: Path, lines: list[str]) -> list[SourceRecord | RecordError]:
