@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,7 @@ def test_folders_give_their_files_and_clashing_names_keep_suffixes(tmp_path: Pat
 # --- reading a file as the work goes ------------------------------------------------------
 
 CSL_LINES = (Path(__file__).parent / "data" / "csl-dev-abstracts.jsonl").read_text(encoding="utf-8").splitlines()
+EXPORTS = Path(__file__).parent / "data" / "exports"
 
 
 def awkward_jsonl() -> bytes:
@@ -278,11 +280,11 @@ def test_the_byte_named_is_counted_from_the_start_of_the_line_as_the_file_has_it
     "name",
     [
         SAMPLE_EXPORT.name,
-        *sorted(path.name for path in (Path(__file__).parent / "data" / "exports").iterdir()),
+        *sorted(path.name for path in EXPORTS.iterdir()),
     ],
 )
 def test_a_damaged_line_of_a_utf8_text_export_loses_its_record_alone(tmp_path: Path, name: str) -> None:
-    original = SAMPLE_EXPORT if name == SAMPLE_EXPORT.name else Path(__file__).parent / "data" / "exports" / name
+    original = SAMPLE_EXPORT if name == SAMPLE_EXPORT.name else EXPORTS / name
     data = original.read_bytes()
     chinese = [index for index in range(len(data)) if 0xE4 <= data[index] <= 0xE9]
     cut = chinese[len(chinese) // 2]  # before a Chinese character half way through the file
@@ -294,6 +296,37 @@ def test_a_damaged_line_of_a_utf8_text_export_loses_its_record_alone(tmp_path: P
     assert f"not UTF-8: line {line} has a byte (0xA9)" in error.reason
     whole = read_records(BatchSource("b", path), data)
     assert [r for r in records if isinstance(r, SourceRecord)] == [r for r in whole if r.number != error.number]
+
+
+def with_line(name: str, number: int, damage: Callable[[bytes], bytes]) -> bytes:
+    lines = (EXPORTS / name).read_bytes().split(b"\n")
+    lines[number - 1] = damage(lines[number - 1])
+    return b"\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("line", "what"),
+    [(19, "the tag that starts reference 2 (%0)"), (15, "the tag of reference 1's URL (%U), a field digest keeps")],
+)
+def test_a_damaged_tag_fails_its_reference_and_no_other(tmp_path: Path, line: int, what: str) -> None:
+    path = tmp_path / "cnki-endnote.txt"
+    path.write_bytes(with_line(path.name, line, lambda text: b"\xa9" + text))
+    records = list(read_file_records(BatchSource("b", path), scan_input(path)))
+    whole = list(read_records(BatchSource("b", path), (EXPORTS / path.name).read_bytes()))
+    [error] = [record for record in records if isinstance(record, RecordError)]
+    assert f"not UTF-8: line {line} has a byte (0xA9)" in error.reason, what
+    assert [r for r in records if isinstance(r, SourceRecord)] == [r for r in whole if r.number != error.number]
+
+
+def test_damage_that_hides_an_exports_structure_fails_the_batch(tmp_path: Path) -> None:
+    path = tmp_path / "cnki-endnote.txt"
+    path.write_bytes(with_line(path.name, 1, lambda text: b"\xa9" + text))  # the line that tells the format
+    with pytest.raises(BatchError, match=r"cnki-endnote\.txt: cannot be read as text: .* line 1,"):
+        list(read_file_records(BatchSource("b", path), scan_input(path)))
+    bibtex = tmp_path / "references.bib.txt"
+    bibtex.write_bytes(with_line(bibtex.name, 3, lambda text: b"\xa9"))  # the first @article{ line, lost
+    with pytest.raises(BatchError, match=r"references\.bib\.txt: cannot be read as text: .* line 3,"):
+        list(read_file_records(BatchSource("b", bibtex), scan_input(bibtex)))
 
 
 def records_of_lines(folder: Path, lines: list[str]) -> list[SourceRecord | RecordError]:
