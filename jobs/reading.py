@@ -10,7 +10,6 @@ the marker is absent.
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import dataclasses
 import io
@@ -373,61 +372,11 @@ def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | Re
         if text is None:
             text = _unix_line_ends(decode(data, source.path))
         return _jsonl_records(source, text.split("\n"))
-    damaged = _utf8_but_some_lines(data)
-    # Read without the damaged bytes, so that a damaged tag still starts its reference.
-    text = _UNDECODED_BYTE_RE.sub("", damaged) if damaged is not None else ""
-    if damaged is not None and not _structure_survives(damaged, text):
-        damaged = None
-    if damaged is None:
-        text = _unix_line_ends(decode(data, source.path))
+    text = _unix_line_ends(decode(data, source.path))
     export = detect_format(text)
-    records = _export_records(source, export, text) if export is not None else _text_records(source, text)
-    return records if damaged is None else _without_damaged_records(damaged, records)
-
-
-def _structure_survives(damaged: str, text: str) -> bool:
-    """Whether a text file's damaged lines leave its structure to be told from `text` (the file without
-    its damaged bytes): its first line is whole (it tells an export's format), and, if it reads as
-    plain text, no line of it starts a reference of an export (a damaged `@article{` line took the
-    format's first line with it)."""
-    if _UNDECODED_BYTE_RE.search(damaged.lstrip().partition("\n")[0]):
-        return False
-    return detect_format(text) is not None or not any(detect_format(line) for line in text.split("\n"))
-
-
-def _without_damaged_records(
-    text: str, records: Iterable[SourceRecord | RecordError]
-) -> Iterator[SourceRecord | RecordError]:
-    """The records read from a text export that is UTF-8 but for a few damaged lines (`text`, read
-    without the damaged bytes): each record whose lines (from its first to the next record's) hold a
-    damaged one is a RecordError naming it, whatever that line was (a field, a tag, the start of a
-    reference); the other records are those of the file as it was before the damage."""
-    lines = text.split("\n")
-    damaged = [number for number, line in enumerate(lines, start=1) if _UNDECODED_BYTE_RE.search(line)]
-
-    def checked(record: SourceRecord | RecordError, end: int) -> SourceRecord | RecordError:
-        """The record, or a RecordError if a damaged line lies from its first line up to `end`."""
-        first = bisect.bisect_left(damaged, record.line)
-        if first == len(damaged) or damaged[first] > end:
-            return record
-        line = damaged[first]
-        undecoded = _UNDECODED_BYTE_RE.search(lines[line - 1])
-        byte = ord(undecoded.group()) - 0xDC00 if undecoded else 0
-        return RecordError(
-            record.file,
-            record.line,
-            record.number,
-            f"not UTF-8: line {line} has a byte (0x{byte:02X}) that is not part of a UTF-8 character; "
-            "the rest of the file is UTF-8, so this record alone is left out: fix it, or re-save it as UTF-8",
-        )
-
-    previous: SourceRecord | RecordError | None = None
-    for record in records:
-        if previous is not None:
-            yield checked(previous, max(previous.line, record.line - 1))
-        previous = record
-    if previous is not None:
-        yield checked(previous, len(lines))
+    if export is not None:
+        return _export_records(source, export, text)
+    return _text_records(source, text)
 
 
 def _unix_line_ends(text: str) -> str:
