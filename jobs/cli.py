@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -93,6 +94,21 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated(signum)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """The first Ctrl-C: stop, cleaning up on the way out; a second one stops at once."""
+    signal.signal(signal.SIGINT, _interrupt_again)
+    raise KeyboardInterrupt
+
+
+def _interrupt_again(signum: int, frame: object) -> None:
+    """A second Ctrl-C during the clean-up: end the process now, with one line and no traceback (a
+    half-written file is left hidden, and the next run removes it, as after `kill -9`)."""
+    try:
+        messages.error("interrupted again: stopped at once; the next run removes what was left half-written")
+    finally:
+        os._exit(EXIT_INTERRUPTED)
+
+
 #: Signals that end a run as the shell's 128 + N, after cleaning up: a scheduler's stop, a closed terminal.
 _ENDING_SIGNALS = {signal.SIGTERM: ("terminated", EXIT_TERMINATED), signal.SIGHUP: ("hung up", EXIT_HANGUP)}
 
@@ -107,11 +123,15 @@ class SignalExits(click.Group):
         previous = {}
         if threading.current_thread() is threading.main_thread():
             previous = {signum: signal.signal(signum, _terminate) for signum in _ENDING_SIGNALS}
+            previous[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupt)
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             messages.say("")
             messages.error("interrupted; completed outputs are kept, the rest is redone next time")
+            # Until the process ends (its threads and Ray shut down after this), a second Ctrl-C
+            # stops it at once rather than raising into the interpreter's shutdown.
+            previous.pop(signal.SIGINT, None)
             sys.exit(EXIT_INTERRUPTED)
         except Terminated as ended:
             what, code = _ENDING_SIGNALS[signal.Signals(ended.signum)]

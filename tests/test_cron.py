@@ -323,6 +323,24 @@ def test_interrupted_and_terminated_runs_exit_130_and_143(workdir: Path, signum:
     assert partial_files(output) == [] and not (output / "csl.jsonl").exists()
 
 
+@pytest.mark.parametrize("pause", [0.0, 0.001, 0.01, 0.05])
+def test_a_second_ctrl_c_during_the_clean_up_stops_at_once_without_a_traceback(workdir: Path, pause: float) -> None:
+    write_csl_batch(workdir / "input" / "csl.jsonl")
+    output = workdir / "output"
+    victim = digest_subprocess("run", "-q", cwd=workdir)
+    wait_for(lambda: any(p.stat().st_size > 0 for p in partial_files(output)) or victim.poll() is not None)
+    victim.send_signal(signal.SIGINT)
+    time.sleep(pause)
+    victim.send_signal(signal.SIGINT)
+    _, stderr = victim.communicate(timeout=120)
+    # 130 from digest, or killed by the SIGINT itself once Python has put its default handler back.
+    assert victim.returncode in (130, -signal.SIGINT), stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr
+    assert "digest: error: interrupted" in stderr
+    assert run_digest("run", "-q").exit_code == 0  # the next run removes what was left and finishes
+    assert partial_files(output) == [] and (output / "csl.jsonl").exists()
+
+
 def test_batch_failures_are_errors_not_warnings(sample_batch: Path) -> None:
     (Path("input") / "scan.txt").write_bytes(b"%PDF-1.7\n\x00\x01binary")
     result = run_digest("run")
