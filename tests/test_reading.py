@@ -207,7 +207,7 @@ def test_a_damaged_line_of_a_utf8_jsonl_file_is_left_out_alone(tmp_path: Path) -
     lines = [line.encode("utf-8") for line in CSL_LINES[:6]]
     lines[2], lines[4] = damaged(CSL_LINES[2], "latin-1"), damaged(CSL_LINES[4], "cut")
     path.write_bytes(b"\r\n".join(lines) + b"\r\n")
-    records = list(read_file_records(BatchSource("csl", path), scan_input(path)))
+    records = file_records(path)
     errors = [record for record in records if isinstance(record, RecordError)]
     assert [(error.line, error.number) for error in errors] == [(3, 3), (5, 5)]
     assert "byte " in errors[0].reason and "(0xA9)" in errors[0].reason and "not UTF-8" in errors[0].reason
@@ -223,7 +223,7 @@ def test_a_jsonl_file_mostly_not_utf8_is_decoded_whole_or_refused(tmp_path: Path
     with pytest.raises(
         BatchError, match=r"csl\.jsonl: cannot be read as text: invalid utf-8 bytes at byte \d+, line 2"
     ):
-        list(read_file_records(BatchSource("csl", path), scan_input(path)))
+        file_records(path)
 
 
 def test_a_gb18030_file_whose_short_words_happen_to_be_utf8_is_still_gb18030(tmp_path: Path) -> None:
@@ -235,7 +235,7 @@ def test_a_gb18030_file_whose_short_words_happen_to_be_utf8_is_still_gb18030(tmp
         for i, title in enumerate(titles)
     ]
     path.write_bytes("\r\n".join(lines).encode("gb18030"))
-    records = list(read_file_records(BatchSource("gbk", path), scan_input(path)))
+    records = file_records(path)
     assert [record.title for record in records if isinstance(record, SourceRecord)] == titles
 
 
@@ -249,7 +249,7 @@ def test_damaged_lines_are_counted_as_the_reader_splits_lines(tmp_path: Path) ->
     path = tmp_path / "csl.jsonl"
     lines = [CSL_LINES[0].encode(), paragraphs(CSL_LINES[1]), CSL_LINES[2].encode(), paragraphs(CSL_LINES[3])]
     path.write_bytes(b"\n".join([*lines, CSL_LINES[4].encode()]) + b"\n")
-    records = list(read_file_records(BatchSource("csl", path), scan_input(path)))
+    records = file_records(path)
     assert [isinstance(record, RecordError) for record in records] == [False, True, False, True, False]
 
 
@@ -257,7 +257,7 @@ def test_the_byte_named_is_counted_from_the_start_of_the_line_as_the_file_has_it
     path = tmp_path / "csl.jsonl"
     broken = damaged(CSL_LINES[1], "latin-1")
     path.write_bytes(codecs.BOM_UTF8 + broken + b"\n" + b"\x1e" + broken + b"\n" + "\n".join(CSL_LINES[2:6]).encode())
-    errors = [r for r in read_file_records(BatchSource("csl", path), scan_input(path)) if isinstance(r, RecordError)]
+    errors = [r for r in file_records(path) if isinstance(r, RecordError)]
     offset = broken.index(b"\xa9") + 1
     assert [error.reason.split(" of the line")[0] for error in errors] == [
         f"not UTF-8: byte {offset + 3}",  # after the 3 bytes of the BOM
@@ -268,7 +268,12 @@ def test_the_byte_named_is_counted_from_the_start_of_the_line_as_the_file_has_it
 def records_of_lines(folder: Path, lines: list[str]) -> list[SourceRecord | RecordError]:
     path = folder / "csl.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return list(read_file_records(BatchSource("csl", path), scan_input(path)))
+    return file_records(path)
+
+
+def file_records(path: Path) -> list[SourceRecord | RecordError]:
+    """The records of an input file as a run reads them (scanned, then read), its stem the batch's name."""
+    return list(read_file_records(BatchSource(path.stem, path), scan_input(path)))
 
 
 def test_a_file_that_turns_undecodable_while_read_fails_as_a_batch(tmp_path: Path) -> None:
