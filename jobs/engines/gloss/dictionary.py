@@ -30,9 +30,10 @@ NEW_WORD_FREQUENCY = 3
 #: 的 they make an attribute (新的方法 "new method"), never an owner ("the method of new"). Not verbs:
 #: jieba tags many nouns of academic prose as verbs (组织, 治疗).
 _DESCRIBING_TAGS = frozenset("a ad ag an d z b i l m".split())
-#: jieba's tags of verbs. The rules use them only where a verb is expected next to a word that asks
-#: for one (以提高 "to improve": no article; 旨在观察 "aim to observe"; 回顾了 "reviewed"), never to
-#: tell a noun from a verb in general: jieba tags many nouns of academic prose as verbs (治疗 "treatment").
+#: jieba's tags of verbs. The rules use them where a verb is expected next to a word that asks for
+#: one (以提高 "to improve": no article; 旨在观察 "aim to observe"; 回顾了 "reviewed"), and to keep a noun
+#: a noun where a verb follows it with another noun before (国际社会关注: a subject, not "social"); never to
+#: tell a noun from a verb alone: jieba tags many nouns of academic prose as verbs (治疗 "treatment").
 _VERB_TAGS = frozenset("v vd vg vi vn vq".split())
 #: jieba frequency of a pair of country abbreviations (中美): enough to beat its two characters (中 is
 #: also "in"), not enough to beat a word they could belong to (其中美国 stays 其中 美国).
