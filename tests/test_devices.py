@@ -10,14 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import ray
 
 from jobs.chunk import Translators
 from jobs.engines.argos import cuda_devices, resolve_device
 from jobs.engines.base import EngineSettings
 from jobs.errors import ConfigError
 from jobs.options import RunOptions
-from jobs.ray_executor import NAMESPACE, RayExecutor
 
 from .conftest import SAMPLE_EXPORT, run_digest
 
@@ -50,6 +48,9 @@ def test_ray_workers_ask_for_a_gpu_each_only_when_models_may_run_on_cuda(
     argos_models: Path, tmp_path: Path, device: str, engine: str, workers: int
 ) -> None:
     """With one GPU in the cluster: one worker (one GPU each) for an Argos model on `auto`; one per CPU otherwise."""
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]'): this test starts a Ray")
+    from jobs.ray_executor import NAMESPACE, RayExecutor
+
     ray.init(num_cpus=2, num_gpus=1, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
     try:
         settings = EngineSettings(models_dir=argos_models, options={"device": device})

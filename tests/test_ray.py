@@ -17,7 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import ray
+
+ray = pytest.importorskip(
+    "ray", reason="Ray is not installed (pip install -e '.[ray]'): the ray executor's tests need it"
+)
 from ray.cluster_utils import Cluster
 
 from jobs import executor as executor_module

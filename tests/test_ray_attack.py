@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]'): the ray executor's tests need it")
+
 from .conftest import SAMPLE_EXPORT
 from .test_ray import descendants
-
-pytest.importorskip("ray")
 
 
 def digest(*args: str, cwd: Path, env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
