@@ -107,7 +107,7 @@ def _run_batches(
             except Exception as failure:  # a bug: show it, keep the other batches going
                 report.batches_failed[batch.name] = f"internal error: {failure!r}"
                 error(f"{batch.path}: internal error, batch not written:\n{traceback.format_exc()}")
-        # The readers' pages are rebuilt from the JSONL just written (and any page older than its JSONL).
+        # The readers' pages are rebuilt from the JSONL just written (and any page not made from its JSONL as it is).
         rendered = render_all(output_dir, warn=warn, error=error)
         report.pages_failed = {str(path): reason for path, reason in rendered.failed.items()}
     except OutputError as failure:

@@ -24,9 +24,10 @@ from markdown_it import MarkdownIt
 from jobs.engines.base import EngineSettings
 from jobs.pipeline import RunOptions, run
 from jobs.render import FEED_LIMIT, RenderError, batch_files, render_all, render_batch, render_feed, render_index
-from jobs.render.batch import PAGE_SIZE, Batch, Page, sources_fingerprint
+from jobs.render.batch import PAGE_SIZE, Batch, Page, batch_date, iso_date
 from jobs.render.formats import FOLDER_FILES, PAGE_FORMATS, FolderFile, PageFormat
 from jobs.render.markdown_page import escape
+from jobs.render.sources import sources_fingerprint
 from jobs.render.words import heading_sentence
 
 from .conftest import SAMPLE_EXPORT, read_jsonl
@@ -378,9 +379,10 @@ def test_entry_ids_are_stable_across_reruns(tmp_path: Path) -> None:
     run_pipeline([export], output)  # digest run renders the pages itself
     first = [entry.id for entry in parse_feed(output / "feed.xml").entries]
     page = output / "batch.digest.html"
-    first_page = page.stat().st_mtime_ns
     run_pipeline([export], output, force=True)
-    assert page.stat().st_mtime_ns > first_page  # the batch was rewritten, so its page was too
+    # The batch was rewritten: its page shows it as it is now, date included (the same bytes
+    # within the same second are the same page, and need not be written again).
+    assert f'datetime="{iso_date(batch_date(output / "batch.jsonl"))}"' in page.read_text(encoding="utf-8")
     assert render_all(output, warn=QUIET).written == []  # nothing is stale any more
     assert [entry.id for entry in parse_feed(output / "feed.xml").entries] == first
 
@@ -657,7 +659,8 @@ def test_a_registered_page_format_and_folder_file_are_written_like_the_built_in_
     jsonl = copy_batch(sample / "seed-cnki-export.jsonl", tmp_path, "batch", 1_700_000_000)
 
     def titles(batch: Batch, page: Page) -> str:
-        return "".join(f"{entry.title}\n" for entry in page.entries) + "END\n"
+        head = f"digest-sources: {batch.sources} \n"  # what the page is made from, as every format carries it
+        return head + "".join(f"{entry.title}\n" for entry in page.entries) + "END\n"
 
     def write_list(output_dir: Path, warn: object) -> Path:
         path = output_dir / "batches.txt"
@@ -666,12 +669,12 @@ def test_a_registered_page_format_and_folder_file_are_written_like_the_built_in_
         return path
 
     monkeypatch.setitem(PAGE_FORMATS, "titles", PageFormat("titles", ".titles.txt", titles, "END\n"))
-    monkeypatch.setitem(FOLDER_FILES, "list", FolderFile("list", "batches.txt", write_list, sources_fingerprint))
+    monkeypatch.setitem(FOLDER_FILES, "list", FolderFile("list", "batches.txt", write_list))
     written = render_all(tmp_path, warn=QUIET).written
     page, listing = tmp_path / "batch.titles.txt", tmp_path / "batches.txt"
     assert page in written and listing in written
     lines = page.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 20 and lines[-1] == "END"
+    assert len(lines) == 21 and lines[-1] == "END"
     assert listing.read_text().splitlines()[1:] == ["batch.jsonl"]
     assert render_all(tmp_path, warn=QUIET).written == []  # nothing new: every file carries its sources
     page.write_text("cut short")

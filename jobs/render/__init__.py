@@ -11,7 +11,6 @@ A batch's date is its JSONL file's modification time, in UTC. Every file is writ
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,11 +21,12 @@ from .. import messages
 from ..errors import ConfigError, OutputError
 from ..layout import ERRORS_SUFFIX as _ERRORS_NAME_SUFFIX
 from ..layout import RUNS_LOG_NAME
-from ..writing import atomic_text_file, open_regular
+from ..writing import atomic_text_file
 from .atom import FEED_LIMIT, write_feed
 from .batch import PAGE_SIZE, Batch, Page, RenderError, batch_files, iter_entries, iter_records, later_pages, read_batch
 from .formats import FOLDER_FILES, PAGE_FORMATS
 from .html_page import write_index
+from .sources import carries, is_complete, sources_fingerprint, sources_key, sources_key_or_none
 
 __all__ = [
     "FEED_LIMIT",
@@ -50,16 +50,23 @@ class RenderResult:
     failed: dict[Path, str] = field(default_factory=dict)
 
 
-def render_batch(jsonl_path: Path) -> list[Path]:
+def render_batch(jsonl_path: Path, sources: str | None = None) -> list[Path]:
     """Write the batch's pages in every format (`<batch>.digest.md`, `.digest.html`, then `-2`, `-3`...) beside its JSONL.
 
     Reads the JSONL twice (its figures, which every page shows, then its entries page by page),
-    holding one page at a time. The first page is written last: a page is stale while the first
-    one is (`stale_batches`), so an interrupted render is redone. Pages left from a longer
-    version of the batch are removed. Returns the paths written; raises RenderError when the
-    JSONL cannot be read back.
+    holding one page at a time. Every page carries the batch's `sources_key` (`sources`, where
+    the caller has it already), taken before the JSONL is read: a batch that changes meanwhile
+    leaves pages with the old key, redone next time. The first page is written last: a batch
+    is stale while its first page is (`stale_batches`), so an interrupted render is redone.
+    Pages left from a longer version of the batch are removed. Returns the paths written;
+    raises RenderError when the JSONL cannot be read back.
     """
-    batch = read_batch(jsonl_path)
+    if sources is None:
+        try:
+            sources = sources_key(jsonl_path)
+        except OSError as error:
+            raise RenderError(f"{jsonl_path}: cannot be read: {error.strerror}") from None
+    batch = read_batch(jsonl_path, sources)
     entries = iter_entries(jsonl_path)
     first = Page(1, batch.pages, list(islice(entries, PAGE_SIZE)))
     written = []
@@ -86,33 +93,23 @@ def _write_page(batch: Batch, page: Page) -> list[Path]:
     return written
 
 
-def _carries(path: Path, fingerprint: str) -> bool:
-    """Whether the file was written from sources with this fingerprint (it is near its start)."""
-    try:
-        with open_regular(path) as handle:
-            return f"digest-sources: {fingerprint} ".encode() in handle.read(4096)
-    except OSError:
-        return False
+def stale_batches(output_dir: Path, keys: dict[Path, str | None] | None = None) -> list[Path]:
+    """The batch JSONL files whose first page in some format is missing, cut short or made from other sources.
 
-
-def stale_batches(output_dir: Path) -> list[Path]:
-    """The batch JSONL files whose Markdown or HTML digest is missing or older than the JSONL."""
-    stale = []
-    for path in batch_files(output_dir):
-        written = path.stat().st_mtime_ns
-        pages = [(page_format.path(path), page_format.end) for page_format in PAGE_FORMATS.values()]
-        if any(not _is_complete(page, end) or page.stat().st_mtime_ns < written for page, end in pages):
-            stale.append(path)
-    return stale
-
-
-def _is_complete(page: Path, end: str) -> bool:
-    try:
-        with open_regular(page) as handle:
-            handle.seek(max(0, os.fstat(handle.fileno()).st_size - len(end.encode())))
-            return handle.read() == end.encode()
-    except OSError:
-        return False
+    `keys`: each batch's `sources_key` where known already (None: the batch cannot be read, and
+    is stale, so that its render says why).
+    """
+    if keys is None:
+        keys = {path: sources_key_or_none(path) for path in batch_files(output_dir)}
+    return [
+        path
+        for path, key in keys.items()
+        if key is None
+        or not all(
+            is_complete(page_format.path(path), page_format.end) and carries(page_format.path(path), key)
+            for page_format in PAGE_FORMATS.values()
+        )
+    ]
 
 
 def check_batch_files(paths: Iterable[Path]) -> None:
@@ -136,22 +133,22 @@ def render_all(
     """Render the given batches (default: those whose digests are stale), then the index and feed.
 
     With no `jsonl_paths` and nothing stale, the index and feed are left alone when they were
-    written from the same batch files (same names, sizes and times) by this version of digest.
+    written from the same batches (the same names, contents and dates) by this version of digest.
+    Each batch file is hashed once here (`sources_key`); nothing is rendered to find that out.
 
     A batch that cannot be rendered is reported as an error and recorded in the result; the others,
     the index and the feed are still written.
     """
     result = RenderResult()
-    targets = stale_batches(output_dir) if jsonl_paths is None else list(jsonl_paths)
-    if (
-        jsonl_paths is None
-        and not targets
-        and all(_carries(output_dir / file.file_name, file.fingerprint(output_dir)) for file in FOLDER_FILES.values())
-    ):
-        return result  # nothing new since the index and the feed were written
+    keys = {path: sources_key_or_none(path) for path in batch_files(output_dir)}
+    targets = stale_batches(output_dir, keys) if jsonl_paths is None else list(jsonl_paths)
+    if jsonl_paths is None and not targets:
+        folder = sources_fingerprint(output_dir, keys)
+        if all(carries(output_dir / file.file_name, file.fingerprint(folder)) for file in FOLDER_FILES.values()):
+            return result  # nothing new since the index and the feed were written
     for path in targets:
         try:
-            result.written += render_batch(path)
+            result.written += render_batch(path, keys.get(path))
         except RenderError as failure:
             result.failed[path] = str(failure)
             error(str(failure))

@@ -31,9 +31,9 @@ from .batch import (
     iter_entries,
     page_of,
     page_path,
-    sources_fingerprint,
 )
 from .html_page import summary_html
+from .sources import sources_fingerprint
 
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:digest")
@@ -57,18 +57,19 @@ class FeedItem:
 
 def write_feed(output_dir: Path, warn: Warn = messages.warning, limit: int = FEED_LIMIT) -> Path:
     """Write `feed.xml`: the newest `limit` abstracts, newest batch first, each batch in input order."""
+    sources = sources_fingerprint(output_dir)  # before the batches are read: a change meanwhile is redone
     dated = [(path, batch_date(path)) for path in batch_files(output_dir)]  # by name
     dated.sort(key=lambda item: item[1], reverse=True)
     updated = dated[0][1] if dated else datetime.now(timezone.utc).replace(microsecond=0)
     feed_path = output_dir / FEED_NAME
     with atomic_text_file(feed_path) as handle:
-        handle.write(feed_xml(_feed_items(dated, limit, warn), updated, feed_fingerprint(output_dir, limit)))
+        handle.write(feed_xml(_feed_items(dated, limit, warn), updated, feed_fingerprint(sources, limit)))
     return feed_path
 
 
-def feed_fingerprint(output_dir: Path, limit: int = FEED_LIMIT) -> str:
-    """The sources' fingerprint and the feed's size: a feed of another size is rebuilt."""
-    return f"{sources_fingerprint(output_dir)}-{limit}"
+def feed_fingerprint(sources: str, limit: int = FEED_LIMIT) -> str:
+    """The folder's sources fingerprint and the feed's size: a feed of another size is rebuilt."""
+    return f"{sources}-{limit}"
 
 
 def _feed_items(dated: list[tuple[Path, datetime]], limit: int, warn: Warn) -> Iterator[FeedItem]:

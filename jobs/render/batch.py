@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from .. import __version__
 from ..errors import RenderError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
@@ -303,6 +302,8 @@ class Batch:
     date: datetime
     figures: Figures
     errors: int  # records the run could not use (from <batch>.errors.jsonl)
+    #: The batch's `sources_key`, which its pages carry ("" where it is not rendered into pages).
+    sources: str = ""
 
     @property
     def pages(self) -> int:
@@ -332,8 +333,8 @@ class Page:
         return page_path(batch.path, suffix, self.number if number is None else number).name
 
 
-def read_batch(path: Path) -> Batch:
-    """Read a batch JSONL's figures (one pass over it, holding one record at a time)."""
+def read_batch(path: Path, sources: str = "") -> Batch:
+    """Read a batch JSONL's figures (one pass over it, holding one record at a time); `sources`: its `sources_key`."""
     figures = Figures()
     for record in iter_records(path):
         figures.add(record)
@@ -343,6 +344,7 @@ def read_batch(path: Path) -> Batch:
         date=batch_date(path),
         figures=figures,
         errors=_count_lines(errors_path(path)),
+        sources=sources,
     )
 
 
@@ -528,20 +530,6 @@ def _source_text(source: SourceRef) -> str:
     if not file:
         return ""
     return f"{Path(file).name}, line {source.line}" if source.line > 0 else Path(file).name
-
-
-def sources_fingerprint(output_dir: Path) -> str:
-    """A hash of the name, size and time of every batch file and errors file, and of digest's version.
-
-    The index and the feed carry it, so that a run with nothing new can leave them as they are.
-    """
-    digest = hashlib.sha256(__version__.encode())
-    for path in batch_files(output_dir):
-        errors = errors_path(path)
-        for source in (path, errors) if errors.exists() else (path,):
-            status = source.stat()
-            digest.update(f"{source.name}\0{status.st_size}\0{status.st_mtime_ns}\n".encode("utf-8", "replace"))
-    return digest.hexdigest()[:20]
 
 
 def _count_lines(path: Path) -> int:

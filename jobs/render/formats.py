@@ -14,14 +14,18 @@ from pathlib import Path
 
 from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
 from .atom import feed_fingerprint, write_feed
-from .batch import Batch, Page, page_path, sources_fingerprint
+from .batch import Batch, Page, page_path
 from .html_page import batch_page, write_index
 from .markdown_page import MARKDOWN_END, batch_markdown
 
 
 @dataclass(frozen=True)
 class PageFormat:
-    """One kind of page: its file suffix, how a page of a batch becomes its text, and how every page ends."""
+    """One kind of page: its file suffix, how a page of a batch becomes its text, and how every page ends.
+
+    Every page carries what it was made from, `digest-sources: <batch.sources> ` within its first
+    4 KiB (a comment, in the formats that have them): a page that does not is rebuilt.
+    """
 
     name: str
     suffix: str
@@ -51,14 +55,16 @@ register(PageFormat("html", HTML_SUFFIX, batch_page, "</html>\n"))
 class FolderFile:
     """A file about every batch of the output folder: its name, how to write it, what it was written from.
 
-    `fingerprint(output_dir)` changes whenever the file would; the file carries it near its start
-    (`digest-sources: <fingerprint> `), so a run with nothing new leaves it alone.
+    The file carries a fingerprint near its start (`digest-sources: <fingerprint> `) that changes
+    whenever the file would: the folder's (`sources.sources_fingerprint`, of every batch's
+    content), as `fingerprint` makes it this file's. A run with nothing new leaves it alone.
     """
 
     name: str
     file_name: str
     write: Callable[[Path, Callable[[str], None]], Path]
-    fingerprint: Callable[[Path], str]
+    #: The fingerprint this file carries, from the folder's (the feed adds its size).
+    fingerprint: Callable[[str], str] = lambda folder: folder
 
 
 FOLDER_FILES: dict[str, FolderFile] = {}
@@ -70,5 +76,5 @@ def register_folder_file(folder_file: FolderFile) -> FolderFile:
     return folder_file
 
 
-register_folder_file(FolderFile("index", INDEX_NAME, write_index, sources_fingerprint))
+register_folder_file(FolderFile("index", INDEX_NAME, write_index))
 register_folder_file(FolderFile("feed", FEED_NAME, write_feed, feed_fingerprint))

@@ -30,8 +30,8 @@ from .batch import (
     iso_date,
     read_batch,
     sentence_table,
-    sources_fingerprint,
 )
+from .sources import sources_fingerprint
 
 # Inline on purpose (one file, nothing fetched); system fonts only.
 _CSS = """
@@ -156,7 +156,8 @@ def batch_page(batch: Batch, page: Page) -> str:
     """One page of the batch's digest as a self-contained HTML page (the figures on every page)."""
     figures = batch.figures
     of_pages = f", page {page.number} of {page.count}" if page.count > 1 else ""
-    out = [_head(f"{batch.name}: digest of {figures.abstracts} abstracts{of_pages}")]
+    carried = f"digest-sources: {batch.sources} " if batch.sources else ""
+    out = [_head(f"{batch.name}: digest of {figures.abstracts} abstracts{of_pages}", carried)]
     out.append("<body>\n<header>\n")
     out.append(
         f'<p class="crumbs"><a href="{INDEX_NAME}">All batches</a> · '
@@ -316,6 +317,7 @@ def _fold(entry: Entry) -> str:
 
 def write_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
     """Write `index.html`: every batch in `output_dir`, newest first; unreadable ones are warned about."""
+    sources = sources_fingerprint(output_dir)  # before the batches are read: a change meanwhile is redone
     batches: list[Batch] = []
     for path in batch_files(output_dir):
         try:
@@ -326,7 +328,7 @@ def write_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
     batches.sort(key=lambda batch: batch.date, reverse=True)
     index_path = output_dir / INDEX_NAME
     with atomic_text_file(index_path) as handle:
-        handle.write(index_page(batches, sources_fingerprint(output_dir)))
+        handle.write(index_page(batches, sources))
     return index_path
 
 

@@ -34,7 +34,9 @@ def batch_markdown(batch: Batch, page: Page) -> str:
     """One page of the batch's digest as Markdown (the figures on every page)."""
     figures = batch.figures
     of_pages = f" (page {page.number} of {page.count})" if page.count > 1 else ""
-    out = [f"# {escape(batch.name)}{escape(of_pages)}\n\n"]
+    # What the page was made from, invisible when rendered (see `sources`).
+    out = [f"<!-- digest-sources: {batch.sources} -->\n\n" if batch.sources else ""]
+    out.append(f"# {escape(batch.name)}{escape(of_pages)}\n\n")
     abstracts = str(figures.abstracts)
     if figures.abstracts:
         abstracts += f" ({figures.language_counts()})"
