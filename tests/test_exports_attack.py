@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
+from jobs.exports.fields import url
 from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
 from jobs.render import render_batch, render_feed
 
@@ -253,3 +254,52 @@ def test_a_ris_abstract_of_many_lines_is_read_in_linear_time() -> None:
     assert isinstance(record, SourceRecord) and record.citation is not None
     assert record.text.count(line) == 200_000 and record.text.endswith("血糖的影响。")
     assert record.citation.keywords == {"zh": ["黄芪", "慢性病"], "en": None}
+
+
+# --- issue 20: a URL kept whole, in every format -------------------------------------------
+
+# A Java servlet's session in the path (";jsessionid=..."): part of the URL, not a list of two.
+SESSION_URL = "https://x.org/view.jsp;jsessionid=A1B2C3?id=42"
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_url_with_a_semicolon_is_kept_whole(name: str, line_end: str) -> None:
+    # RIS allows several URLs in one UR line, separated by ";": rispy split every UR at each
+    # ";", and the link went to https://x.org/view.jsp, without its session or query.
+    text = (EXPORTS / name).read_text(encoding="utf-8").replace(HQ_URL, SESSION_URL, 1)
+    assert SESSION_URL in text
+    data = text.replace("\r\n", "\n").replace("\n", line_end).encode()
+    conference = next(item for item in read(name, data) if isinstance(item, SourceRecord) and item.title == HQ_TITLE)
+    assert conference.citation is not None and conference.citation.url == SESSION_URL
+
+
+@pytest.mark.parametrize(
+    ("urls", "expected"),
+    [
+        # Two URLs in one field (RIS allows it in one UR line): the first http(s) one is the link.
+        (f"{SESSION_URL}; https://kns.cnki.net/a", SESSION_URL),
+        (f"{SESSION_URL};https://kns.cnki.net/a", SESSION_URL),
+        (f"javascript:alert(document.cookie);{SESSION_URL}", SESSION_URL),
+        (f"file:///C:/Users/zhang/a.pdf; {SESSION_URL}", SESSION_URL),
+        # A ";" that ends the line separates nothing.
+        (f"{SESSION_URL};", SESSION_URL),
+        # Matrix parameters (";a=1;b=2") are the URL's own.
+        ("https://x.org/map;lat=50;long=20", "https://x.org/map;lat=50;long=20"),
+    ],
+)
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_a_url_field_with_several_urls_gives_the_first_web_link(name: str, urls: str, expected: str) -> None:
+    text = (EXPORTS / name).read_text(encoding="utf-8").replace("\r\n", "\n").replace(HQ_URL, urls, 1)
+    for line_end in ("\n", "\r\n"):
+        items = read(name, text.replace("\n", line_end).encode())
+        conference = next(item for item in items if isinstance(item, SourceRecord) and item.title == HQ_TITLE)
+        assert conference.citation is not None and conference.citation.url == expected
+
+
+def test_a_url_field_of_many_spaces_is_read_in_linear_time() -> None:
+    # Telling several URLs apart at whitespace before a scheme must not retry a long run of
+    # spaces from each of its positions (quadratic: minutes for a pasted field like this).
+    field = "https://x.org/a" + " " * 200_000 + "x"
+    with Alarm(20, "not linear"):
+        assert url([field]) == field  # no scheme after the spaces: one value

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..record import Citation
-from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, year
+from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
 from .reference import Reference, make_reference
 
 # Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
@@ -48,7 +48,7 @@ def read_bibtex(text: str) -> Iterator[Reference]:
                     issue=_first(fields, "number", "issue"),
                     pages=_first(fields, "pages"),
                     doi=doi(_first(links, "doi")),
-                    url=_first(links, "url"),
+                    url=url([_first(links, "url") or ""]),
                     keywords=keywords(split([_first(fields, "keywords", "keyword") or ""], KEYWORD_SEPARATORS)),
                 ),
             )

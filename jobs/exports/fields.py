@@ -16,6 +16,12 @@ _HAN = re.compile(HAN)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _HTTP = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
+# Where one URL ends and another starts in a field that holds several (RIS allows a UR line of
+# URLs separated by ";"; exports write "; " or ";http"): at a ";" before whitespace or the end,
+# and at a ";" or whitespace before a scheme ("https://"). A ";" inside a URL (a servlet's
+# ";jsessionid=A1?id=42", matrix parameters ";lat=50") is followed by neither, and stays.
+# (Whitespace is matched only from the start of its run: linear in a long run of spaces.)
+_URL_SEPARATOR = re.compile(r";(?=\s|$)|;(?=[A-Za-z][A-Za-z0-9+.-]*://)|(?<!\s)\s+(?=[A-Za-z][A-Za-z0-9+.-]*://)")
 # Several names or keywords in one tag: semicolons, and the full-width comma Chinese uses.
 # A plain comma separates names only before a Chinese one ("张三,李四"): in "Smith, John" it
 # is part of the name.
@@ -57,10 +63,11 @@ def keywords(words: list[str]) -> dict[str, list[str] | None] | None:
 def url(values: list[str]) -> str | None:
     """The first http(s) URL of the reference's URLs, else the first (shown as text, never linked).
 
-    An export may give several (RIS `UR` lines, RefWorks `LK` and `UL`): a `javascript:` or
-    `file:` one first must not hide the database's link after it.
+    An export may give several (RIS `UR` lines, RefWorks `LK` and `UL`, several in one field): a
+    `javascript:` or `file:` one first must not hide the database's link after it.
     """
-    urls = [value.strip() for value in values if isinstance(value, str) and value.strip()]
+    parts = (part.strip() for value in values if isinstance(value, str) for part in _URL_SEPARATOR.split(value))
+    urls = [part for part in parts if part]
     return next((url for url in urls if _HTTP.match(url)), urls[0] if urls else None)
 
 

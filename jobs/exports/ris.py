@@ -34,7 +34,9 @@ def read_ris(text: str) -> Iterator[Reference]:
         if lines[0].startswith("TY - "):
             chunk = _RIS_ONE_SPACE_TAG.sub(r"\1  - ", chunk)
         try:
-            entries = rispy.loads(_ris_lines_joined(chunk, lists), list_tags=lists)
+            # rispy would cut every UR at each ";", a URL's own too (";jsessionid=..."): the URLs
+            # of a line are told apart by `fields.url`, as those of every format.
+            entries = rispy.loads(_ris_lines_joined(chunk, lists), list_tags=lists, delimiter_tags_mapping={})
         except Exception as error:  # rispy raises IOError and others for lines it cannot read
             yield Reference(start, None, None, None, f"not a readable RIS reference: {error}")
             continue
