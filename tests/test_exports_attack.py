@@ -20,7 +20,7 @@ from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
 from jobs.render import render_batch, render_feed
 
 from .conftest import Alarm, repo_data
-from .test_exports import HQ_TITLE, HQ_URL, SOS_TITLE
+from .test_exports import APS_DOI, APS_KEYWORDS, APS_TITLE, HQ_TITLE, HQ_URL, SOS_TITLE
 from .test_render import all_nodes, markdown_to_html, parse_html
 
 EXPORTS = repo_data("exports/cnki-endnote.txt").parent
@@ -303,3 +303,114 @@ def test_a_url_field_of_many_spaces_is_read_in_linear_time() -> None:
     field = "https://x.org/a" + " " * 200_000 + "x"
     with Alarm(20, "not linear"):
         assert url([field]) == field  # no scheme after the spaces: one value
+
+
+# --- issue 20: BibTeX's LaTeX costs a field its decoding at most, never the reference ---------
+
+BIB = "references.bib.txt"
+SOS_TITLE_LINE = f"  title = {{{SOS_TITLE}}},"
+# A link as exports write them: a session, a query, an escaped space and a fragment.
+LINK = "https://x.org/view.jsp;jsessionid=A1?id=42&q=a%20b#abstract"
+LINK_ESCAPED = LINK.replace("%", "\\%").replace("#", "\\#")  # as LaTeX escapes them in a macro's argument
+
+
+def bib_record(edited: str, title: str = SOS_TITLE) -> SourceRecord:
+    """The record of the edited sample whose title starts with `title`; every entry must be read."""
+    items = read("refs.txt", edited.encode())
+    assert all(isinstance(item, SourceRecord) for item in items), items
+    return next(item for item in items if isinstance(item, SourceRecord) and (item.title or "").startswith(title))
+
+
+@pytest.mark.parametrize(
+    ("field", "title_end", "text_part", "url"),
+    [
+        # The URL goes where it belongs: the url field, or note and howpublished (where plain
+        # BibTeX, which has no url field, puts a web page); in a title or an abstract only the
+        # words are kept.
+        (f"  title = {{{SOS_TITLE} \\href{{{LINK}}}{{全文}}}},", "全文", None, None),
+        (f"  abstract = {{见\\href{{{LINK}}}{{项目主页}}。}},", "", "见项目主页。", None),
+        (f"  note = {{\\href{{{LINK}}}{{Full text}}}},", "", None, LINK),
+        (f"  howpublished = {{\\href{{{LINK}}}{{x.org}}}},", "", None, LINK),
+        (f"  url = {{\\href{{{LINK}}}{{x.org}}}},", "", None, LINK),
+        (f"  url = {{\\url{{{LINK_ESCAPED}}}}},", "", None, LINK),
+        (f"  note = {{\\href{{{LINK_ESCAPED}}}{{Full text}}}},", "", None, LINK),
+    ],
+)
+def test_a_bibtex_href_keeps_the_reference_its_words_and_its_link(
+    field: str, title_end: str, text_part: str | None, url: str | None
+) -> None:
+    # pylatexenc's \href raised "list index out of range", and bibtexparser's middleware then
+    # dropped the whole reference ("Middleware could not be fully applied").
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    if field.startswith("  title"):
+        edited = text.replace(SOS_TITLE_LINE, field, 1)
+    elif field.startswith("  abstract"):
+        edited = re.sub(r"(?m)^  abstract = \{采用修正的.*\},$", lambda _: field, text, count=1)
+    else:
+        edited = text.replace(SOS_TITLE_LINE, SOS_TITLE_LINE + "\n" + field, 1)
+    assert edited != text
+    sos = bib_record(edited)
+    assert sos.title == SOS_TITLE + (f" {title_end}" if title_end else "")
+    if text_part is not None:
+        assert sos.text == text_part
+    assert LINK not in f"{sos.title} {sos.text}"
+    assert sos.citation is not None and sos.citation.url == url
+    assert sos.citation.authors == ["陈刚"] and sos.citation.journal == "航空学报"
+
+
+@pytest.mark.parametrize(
+    ("latex", "shown"),
+    [
+        ("\\url{https://x.org/a_b~c%20d#e}", "https://x.org/a_b~c%20d#e"),  # LaTeX's specials are the URL's
+        ("\\textbf{粗体}与\\emph{强调}", "粗体与强调"),
+        ("\\foo{未知命令}", "未知命令"),  # an unknown macro: its argument is text
+        ("上\\\\下", "上 下"),  # a line break
+        ("$\\alpha$-葡萄糖苷酶", "$\\alpha$-葡萄糖苷酶"),  # math as written
+        ("{" * 3000 + "深" + "}" * 3000, "深"),  # nesting too deep for pylatexenc's recursion
+        ("效率提高了12.5%以上", "效率提高了12.5%以上"),  # a bare %: a percent sign, not a comment
+        ("方法\\cite{zhang2020}与\\parencite[第3页]{li2019}", "方法与"),  # citations: keys no reader can follow
+    ],
+)
+def test_any_latex_in_a_bibtex_field_keeps_the_reference_and_its_text(latex: str, shown: str) -> None:
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    edited = text.replace(SOS_TITLE_LINE, f"  title = {{{SOS_TITLE} {latex}}},", 1)
+    sos = bib_record(edited)
+    assert sos.title is not None and sos.title.removeprefix(SOS_TITLE).strip() == shown
+    assert sos.text.startswith("采用修正的Rodrigues参数(MRP)")
+
+
+def test_a_bare_percent_sign_in_a_bibtex_abstract_keeps_the_rest_of_the_line() -> None:
+    # Chinese exports write "23.59%" unescaped: taken for LaTeX's comment, the rest of the line
+    # (here the whole rest of the abstract) was dropped without a word.
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    edited = text.replace("23.59\\%±0.14\\%", "23.59%±0.14%", 1)
+    assert edited != text
+    aps = bib_record(edited, APS_TITLE)
+    assert "23.59%±0.14%；APS对α-葡萄糖苷酶的半数抑制浓度" in aps.text
+    assert aps.text.endswith("APS对α-葡萄糖苷酶表现出较强的抑制作用。")
+
+
+def test_bibtex_field_names_are_read_in_any_case() -> None:
+    # Web of Science writes `Author = {...}`, `Title = {{...}}`: the authors were read only
+    # from a field named exactly `author`, and were lost.
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    edited = re.sub(r"(?m)^  ([a-z])([a-z]*) = ", lambda m: f"  {m.group(1).upper()}{m.group(2)} = ", text)
+    edited = edited.replace("  Author = {陈刚},", "  AUTHOR = {陈刚 and Müller, Hans},", 1)
+    assert "Author = {张会佳" in edited and "AUTHOR = {陈刚" in edited
+    sos = bib_record(edited)
+    assert sos.citation is not None and sos.citation.authors == ["陈刚", "Müller, Hans"]
+    aps = bib_record(edited, APS_TITLE)
+    assert aps.citation is not None and aps.citation.authors == ["张会佳", "侯相竹", "张涵", "殷澳", "高阳", "徐多多"]
+    assert aps.citation.doi == APS_DOI and aps.citation.keywords == {"zh": APS_KEYWORDS, "en": None}
+
+
+def test_a_bibtex_field_left_open_by_a_backslash_is_one_record_error_naming_its_line() -> None:
+    # "\}" escapes the brace that was to close the field: the entry cannot be read. It is one
+    # record error that says so, with its line; the entries after it are read.
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    edited = text.replace("  booktitle = {2013年中国药学大会暨第十三届中国药师周},", "  booktitle = {C:\\data\\},", 1)
+    items = read("refs.txt", edited.encode())
+    errors = [item for item in items if isinstance(item, RecordError)]
+    assert [(error.line, error.number) for error in errors] == [(14, 2)]
+    assert "braces or quotes are not closed" in errors[0].reason
+    assert [item.title for item in items if isinstance(item, SourceRecord)] == [APS_TITLE, SOS_TITLE]

@@ -11,7 +11,8 @@ abstract is kept (the pipeline flags it); one with neither is a RecordError with
 This module tells the format and hands the text to its reader: one module a format family
 (`refer`, `ris`, `bibtex`, and `keyed` for RefWorks, NoteExpress and CNKI's self-defined
 export), sharing `lines` (an export's lines cut into references), `fields` (a field's text made
-a citation part) and `reference` (the `Reference` every reader gives back).
+a citation part) and `reference` (the `Reference` every reader gives back); `latex` makes
+BibTeX's LaTeX text.
 """
 
 from __future__ import annotations

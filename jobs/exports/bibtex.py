@@ -1,8 +1,10 @@
-"""BibTeX exports (`@article{key,`): their entries, read with bibtexparser.
+"""BibTeX exports (`@article{key,`): their entries, read with bibtexparser, their LaTeX decoded field by field.
 
-Each entry is read twice, with LaTeX decoded for the words people read and without for DOIs and
-URLs; authors are split before their names are decoded one by one (pylatexenc). A block
-bibtexparser cannot read is reported with its line, and two entries with the same key are both kept.
+bibtexparser splits the file into entries and fields; a block it cannot read is reported with
+its line, the other entries are read, and two entries with the same key are both kept. The
+LaTeX of each field people read is then decoded on its own (`latex`): a field whose LaTeX
+cannot be decoded keeps its text, never the reference. DOIs and URLs are taken as written
+(their `~` and `%` are characters, not LaTeX); authors are split before their names are decoded.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from ..record import Citation
 from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
+from .latex import latex_text
 from .reference import Reference, make_reference
 
 # Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
@@ -20,66 +23,87 @@ logging.getLogger("bibtexparser").setLevel(logging.ERROR + 1)
 
 
 def read_bibtex(text: str) -> Iterator[Reference]:
-    # Read twice: once with LaTeX decoded for the words people read (`{\\'e}`, `--`), once
-    # without for DOIs and URLs, where `~` and `%` are characters, not LaTeX.
-    decoded, failed = _bibtex_entries(text, decode=True)
-    plain, _ = _bibtex_entries(text, decode=False)
+    entries, failed = _bibtex_entries(text)
     found = [Reference(line, None, None, None, f"not a readable BibTeX entry: {problem}") for line, problem in failed]
-    for line, entry in decoded.items():
-        fields = {key.lower(): field.value for key, field in entry.fields_dict.items()}
-        links = {key.lower(): field.value for key, field in plain[line].fields_dict.items()} if line in plain else {}
-        authors = fields.get("author")
-        found.append(
-            make_reference(
-                line,
-                _first(fields, "title"),
-                _first(fields, "abstract"),
-                Citation(
-                    format="bibtex",
-                    type=entry.entry_type,
-                    authors=split(
-                        last_first([_latex_name(name) for name in authors] if isinstance(authors, list) else []),
-                        NAME_SEPARATORS,
-                    ),
-                    affiliations=split([_first(fields, "affiliation") or ""], NAME_SEPARATORS),
-                    journal=_first(fields, "journal", "booktitle", "school"),
-                    year=year(_first(fields, "year", "date")),
-                    volume=_first(fields, "volume"),
-                    issue=_first(fields, "number", "issue"),
-                    pages=_first(fields, "pages"),
-                    doi=doi(_first(links, "doi")),
-                    url=url([_first(links, "url") or ""]),
-                    keywords=keywords(split([_first(fields, "keywords", "keyword") or ""], KEYWORD_SEPARATORS)),
-                ),
-            )
-        )
+    for line, entry in entries.items():
+        found.append(_bibtex_reference(line, entry))
     found.sort(key=lambda reference: reference.line)
     return iter(found)
 
 
-def _bibtex_entries(text: str, decode: bool) -> tuple[dict[int, Any], list[tuple[int, str]]]:
+def _bibtex_reference(line: int, entry: Any) -> Reference:
+    # Field names are case-blind in BibTeX (`Title`, `AUTHOR`); the first of a name wins.
+    raw: dict[str, str] = {}
+    for field in entry.fields:
+        if isinstance(field.key, str) and isinstance(field.value, str):
+            raw.setdefault(field.key.lower(), field.value)
+
+    def text(*keys: str) -> str | None:
+        """The first of `keys` that holds text, LaTeX decoded (an href's URL dropped from its words), stripped."""
+        for key in keys:
+            decoded = latex_text(raw.get(key, ""))[0].strip()
+            if decoded:
+                return decoded
+        return None
+
+    title, abstract = text("title"), text("abstract")
+    authors = split(last_first([latex_text(name)[0] for name in _names(raw.get("author", ""))]), NAME_SEPARATORS)
+    affiliations = split([text("affiliation") or ""], NAME_SEPARATORS)
+    journal = text("journal", "booktitle", "school")
+    issued, volume, issue, pages = text("year", "date"), text("volume"), text("number", "issue"), text("pages")
+    author_keywords = keywords(split([text("keywords", "keyword") or ""], KEYWORD_SEPARATORS))
+    # The url field as written, or the URL of a \url{...} or \href{...}{...} in it; then those in
+    # `note` and `howpublished`, where plain BibTeX (which has no url field) gives a web page.
+    written = raw.get("url", "")
+    written_links = latex_text(written)[1] if "\\" in written else []
+    links = [link for key in ("note", "howpublished") for link in latex_text(raw.get(key, ""))[1]]
+    return make_reference(
+        line,
+        title,
+        abstract,
+        Citation(
+            format="bibtex",
+            type=entry.entry_type,
+            authors=authors,
+            affiliations=affiliations,
+            journal=journal,
+            year=year(issued),
+            volume=volume,
+            issue=issue,
+            pages=pages,
+            doi=doi(raw.get("doi")),
+            url=url([*(written_links or [written]), *links]),
+            keywords=author_keywords,
+        ),
+    )
+
+
+def _names(authors: str) -> list[str]:
+    """A BibTeX author field's names: split at "and", except inside braces ("{Food and Drug Administration}")."""
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    try:
+        return list(split_multiple_persons_names(authors))
+    except Exception:  # a name bibtexparser cannot split: the field as one name, never a lost reference
+        return [authors] if authors.strip() else []
+
+
+def _bibtex_entries(text: str) -> tuple[dict[int, Any], list[tuple[int, str]]]:
     """The entries by their 1-based first line, and the (line, problem) of each block that failed.
 
     Two entries with the same key (common when several exports are pasted together) are both
     kept: the key means nothing to digest.
     """
     import bibtexparser  # here, not above: a run without BibTeX files does not wait for it
-    from bibtexparser import middlewares, model
+    from bibtexparser import model
 
-    def parse(source: str) -> Any:
-        # Authors are split before LaTeX is decoded, or the braces that protect a name
-        # ("{Food and Drug Administration}") are gone and it is split at its "and"; the names
-        # are decoded one by one (`_latex_name`), as the middleware leaves lists alone.
-        extra = [middlewares.SeparateCoAuthors(), middlewares.LatexDecodingMiddleware()] if decode else []
-        return bibtexparser.parse_string(source, append_middleware=extra)
-
-    library = parse(text)
+    library = bibtexparser.parse_string(text)
     entries = {(entry.start_line or 0) + 1: entry for entry in library.entries}
     failed = []
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, model.DuplicateBlockKeyBlock) and block.raw:
-            again = parse(block.raw)
+            again = bibtexparser.parse_string(block.raw)
             if len(again.entries) == 1 and not again.failed_blocks:
                 entries[line] = again.entries[0]
                 continue
@@ -87,29 +111,14 @@ def _bibtex_entries(text: str, decode: bool) -> tuple[dict[int, Any], list[tuple
     return dict(sorted(entries.items())), failed
 
 
-def _latex_name(name: object) -> str:
-    """One BibTeX author as text: LaTeX decoded (`{\\"O}zil` is Özil), protecting braces dropped."""
-    if not isinstance(name, str):
-        return ""
-    from pylatexenc.latex2text import LatexNodes2Text  # bibtexparser's own LaTeX decoder
-
-    try:
-        return str(LatexNodes2Text(math_mode="verbatim").latex_to_text(name))
-    except Exception:  # pylatexenc's parse errors, and RecursionError for absurd nesting
-        return name
-
-
-def _first(fields: dict[str, object], *keys: str) -> str | None:
-    """The first of `keys` that holds text, stripped."""
-    for key in keys:
-        value = fields.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
 def _bibtex_error(block: object) -> str:
     error = getattr(block, "error", None)
     message = str(error).strip() if error else ""
+    # A block cut short says why only in its `abort_reason`, in bibtexparser's words.
+    reason = str(getattr(error, "abort_reason", "") or "")
+    if not message and "Was still looking for field-value closing" in reason:
+        return "a field's braces or quotes are not closed (a '{' too many, or a '\\' just before its closing '}')"
+    if not message and "end of file" in reason:
+        return "the entry is not closed before the end of the file"
     # bibtexparser's own hints are for programmers ("Note: ... failed_block.ignore_error_block").
-    return message.split("\n")[0].split(". Note:")[0] or "syntax error"
+    return message.split("\n")[0].split(". Note:")[0] or reason.strip() or "syntax error"
