@@ -6,6 +6,7 @@ by comparing its time with its batch's: clocks differ between machines, and copi
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 from jobs.render import render_all
 
 from .conftest import repo_data
-from .test_render import QUIET, parse_feed, run_pipeline
+from .test_render import QUIET, Node, all_nodes, parse_feed, parse_html, run_pipeline
 
 #: Ten years ahead: pages written by a machine whose clock ran ahead, or unpacked with its times.
 FUTURE = time.time() + 10 * 365 * 86400
@@ -32,7 +33,8 @@ def csl_batch(path: Path, ids: list[str]) -> Path:
 
 def readers_files(output: Path) -> list[Path]:
     """The pages of every batch, the index and the feed."""
-    return sorted(output.glob("*.digest*")) + [output / "index.html", output / "feed.xml"]
+    pages = sorted(path for path in output.glob("*.digest*") if not path.name.startswith("."))
+    return pages + [output / "index.html", output / "feed.xml"]
 
 
 def shown_ids(output: Path, batch: str) -> dict[str, list[str]]:
@@ -91,3 +93,83 @@ def test_pages_dated_in_the_past_of_an_unchanged_batch_are_left_alone(tmp_path: 
     run_pipeline([export], output)
     assert render_all(output, warn=QUIET).written == []
     assert {path: (path.stat().st_ino, path.read_bytes()) for path in files} == before
+
+
+# --- bidirectional controls --------------------------------------------------------------
+
+#: Embeddings and overrides, isolates, and the LRM, RLM and ALM marks: invisible, and they reorder
+#: the text around them on a page.
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+BIDI_RE = re.compile(f"[{BIDI}]")
+# "invoice\u202efdp.exe" shows as "invoiceexe.pdf": a file name that is not what it says.
+RLO_NAME = "invoice\u202efdp.exe"
+RIS_EXPORT = (
+    "TY  - JOUR\n"
+    "AU  - Smith\u202e, John\n"
+    "AU  - \u2067Haddad\u2069, Rania\u200f\n"
+    f"TI  - Phishing with {RLO_NAME} in university mail\u2066 systems\u2069\n"
+    "JO  - Journal of \u202bSecurity\u202c Studies\u061c\n"
+    "PY  - 2021\n"
+    "KW  - file \u202dnames\u202c\n"
+    "KW  - spoofing\u200e\n"
+    f"AB  - Attackers sent {RLO_NAME} to staff. The file \u202eexe.txt looked like a text file. Most\u202a staff opened it.\n"
+    "UR  - https://x.org/paper\u202e/1\n"
+    "ER  - \n"
+)
+
+
+def test_bidi_controls_never_reach_a_page_or_the_feed_and_the_jsonl_keeps_them(tmp_path: Path) -> None:
+    export = tmp_path / "phishing.txt"
+    export.write_text(RIS_EXPORT, encoding="utf-8")
+    output = tmp_path / "output"
+    run_pipeline([export], output)
+    # The records say what the input says: every control is still there.
+    record = json.loads((output / "phishing.jsonl").read_text(encoding="utf-8"))
+    assert record["title"]["en"] == f"Phishing with {RLO_NAME} in university mail\u2066 systems\u2069"
+    assert record["citation"]["authors"][0] == "Smith\u202e, John"
+    shown = {path.name: path.read_text(encoding="utf-8") for path in readers_files(output)}
+    assert set(shown) == {"phishing.digest.html", "phishing.digest.md", "index.html", "feed.xml"}
+    for name, text in shown.items():
+        assert not BIDI_RE.search(html.unescape(text)), name  # neither as characters nor as references
+    for name in ("phishing.digest.html", "phishing.digest.md", "feed.xml"):
+        text = shown[name]
+        assert "invoicefdp.exe" in text and "university mail systems" in text, name  # the text around is whole
+    feed = parse_feed(output / "feed.xml")
+    entry = feed.entries[0]
+    assert entry.title == "Phishing with invoicefdp.exe in university mail systems"
+    assert "Smith, John, Haddad, Rania · Journal of Security Studies · 2021" in entry.content[0].value
+    assert "Attackers sent invoicefdp.exe to staff." in shown["phishing.digest.md"]
+
+
+def isolated(page: Node, text: str) -> bool:
+    """Whether every element that holds `text` as its own words sets it apart (`dir` or `<bdi>`)."""
+    holders = [
+        node for node in all_nodes(page) if any(isinstance(child, str) and text in child for child in node.children)
+    ]
+    assert holders, text
+    return all(node.tag == "bdi" or node.attrs.get("dir") == "auto" for node in holders)
+
+
+def test_text_from_the_input_is_isolated_from_the_english_around_it(tmp_path: Path) -> None:
+    # An Arabic name or journal among English words and numbers ("Haddad · مجلة 12(3) · 2021")
+    # takes the numbers and separators into its own right-to-left run unless set apart.
+    export = tmp_path / "rtl.txt"
+    export.write_text(
+        RIS_EXPORT.replace("\u2067Haddad\u2069, Rania\u200f", "حداد, رانيا")
+        .replace("Journal of \u202bSecurity\u202c Studies\u061c", "مجلة الأمن")
+        .replace("KW  - spoofing\u200e", "KW  - انتحال"),
+        encoding="utf-8",
+    )
+    output = tmp_path / "output"
+    run_pipeline([export], output)
+    page = parse_html((output / "rtl.digest.html").read_text(encoding="utf-8"))
+    for text in (
+        "حداد, رانيا",
+        "انتحال",
+        "Phishing with invoicefdp.exe",
+        "Attackers sent invoicefdp.exe",
+        "rtl.txt, line 1",
+    ):
+        assert isolated(page, text), text
+    assert isolated(parse_html((output / "index.html").read_text(encoding="utf-8")), "rtl")
+    assert not isolated(page, "Author’s keywords")  # digest's own English is not

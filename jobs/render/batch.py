@@ -35,7 +35,12 @@ _TITLE_LENGTH = 160
 _DERIVED_TITLE_LENGTH = 120
 _HAN = re.compile(HAN)
 # Characters XML 1.0 forbids, C1 controls, and lone surrogates (which cannot be written as UTF-8).
-_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Then the bidirectional formatting characters (embeddings, overrides, isolates, and the LRM, RLM
+# and ALM marks): invisible, they reorder the text around them ("invoice\u202efdp.exe" shows as
+# "invoiceexe.pdf"), so no page or feed shows them; the batch JSONL keeps its input's text.
+_UNWRITABLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -47,7 +52,7 @@ CITATION_AUTHORS = 3
 
 
 def clean(text: Any) -> str:
-    """Input text fit for one line of a page: whitespace collapsed, unwritable characters dropped."""
+    """Input text fit for one line of a page: whitespace collapsed, unwritable and bidirectional controls dropped."""
     if text is None:
         return ""
     text = _SURROGATE.sub("\ufffd", str(text))
@@ -205,6 +210,8 @@ class Entry:
     source: str
     #: "Authors · Journal 53(4): 301-304 · 2012" from a reference export; "" for other inputs.
     citation: str = ""
+    #: The same in its parts (authors, where, year), each set apart on the HTML page.
+    citation_parts: list[str] = field(default_factory=list)
     #: The original publication (its DOI, else the database's http(s) URL), or None.
     link: Link | None = None
     #: A link in the export that is not http(s) (`javascript:`, `data:`): shown as text only.
@@ -220,9 +227,15 @@ class Entry:
     @property
     def provenance(self) -> str:
         """Where the record came from and what made it, in one line."""
+        return " · ".join(label + text for label, text in self.provenance_parts)
+
+    @property
+    def provenance_parts(self) -> list[tuple[str, str]]:
+        """The provenance as (label, text from the input) pairs, so that a page can set the input's text apart."""
         engine = engine_words(self.engine, self.model) if self.engine else ""
         summarizer = f"summary: {summarizer_words(self.summarizer)}" if self.summarizer else ""
-        return " · ".join(part for part in (f"id {self.record_id}", self.source, engine, summarizer) if part)
+        parts = [("id ", self.record_id), ("", self.source), (engine, ""), (summarizer, "")]
+        return [(label, text) for label, text in parts if label or text]
 
     @property
     def language(self) -> str:
@@ -398,6 +411,7 @@ def make_entry(record: Record, number: int, anchors: set[str]) -> Entry:
         summarizer=clean(record.engine.summarizer),
         source=_source_text(record.source),
         citation=citation_line(record.citation),
+        citation_parts=citation_parts(record.citation),
         link=link,
         unsafe_link=unsafe_link,
         author_keywords_original=author_keywords_original,
@@ -417,8 +431,13 @@ def _author_keywords(record: Record) -> tuple[list[str], list[str]]:
 
 def citation_line(citation: Citation | None) -> str:
     """Authors, journal (with volume, issue and pages) and year in one line; "" without a citation."""
+    return " · ".join(citation_parts(citation))
+
+
+def citation_parts(citation: Citation | None) -> list[str]:
+    """The parts of the citation line: the authors, where it appeared, the year (those the export gives)."""
     if citation is None:
-        return ""
+        return []
     authors = [clean(name) for name in citation.authors if clean(name)]
     named = ", ".join(authors[:CITATION_AUTHORS]) + (" et al." if len(authors) > CITATION_AUTHORS else "")
     journal = clean(citation.journal)
@@ -430,7 +449,7 @@ def citation_line(citation: Citation | None) -> str:
     )
     if pages:
         where = f"{where}: {pages}" if where else f"pp. {pages}"
-    return " · ".join(part for part in (named, where, clean(citation.year)) if part)
+    return [part for part in (named, where, clean(citation.year)) if part]
 
 
 def original_link(citation: Citation | None) -> tuple[Link | None, str]:

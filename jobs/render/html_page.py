@@ -125,6 +125,12 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+# Text from the input is isolated from digest's English around it (`dir="auto"` on its element, or
+# `<bdi>` where it has none): an Arabic or Hebrew name takes its own direction and cannot reorder
+# the words, numbers and separators beside it. (Bidirectional controls are dropped: `clean`.)
+_AUTO = ' dir="auto"'
+
+
 def _href(file_name: str, anchor: str = "") -> str:
     """A relative link to a file beside this one (names URL-quoted, then HTML-escaped)."""
     # surrogateescape: a file name that is not UTF-8 links to its own bytes
@@ -164,7 +170,7 @@ def batch_page(batch: Batch, page: Page) -> str:
         f'<a href="{_href(page.file_name(batch, MARKDOWN_SUFFIX))}">Markdown</a> · '
         f'<a href="{FEED_NAME}">Atom feed</a></p>\n'
     )
-    out.append(f'<h1>{_e(batch.name)}</h1>\n<dl class="facts">\n')
+    out.append(f'<h1{_AUTO}>{_e(batch.name)}</h1>\n<dl class="facts">\n')
     out.append(f"<dt>Date</dt><dd>{_time(batch.date)}</dd>\n")
     abstracts = f"{figures.abstracts}"
     if figures.abstracts:
@@ -190,7 +196,7 @@ def batch_page(batch: Batch, page: Page) -> str:
     out.append(_page_links(batch, page))
     out.append(
         "<footer>Made by digest from "
-        f"<code>{_e(clean(batch.path.name))}</code>, the single source of this page; "
+        f"<code{_AUTO}>{_e(clean(batch.path.name))}</code>, the single source of this page; "
         "rebuild it with <code>digest render</code>.</footer>\n</body>\n</html>\n"
     )
     return "".join(out)
@@ -226,7 +232,7 @@ def _entry(entry: Entry, total: int) -> str:
     eyebrow = f"{entry.number} of {total} · {entry.language} original"
     out.append(f'<p class="eyebrow"><a href="#{_e(quote(entry.anchor))}">{_e(eyebrow)}</a></p>\n')
     derived = ' class="derived"' if entry.title_derived else ""
-    out.append(f"<h2{derived}{_lang(entry.title)}>{_e(entry.title)}</h2>\n")
+    out.append(f"<h2{derived}{_lang(entry.title)}{_AUTO}>{_e(entry.title)}</h2>\n")
     if entry.flags:
         out.append('<ul class="flags">')
         for flag, words in zip(entry.flags, entry.flag_words, strict=True):
@@ -236,7 +242,10 @@ def _entry(entry: Entry, total: int) -> str:
     out.append(summary_html(entry))
     out.append("</div>\n")
     out.append(_fold(entry))
-    out.append(f'<p class="provenance">{_e(entry.provenance)}</p>\n</article>\n')
+    provenance = " · ".join(
+        _e(label) + (f"<bdi>{_e(text)}</bdi>" if text else "") for label, text in entry.provenance_parts
+    )
+    out.append(f'<p class="provenance">{provenance}</p>\n</article>\n')
     return "".join(out)
 
 
@@ -247,7 +256,7 @@ def summary_html(entry: Entry) -> str:
         text = " ".join(entry.summary) if entry.summary_lang == "en" else "".join(entry.summary)
         lang = ' lang="zh"' if entry.summary_lang == "zh" else ""
         note = " <em>(not translated)</em>" if entry.summary_lang != "en" else ""
-        out.append(f'<p class="summary"{lang}>{_e(text)}{note}</p>\n')
+        out.append(f'<p class="summary"{lang}><span{_AUTO}>{_e(text)}</span>{note}</p>\n')
     out.append(_keywords("Keywords", entry.keywords))
     out.append(_keywords("Author’s keywords", entry.author_keywords))
     out.append(_keywords("Glossary terms missing from the translation", entry.glossary_misses))
@@ -258,11 +267,12 @@ def citation_html(entry: Entry) -> str:
     """Who wrote it, where and when it appeared, and a link to the original; "" when the input said nothing."""
     parts = []
     if entry.citation:
-        parts.append(f"<span{_lang(entry.citation)}>{_e(entry.citation)}</span>")
+        line = " · ".join(f"<bdi>{_e(part)}</bdi>" for part in entry.citation_parts)
+        parts.append(f"<span{_lang(entry.citation)}>{line}</span>")
     if entry.link is not None:
-        parts.append(f'<a href="{_e(entry.link.href)}" rel="noopener noreferrer">{_e(entry.link.text)}</a>')
+        parts.append(f'<a href="{_e(entry.link.href)}" rel="noopener noreferrer"><bdi>{_e(entry.link.text)}</bdi></a>')
     elif entry.unsafe_link:  # not http(s): shown, never linked
-        parts.append(f"<span>link (not followed): <code>{_e(entry.unsafe_link)}</code></span>")
+        parts.append(f"<span>link (not followed): <code{_AUTO}>{_e(entry.unsafe_link)}</code></span>")
     if not parts:
         return ""
     return f'<p class="citation">{" · ".join(parts)}</p>\n'
@@ -271,7 +281,7 @@ def citation_html(entry: Entry) -> str:
 def _keywords(label: str, words: list[str]) -> str:
     if not words:
         return ""
-    spans = "".join(f'<span class="kw"{_lang(word)}>{_e(word)}</span>' for word in words)
+    spans = "".join(f'<span class="kw"{_lang(word)}{_AUTO}>{_e(word)}</span>' for word in words)
     return f'<p class="keywords"><span class="label">{_e(label)}</span>{spans}</p>\n'
 
 
@@ -291,7 +301,7 @@ def _fold(entry: Entry) -> str:
         out.append('<dl class="titles">')
         for name, text in titles:
             if text:
-                out.append(f"<dt>{_e(name)}</dt><dd{_lang(text)}>{_e(text)}</dd>")
+                out.append(f"<dt>{_e(name)}</dt><dd{_lang(text)}{_AUTO}>{_e(text)}</dd>")
         out.append("</dl>\n")
     if entry.keywords_zh:
         out.append(_keywords("关键词 (extracted)", entry.keywords_zh))
@@ -304,9 +314,9 @@ def _fold(entry: Entry) -> str:
         marked = ' class="in-summary"' if pair.in_summary else ""
         cells = []
         if pair.en or both:
-            cells.append(f'<p lang="en">{_e(pair.en)}</p>')
+            cells.append(f'<p lang="en"{_AUTO}>{_e(pair.en)}</p>')
         if pair.zh or both:
-            cells.append(f'<p lang="zh">{_e(pair.zh)}</p>')
+            cells.append(f'<p lang="zh"{_AUTO}>{_e(pair.zh)}</p>')
         out.append(f"<li{marked}>{''.join(cells)}</li>\n")
     out.append("</ol>\n")
     if any(pair.in_summary for pair in entry.pairs):
@@ -357,7 +367,7 @@ def index_page(batches: Iterable[Batch], fingerprint: str = "") -> str:
         if batch.errors:
             parts.append(f"{batch.errors} unreadable")
         out.append(
-            f'<li><a class="name" href="{_href(batch.html_name)}">{_e(batch.name)}</a> '
+            f'<li><a class="name" href="{_href(batch.html_name)}"{_AUTO}>{_e(batch.name)}</a> '
             f'<p class="figures">{_time(batch.date)} · {_e(" · ".join(parts))} · '
             f'<a href="{_href(batch.markdown_name)}">Markdown</a></p></li>\n'
         )
