@@ -22,13 +22,14 @@ from .chunk import Translators
 from .errors import BatchError, ConfigError, OutputError
 from .executor import Chunk, Executor, make_executor
 from .glossary import Glossary, load_glossary
+from .inputs import file_identity, find_batches
 from .language import normalise_whitespace
 from .layout import batch_outputs
 from .lock import exclusive_run
 from .manifest import Manifest
 from .models import install_dropped_packages
 from .options import RunOptions
-from .reading import BatchSource, RecordError, SourceRecord, file_identity, find_batches, read_file_records, scan_input
+from .reading import BatchSource, RecordError, SourceRecord, read_file_records, scan_input
 from .record import Record
 from .render import render_all
 from .report import RunReport

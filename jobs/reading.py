@@ -1,6 +1,6 @@
-"""Reading batches: find the input files, decode them, and yield one record per abstract.
+"""Reading batches: decode an input file and yield one record per abstract (`jobs.inputs` finds the files).
 
-Every file directly in an input folder is one batch. `.jsonl` (and `.ndjson`) files hold one JSON
+`.jsonl` (and `.ndjson`) files hold one JSON
 object per line. Anything else is a reference export when its first line says so (CNKI
 EndNote/Refer, RefWorks, NoteExpress, CNKI self-defined, RIS, BibTeX: see `jobs.exports`), and
 otherwise a text export: abstracts
@@ -16,17 +16,15 @@ import io
 import json
 import math
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import charset_normalizer
 
-from .errors import BatchError, ConfigError
+from .errors import BatchError
 from .exports import NO_TITLE_OR_ABSTRACT, detect_format, read_references
-from .layout import is_reserved_batch_name
 from .manifest import ContentHash, content_hash
 from .record import Citation
 
@@ -57,10 +55,10 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _UNDECODED_BYTE_RE = re.compile("[\udc80-\udcff]")
 # A character that UTF-8 writes in three bytes or four (all of Chinese), surrogates aside.
 _BEYOND_TWO_BYTES_RE = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]")
-# C0 and C1 controls (line breaks included) and the Unicode line and paragraph separators.
-# ...and the bidirectional overrides and isolates, which make a log line or a page show text
-# in another order than it is (U+202E turns "txt.exe" around).
-_ID_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# What an id or a file name must not hold: C0 and C1 controls (line breaks included), the Unicode
+# line and paragraph separators, and the bidirectional overrides and isolates, which make a log
+# line or a page show text in another order than it is (U+202E turns "txt.exe" around).
+UNSAFE_NAME_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -106,110 +104,6 @@ class RecordError:
 
     def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "record": self.number, "reason": self.reason}
-
-
-def find_batches(
-    paths: Sequence[Path], warn: Callable[[str], None] | None = None, follow_symlinks: bool = False
-) -> list[BatchSource]:
-    """Every batch under `paths`: files as given, and the visible files directly in folders.
-
-    A symbolic link in an input folder that leads outside it is skipped with a warning (unless
-    `follow_symlinks`): dropping a link to /etc/passwd into input/ must not publish it.
-    """
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            try:
-                entries = sorted(path.iterdir())
-            except OSError as error:
-                raise ConfigError(f"input folder {path} cannot be read: {error.strerror}") from None
-            files += [p for p in entries if _is_input_file(p, path, warn, follow_symlinks)]
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise ConfigError(f"input {path} does not exist")
-    # The same file given twice, or spelt two ways (input and $PWD/input), is one batch.
-    files = list({_same_file_key(p): p for p in reversed(files)}.values())[::-1]
-    # `a.txt` and `a.jsonl` would both write `a.jsonl`, and a batch called `runs` or `a.errors`
-    # would write digest's run log or batch `a`'s errors file: such files keep their suffix.
-    # Names are compared case-insensitively, for output folders on such file systems.
-    stems = Counter(p.stem.casefold() for p in files)
-    batches = [
-        BatchSource(p.stem if stems[p.stem.casefold()] == 1 and not is_reserved_batch_name(p.stem) else p.name, p)
-        for p in files
-    ]
-    names = Counter(b.name.casefold() for b in batches)
-    return [
-        _checked(batch)
-        if names[batch.name.casefold()] == 1
-        else dataclasses.replace(
-            batch,
-            problem=f"{batch.path}: another input writes the same output file ({batch.name}.jsonl); rename one",
-        )
-        for batch in batches
-    ]
-
-
-def file_identity(path: Path) -> tuple[int, int] | None:
-    """The (device, inode) of what `path` names (through links and bind mounts); None if it cannot be read."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
-
-
-def _same_file_key(path: Path) -> object:
-    return file_identity(path) or path.resolve()
-
-
-def _checked(batch: BatchSource) -> BatchSource:
-    """The batch, with the reason it cannot be processed if its name is unusable."""
-    if not _is_utf8(str(batch.path)):
-        # A GBK-named file from a Windows zip: the name cannot go into UTF-8 outputs and logs.
-        return BatchSource(
-            _printable(batch.name),
-            batch.path,
-            f"{_printable(str(batch.path))}: the file name is not valid UTF-8; rename the file to process it",
-        )
-    if _ID_CONTROL_RE.search(str(batch.path)):
-        # A line break in a name would forge lines in the cron log, and it cannot be a link target.
-        shown = repr(str(batch.path))
-        return BatchSource(
-            repr(batch.name).strip("'\""),
-            batch.path,
-            f"{shown}: the file name contains a line break or control character; rename the file to process it",
-        )
-    if is_reserved_batch_name(batch.name):
-        return dataclasses.replace(
-            batch, problem=f"{batch.path}: its name is one of digest's own output files; rename the file to process it"
-        )
-    return batch
-
-
-def _is_utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _printable(name: str) -> str:
-    """A file name as text, with bytes that are not UTF-8 shown as U+FFFD."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _is_input_file(path: Path, folder: Path, warn: Callable[[str], None] | None, follow_symlinks: bool) -> bool:
-    if path.name.startswith(".") or not path.is_file():
-        return False
-    if path.is_symlink() and not follow_symlinks and folder.resolve() not in path.resolve().parents:
-        if warn is not None:
-            warn(
-                f"{path} is a symbolic link to {path.resolve()}, outside {folder}; skipped (--follow-symlinks reads it)"
-            )
-        return False
-    return True
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -569,7 +463,7 @@ def _record_id(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise _Unusable(f"'id' must be a string or a whole number, found {_found(value)}")
     record_id = str(value).strip()
-    control = _ID_CONTROL_RE.search(record_id)
+    control = UNSAFE_NAME_RE.search(record_id)
     if control:
         # Ids name the record in the pages' anchors, the feed and the operator's messages.
         raise _Unusable(f"'id' contains a line break or control character (U+{ord(control.group()):04X})")
