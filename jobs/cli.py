@@ -273,9 +273,9 @@ def run_command(
     """Process every new or changed batch in INPUTS (default: ./input) into the output folder.
 
     Each file directly in an input folder is one batch: a text export (abstracts separated by
-    相似文献, else by blank lines) or JSON lines with an `abstract` or `text` field. Exit codes:
-    0 all done (or nothing new), 1 some batches or records failed (the rest written), 2 usage or
-    configuration error (nothing written), 74 the output folder could not be written (disk full,
+    相似文献, else by blank lines) or JSON lines with an `abstract` or `text` field, of at most
+    1 GiB. Exit codes: 0 all done (or nothing new), 1 some batches or records failed (the rest
+    written), 2 usage or configuration error (nothing written), 74 the output folder could not be written (disk full,
     read-only; earlier outputs intact), 75 another run holds the lock, 130 interrupted (Ctrl-C),
     143 terminated (SIGTERM).
     """
