@@ -3,23 +3,30 @@
 Every visible file directly in an input folder is one batch, named after the file's stem (its full
 name where two stems clash, or where the stem would be one of digest's own files). An input that
 cannot be processed as a batch (a name that is not UTF-8 or holds a control character, a name
-another input's outputs would also take) is still returned, with the reason, so that it fails alone.
+another input's outputs would also take, a path too long for the system) is
+still returned, with the reason, so that it fails alone and the other batches are done.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import ConfigError
 from .layout import is_reserved_batch_name
+from .limits import path_too_long, shown
 from .reading import UNSAFE_NAME_RE, BatchSource
+
+Warn = Callable[[str], None]
 
 
 def find_batches(
-    paths: Sequence[Path], warn: Callable[[str], None] | None = None, follow_symlinks: bool = False
+    paths: Sequence[Path],
+    warn: Warn | None = None,
+    follow_symlinks: bool = False,
 ) -> list[BatchSource]:
     """Every batch under `paths`: files as given, and the visible files directly in folders.
 
@@ -28,13 +35,20 @@ def find_batches(
     """
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            is_folder = path.is_dir()
+            is_file = not is_folder and path.is_file()
+        except OSError as error:  # ENAMETOOLONG: a path or a name longer than the system allows
+            raise ConfigError(f"input {shown(path)} cannot be read: {error.strerror}") from None
+        if is_folder:
             try:
                 entries = sorted(path.iterdir())
             except OSError as error:
                 raise ConfigError(f"input folder {path} cannot be read: {error.strerror}") from None
-            files += [p for p in entries if _is_input_file(p, path, warn, follow_symlinks)]
-        elif path.is_file():
+            files += [
+                p for p in entries if not p.name.startswith(".") and _is_input_file(p, path, warn, follow_symlinks)
+            ]
+        elif is_file:
             files.append(path)
         else:
             raise ConfigError(f"input {path} does not exist")
@@ -84,12 +98,18 @@ def _checked(batch: BatchSource) -> BatchSource:
         )
     if UNSAFE_NAME_RE.search(str(batch.path)):
         # A line break in a name would forge lines in the cron log, and it cannot be a link target.
-        shown = repr(str(batch.path))
+        quoted = repr(str(batch.path))
         return BatchSource(
             repr(batch.name).strip("'\""),
             batch.path,
-            f"{shown}: the file name contains a line break or control character; rename the file to process it",
+            f"{quoted}: the file name contains a line break or control character; rename the file to process it",
         )
+    try:
+        batch.path.stat()
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:  # the folder's path and this name pass PATH_MAX
+            return dataclasses.replace(batch, problem=path_too_long(batch.path))
+        return dataclasses.replace(batch, problem=f"{batch.path}: cannot be read: {error.strerror}")
     if is_reserved_batch_name(batch.name):
         return dataclasses.replace(
             batch, problem=f"{batch.path}: its name is one of digest's own output files; rename the file to process it"
@@ -110,9 +130,12 @@ def _printable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _is_input_file(path: Path, folder: Path, warn: Callable[[str], None] | None, follow_symlinks: bool) -> bool:
-    if path.name.startswith(".") or not path.is_file():
-        return False
+def _is_input_file(path: Path, folder: Path, warn: Warn | None, follow_symlinks: bool) -> bool:
+    try:
+        if not path.is_file():
+            return False
+    except OSError:
+        return True  # a file that cannot be looked up (a path too long): it fails as a batch, saying why
     if path.is_symlink() and not follow_symlinks and folder.resolve() not in path.resolve().parents:
         if warn is not None:
             warn(

@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import Any
 
 from .errors import ConfigError, ModelPackageError
+from .limits import check_descriptors
 from .package_file import PACKAGE_SUFFIX, ZIP_ERRORS, extract, inspect_archive, open_package
 from .settings import cache_dir
 from .writing import made_by_live_process
@@ -112,6 +113,7 @@ def find_model(models_dir: Path, from_code: str, to_code: str) -> InstalledModel
 
 def install_package(path: Path, models_dir: Path) -> InstalledModel:
     """Validate and install an `.argosmodel` file, replacing an installed version of the same pair."""
+    check_descriptors()  # a load that fails for want of them would take a good package for a damaged one
     # One open file for checking and unpacking: what was checked is what is unpacked.
     with open_package(path) as archive:
         contents = inspect_archive(path, archive)

@@ -25,6 +25,7 @@ from .glossary import Glossary, load_glossary
 from .inputs import file_identity, find_batches
 from .language import normalise_whitespace
 from .layout import batch_outputs
+from .limits import check_descriptors, check_output_path
 from .lock import exclusive_run
 from .manifest import Manifest
 from .models import install_dropped_packages
@@ -45,10 +46,13 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
     """Process every new or changed batch under `options.inputs`; return the run's report.
 
     Raises RunInProgress when another run holds the output folder's lock, ConfigError for bad
-    options (before anything is written), and OutputError when the output folder itself cannot
-    be created. Per-batch and per-record failures, and an output that could not be written
-    (disk full, read-only folder: the run stops there), are in the report, not raised.
+    options, too few free file descriptors or a path too long (before anything is written), and
+    OutputError when the output folder itself cannot be created. Per-batch and per-record
+    failures, and an output that could not be written (disk full, read-only folder: the run stops
+    there), are in the report, not raised.
     """
+    check_descriptors()  # before anything: one run out of them half-way fails in misleading ways
+    check_output_path(options.output_dir)
     try:
         summary_length(1, options.summary_size)
     except (TypeError, ValueError) as problem:

@@ -10,6 +10,8 @@ differ only in Unicode normalisation became two batches that look the same.
 from __future__ import annotations
 
 import os
+import resource
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -110,3 +112,126 @@ def test_utf16_is_still_text_though_half_its_bytes_are_nul(workdir: Path) -> Non
     result = run_digest("run", "--engine", "gloss")
     assert result.exit_code == 0, result.stderr
     assert_published("u16")
+
+
+# --- few file descriptors -------------------------------------------------------------------------
+
+
+def with_open_files(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+
+def digest_limited(limit: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """`digest ARGS` in a child process started as `ulimit -n LIMIT` would start it."""
+    return subprocess.run(
+        [sys.executable, "-m", "jobs", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: with_open_files(limit),
+    )
+
+
+@pytest.mark.parametrize("limit", [6, 8, 10, 16])
+def test_too_few_file_descriptors_is_one_line_and_exit_2(
+    sample_batch: Path, argos_models: Path, tmp_path: Path, limit: int
+) -> None:
+    dropped = Path(shutil.copy(argos_models.parent / "translate-zh_en-1_0.argosmodel", tmp_path / "dropped.argosmodel"))
+    models = Path(shutil.copytree(argos_models, tmp_path / "models"))
+    shutil.copy(dropped, models / dropped.name)  # a good package dropped in, to be installed by the run
+    expected = (
+        f"digest: error: too many open files: digest needs 32 free file descriptors and has {{free}} "
+        f"(ulimit -n is {limit}); raise ulimit -n"
+    )
+    for args in (
+        ["run", "--engine", "argos", "--models-dir", str(models)],
+        ["run", "--engine", "gloss", "--cache", str(tmp_path / "cache.sqlite3")],
+        ["models", "install", str(dropped), "--models-dir", str(tmp_path / "fresh-models")],
+    ):
+        result = digest_limited(limit, *args)
+        assert result.returncode == 2, result.stderr
+        [line] = result.stderr.splitlines()
+        free = line.partition(" and has ")[2].partition(" ")[0]
+        assert free.isdigit() and int(free) < 32 and line == expected.format(free=free)
+    assert os.listdir("output") == []  # nothing was done
+    assert (models / dropped.name).is_file()  # the good package is not taken for a damaged one
+    assert not (tmp_path / "fresh-models").exists()
+
+
+def test_enough_file_descriptors_are_enough(sample_batch: Path, argos_models: Path) -> None:
+    result = digest_limited(64, "run", "--engine", "argos", "--models-dir", str(argos_models))
+    assert result.returncode == 0, result.stderr
+    assert len(read_jsonl(Path("output/seed-cnki-export.jsonl"))) == 19
+
+
+# --- paths longer than PATH_MAX -------------------------------------------------------------------
+
+PATH_MAX = os.pathconf("/", "PC_PATH_MAX")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["/".join(["d" * 200] * 25)],  # an input path of 5,024 bytes
+        ["input/" + "x" * 300],  # a name longer than any file system allows
+        ["-o", "/".join(["d" * 200] * 25)],
+        ["-o", "out/" + "x" * 300],
+    ],
+    ids=["input path", "input name", "output path", "output name"],
+)
+def test_a_path_too_long_for_the_system_is_a_usage_error(sample_batch: Path, args: list[str]) -> None:
+    result = run_digest("run", "--engine", "gloss", *args)
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("digest: error: ") and "too long" in line and len(line) < 400
+    assert os.listdir("output") == [] and not Path("out").exists()
+
+
+def deep_folder(top: Path, length: int) -> str:
+    """Make folders below `top` whose path from it is `length` bytes, one level at a time (a path
+    longer than PATH_MAX cannot be made in one call), and go into the last; return its path from `top`."""
+    os.chdir(top)
+    parts: list[str] = []
+    while length > 0:
+        part = "d" * min(200, length)
+        os.mkdir(part)
+        os.chdir(part)  # relative: the full path may be too long for the system
+        parts.append(part)
+        length -= len(part) + 1
+    return "/".join(parts)
+
+
+def test_an_output_folder_whose_full_path_is_too_long_is_a_usage_error(workdir: Path) -> None:
+    deep_folder(workdir, PATH_MAX)  # the working folder itself is deeper than PATH_MAX (the fixture comes back)
+    os.mkdir("input")
+    write_batch(Path("input/a.txt"))
+    assert len(os.fsencode(os.path.abspath("input/a.txt"))) > PATH_MAX
+    result = digest("run", "--engine", "gloss")
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("digest: error: output folder output: its full path is ") and len(line) < 400
+    assert line.endswith("give a shorter path")
+    assert not Path("output").exists()
+
+    # Inputs are read by the path given, here relative: a file whose full path is too long is still read.
+    outside = workdir / "short-output"
+    result = digest("run", "--engine", "gloss", "-o", str(outside))
+    assert result.returncode == 0, result.stderr
+    assert len(read_jsonl(outside / "a.jsonl")) == 1
+
+
+def test_an_input_file_whose_path_is_too_long_fails_alone(workdir: Path) -> None:
+    folder = "input/" + deep_folder(workdir / "input", PATH_MAX - 150 - len("input/"))
+    long_name = "长" * 60 + ".txt"  # 184 bytes: a name digest takes, but with the folder's path more than PATH_MAX
+    assert len(f"{folder}/a.txt".encode()) < PATH_MAX <= len(f"{folder}/{long_name}".encode())
+    write_batch(Path("a.txt"))
+    write_batch(Path(long_name), 1)
+    os.chdir(workdir)
+    result = run_digest("run", "--engine", "gloss", folder)
+    assert result.exit_code == 1
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("digest: error:")]
+    assert len(line) < 400 and line.endswith(
+        f"the path is {len(f'{folder}/{long_name}'.encode())} bytes, too long for the system (PATH_MAX is "
+        f"{PATH_MAX}); give the input folder by a shorter path to process it"
+    )
+    assert_published("a")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import ConfigError
+from ..limits import check_descriptors
 from ..models import InstalledModel, argos_package_module, find_model
 from .base import EngineOption, EngineSettings, TranslationEngine
 
@@ -75,6 +76,7 @@ class ArgosEngine(TranslationEngine):
                 intra_threads=settings.option(ArgosEngine, "threads"),
             )
         except Exception as error:  # CTranslate2 raises RuntimeError, ValueError, IndexError... on damaged files
+            check_descriptors()  # it could not open the files, perhaps, and says only that they are wrong
             raise ConfigError(
                 f"{model.path}: cannot load the model ({type(error).__name__}: {error}); reinstall the package"
             ) from None
