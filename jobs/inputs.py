@@ -3,7 +3,7 @@
 Every visible file directly in an input folder is one batch, named after the file's stem (its full
 name where two stems clash, or where the stem would be one of digest's own files). An input that
 cannot be processed as a batch (a name that is not UTF-8 or holds a control character, a name
-another input's outputs would also take, a path too long for the system) is
+another input's outputs would also take, a name too long for the files digest derives from it) is
 still returned, with the reason, so that it fails alone and the other batches are done.
 """
 
@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import ConfigError
-from .layout import is_reserved_batch_name
-from .limits import path_too_long, shown
-from .reading import UNSAFE_NAME_RE, BatchSource
+from .layout import batch_outputs, is_reserved_batch_name
+from .limits import name_max, path_too_long, shown
+from .reading import MAX_INPUT_BYTES, UNSAFE_NAME_RE, BatchSource
+from .render.batch import page_count
+from .render.formats import PAGE_FORMATS
+from .writing import longest_temporary_name
 
 Warn = Callable[[str], None]
 
@@ -27,11 +31,13 @@ def find_batches(
     paths: Sequence[Path],
     warn: Warn | None = None,
     follow_symlinks: bool = False,
+    output_dir: Path | None = None,
 ) -> list[BatchSource]:
     """Every batch under `paths`: files as given, and the visible files directly in folders.
 
     A symbolic link in an input folder that leads outside it is skipped with a warning (unless
-    `follow_symlinks`): dropping a link to /etc/passwd into input/ must not publish it.
+    `follow_symlinks`): dropping a link to /etc/passwd into input/ must not publish it. Names are
+    limited by the file system of `output_dir`.
     """
     files: list[Path] = []
     for path in paths:
@@ -63,8 +69,9 @@ def find_batches(
         for p in files
     ]
     names = Counter(b.name.casefold() for b in batches)
+    limit = batch_name_limit(output_dir)
     return [
-        _checked(batch)
+        _checked(batch, limit)
         if names[batch.name.casefold()] == 1
         else dataclasses.replace(
             batch,
@@ -72,6 +79,19 @@ def find_batches(
         )
         for batch in batches
     ]
+
+
+def batch_name_limit(output_dir: Path | None) -> int:
+    """The most bytes a batch's name may have: the longest file digest derives from it must fit in `output_dir`.
+
+    That is the temporary file of a page: `.<name>.digest-<page>.html.<pid>.<random>.partial`, for
+    the last page of the largest batch an input file can hold (an abstract a byte, at most).
+    """
+    last_page = page_count(MAX_INPUT_BYTES)
+    derived = [path.name for path in batch_outputs(Path(), "x")]
+    derived += [page_format.path(Path("x.jsonl"), last_page).name for page_format in PAGE_FORMATS.values()]
+    longest = max(len(os.fsencode(longest_temporary_name(name))) for name in derived)
+    return name_max(output_dir) - (longest - 1)
 
 
 def file_identity(path: Path) -> tuple[int, int] | None:
@@ -87,7 +107,7 @@ def _same_file_key(path: Path) -> object:
     return file_identity(path) or path.resolve()
 
 
-def _checked(batch: BatchSource) -> BatchSource:
+def _checked(batch: BatchSource, name_limit: int) -> BatchSource:
     """The batch, with the reason it cannot be processed if its name is unusable."""
     if not _is_utf8(str(batch.path)):
         # A GBK-named file from a Windows zip: the name cannot go into UTF-8 outputs and logs.
@@ -113,6 +133,14 @@ def _checked(batch: BatchSource) -> BatchSource:
     if is_reserved_batch_name(batch.name):
         return dataclasses.replace(
             batch, problem=f"{batch.path}: its name is one of digest's own output files; rename the file to process it"
+        )
+    if len(os.fsencode(batch.name)) > name_limit:
+        # Every file of the batch would fail to be written (ENAMETOOLONG): stopping the run there.
+        where = "before the suffix" if batch.name == batch.path.stem else "in all"
+        return dataclasses.replace(
+            batch,
+            problem=f"{batch.path}: the file name is too long for digest's files: rename it to at most "
+            f"{name_limit} bytes ({name_limit // 3} Chinese characters) {where} to process it",
         )
     return batch
 

@@ -63,7 +63,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
     glossary = load_glossary(options.glossary) if options.glossary else Glossary()
     settings = dataclasses.replace(options.engine_settings, glossary=glossary.terms)
     check_separate_folders(options.inputs, output_dir)
-    batches = find_batches(options.inputs, warn, options.follow_symlinks)
+    batches = find_batches(options.inputs, warn, options.follow_symlinks, output_dir)
     created = _missing_folders(output_dir)
     with exclusive_run(output_dir):
         try:

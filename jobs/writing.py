@@ -18,6 +18,9 @@ import jsonlines
 from .errors import OutputError
 
 _TEMP_SUFFIX = ".partial"
+#: Digits of the largest process id on Linux (PID_MAX_LIMIT, 4194304), and of tempfile's random part.
+_PID_DIGITS = 7
+_RANDOM_CHARACTERS = 8
 #: What writing a file can fail with, when the error names no file (not EPIPE from a closed stderr).
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EPERM, errno.EACCES}
 
@@ -54,6 +57,11 @@ def atomic_text_file(path: Path) -> Iterator[TextIO]:
         if temporary is not None:
             _unlink_quietly(Path(temporary))
         raise
+
+
+def longest_temporary_name(name: str) -> str:
+    """The longest name `atomic_text_file` may give the temporary file of a file called `name`."""
+    return f".{name}.{'9' * _PID_DIGITS}.{'x' * _RANDOM_CHARACTERS}{_TEMP_SUFFIX}"
 
 
 def _is_about(error: OSError, path: Path) -> bool:

@@ -21,8 +21,11 @@ from urllib.parse import quote
 
 import pytest
 
+from jobs import inputs
 from jobs.errors import BatchError
 from jobs.reading import MAX_INPUT_BYTES, scan_input
+from jobs.render.batch import PAGE_SIZE
+from jobs.writing import atomic_text_file, longest_temporary_name
 
 from .conftest import SAMPLE_EXPORT, Alarm, read_jsonl, run_digest
 
@@ -46,6 +49,76 @@ def assert_published(name: str) -> None:
 
 def digest(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "jobs", *args], capture_output=True, text=True, timeout=300)
+
+
+# --- long file names ------------------------------------------------------------------------------
+
+#: The longest name digest derives from a batch name N, on a file system whose names may be 255
+#: bytes: the temporary file of the last page the largest batch allowed can have,
+#: `.N.digest-5368710.html.PID.XXXXXXXX.partial` (a Linux process id has up to 7 digits, the random
+#: part of a temporary name is 8 characters), 46 bytes more than N.
+LONGEST_PAGE = -(-MAX_INPUT_BYTES // PAGE_SIZE)  # one abstract a byte: more than any file holds
+NAME_LIMIT = 255 - len(f"..digest-{LONGEST_PAGE}.html.{4194304}.XXXXXXXX.partial")
+#: A paper's title used as the file name: 75 Chinese characters, 225 bytes in UTF-8.
+CHINESE_TITLE = "基于深度学习与知识图谱融合的中文科技文献摘要自动翻译及抽取式摘要生成方法研究：以知网收录的医学、工程与社会科学期刊论文为例的大规模实证分析及其系统评价"
+
+
+def test_the_name_limit_counts_the_longest_file_derived_from_the_name(workdir: Path) -> None:
+    assert len(CHINESE_TITLE) == 75 and len(CHINESE_TITLE.encode()) == 225
+    assert NAME_LIMIT == 209
+    assert inputs.batch_name_limit(workdir / "output") == NAME_LIMIT
+    assert inputs.batch_name_limit(workdir / "not" / "made" / "yet") == NAME_LIMIT  # the nearest folder that is
+
+
+def test_no_temporary_name_is_longer_than_digest_counts(tmp_path: Path) -> None:
+    target = tmp_path / f"{'中' * 50}.digest-5368710.html"
+    with atomic_text_file(target):
+        [temporary] = [name for name in os.listdir(tmp_path) if name.endswith(".partial")]
+    assert temporary.startswith(f".{target.name}.{os.getpid()}.")
+    assert len(temporary.encode()) <= len(longest_temporary_name(target.name).encode())
+
+
+@pytest.mark.parametrize(
+    "stem", [CHINESE_TITLE, "q" * (NAME_LIMIT + 1), "中" * (NAME_LIMIT // 3) + "q" * (NAME_LIMIT % 3 + 1)]
+)
+def test_a_file_name_too_long_for_its_outputs_fails_alone(workdir: Path, stem: str) -> None:
+    for name in ("a.txt", "z.txt", "龙门石窟.txt"):  # before and after it, in ASCII and in Chinese
+        write_batch(workdir / "input" / name)
+    write_batch(workdir / "input" / f"{stem}.txt", 1)
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 1, result.stderr  # a failed batch, as the README's exit codes say
+    errors = [line for line in result.stderr.splitlines() if line.startswith("digest: error:")]
+    assert errors == [
+        f"digest: error: input/{stem}.txt: the file name is too long for digest's files: rename it to at most "
+        f"{NAME_LIMIT} bytes (69 Chinese characters) before the suffix to process it"
+    ]
+    for name in ("a", "z", "龙门石窟"):
+        assert_published(name)
+    assert [p for p in os.listdir("output") if p.startswith(stem[:20])] == []
+    [logged] = read_jsonl(Path("output/runs.jsonl"))
+    assert logged["batches"] == {"done": 3, "skipped": 0, "failed": 1} and logged["exit_code"] == 1
+    again = run_digest("run", "--engine", "gloss")  # the next run is no different
+    assert again.exit_code == 1 and "0 batches done, 3 skipped" in again.stderr
+
+
+@pytest.mark.parametrize("stem", ["q" * NAME_LIMIT, "中" * (NAME_LIMIT // 3) + "q" * (NAME_LIMIT % 3)])
+def test_a_file_name_just_within_the_limit_is_a_batch(workdir: Path, stem: str) -> None:
+    assert len(stem.encode()) == NAME_LIMIT
+    write_batch(workdir / "input" / f"{stem}.txt")
+    write_batch(workdir / "input" / "z.txt", 1)
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 0, result.stderr
+    assert_published(stem)
+    assert_published("z")
+
+
+def test_a_name_that_keeps_its_suffix_is_measured_with_it(workdir: Path) -> None:
+    stem = "q" * (NAME_LIMIT - 2)  # fits alone; with its suffix kept (another input has its stem) it does not
+    write_batch(workdir / "input" / f"{stem}.txt")
+    write_batch(workdir / "input" / f"{stem}.md", 1)
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 1
+    assert result.stderr.count("the file name is too long for digest's files") == 2
 
 
 # --- huge and sparse files ------------------------------------------------------------------------
