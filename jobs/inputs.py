@@ -13,12 +13,13 @@ import dataclasses
 import errno
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .errors import ConfigError
 from .layout import batch_outputs, is_reserved_batch_name
 from .limits import name_max, path_too_long, shown
+from .manifest import Stamp
 from .reading import MAX_INPUT_BYTES, UNSAFE_NAME_RE, BatchSource
 from .render.batch import page_count
 from .render.formats import PAGE_FORMATS
@@ -32,13 +33,16 @@ def find_batches(
     warn: Warn | None = None,
     follow_symlinks: bool = False,
     output_dir: Path | None = None,
+    own: OwnOutputs | None = None,
 ) -> list[BatchSource]:
     """Every batch under `paths`: files as given, and the visible files directly in folders.
 
     A symbolic link in an input folder that leads outside it is skipped with a warning (unless
-    `follow_symlinks`): dropping a link to /etc/passwd into input/ must not publish it. Names are
-    limited by the file system of `output_dir`.
+    `follow_symlinks`): dropping a link to /etc/passwd into input/ must not publish it. So is one
+    of digest's own output files (`own`, by default those in `output_dir`), whatever its name: its
+    page must not come back as an abstract. Names are limited by the file system of `output_dir`.
     """
+    own = own if own is not None else OwnOutputs(output_dir)
     files: list[Path] = []
     for path in paths:
         try:
@@ -52,10 +56,15 @@ def find_batches(
             except OSError as error:
                 raise ConfigError(f"input folder {path} cannot be read: {error.strerror}") from None
             files += [
-                p for p in entries if not p.name.startswith(".") and _is_input_file(p, path, warn, follow_symlinks)
+                p
+                for p in entries
+                if not p.name.startswith(".")
+                and not own.skips(p, warn)
+                and _is_input_file(p, path, warn, follow_symlinks)
             ]
         elif is_file:
-            files.append(path)
+            if not own.skips(path, warn):
+                files.append(path)
         else:
             raise ConfigError(f"input {path} does not exist")
     # The same file given twice, or spelt two ways (input and $PWD/input), is one batch.
@@ -92,6 +101,57 @@ def batch_name_limit(output_dir: Path | None) -> int:
     derived += [page_format.path(Path("x.jsonl"), last_page).name for page_format in PAGE_FORMATS.values()]
     longest = max(len(os.fsencode(longest_temporary_name(name))) for name in derived)
     return name_max(output_dir) - (longest - 1)
+
+
+class OwnOutputs:
+    """digest's own output files, to be told from inputs by device and inode whatever their names.
+
+    An input file that is one of them (a hard link, or a symbolic link to one) is skipped; so is one
+    that was when an earlier run skipped it (`remembered`), and is all that is left of an output
+    digest has replaced since (pages and records are replaced whole, the run log once linked).
+    """
+
+    def __init__(self, output_dir: Path | None, remembered: Iterable[Stamp] = ()) -> None:
+        self.files = _files_in(output_dir)
+        self.remembered = set(remembered)
+        #: The input files skipped as outputs in this run, for the next run to remember.
+        self.seen: set[Stamp] = set()
+
+    def skips(self, path: Path, warn: Warn | None) -> bool:
+        """Whether `path` is (or was) one of digest's outputs; warns that it is skipped."""
+        try:
+            status = path.stat()
+        except OSError:
+            return False
+        stamp = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+        twin = self.files.get(stamp[:2])
+        if twin is None and stamp not in self.remembered:
+            return False
+        self.seen.add(stamp)
+        if warn is not None:
+            was = f"is the same file as {twin}, digest's own output" if twin else "was one of digest's own outputs"
+            warn(f"{path} {was}; skipped")
+        return True
+
+
+def _files_in(folder: Path | None) -> dict[tuple[int, int], Path]:
+    """The files of `folder` (not links to files) by device and inode, the first by name where several are one."""
+    if folder is None:
+        return {}
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:  # no output folder yet, or none that can be read: nothing in it to protect
+        return {}
+    found: dict[tuple[int, int], Path] = {}
+    for entry in entries:
+        try:
+            if entry.is_file(follow_symlinks=False):
+                status = entry.stat(follow_symlinks=False)
+                found.setdefault((status.st_dev, status.st_ino), folder / entry.name)
+        except OSError:
+            continue
+    return found
 
 
 def file_identity(path: Path) -> tuple[int, int] | None:

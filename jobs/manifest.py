@@ -2,7 +2,8 @@
 
 A batch is skipped only while its input is unchanged and every output it wrote is still there
 with the size and SHA-256 it was written with: an output that was truncated, emptied or deleted
-since (or its errors file gone) gets the batch redone.
+since (or its errors file gone) gets the batch redone. It also keeps the input files that were
+links to digest's own outputs, so that they stay skipped once digest has replaced those outputs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from .writing import open_regular, write_json
 
 MANIFEST_VERSION = 2
 _CHUNK = 1 << 20
+#: A file as it stands: device, inode, size and modification time (ns).
+Stamp = tuple[int, int, int, int]
 
 
 class ContentHash:
@@ -79,6 +82,9 @@ class Manifest:
     path: Path
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     problem: str | None = None  # why (part of) an existing manifest could not be used
+    #: Input files that were hard links to digest's own outputs when a run skipped them: one is
+    #: all that is left of an output digest has since replaced, and is skipped until it changes.
+    own_copies: set[Stamp] = field(default_factory=set)
 
     @classmethod
     def load(cls, output_dir: Path) -> Manifest:
@@ -86,9 +92,11 @@ class Manifest:
         path = output_dir / MANIFEST_NAME
         try:
             with open_regular(path) as handle:
-                batches = json.loads(handle.read().decode("utf-8"))["batches"]
+                content = json.loads(handle.read().decode("utf-8"))
+            batches = content["batches"]
             if not isinstance(batches, dict):
                 raise TypeError("'batches' is not an object")
+            copies = content.get("own_copies", [])
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
@@ -102,7 +110,7 @@ class Manifest:
                 f"({', '.join(repr(name) for name in bad[:5])}{', ...' if len(bad) > 5 else ''}); "
                 "those batches will be redone"
             )
-        return cls(path, kept, problem)
+        return cls(path, kept, problem, _stamps(copies))
 
     def is_done(self, batch: str, input_hash: str) -> bool:
         """Whether the batch was made from these exact input bytes and its outputs are as written.
@@ -131,7 +139,30 @@ class Manifest:
             "errors": errors,
             "completed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        write_json(self.path, {"version": MANIFEST_VERSION, "batches": self.batches})
+        self._save()
+
+    def keep_own_copies(self, stamps: set[Stamp]) -> None:
+        """Remember these input files, the links to digest's outputs this run skipped (saved if they changed)."""
+        if stamps != self.own_copies:
+            self.own_copies = set(stamps)
+            self._save()
+
+    def _save(self) -> None:
+        content: dict[str, Any] = {"version": MANIFEST_VERSION, "batches": self.batches}
+        if self.own_copies:
+            content["own_copies"] = sorted(self.own_copies)
+        write_json(self.path, content)
+
+
+def _stamps(value: Any) -> set[Stamp]:
+    """The stamps of a manifest's `own_copies`; none from a value of another shape (nothing is skipped then)."""
+    if not isinstance(value, list):
+        return set()
+    return {
+        (item[0], item[1], item[2], item[3])
+        for item in value
+        if isinstance(item, list) and len(item) == 4 and all(type(number) is int for number in item)
+    }
 
 
 def _unchanged(path: Path, recorded: dict[str, Any]) -> bool:

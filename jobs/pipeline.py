@@ -22,12 +22,12 @@ from .chunk import Translators
 from .errors import BatchError, ConfigError, OutputError
 from .executor import Chunk, Executor, make_executor
 from .glossary import Glossary, load_glossary
-from .inputs import file_identity, find_batches
+from .inputs import OwnOutputs, file_identity, find_batches
 from .language import normalise_whitespace
 from .layout import batch_outputs
 from .limits import check_descriptors, check_output_path
 from .lock import exclusive_run
-from .manifest import Manifest
+from .manifest import Manifest, Stamp
 from .models import install_dropped_packages
 from .options import RunOptions
 from .reading import BatchSource, RecordError, SourceRecord, read_file_records, scan_input
@@ -63,7 +63,9 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
     glossary = load_glossary(options.glossary) if options.glossary else Glossary()
     settings = dataclasses.replace(options.engine_settings, glossary=glossary.terms)
     check_separate_folders(options.inputs, output_dir)
-    batches = find_batches(options.inputs, warn, options.follow_symlinks, output_dir)
+    # Read before the lock, as the inputs are; written again, locked, once the run starts.
+    own = OwnOutputs(output_dir, Manifest.load(output_dir).own_copies)
+    batches = find_batches(options.inputs, warn, options.follow_symlinks, output_dir, own)
     created = _missing_folders(output_dir)
     with exclusive_run(output_dir):
         try:
@@ -78,7 +80,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
             with _open_cache(options, warn) as cache:
                 translators.cache = cache
                 with make_executor(options, translators, warn) as executor:
-                    return _run_batches(batches, options, output_dir, executor, report, warn, error)
+                    return _run_batches(batches, own.seen, options, output_dir, executor, report, warn, error)
         except ConfigError:  # e.g. a Ray cluster that cannot be joined, found with the first batch
             for folder in created:  # a folder this run made and left empty goes too
                 _remove_empty_folder(folder)
@@ -87,6 +89,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
 
 def _run_batches(
     batches: list[BatchSource],
+    own_copies: set[Stamp],
     options: RunOptions,
     output_dir: Path,
     executor: Executor,
@@ -94,13 +97,17 @@ def _run_batches(
     warn: Warn,
     error: Warn,
 ) -> RunReport:
-    """The locked part of a run: each batch, then the pages, then the run log (all in `report`)."""
+    """The locked part of a run: each batch, then the pages, then the run log (all in `report`).
+
+    `own_copies` are the input files skipped as digest's own outputs, for the manifest to keep.
+    """
     stats = TranslationStats()
     try:
         remove_partial_files(output_dir)
         manifest = Manifest.load(output_dir)
         if manifest.problem:
             warn(manifest.problem)
+        manifest.keep_own_copies(own_copies)  # before the run log may replace a linked one
         for batch in batches:
             try:
                 _process_batch(batch, options, manifest, executor, report, stats, warn, error)

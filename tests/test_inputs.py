@@ -308,3 +308,38 @@ def test_an_input_file_whose_path_is_too_long_fails_alone(workdir: Path) -> None
         f"{PATH_MAX}); give the input folder by a shorter path to process it"
     )
     assert_published("a")
+
+
+# --- digest's own outputs linked into the input folder --------------------------------------------
+
+
+def test_an_output_linked_into_the_input_folder_is_skipped(sample_batch: Path) -> None:
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    os.link("output/seed-cnki-export.digest.html", "input/page.html")  # as `cp -al output/... input/` would
+    os.link("output/runs.jsonl", "input/runs-backup.jsonl")
+    os.symlink("../output/seed-cnki-export.jsonl", "input/records.jsonl")
+    for follow in ([], ["--follow-symlinks"]):
+        result = run_digest("run", "--engine", "gloss", *follow)
+        assert result.exit_code == 0, result.stderr
+        assert sorted(line for line in result.stderr.splitlines() if "warning" in line) == [
+            "digest: warning: input/page.html is the same file as output/seed-cnki-export.digest.html, "
+            "digest's own output; skipped",
+            "digest: warning: input/records.jsonl is the same file as output/seed-cnki-export.jsonl, "
+            "digest's own output; skipped",
+            "digest: warning: input/runs-backup.jsonl is the same file as output/runs.jsonl, digest's own output; skipped"
+            if not follow  # the first run's log line was appended to a copy of its own, leaving this link behind
+            else "digest: warning: input/runs-backup.jsonl was one of digest's own outputs; skipped",
+        ]
+        assert "0 batches done, 1 skipped" in result.stderr
+        assert sorted(p for p in os.listdir("output") if p.endswith(".jsonl")) == [
+            "runs.jsonl",
+            "seed-cnki-export.jsonl",
+        ]
+
+
+def test_a_copy_of_an_output_is_not_a_link_to_it(sample_batch: Path) -> None:
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    shutil.copy("output/seed-cnki-export.jsonl", "input/reused.jsonl")  # someone's own file now: read it
+    result = run_digest("run", "--engine", "gloss")
+    assert "skipped" not in result.stderr.replace("1 skipped", "")
+    assert Path("output/reused.jsonl").is_file()
