@@ -3,8 +3,9 @@
 Every visible file directly in an input folder is one batch, named after the file's stem (its full
 name where two stems clash, or where the stem would be one of digest's own files). An input that
 cannot be processed as a batch (a name that is not UTF-8 or holds a control character, a name
-another input's outputs would also take, a name too long for the files digest derives from it) is
-still returned, with the reason, so that it fails alone and the other batches are done.
+another input's outputs would also take, a name too long for the files digest derives from it, a
+path too long for the system) is still returned, with the reason, so that it fails alone and the
+other batches are done.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .errors import ConfigError
-from .layout import batch_outputs, is_reserved_batch_name
+from .layout import batch_outputs, folded, is_reserved_batch_name
 from .limits import name_max, path_too_long, shown
 from .manifest import Stamp
 from .reading import MAX_INPUT_BYTES, UNSAFE_NAME_RE, BatchSource
@@ -71,17 +72,17 @@ def find_batches(
     files = list({_same_file_key(p): p for p in reversed(files)}.values())[::-1]
     # `a.txt` and `a.jsonl` would both write `a.jsonl`, and a batch called `runs` or `a.errors`
     # would write digest's run log or batch `a`'s errors file: such files keep their suffix.
-    # Names are compared case-insensitively, for output folders on such file systems.
-    stems = Counter(p.stem.casefold() for p in files)
+    # Names are compared as file systems that ignore case and Unicode normalisation compare them.
+    stems = Counter(folded(p.stem) for p in files)
     batches = [
-        BatchSource(p.stem if stems[p.stem.casefold()] == 1 and not is_reserved_batch_name(p.stem) else p.name, p)
+        BatchSource(p.stem if stems[folded(p.stem)] == 1 and not is_reserved_batch_name(p.stem) else p.name, p)
         for p in files
     ]
-    names = Counter(b.name.casefold() for b in batches)
+    names = Counter(folded(b.name) for b in batches)
     limit = batch_name_limit(output_dir)
     return [
         _checked(batch, limit)
-        if names[batch.name.casefold()] == 1
+        if names[folded(batch.name)] == 1
         else dataclasses.replace(
             batch,
             problem=f"{batch.path}: another input writes the same output file ({batch.name}.jsonl); rename one",

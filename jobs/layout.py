@@ -8,6 +8,7 @@ one of these, so that no input can overwrite digest's own files or another batch
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 BATCH_SUFFIX = ".jsonl"
@@ -28,20 +29,28 @@ def batch_outputs(output_dir: Path, name: str) -> tuple[Path, Path]:
     return output_dir / f"{name}{BATCH_SUFFIX}", output_dir / f"{name}{ERRORS_SUFFIX}"
 
 
+def folded(name: str) -> str:
+    """`name` as file systems that ignore case and Unicode normalisation compare it (macOS, Windows).
+
+    Unicode's canonical caseless match (NFD, case folding, NFD): `café` typed on a Mac (NFD) and
+    on Linux (NFC), or `Café` and `CAFÉ`, are one name there. Compatibility forms are not folded
+    (２０２３ is not 2023, nor the radical ⾦ the ideograph 金): no file system takes them for one name.
+    """
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
+
+
 def is_reserved_batch_name(name: str) -> bool:
     """Whether a batch called `name` would write over a file of the folder or of another batch.
 
-    `runs` would write the run log; `a.errors` would write batch `a`'s errors file. Compared
-    case-insensitively, for file systems that are.
+    `runs` would write the run log; `a.errors` would write batch `a`'s errors file. Compared as
+    `folded` names, for file systems that ignore case or Unicode normalisation.
     """
-    folded = name.casefold()
-    own = {file.casefold() for file in FOLDER_FILES}
+    own = {folded(file) for file in FOLDER_FILES}
     return (
         not name
         or name.startswith(".")
         or any(
-            f"{name}{suffix}".casefold() in own
-            for suffix in (BATCH_SUFFIX, ERRORS_SUFFIX, MARKDOWN_SUFFIX, HTML_SUFFIX)
+            folded(f"{name}{suffix}") in own for suffix in (BATCH_SUFFIX, ERRORS_SUFFIX, MARKDOWN_SUFFIX, HTML_SUFFIX)
         )
-        or folded.endswith(ERRORS_SUFFIX.removesuffix(BATCH_SUFFIX))
+        or folded(name).endswith(ERRORS_SUFFIX.removesuffix(BATCH_SUFFIX))
     )

@@ -14,6 +14,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -343,3 +344,48 @@ def test_a_copy_of_an_output_is_not_a_link_to_it(sample_batch: Path) -> None:
     result = run_digest("run", "--engine", "gloss")
     assert "skipped" not in result.stderr.replace("1 skipped", "")
     assert Path("output/reused.jsonl").is_file()
+
+
+# --- names that differ only in Unicode normalisation ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (unicodedata.normalize("NFC", "café.txt"), unicodedata.normalize("NFD", "café.txt")),
+        (unicodedata.normalize("NFD", "Café.txt"), unicodedata.normalize("NFC", "CAFÉ.txt")),  # and case
+        ("金融.txt", "\uf90a融.txt"),  # a CJK compatibility ideograph, which NFC makes the unified 金
+    ],
+    ids=["NFC and NFD", "NFD and NFC in another case", "CJK compatibility ideograph"],
+)
+def test_names_that_differ_only_in_normalisation_clash(workdir: Path, first: str, second: str) -> None:
+    assert first != second
+    write_batch(workdir / "input" / first)
+    write_batch(workdir / "input" / second, 1)
+    write_batch(workdir / "input" / "z.txt", 2)
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 1
+    assert result.stderr.count("another input writes the same output file") == 2
+    assert sorted(os.listdir("output")) == sorted(
+        ["z.jsonl", "z.digest.md", "z.digest.html", "index.html", "feed.xml", "runs.jsonl", ".digest-manifest.json"]
+    )
+
+
+def test_stems_that_differ_only_in_normalisation_keep_their_suffixes(workdir: Path) -> None:
+    write_batch(workdir / "input" / unicodedata.normalize("NFC", "café.txt"))
+    write_batch(workdir / "input" / unicodedata.normalize("NFD", "café.jsonl").replace(".jsonl", ".md"), 1)
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 0, result.stderr
+    assert_published(unicodedata.normalize("NFC", "café.txt"))
+    assert_published(unicodedata.normalize("NFD", "café.md"))
+
+
+def test_compatibility_forms_that_nfc_keeps_are_two_batches(workdir: Path) -> None:
+    # NFKC would make the Kangxi radical ⾦ (U+2FA6) the ideograph 金, and ２０２３ 2023; NFC, as a
+    # file system that normalises names does (macOS), keeps them apart, and so does digest.
+    for number, name in enumerate(["金融.txt", "\u2fa6融.txt", "2023.txt", "２０２３.txt"]):
+        write_batch(workdir / "input" / name, number)
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 0, result.stderr
+    for name in ["金融", "\u2fa6融", "2023", "２０２３"]:
+        assert_published(name)
