@@ -232,6 +232,7 @@ def test_too_few_file_descriptors_is_one_line_and_exit_2(
     assert not (tmp_path / "fresh-models").exists()
 
 
+@pytest.mark.slow
 def test_enough_file_descriptors_are_enough(sample_batch: Path, argos_models: Path) -> None:
     result = digest_limited(64, "run", "--engine", "argos", "--models-dir", str(argos_models))
     assert result.returncode == 0, result.stderr
@@ -336,6 +337,15 @@ def test_an_output_linked_into_the_input_folder_is_skipped(sample_batch: Path) -
             "runs.jsonl",
             "seed-cnki-export.jsonl",
         ]
+
+
+@pytest.mark.parametrize("copies", ['"junk"', "[[1, 2], [true, 1, 2, 3], null]", "{}"])
+def test_kept_links_of_another_shape_in_the_manifest_are_ignored(sample_batch: Path, copies: str) -> None:
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    manifest = Path("output/.digest-manifest.json")
+    manifest.write_text(manifest.read_text(encoding="utf-8")[:-2] + f', "own_copies": {copies}}}\n', encoding="utf-8")
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 0 and "warning" not in result.stderr and "0 batches done, 1 skipped" in result.stderr
 
 
 def test_a_copy_of_an_output_is_not_a_link_to_it(sample_batch: Path) -> None:
