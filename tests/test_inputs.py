@@ -232,6 +232,29 @@ def test_too_few_file_descriptors_is_one_line_and_exit_2(
     assert not (tmp_path / "fresh-models").exists()
 
 
+def test_a_model_that_cannot_be_opened_for_want_of_descriptors_is_not_called_damaged(argos_models: Path) -> None:
+    # As a Ray worker loads its engine, with no descriptor free: it said "reinstall the package".
+    script = """if True:
+        import os, resource, sys
+        from pathlib import Path
+        from jobs.engines.argos import ArgosEngine
+        from jobs.engines.base import EngineSettings
+        from jobs.errors import ConfigError
+        import ctranslate2, argostranslate.package  # imported before the limit, as in a worker
+        in_use = len(os.listdir("/proc/self/fd")) - 1
+        resource.setrlimit(resource.RLIMIT_NOFILE, (in_use, in_use))
+        try:
+            ArgosEngine.load("zh", "en", EngineSettings(models_dir=Path(sys.argv[1])))
+        except ConfigError as error:
+            print(error)
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(argos_models)], capture_output=True, text=True, timeout=120
+    )
+    assert result.stderr == ""
+    assert result.stdout.startswith("too many open files: digest needs 32 free file descriptors and has 0")
+
+
 @pytest.mark.slow
 def test_enough_file_descriptors_are_enough(sample_batch: Path, argos_models: Path) -> None:
     result = digest_limited(64, "run", "--engine", "argos", "--models-dir", str(argos_models))

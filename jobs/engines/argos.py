@@ -76,7 +76,6 @@ class ArgosEngine(TranslationEngine):
                 intra_threads=settings.option(ArgosEngine, "threads"),
             )
         except Exception as error:  # CTranslate2 raises RuntimeError, ValueError, IndexError... on damaged files
-            check_descriptors()  # it could not open the files, perhaps, and says only that they are wrong
             raise ConfigError(
                 f"{model.path}: cannot load the model ({type(error).__name__}: {error}); reinstall the package"
             ) from None
@@ -99,6 +98,8 @@ class ArgosEngine(TranslationEngine):
 
     @classmethod
     def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> ArgosEngine:
+        # A model whose files cannot be opened for want of descriptors would be called damaged.
+        check_descriptors()
         model = find_model(settings.models_dir, source_lang, target_lang)
         if model is None:
             raise ConfigError(cls.unavailable_message(source_lang, target_lang, settings))
