@@ -103,15 +103,19 @@ class TranslationCache:
             for start in range(0, len(keys), 500):  # SQLite limits the number of parameters
                 chunk = keys[start : start + 500]
                 placeholders = ",".join("?" * len(chunk))
+                # As bytes: sqlite3 would raise on text that is not UTF-8, with the text in its message.
                 rows = self._connection.execute(
-                    f"SELECT key, translation, checksum FROM translations WHERE key IN ({placeholders})", chunk
+                    "SELECT CAST(key AS BLOB), CAST(translation AS BLOB), typeof(translation), checksum"
+                    f" FROM translations WHERE key IN ({placeholders})",
+                    chunk,
                 )
-                for key, translation, checksum in rows:
+                for raw_key, raw_translation, kind, checksum in rows:
                     # A damaged page can hold a well-formed row with the wrong text: never serve it.
-                    if not isinstance(translation, str) or checksum != _checksum(key, translation):
-                        self._fail(f"the row of key {key} does not match its checksum", damaged=True)
+                    row = _decode_row(raw_key, raw_translation, kind, checksum)
+                    if isinstance(row, str):
+                        self._fail(row, damaged=True)
                         return {}
-                    found[key] = translation
+                    found[row[0]] = row[1]
         except sqlite3.Error as error:
             self._fail(_describe(error), damaged=_is_damage(error))
             return {}
@@ -293,6 +297,21 @@ def _diagnose(connection: sqlite3.Connection) -> _Problem | None:
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _decode_row(key: bytes, translation: bytes | None, kind: str, checksum: object) -> tuple[str, str] | str:
+    """A row's key and translation, or what is wrong with it (never quoting its text, which may be anything)."""
+    text_key = key.decode("ascii", "replace")
+    named = f"the row of key {text_key}" if text_key.isalnum() and len(text_key) <= 64 else "a row with a damaged key"
+    if kind != "text" or translation is None:
+        return f"{named} holds no text"
+    try:
+        text = translation.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"{named} is not valid UTF-8"
+    if checksum != _checksum(text_key, text):
+        return f"{named} does not match its checksum"
+    return text_key, text
 
 
 def _check_file(path: Path) -> None:

@@ -153,25 +153,45 @@ def test_damaged_pages_inside_the_cache_are_found_and_the_cache_rebuilt(project:
     assert last_run()["engine_translations"] == 0
 
 
-def garble_a_translation(path: Path) -> None:
-    """Change one letter of one cached translation inside the file, as a flipped bit would."""
+#: Which byte of a cached translation to change, and what the cache then finds.
+GARBLED_BYTES = {
+    "an ASCII letter": (lambda byte: chr(byte).isalpha() and byte < 0x80, "does not match its checksum"),
+    # A continuation byte replaced by a letter: the text is no longer UTF-8 at all.
+    "a byte inside a multi-byte character": (lambda byte: 0x80 <= byte < 0xC0, "is not valid UTF-8"),
+}
+
+
+def garble_a_translation(path: Path, which: str) -> bytes:
+    """Change one byte of one cached translation inside the file, as a flipped bit would; return the text it had.
+
+    The row is the first by key whose text holds such a byte and appears once in the file.
+    """
+    wanted, _ = GARBLED_BYTES[which]
     with sqlite3.connect(path) as connection:
-        rows = connection.execute("SELECT translation FROM translations").fetchall()
+        connection.text_factory = bytes
+        rows = connection.execute("SELECT translation FROM translations ORDER BY key").fetchall()
     connection.close()
     data = path.read_bytes()
-    translation = next(text for (text,) in rows if len(text) > 20 and data.count(text.encode()) == 1)
-    original = translation.encode()
-    middle = len(original) // 2
-    changed = original[:middle] + (b"Q" if original[middle : middle + 1] != b"Q" else b"X") + original[middle + 1 :]
-    path.write_bytes(data.replace(original, changed))
+    for (text,) in rows:
+        positions = [index for index, byte in enumerate(text) if wanted(byte)]
+        if positions and data.count(text) == 1:
+            break
+    else:
+        pytest.fail(f"no cached translation has {which} and appears once in the file")
+    at = positions[len(positions) // 2]
+    changed = text[:at] + (b"Q" if text[at] != ord("Q") else b"X") + text[at + 1 :]
+    path.write_bytes(data.replace(text, changed))
+    return text
 
 
-def test_a_garbled_translation_is_never_served(project: Path, tmp_path: Path) -> None:
-    # Damage inside a row's text passes every structural check: only the row's checksum finds it.
+@pytest.mark.parametrize("which", GARBLED_BYTES)
+def test_a_garbled_translation_is_never_served(project: Path, tmp_path: Path, which: str) -> None:
+    # Damage inside a row's text passes every structural check: only reading the row finds it,
+    # whether it is still UTF-8 (its checksum fails) or not (sqlite3 would raise, quoting the text).
     cache = tmp_path / "cache.sqlite3"
     code, stderr, expected = digest_run("--cache", str(cache))
     assert code == 0 and not warnings_in(stderr), stderr
-    garble_a_translation(cache)
+    original = garble_a_translation(cache, which)
     with sqlite3.connect(cache) as connection:
         assert connection.execute("PRAGMA quick_check").fetchall() == [("ok",)]
     connection.close()
@@ -180,7 +200,10 @@ def test_a_garbled_translation_is_never_served(project: Path, tmp_path: Path) ->
     assert code == 0, stderr
     assert records == expected
     [warning] = warnings_in(stderr)
-    assert str(cache) in warning and "checksum" in warning
+    assert str(cache) in warning and "is damaged" in warning and GARBLED_BYTES[which][1] in warning
+    # One short line that names the row, never its text.
+    assert len(warning) < len(str(cache)) * 2 + 300 and "\ufffd" not in warning
+    assert original.decode("utf-8")[:8] not in warning
     assert Path(f"{cache}.broken").exists()  # so the next run does not meet it again
 
     code, stderr, records = digest_run("--cache", str(cache))
