@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +34,6 @@ from typing import Any
 from .errors import ConfigError, ModelPackageError
 from .limits import check_descriptors
 from .package_file import PACKAGE_SUFFIX, ZIP_ERRORS, extract, inspect_archive, open_package
-from .settings import cache_dir
 from .writing import made_by_live_process
 
 #: A dropped package that cannot be installed is renamed `<name>.argosmodel.rejected`.
@@ -309,23 +309,35 @@ def _set_aside(package: Path, reason: str) -> str:
 def install_from_index(from_code: str, to_code: str, models_dir: Path) -> InstalledModel:
     """Download the pair's package through argostranslate's own index, then install it from the file."""
     argos = argos_package_module()
-    with _network_timeout(_INDEX_TIMEOUT_SECONDS):
-        argos.update_package_index()
-        index_file = Path(argos.settings.local_package_index)
-        if not index_file.exists():
-            raise ConfigError(_offline_message(argos.settings.remote_package_index, from_code, to_code))
-        matches = [p for p in argos.get_available_packages() if (p.from_code, p.to_code) == (from_code, to_code)]
-        if not matches:
-            raise ConfigError(f"the Argos package index has no {from_code}->{to_code} package")
-        newest = max(matches, key=lambda p: _version_key(p.package_version))
-        try:
-            downloaded = Path(newest.download())
-        except Exception as error:  # argostranslate raises bare Exception on a failed download
-            raise ConfigError(_offline_message(", ".join(newest.links), from_code, to_code, error)) from None
-    try:
+    # The index and the package go to a folder of this call's own: an index left by an earlier
+    # download (or by anyone) is never read, even when the new one cannot be fetched.
+    with tempfile.TemporaryDirectory(prefix="digest-download-") as scratch, _argos_downloads_in(argos, Path(scratch)):
+        with _network_timeout(_INDEX_TIMEOUT_SECONDS):
+            argos.update_package_index()
+            index_file = Path(argos.settings.local_package_index)
+            if not index_file.exists():
+                raise ConfigError(_offline_message(argos.settings.remote_package_index, from_code, to_code))
+            matches = [p for p in argos.get_available_packages() if (p.from_code, p.to_code) == (from_code, to_code)]
+            if not matches:
+                raise ConfigError(f"the Argos package index has no {from_code}->{to_code} package")
+            newest = max(matches, key=lambda p: _version_key(p.package_version))
+            try:
+                downloaded = Path(newest.download())
+            except Exception as error:  # argostranslate raises bare Exception on a failed download
+                raise ConfigError(_offline_message(", ".join(newest.links), from_code, to_code, error)) from None
         return install_package(downloaded, models_dir)
+
+
+@contextmanager
+def _argos_downloads_in(argos: ModuleType, folder: Path) -> Iterator[None]:
+    """Point argostranslate's package index file and downloads folder into `folder` for the block."""
+    settings = argos.settings
+    saved = settings.local_package_index, settings.downloads_dir
+    settings.local_package_index, settings.downloads_dir = folder / "index.json", folder
+    try:
+        yield
     finally:
-        downloaded.unlink(missing_ok=True)
+        settings.local_package_index, settings.downloads_dir = saved
 
 
 def _offline_message(where: str, from_code: str, to_code: str, error: object = None) -> str:
@@ -354,11 +366,13 @@ def _network_timeout(seconds: float) -> Iterator[None]:
 
 @cache
 def argos_package_module() -> ModuleType:
-    """Import `argostranslate.package` with its folders inside digest's cache folder.
+    """Import `argostranslate.package` with its folders in a temporary folder, gone once it is imported.
 
     Importing argostranslate creates its data, config and cache folders under the user's home
-    (~/.local/share, ~/.config, ~/.local/cache); digest points them into its own cache folder, so
-    a run creates nothing outside the models, input and output folders and that cache.
+    (~/.local/share, ~/.config, ~/.local/cache) and reads its settings from there. digest needs
+    none of it (it loads packages from its models folder), so a run neither writes those folders
+    nor reads settings or a package index that anyone could have left there, and a read-only
+    cache folder or home costs nothing.
     """
     try:
         return _import_argos_package()
@@ -378,23 +392,24 @@ _BROKEN_ARGOSTRANSLATE = (
 
 def _import_argos_package() -> ModuleType:
     if "argostranslate.settings" not in sys.modules:
-        root = cache_dir() / "argos-translate"
-        overrides = {
-            "XDG_DATA_HOME": root / "data",
-            "XDG_CONFIG_HOME": root / "config",
-            "XDG_CACHE_HOME": root / "cache",
-            "ARGOS_PACKAGES_DIR": root / "packages",
-        }
-        saved = {key: os.environ.get(key) for key in overrides}
-        os.environ.update({key: str(value) for key, value in overrides.items()})
-        try:
-            import argostranslate.package
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        with tempfile.TemporaryDirectory(prefix="digest-argos-") as scratch:
+            root = Path(scratch)
+            overrides = {
+                "XDG_DATA_HOME": root / "data",
+                "XDG_CONFIG_HOME": root / "config",
+                "XDG_CACHE_HOME": root / "cache",
+                "ARGOS_PACKAGES_DIR": root / "packages",
+            }
+            saved = {key: os.environ.get(key) for key in overrides}
+            os.environ.update({key: str(value) for key, value in overrides.items()})
+            try:
+                import argostranslate.package
+            finally:
+                for key, value in saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
     import argostranslate.package
 
     # argostranslate logs failures itself (to stderr, as tuples); digest reports them in words.

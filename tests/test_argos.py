@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from .argos_package import build_argos_package
-from .conftest import SAMPLE_EXPORT, read_jsonl, run_digest
+from .conftest import REPO, SAMPLE_EXPORT, read_jsonl, run_digest
 
 SAMPLE_TEXT = SAMPLE_EXPORT.read_text(encoding="utf-8")
 
@@ -330,6 +330,26 @@ def test_run_makes_no_connection_and_writes_only_its_folders(
     new_paths = {path.split("/")[0] for path in set(after) - set(before)}
     assert new_paths <= {"output", "lang_models", "input"}
     assert read_jsonl(Path("output/seed-cnki-export.jsonl"))[0]["engine"]["translation"] == "argos"
+
+
+def test_argostranslate_leaves_the_cache_folder_and_the_temporary_folder_alone(tmp_path: Path) -> None:
+    # Its import creates data, config and cache folders and reads a settings file there; before,
+    # they were in digest's cache folder, and a read-only one failed every argos batch.
+    folder, scratch = tmp_path / "cache", tmp_path / "tmp"
+    folder.mkdir(mode=0o700)
+    scratch.mkdir()
+    code = "from jobs.models import argos_package_module; print(argos_package_module().settings.settings_file)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**os.environ, "DIGEST_CACHE_DIR": str(folder), "TMPDIR": str(scratch)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not Path(result.stdout.strip()).is_relative_to(folder)
+    assert list(folder.iterdir()) == [] and list(scratch.iterdir()) == []
 
 
 def test_a_removed_argostranslate_module_exits_2_with_the_repair_command(
