@@ -5,10 +5,11 @@ time, never cost a run or a translation: any SQLite error, at any point, gives o
 the run goes on without the cache, and a row that fails its checksum is never served.
 
 Processes share the cache through `<cache>.lock` beside it: each holds a shared flock on it while
-it has the database open, and creating, upgrading or rebuilding the file takes the exclusive
+it has the database open, and creating or rebuilding the file takes the exclusive
 lock, which is only granted while no other process has the database open. So a database is never
-set up by two processes at once, nor moved from under a process using it. A damaged file is
-moved aside to `<cache>.broken` and a new one started.
+set up by two processes at once, nor moved from under a process using it. A damaged file, or one
+of an earlier digest whose rows had no checksums, is moved aside to `<cache>.broken` and a new one
+started.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ APPLICATION_ID = 0x64677374
 SCHEMA_VERSION = 1
 _SCHEMA = "CREATE TABLE translations (key TEXT PRIMARY KEY, translation TEXT NOT NULL, checksum INTEGER NOT NULL)"
 _COLUMNS = ["key", "translation", "checksum"]
-#: The layout before checksums (no application_id); such a cache is upgraded in place.
+#: The layout before checksums (no application_id): its rows cannot be checked, so such a cache is moved aside.
 _LEGACY_COLUMNS = ["key", "translation"]
 #: How long to keep asking for the exclusive lock to repair a cache that another process has open.
 _REPAIR_WAIT_S = 5.0
@@ -55,7 +56,7 @@ class _Unusable(Exception):
 
 @dataclass
 class _Problem:
-    """What must change before the file can be used: `empty`, `legacy`, `journal` or `damaged`."""
+    """What must change before the file can be used: `empty`, `journal` or `damaged`."""
 
     kind: str
     reason: str
@@ -146,7 +147,7 @@ class TranslationCache:
             self._release()
 
     def _open(self, lock: int) -> sqlite3.Connection:
-        """A connection under the shared lock, after creating, upgrading or rebuilding the file if it needs it."""
+        """A connection under the shared lock, after creating or rebuilding the file if it needs it."""
         deadline = time.monotonic() + self.timeout
         repair_deadline = time.monotonic() + min(self.timeout, _REPAIR_WAIT_S)
         repaired = False
@@ -187,7 +188,7 @@ class TranslationCache:
             raise
 
     def _repair(self) -> bool:
-        """Under the exclusive lock: create, upgrade or rebuild the file so that it can be used; False if it needed nothing."""
+        """Under the exclusive lock: create or rebuild the file so that it can be used; False if it needed nothing."""
         connection, problem = self._inspect()  # again: another process may have done it meanwhile
         try:
             if problem is None:
@@ -205,12 +206,6 @@ class TranslationCache:
             stamp = f"PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
             if problem.kind in ("empty", "damaged"):
                 connection.executescript(f"BEGIN; {_SCHEMA}; {stamp} COMMIT;")
-            elif problem.kind == "legacy":
-                connection.create_function("digest_checksum", 2, _checksum, deterministic=True)
-                connection.executescript(
-                    "BEGIN; ALTER TABLE translations ADD COLUMN checksum INTEGER;"
-                    f" UPDATE translations SET checksum = digest_checksum(key, translation); {stamp} COMMIT;"
-                )
         finally:
             connection.close()
         return True
@@ -271,13 +266,14 @@ def _diagnose(connection: sqlite3.Connection) -> _Problem | None:
     objects = connection.execute("SELECT type, name FROM sqlite_master").fetchall()
     tables = [name for kind, name in objects if kind == "table"]
     columns = [row[1] for row in connection.execute("PRAGMA table_info(translations)")]
-    legacy = False
     if application_id == 0:
         if not objects:
             return _Problem("empty", "a new file")
-        legacy = tables == ["translations"] and columns == _LEGACY_COLUMNS
-        if not legacy:
-            raise _Unusable("it is another program's SQLite database; it was left as it is")
+        if tables == ["translations"] and columns == _LEGACY_COLUMNS:
+            # An earlier digest's cache, or another program's database laid out alike: either way
+            # its rows cannot be checked, and it is never changed; moved aside, it stays readable.
+            return _Problem("damaged", "its rows have no checksums (a cache of an earlier digest, or not digest's)")
+        raise _Unusable("it is another program's SQLite database; it was left as it is")
     elif application_id != APPLICATION_ID:
         raise _Unusable("it is another program's SQLite database; it was left as it is")
     elif version > SCHEMA_VERSION:
@@ -289,8 +285,6 @@ def _diagnose(connection: sqlite3.Connection) -> _Problem | None:
     check = [row[0] for row in connection.execute("PRAGMA quick_check")]
     if check != ["ok"]:
         return _Problem("damaged", " ".join("; ".join(check[:3]).split()))  # its lines, on one line
-    if legacy:
-        return _Problem("legacy", "made by an earlier digest")
     if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         return _Problem("journal", "not in WAL mode")
     return None

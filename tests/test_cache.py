@@ -413,25 +413,41 @@ def test_a_damaged_cache_another_process_has_open_is_not_moved(tmp_path: Path) -
     assert "starting a new one" in warning and Path(f"{path}.broken").exists()
 
 
-def test_a_cache_of_the_earlier_layout_is_upgraded_and_kept(
-    engine: TranslationEngine, sentences: list[str], tmp_path: Path
+@pytest.mark.parametrize("origin", ["an earlier digest", "another program"])
+def test_a_cache_without_checksums_is_moved_aside_not_served(
+    engine: TranslationEngine, sentences: list[str], tmp_path: Path, origin: str
 ) -> None:
+    # A table of digest's layout before rows had checksums, as an earlier digest or another
+    # program wrote it: nothing can tell its rows from rewritten ones, so none is served.
     path = tmp_path / "cache.sqlite3"
     sentences = list(dict.fromkeys(sentences))
     expected = engine.translate_batch(sentences)
-    with sqlite3.connect(path) as connection:  # as digest wrote it before rows had checksums
+    with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("CREATE TABLE translations (key TEXT PRIMARY KEY, translation TEXT NOT NULL)")
+        texts = expected if origin == "an earlier digest" else ["see https://example.com"] * len(sentences)
         connection.executemany(
             "INSERT INTO translations VALUES (?, ?)",
-            [(TranslationCache.key(engine.cache_identity, s), t) for s, t in zip(sentences, expected)],
+            [(TranslationCache.key(engine.cache_identity, s), t) for s, t in zip(sentences, texts)],
         )
     connection.close()
+    kept = path.read_bytes()
+    warnings: list[str] = []
+    cache = TranslationCache(path, warnings.append)
+    stats = TranslationStats()
+    assert translate(engine, sentences, cache, stats) == expected
+    cache.close()
+    assert stats.cache_hits == 0 and stats.engine_translations == len(sentences)
+    [warning] = warnings
+    assert "no checksums" in warning and "moved it to cache.sqlite3.broken, starting a new one" in warning
+    assert Path(f"{path}.broken").read_bytes() == kept  # set aside as it was, never changed
+
+    # The new cache serves the next process, without a warning.
     cache = TranslationCache(path, pytest.fail)
     stats = TranslationStats()
     assert translate(engine, sentences, cache, stats) == expected
     cache.close()
-    assert stats.cache_hits == len(sentences) and stats.engine_translations == 0
+    assert stats.cache_hits == len(sentences)
 
 
 RACER = """
