@@ -10,6 +10,10 @@ lock, which is only granted while no other process has the database open. So a d
 set up by two processes at once, nor moved from under a process using it. A damaged file, or one
 of an earlier digest whose rows had no checksums, is moved aside to `<cache>.broken` and a new one
 started.
+
+A checksum finds accidents, not someone who rewrites a row and its checksum: a cache whose folder
+or files are symbolic links, belong to another user or can be written by others is refused
+(`settings.distrust`), and the run goes on without it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .engines.base import TranslationEngine
-from .settings import cache_dir
+from .settings import cache_dir, distrust, make_private_folder
 from .writing import regular_file_descriptor
 
 CACHE_FILE_NAME = "translations.sqlite3"
@@ -41,6 +45,8 @@ _SCHEMA = "CREATE TABLE translations (key TEXT PRIMARY KEY, translation TEXT NOT
 _COLUMNS = ["key", "translation", "checksum"]
 #: The layout before checksums (no application_id): its rows cannot be checked, so such a cache is moved aside.
 _LEGACY_COLUMNS = ["key", "translation"]
+#: The files of one cache: the database, SQLite's journal files and the lock.
+_COMPANIONS = ("", "-wal", "-shm", ".lock")
 #: How long to keep asking for the exclusive lock to repair a cache that another process has open.
 _REPAIR_WAIT_S = 5.0
 
@@ -77,15 +83,15 @@ class TranslationCache:
         self._warned = False
         self._connection: sqlite3.Connection | None = None
         self._lock: int | None = None
-        # The file itself, not a symbolic link to it: SQLite puts the -wal and -shm files beside
-        # the target, and the lock must be the same for every name of the file.
-        self._file = Path(os.path.realpath(path))
+        self._file = Path(os.path.abspath(path))
         self._lock_path = self._file.with_name(self._file.name + ".lock")
         try:
+            _check_trust(self._file)
+            make_private_folder(self._file.parent)
             _check_file(self._file)
-            self._file.parent.mkdir(parents=True, exist_ok=True)
-            # Created if missing; a FIFO or device there is refused rather than waited on.
-            self._lock = regular_file_descriptor(self._lock_path, os.O_CREAT | os.O_NOFOLLOW)
+            # Created if missing, for this user alone; a FIFO or device there is refused rather than waited on.
+            self._lock = regular_file_descriptor(self._lock_path, os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            _create_private(self._file)  # SQLite gives its -wal and -shm files the database's mode
             self._connection = self._open(self._lock)
         except (sqlite3.Error, OSError, _Unusable) as error:
             self._release()
@@ -200,6 +206,7 @@ class TranslationCache:
                     f"translation cache {self.path} is unusable ({problem.reason}); "
                     f"moved it to {aside.name}, starting a new one"
                 )
+                _create_private(self._file)
                 connection = sqlite3.connect(self._file, timeout=self.timeout)
             # Setting WAL mode needs the file to itself, which the exclusive lock gives.
             connection.execute("PRAGMA journal_mode=WAL")
@@ -291,6 +298,22 @@ def _diagnose(connection: sqlite3.Connection) -> _Problem | None:
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_trust(path: Path) -> None:
+    """Refuse (_Unusable) a cache whose folder or files are links, another user's, or writable by others."""
+    for candidate in (path.parent, *(Path(f"{path}{suffix}") for suffix in _COMPANIONS)):
+        distrusted = distrust(candidate)
+        if distrusted is not None:
+            raise _Unusable(str(distrusted))
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file if missing, readable by this user alone (SQLite would make it 0644)."""
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _decode_row(key: bytes, translation: bytes | None, kind: str, checksum: object) -> tuple[str, str] | str:

@@ -34,6 +34,7 @@ from .reading import BatchSource, RecordError, SourceRecord, read_file_records, 
 from .record import Record
 from .render import render_all
 from .report import RunReport
+from .settings import cache_dir_problem
 from .summarize import summary_length
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
@@ -68,6 +69,10 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
     batches = find_batches(options.inputs, warn, options.follow_symlinks, output_dir, own)
     created = _missing_folders(output_dir)
     with exclusive_run(output_dir):
+        # Checked before anything reads a cache there (the translators' jieba): one warning for the folder.
+        cache_problem = cache_dir_problem()
+        if cache_problem:
+            warn(cache_problem)
         try:
             install_dropped_packages(settings.models_dir, warn)
             translators = Translators(options.engine, settings, warn, None, glossary)
@@ -77,7 +82,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
             raise
         report = RunReport()  # timed from here: starting the executor's workers is part of the run
         try:
-            with _open_cache(options, warn) as cache:
+            with _open_cache(options, warn, use_cache_dir=cache_problem is None) as cache:
                 translators.cache = cache
                 with make_executor(options, translators, warn) as executor:
                     return _run_batches(batches, own.seen, options, output_dir, executor, report, warn, error)
@@ -184,8 +189,9 @@ def check_separate_folders(inputs: Sequence[Path], output_dir: Path) -> None:
             )
 
 
-def _open_cache(options: RunOptions, warn: Warn) -> closing[TranslationCache] | nullcontext[None]:
-    if not options.use_cache:
+def _open_cache(options: RunOptions, warn: Warn, use_cache_dir: bool) -> closing[TranslationCache] | nullcontext[None]:
+    """The run's translation cache; none with `--no-cache`, nor in a cache folder refused (with its warning) already."""
+    if not options.use_cache or (options.cache_path is None and not use_cache_dir):
         return nullcontext(None)
     return closing(TranslationCache(options.cache_path or default_cache_path(), warn))
 

@@ -33,6 +33,7 @@ def repo_data(name: str) -> Path:
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Keep jieba's and the gloss's caches out of the user's cache folder during tests."""
     cache = tmp_path_factory.mktemp("cache")
+    cache.chmod(0o700)  # as digest makes its own (pytest does too): a folder others can write is refused
     previous = os.environ.get("DIGEST_CACHE_DIR")
     os.environ["DIGEST_CACHE_DIR"] = str(cache)
     yield cache

@@ -13,6 +13,7 @@ import os
 import random
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -60,11 +61,11 @@ needs_permissions = pytest.mark.skipif(
 )
 
 
-def digest_run_with_permissions(*args: str) -> tuple[int, str, list[dict]]:
-    """`digest_run`, in a child process that read-only permissions apply to even when run by root."""
-    if _PERMISSIONS_APPLY:
-        return digest_run(*args)
-    command = [*_DROP_OVERRIDES, sys.executable, "-m", "jobs", "run", "--engine", "argos", "--force", *args]
+def digest_run_with_permissions(*args: str, engine: str = "argos") -> tuple[int, str, list[dict]]:
+    """`digest_run` (with `engine`), in a child process that read-only permissions apply to even when run by root."""
+    command = [sys.executable, "-m", "jobs", "run", "--engine", engine, "--force", *args]
+    if not _PERMISSIONS_APPLY:
+        command = [*_DROP_OVERRIDES, *command]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, env={**os.environ})
     return result.returncode, result.stderr, read_jsonl(OUTPUT) if OUTPUT.exists() else []
 
@@ -222,8 +223,9 @@ def make_foreign_database(path: Path) -> None:
     [
         ("directory", "not a regular file"),
         ("foreign database", "another program's SQLite database"),
-        ("symbolic link", None),
-        ("dangling symbolic link", None),
+        # Never followed: a link can lead anywhere (/etc), and whoever made it decides where.
+        ("symbolic link", "is a symbolic link"),
+        ("dangling symbolic link", "is a symbolic link"),
         ("zero bytes", None),
         pytest.param("read-only folder", "Permission denied", marks=[needs_permissions, pytest.mark.slow]),
         pytest.param("read-only file", "readonly database", marks=[needs_permissions, pytest.mark.slow]),
@@ -238,9 +240,10 @@ def test_odd_cache_paths_cost_at_most_one_warning(
     code, _, expected = run("--no-cache")
     assert code == 0 and expected
     folder = tmp_path / "cache"
-    folder.mkdir()
+    folder.mkdir(mode=0o700)  # not the umask's choice: a umask of 002 would make it writable by the group
     cache = folder / "translations.sqlite3"
     target = tmp_path / "elsewhere" / "real.sqlite3"
+    target.parent.mkdir()
     option = ["--cache", str(cache)]
     if case == "directory":
         # `--cache DIR` is refused as a usage error; the default path in the cache folder is not checked.
@@ -250,7 +253,6 @@ def test_odd_cache_paths_cost_at_most_one_warning(
     elif case == "foreign database":
         make_foreign_database(cache)
     elif case in ("symbolic link", "dangling symbolic link"):
-        target.parent.mkdir()
         if case == "symbolic link":
             target.touch()
         cache.symlink_to(target)
@@ -279,11 +281,110 @@ def test_odd_cache_paths_cost_at_most_one_warning(
         assert not list(folder.glob("*.broken*"))
     if case == "directory":
         assert list(cache.iterdir()) == [] and not Path(f"{cache}.lock").exists()
-    if case == "foreign database":
+    if warned is not None and before is not None:  # a cache refused is left exactly as it was
         assert cache.read_bytes() == before
-    if case.endswith("symbolic link"):
-        assert cache.is_symlink() and target.stat().st_size > 0
-        assert Path(f"{target}.lock").exists() and not Path(f"{cache}.lock").exists()
+    if case.endswith("symbolic link"):  # nothing was written through the link, nor beside its target
+        assert list(target.parent.iterdir()) == ([target] if target.exists() else [])
+        assert not target.exists() or target.stat().st_size == 0
+        assert not Path(f"{cache}.lock").exists()
+
+
+@pytest.mark.parametrize(
+    ("case", "warned"),
+    [
+        ("symbolic link for the -wal file", "-wal is a symbolic link"),
+        ("another user's file", "belongs to user id 65534"),
+        ("another user's -shm file", "-shm belongs to user id 65534"),
+        ("another user's lock file", ".lock belongs to user id 65534"),
+        ("another user's folder", "belongs to user id 65534"),
+        ("file writable by the group", "can be written by other users (mode 664); chmod go-w"),
+        ("folder writable by everyone", "can be written by other users (mode 777); chmod go-w"),
+    ],
+)
+def test_a_cache_digest_must_not_trust_is_never_served(tmp_path: Path, case: str, warned: str) -> None:
+    # A checksum cannot tell a row that someone else rewrote, checksum and all, from one digest
+    # wrote: a cache that others can change is refused, as OpenSSH's StrictModes refuses keys.
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    path = folder / "translations.sqlite3"
+    rows = {TranslationCache.key("argos|test 1.0", "核武器"): "see https://example.com"}
+    cache = TranslationCache(path, pytest.fail)
+    cache.put_many(rows)
+    assert cache.get_many(list(rows)) == rows
+    cache.close()
+    elsewhere = tmp_path / "elsewhere"
+    if case == "symbolic link for the -wal file":
+        elsewhere.touch()
+        Path(f"{path}-wal").symlink_to(elsewhere)
+    elif case.startswith("another user's"):
+        owned = {"file": path, "-shm file": Path(f"{path}-shm"), "lock file": Path(f"{path}.lock"), "folder": folder}
+        changed = owned[case.split(" ", 2)[2]]
+        changed.touch()
+        os.chown(changed, 65534, 65534)  # nobody's
+    elif case == "file writable by the group":
+        path.chmod(0o664)
+    else:
+        folder.chmod(0o777)
+    files = {file: file.read_bytes() for file in folder.iterdir() if file.is_file() and not file.is_symlink()}
+    warnings: list[str] = []
+    cache = TranslationCache(path, warnings.append)
+    assert cache.get_many(list(rows)) == {}
+    cache.put_many({TranslationCache.key("argos|test 1.0", "一"): "one"})
+    cache.close()
+    [warning] = warnings
+    assert (
+        f"translation cache {path} cannot be used" in warning and warned in warning and "going on without it" in warning
+    )
+    # Left exactly as it was: nothing moved aside, created or written through a link.
+    assert {file: file.read_bytes() for file in folder.iterdir() if file.is_file() and not file.is_symlink()} == files
+    assert not list(folder.glob("*.broken*"))
+    assert not elsewhere.exists() or elsewhere.stat().st_size == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "warned"),
+    [
+        ("symbolic link", "is a symbolic link, which digest does not follow"),
+        ("another user's", f"belongs to user id 65534, not to user id {os.geteuid()} that runs digest; chown"),
+        ("writable by the group", "can be written by other users (mode 770); chmod go-w"),
+    ],
+)
+def test_a_cache_folder_digest_must_not_trust_costs_one_warning(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, warned: str
+) -> None:
+    code, _, expected = digest_run("--no-cache")
+    assert code == 0 and expected
+    real = tmp_path / "real"  # a folder of the test's own: pointed at /etc, digest wrote its caches there
+    real.mkdir(mode=0o700)
+    folder = tmp_path / "cache"
+    if case == "symbolic link":
+        folder.symlink_to(real, target_is_directory=True)
+    else:
+        folder.mkdir(mode=0o700)
+        if case == "another user's":
+            os.chown(folder, 65534, 65534)
+        else:
+            folder.chmod(0o770)
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(folder))
+    code, stderr, records = digest_run()
+    assert code == 0 and records == expected, stderr
+    [warning] = warnings_in(stderr)
+    assert warning.startswith(f"digest: warning: cache folder: {folder} ") and warned in warning, warning
+    assert "going on without the caches kept there" in warning.lower()
+    assert list(real.iterdir()) == [] and list(folder.iterdir()) == []  # nothing kept there, nor through the link
+
+
+def test_the_cache_folder_digest_makes_is_its_users_alone(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "home" / ".cache" / "digest"
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(folder))
+    for _ in range(2):  # made by the first run, trusted by the second
+        code, stderr, records = digest_run()
+        assert code == 0 and records and not warnings_in(stderr), stderr
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(path.stat().st_mode) for path in folder.iterdir()} == {0o600}
+    assert last_run()["engine_translations"] == 0
 
 
 def translate_with(engine: TranslationEngine, cache: TranslationCache, sentences: list[str]) -> list[str]:
