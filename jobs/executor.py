@@ -15,6 +15,7 @@ from types import TracebackType
 from .cache import TranslationStats
 from .chunk import Translators, process_chunk
 from .errors import ConfigError
+from .messages import take_deferred_warnings
 from .options import RunOptions
 from .reading import RecordError, SourceRecord
 from .record import Record
@@ -75,6 +76,7 @@ def run_chunk(chunk: Chunk, options: RunOptions, translators: Translators) -> Ch
     warnings: list[str] = []
     before = dataclasses.replace(translators.stats)
     results = process_chunk(records, record_ids, options, translators, warnings.append)
+    warnings += take_deferred_warnings()  # e.g. about a cache the engines prepared on this chunk
     after = translators.stats
     stats = TranslationStats(
         after.cache_hits - before.cache_hits, after.engine_translations - before.engine_translations

@@ -38,3 +38,23 @@ def stderr_is_terminal() -> bool:
         return sys.stderr is not None and sys.stderr.isatty()
     except (OSError, ValueError):
         return False
+
+
+#: Warnings from code that has no run's `warn` at hand (a cache prepared deep inside an engine),
+#: each given once per process, until the run takes them (`take_deferred_warnings`).
+_deferred: list[str] = []
+_deferred_given: set[str] = set()
+
+
+def defer_warning(message: str) -> None:
+    """Keep a warning for the run to give (once per process, however often it is deferred)."""
+    if message not in _deferred_given:
+        _deferred_given.add(message)
+        _deferred.append(message)
+
+
+def take_deferred_warnings() -> list[str]:
+    """The warnings deferred since the last call, oldest first."""
+    taken = _deferred[:]
+    del _deferred[:]
+    return taken

@@ -76,6 +76,8 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
         try:
             install_dropped_packages(settings.models_dir, warn)
             translators = Translators(options.engine, settings, warn, None, glossary)
+            for message in messages.take_deferred_warnings():
+                warn(message)
         except ConfigError:
             for folder in created:  # a usage error leaves nothing behind: deepest first
                 _remove_empty_folder(folder)

@@ -20,15 +20,9 @@ APP_NAME = "digest"
 PRIVATE_FOLDER_MODE = 0o700
 
 
-def _cache_dir_path() -> Path:
-    return Path(os.environ.get("DIGEST_CACHE_DIR") or platformdirs.user_cache_dir(APP_NAME))
-
-
 def cache_dir() -> Path:
-    """The user's cache folder for digest (`DIGEST_CACHE_DIR` overrides), created on demand, private (mode 0700)."""
-    path = _cache_dir_path()
-    make_private_folder(path)
-    return path
+    """The user's cache folder for digest (`DIGEST_CACHE_DIR` overrides); it may not exist yet."""
+    return Path(os.environ.get("DIGEST_CACHE_DIR") or platformdirs.user_cache_dir(APP_NAME))
 
 
 def make_private_folder(path: Path) -> None:
@@ -76,7 +70,7 @@ def distrust(path: Path) -> Distrust | None:
 
 def cache_dir_problem() -> str | None:
     """Why digest cannot keep caches in its cache folder (created here if missing, mode 0700): one warning line; None if it can."""
-    folder = _cache_dir_path()
+    folder = cache_dir()
     distrusted = distrust(folder)
     reason = None if distrusted is None else str(distrusted)
     if reason is None:
@@ -98,6 +92,11 @@ def cache_dir_problem() -> str | None:
         f"cache folder: {reason}. Going on without the caches kept there "
         "(the translation cache there is off; dictionaries are prepared in memory, which is slower)"
     )
+
+
+def trusted_cache_dir() -> Path | None:
+    """The cache folder, if digest may keep its caches there (see `cache_dir_problem`); else None."""
+    return cache_dir() if cache_dir_problem() is None else None
 
 
 def default_models_dir() -> Path:

@@ -1,17 +1,25 @@
-"""Words: jieba for Chinese (quiet, caching in digest's cache folder), a regex for English."""
+"""Words: jieba for Chinese (quiet, its prefix dictionary cached in digest's cache folder), a regex for English.
+
+jieba's own cache is never used: it loads whatever file sits at its name (for its default
+dictionary, without even a date check) and prints a traceback when it cannot write one. digest
+builds jieba's prefix dictionary itself and keeps it as a checked derived cache (`derived_cache`).
+"""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import warnings
 from collections.abc import Iterable
 from functools import cache, lru_cache
-from pathlib import Path
+from importlib import metadata
 from types import ModuleType
+from typing import TypeGuard
 
+from . import derived_cache
 from .language import HAN
-from .settings import cache_dir
+from .settings import trusted_cache_dir
 
 # Words keep inner hyphens, apostrophes and digits: COVID-19, YOLOv5, China's, 3.5.
 _ENGLISH_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’.][A-Za-z0-9]+)*")
@@ -29,11 +37,69 @@ def jieba_module() -> ModuleType:
     return jieba
 
 
-def new_tokenizer(dictionary: Path | None = None):  # -> jieba.Tokenizer
-    """A jieba Tokenizer (the default dictionary, or `dictionary`) whose cache lives in our cache folder."""
-    jieba = jieba_module()
-    tokenizer = jieba.Tokenizer() if dictionary is None else jieba.Tokenizer(str(dictionary))
-    tokenizer.tmp_dir = str(cache_dir())
+#: A prefix dictionary, as jieba keeps one: each word and each start of a word with its
+#: frequency (0 for a start that is no word), and the total of the frequencies.
+PrefixDictionary = tuple[dict[str, int], int]
+
+
+def jieba_dictionary() -> bytes:
+    """jieba's own dictionary file (one `word frequency tag` line each), as it ships with jieba."""
+    with jieba_module().Tokenizer().get_dict_file() as handle:
+        return handle.read()
+
+
+def jieba_version() -> str:
+    try:
+        return metadata.version("jieba")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a copy of jieba outside any distribution
+        return str(getattr(jieba_module(), "__version__", "unknown"))
+
+
+def prefix_dictionary(lines: bytes) -> PrefixDictionary:
+    """jieba's prefix dictionary of a dictionary file's contents."""
+    frequencies, total = jieba_module().Tokenizer.gen_pfdict(io.BytesIO(lines))
+    return frequencies, total
+
+
+def is_prefix_dictionary(value: object) -> TypeGuard[PrefixDictionary]:
+    """Whether a value loaded from a cache has the shape of a prefix dictionary."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], dict)
+        and bool(value[0])
+        and isinstance(value[1], int)
+    )
+
+
+@cache
+def _default_prefix_dictionary() -> PrefixDictionary:
+    """The prefix dictionary of jieba's own dictionary: from the cache folder, else built (and kept there)."""
+    lines = jieba_dictionary()
+    source = derived_cache.source_hash(b"jieba prefix dictionary", jieba_version().encode(), lines)
+    folder = trusted_cache_dir()
+    path = None if folder is None else folder / derived_cache.file_name("jieba", source)
+    what = "jieba's prefix dictionary cache"
+    if path is not None:
+        cached = derived_cache.load(path, source, what)
+        if is_prefix_dictionary(cached):
+            return cached
+    built = prefix_dictionary(lines)
+    if path is not None:
+        derived_cache.store(path, source, built, what)
+        derived_cache.remove_stale(path.parent, "jieba", [path])
+    return built
+
+
+def new_tokenizer(prefix: PrefixDictionary | None = None):  # -> jieba.Tokenizer
+    """A ready jieba Tokenizer on `prefix` (which it then owns), else on its own copy of jieba's dictionary's."""
+    if prefix is None:
+        frequencies, total = _default_prefix_dictionary()
+        prefix = dict(frequencies), total  # add_word changes it: no tokenizer may share it
+    tokenizer = jieba_module().Tokenizer()
+    # Ready as jieba's initialize() leaves it, which is never called: it would read or write jieba's own cache.
+    tokenizer.FREQ, tokenizer.total = prefix
+    tokenizer.initialized = True
     return tokenizer
 
 
@@ -48,7 +114,6 @@ class Segmenter:
     def __init__(self, terms: Iterable[str] = ()) -> None:
         self.terms = frozenset(terms)
         self.tokenizer = new_tokenizer()
-        self.tokenizer.initialize()
         for term in sorted(self.terms):
             self.tokenizer.add_word(term, freq=1_000_000)
         self._cached = lru_cache(maxsize=16384)(self._split)

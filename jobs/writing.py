@@ -26,13 +26,14 @@ _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS
 
 
 @contextmanager
-def atomic_text_file(path: Path) -> Iterator[TextIO]:
+def atomic_text_file(path: Path, permissions: int | None = None) -> Iterator[TextIO]:
     """Yield a file in `path`'s folder that replaces `path` only once the block has finished.
 
     A run killed at any moment leaves either the old file or the new one, never half of one;
     what it leaves behind is a hidden `*.partial` file that `remove_partial_files` clears. The
     rename replaces a symbolic link at `path` rather than writing through it. An OS error while
     writing (disk full, read-only folder) raises OutputError naming `path`, the old file intact.
+    The file gets `permissions` (a cache: 0o600), else those of an ordinary new file.
     """
     temporary: str | None = None
     try:
@@ -40,7 +41,8 @@ def atomic_text_file(path: Path) -> Iterator[TextIO]:
         descriptor, temporary = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
         )
-        os.fchmod(descriptor, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        # mkstemp makes 0600; outputs are ordinary files
+        os.fchmod(descriptor, 0o666 & ~_umask() if permissions is None else permissions)
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
             handle.flush()

