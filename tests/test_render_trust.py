@@ -13,7 +13,10 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
 from jobs.render import render_all
+from jobs.render.batch import PAGE_SIZE
 
 from .conftest import repo_data
 from .test_render import QUIET, Node, all_nodes, parse_feed, parse_html, run_pipeline
@@ -173,3 +176,66 @@ def test_text_from_the_input_is_isolated_from_the_english_around_it(tmp_path: Pa
         assert isolated(page, text), text
     assert isolated(parse_html((output / "index.html").read_text(encoding="utf-8")), "rtl")
     assert not isolated(page, "Author’s keywords")  # digest's own English is not
+
+
+# --- every page of a batch, under its own name -------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "seed-cnki-export.jsonl"
+
+
+def golden_batch(path: Path, count: int, prefix: str = "r", timestamp: int = 1_700_000_000) -> Path:
+    """A batch JSONL of `count` real digest records (the golden ones repeated, each with an id of its own)."""
+    records = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        json.dumps({**records[number % len(records)], "id": f"{prefix}{number + 1}"}, ensure_ascii=False) + "\n"
+        for number in range(count)
+    ]
+    path.write_text("".join(lines), encoding="utf-8")
+    os.utime(path, (timestamp, timestamp))
+    return path
+
+
+def page_ids(page: Path) -> list[str]:
+    """The record ids a page shows, HTML or Markdown."""
+    pattern = r'<article class="record" id="([^"]+)"' if page.suffix == ".html" else r'<a id="([^"]+)"></a>'
+    return re.findall(pattern, page.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("damage", ["deleted", "cut short", "of the batch before"])
+@pytest.mark.parametrize("name", ["long.digest-2.html", "long.digest-2.md", "long.digest-3.html", "long.digest-3.md"])
+def test_a_later_page_that_is_missing_cut_short_or_stale_is_rebuilt(tmp_path: Path, name: str, damage: str) -> None:
+    # Only the first page of each format was checked: a later page deleted by hand, cut short by
+    # a full disk in a copy, or put back from a backup of the batch before stayed so for good,
+    # and the first page linked to it (a dead link, or other abstracts than the batch's).
+    batch = golden_batch(tmp_path / "long.jsonl", 2 * PAGE_SIZE + 1, "old")
+    render_all(tmp_path, warn=QUIET)
+    page = tmp_path / name
+    before = page.read_bytes()
+    golden_batch(batch, 2 * PAGE_SIZE + 1, "new", timestamp=1_700_000_100)
+    render_all(tmp_path, warn=QUIET)
+    expected = page_ids(page)
+    assert expected and all(record_id.startswith("new") for record_id in expected)
+    if damage == "deleted":
+        page.unlink()
+    elif damage == "cut short":
+        page.write_bytes(page.read_bytes()[:3000])
+    else:
+        page.write_bytes(before)
+    assert page in render_all(tmp_path, warn=QUIET).written
+    assert page_ids(page) == expected
+    assert render_all(tmp_path, warn=QUIET).written == []  # and then it is left alone
+
+
+def test_a_batch_renamed_with_its_pages_gets_pages_under_its_new_name(tmp_path: Path) -> None:
+    # `rename a b output/a.*`: the pages carried their batch's hash, which did not cover its
+    # name, so they were kept, headed with the old name and linking to a.digest.md, gone.
+    golden_batch(tmp_path / "2024-05.jsonl", 3)
+    render_all(tmp_path, warn=QUIET)
+    for path in tmp_path.glob("2024-05.*"):
+        path.rename(tmp_path / path.name.replace("2024-05", "2024-05-cnki"))
+    render_all(tmp_path, warn=QUIET)
+    page = parse_html((tmp_path / "2024-05-cnki.digest.html").read_text(encoding="utf-8"))
+    assert page.find("h1").text() == "2024-05-cnki"
+    links = [node.attrs["href"] for node in all_nodes(page) if node.tag == "a"]
+    assert "2024-05-cnki.digest.md" in links and "2024-05.digest.md" not in links
+    assert (tmp_path / "2024-05-cnki.digest.md").read_text(encoding="utf-8").count("2024-05-cnki") >= 2

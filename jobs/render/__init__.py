@@ -14,6 +14,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from .atom import FEED_LIMIT, write_feed
 from .batch import PAGE_SIZE, Batch, Page, RenderError, batch_files, iter_entries, iter_records, later_pages, read_batch
 from .formats import FOLDER_FILES, PAGE_FORMATS
 from .html_page import write_index
-from .sources import carries, is_complete, sources_fingerprint, sources_key, sources_key_or_none
+from .sources import carries, pages_carry, sources_fingerprint, sources_key, sources_key_or_none
 
 __all__ = [
     "FEED_LIMIT",
@@ -55,9 +56,10 @@ def render_batch(jsonl_path: Path, sources: str | None = None) -> list[Path]:
 
     Reads the JSONL twice (its figures, which every page shows, then its entries page by page),
     holding one page at a time. Every page carries the batch's `sources_key` (`sources`, where
-    the caller has it already), taken before the JSONL is read: a batch that changes meanwhile
-    leaves pages with the old key, redone next time. The first page is written last: a batch
-    is stale while its first page is (`stale_batches`), so an interrupted render is redone.
+    the caller has it already) and how many pages it has (`Batch.sources`), taken before the
+    JSONL is read: a batch that changes meanwhile leaves pages with the old key, redone next
+    time. The first page is written last: a batch is stale while any of its pages is
+    (`stale_batches`), so an interrupted render is redone.
     Pages left from a longer version of the batch are removed. Returns the paths written;
     raises RenderError when the JSONL cannot be read back.
     """
@@ -94,7 +96,7 @@ def _write_page(batch: Batch, page: Page) -> list[Path]:
 
 
 def stale_batches(output_dir: Path, keys: dict[Path, str | None] | None = None) -> list[Path]:
-    """The batch JSONL files whose first page in some format is missing, cut short or made from other sources.
+    """The batch JSONL files with a page in some format that is missing, cut short or made from other sources.
 
     `keys`: each batch's `sources_key` where known already (None: the batch cannot be read, and
     is stale, so that its render says why).
@@ -106,8 +108,7 @@ def stale_batches(output_dir: Path, keys: dict[Path, str | None] | None = None) 
         for path, key in keys.items()
         if key is None
         or not all(
-            is_complete(page_format.path(path), page_format.end) and carries(page_format.path(path), key)
-            for page_format in PAGE_FORMATS.values()
+            pages_carry(key, partial(page_format.path, path), page_format.end) for page_format in PAGE_FORMATS.values()
         )
     ]
 

@@ -315,7 +315,8 @@ class Batch:
     date: datetime
     figures: Figures
     errors: int  # records the run could not use (from <batch>.errors.jsonl)
-    #: The batch's `sources_key`, which its pages carry ("" where it is not rendered into pages).
+    #: What its pages carry: the batch's `sources_key` and how many pages it has, `<key>-<pages>`
+    #: ("" where it is not rendered into pages).
     sources: str = ""
 
     @property
@@ -357,7 +358,7 @@ def read_batch(path: Path, sources: str = "") -> Batch:
         date=batch_date(path),
         figures=figures,
         errors=_count_lines(errors_path(path)),
-        sources=sources,
+        sources=f"{sources}-{page_count(figures.abstracts)}" if sources else "",
     )
 
 

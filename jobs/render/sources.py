@@ -1,7 +1,8 @@
 """What the readers' files are made from, and whether each one is still what it would be made now.
 
-A page carries its batch's `sources_key` near its start (`digest-sources: <key> `); the index
-and the feed carry the folder's `sources_fingerprint`. A file is up to date exactly while it
+A page carries its batch's `sources_key` and how many pages the batch has near its start
+(`digest-sources: <key>-<pages> `, see `Batch.sources`); the index and the feed carry the
+folder's `sources_fingerprint`. A file is up to date exactly while it
 carries what it would carry if made now: decided by the content of the batches (SHA-256), never
 by comparing a file's time with another's, which another machine's clock or a copy that kept
 its times would mislead. The key lives in the file itself, so it arrives with the file's
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__
@@ -24,12 +27,14 @@ _HEAD = 4096
 
 
 def sources_key(jsonl_path: Path) -> str:
-    """What a batch's pages are made from, as one hash: its records, its errors file, its date, digest's version.
+    """What a batch's pages are made from, as one hash: its name, records, errors file and date, digest's version.
 
-    Hashing the JSONL costs about 0.2 s for a batch of 30,000 abstracts (160 MB), once a run.
-    Raises OSError when the batch file cannot be read.
+    The name is in it because the pages show it and are named after it: a batch renamed with its
+    pages gets pages under its new name. Hashing the JSONL costs about 0.2 s for a batch of
+    30,000 abstracts (160 MB). Raises OSError when the batch file cannot be read.
     """
     digest = hashlib.sha256(__version__.encode())
+    digest.update(b"\0" + os.fsencode(jsonl_path.name))
     digest.update(f"\0{file_fingerprint(jsonl_path)['sha256']}\0{_hash_or_why(errors_path(jsonl_path))}".encode())
     digest.update(f"\0{iso_date(batch_date(jsonl_path))}".encode())
     return digest.hexdigest()[:32]
@@ -73,6 +78,27 @@ def carries(path: Path, key: str) -> bool:
             return f"digest-sources: {key} ".encode() in handle.read(_HEAD)
     except OSError:
         return False
+
+
+def pages_carry(key: str, page: Callable[[int], Path], end: str) -> bool:
+    """Whether every page of a batch in one format is whole and made from its batch as it is (`key`).
+
+    `page(number)` is where page `number` goes; every page ends with `end`. The first page says
+    how many there are (`<key>-<pages>`), so that a later page that is missing, cut short or
+    left from another version of the batch is found too, not only a first one.
+    """
+    first = page(1)
+    try:
+        with open_regular(first) as handle:
+            found = re.search(rb"digest-sources: " + re.escape(key.encode()) + rb"-([0-9]+) ", handle.read(_HEAD))
+    except OSError:
+        return False
+    if found is None or not is_complete(first, end):
+        return False
+    count = int(found.group(1))
+    return all(
+        is_complete(page(number), end) and carries(page(number), f"{key}-{count}") for number in range(2, count + 1)
+    )
 
 
 def is_complete(path: Path, end: str) -> bool:
