@@ -414,3 +414,26 @@ def test_a_bibtex_field_left_open_by_a_backslash_is_one_record_error_naming_its_
     assert [(error.line, error.number) for error in errors] == [(14, 2)]
     assert "braces or quotes are not closed" in errors[0].reason
     assert [item.title for item in items if isinstance(item, SourceRecord)] == [APS_TITLE, SOS_TITLE]
+
+
+@pytest.mark.parametrize(
+    ("latex", "shown"),
+    [
+        # pylatexenc takes any letter for part of a macro's name: `\beta淀粉样蛋白...` was one
+        # unknown macro, and the words after it went with it (LaTeX's names are ASCII letters).
+        ("\\beta淀粉样蛋白的聚集", "β淀粉样蛋白的聚集"),
+        ("分别为甲、乙\\ldots等方面", "分别为甲、乙…等方面"),
+        ("路径C:\\数据\\样本", "路径C:\\数据\\样本"),  # a lone backslash before Chinese is one
+        ('L\\"u与L\\"{u}', "Lü与Lü"),  # accents are still accents
+        # An \href or \url the link reader does not take (an option, one inside another, one
+        # cut short) is still decoded, never left as LaTeX nor shown as pylatexenc's "<%s>".
+        ("见\\href[pdfnewwindow]{https://x.org/a}{项目主页}", "见项目主页"),
+        ("见\\href{https://x.org/a}{\\href{https://x.org/b}{项目主页}}", "见项目主页"),
+        ("网址\\url", "网址"),
+    ],
+)
+def test_latex_next_to_chinese_or_a_link_macro_keeps_every_word(latex: str, shown: str) -> None:
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    edited = text.replace(SOS_TITLE_LINE, f"  title = {{{SOS_TITLE} {latex}}},", 1)
+    sos = bib_record(edited)
+    assert sos.title is not None and sos.title.removeprefix(SOS_TITLE).strip() == shown

@@ -23,9 +23,14 @@ from typing import Any
 # pylatexenc reports what its tolerant parser skipped through logging: not for a cron log.
 logging.getLogger("pylatexenc").setLevel(logging.ERROR + 1)
 
-_LINK_MACRO = re.compile(r"\\(url|href)\s*(?=\{)")
+# (hyperref's \href may have options first: `\href[pdfnewwindow]{...}{...}`.)
+_LINK_MACRO = re.compile(r"\\(url|href)\s*(?:\[[^\]{}]*\]\s*)?(?=\{)")
 # A `%` not escaped by a backslash (after any number of `\\` line breaks).
 _BARE_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
+# A backslash (not escaped) before a character that is not ASCII, after the letters of a macro's
+# name or none: pylatexenc reads any letter as part of a name, so `\beta淀粉样蛋白` was one
+# unknown macro, and the words after it were lost with it. LaTeX's names are ASCII letters.
+_NAME_BEFORE_NON_ASCII = re.compile(r"(?<!\\)((?:\\\\)*)\\([A-Za-z]*)(?=[^\x00-\x7f])")
 # LaTeX's escapes of the characters a URL holds, as hyperref takes them in an argument.
 _URL_ESCAPE = re.compile(r"\\([%#&_~$])")
 # Noncharacters (never in interchange text) that stand for a URL while the rest is decoded.
@@ -63,12 +68,19 @@ def latex_text(value: str) -> tuple[str, list[str]]:
             kept.append(target)
     out.append(value[position:])
     source = _BARE_PERCENT.sub(r"\1\\%", "".join(out))
+    source = _NAME_BEFORE_NON_ASCII.sub(_name_ended, source)
     decoder, macros = _decoder()
     try:
         text = str(decoder.latex_to_text(source, latex_context=macros))
     except Exception:  # pylatexenc's parse errors, RecursionError for absurd nesting: this field's decoding only
         text = _BRACE.sub("", source)
     return _HOLES.sub(lambda hole: kept[int(hole.group(1))], text), urls
+
+
+def _name_ended(match: re.Match[str]) -> str:
+    """A macro's name ended before the character that follows it (`\\beta 淀粉`), a lone backslash kept as one."""
+    line_breaks, name = match.groups()
+    return f"{line_breaks}\\{name} " if name else f"{line_breaks}\\textbackslash{{}}"
 
 
 def _group_end(text: str, start: int) -> int | None:
@@ -104,10 +116,32 @@ def _decoder() -> tuple[Any, Any]:
 
     words = latex2text.get_default_latex_context_db()
     words.add_context_category(
-        "digest", prepend=True, macros=[latex2text.MacroTextSpec(name, simplify_repl="") for name in _CITATIONS]
+        "digest",
+        prepend=True,
+        macros=[
+            *(latex2text.MacroTextSpec(name, simplify_repl="") for name in _CITATIONS),
+            # The \href and \url `latex_text` leaves (inside another's words, cut short): an
+            # \href's words, a \url's URL as written. pylatexenc's own raised IndexError, or
+            # showed "<%s>" for a \url without its argument.
+            latex2text.MacroTextSpec("href", simplify_repl=lambda n, l2tobj: _argument(n, l2tobj, 2)),
+            latex2text.MacroTextSpec("url", simplify_repl=lambda n, l2tobj: _argument(n, None, 0)),
+        ],
     )
     macros = latexwalker.get_default_latex_context_db()
     macros.add_context_category(
-        "digest", prepend=True, macros=[macrospec.MacroSpec(name, "*[[{") for name in _CITATIONS]
+        "digest",
+        prepend=True,
+        macros=[*(macrospec.MacroSpec(name, "*[[{") for name in _CITATIONS), macrospec.MacroSpec("href", "[{{")],
     )
     return latex2text.LatexNodes2Text(latex_context=words, math_mode="verbatim"), macros
+
+
+def _argument(node: Any, decoder: Any, index: int) -> str:
+    """A macro's argument `index` as text (as written where `decoder` is None), "" where it has none."""
+    arguments = node.nodeargd.argnlist if node.nodeargd is not None else []
+    argument = arguments[index] if index < len(arguments) else None
+    if argument is None:
+        return ""
+    if decoder is None:
+        return _URL_ESCAPE.sub(r"\1", argument.latex_verbatim().removeprefix("{").removesuffix("}")).strip()
+    return str(decoder.nodelist_to_text([argument]))
