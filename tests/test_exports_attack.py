@@ -437,3 +437,45 @@ def test_latex_next_to_chinese_or_a_link_macro_keeps_every_word(latex: str, show
     edited = text.replace(SOS_TITLE_LINE, f"  title = {{{SOS_TITLE} {latex}}},", 1)
     sos = bib_record(edited)
     assert sos.title is not None and sos.title.removeprefix(SOS_TITLE).strip() == shown
+
+
+@pytest.mark.parametrize(
+    ("latex", "shown"),
+    [("提高了5\\%。", "提高了5%。"), ("{\\'e}tude --- ", "étude — "), ("{采用\\textbf{排版}}", "采用排版")],
+)
+def test_a_bibtex_abstract_of_many_lines_with_latex_is_decoded_in_linear_time(latex: str, shown: str) -> None:
+    # pylatexenc grows a run of plain text one character at a time: quadratic, so an abstract
+    # of 200,000 lines (a mislabelled dump, 6.6 MB) took about an hour once it held any LaTeX.
+    # (The alarm's error, taken for pylatexenc's, left the field's LaTeX undecoded.)
+    line = "本研究采用随机对照试验，观察黄芪多糖对2型糖尿病患者血糖的影响。"
+    text = "@article{k,\n  title = {长摘要},\n  abstract = {" + latex + f"{line}\n" * 200_000 + "},\n}\n"
+    with Alarm(20, "not linear"):
+        [record] = read("long.bib", text.encode())
+    assert isinstance(record, SourceRecord)
+    assert record.text.startswith(shown + line) and record.text.count(line) == 200_000
+    assert record.text.endswith("血糖的影响。")
+
+
+def test_a_long_bibtex_field_is_decoded_as_a_short_one() -> None:
+    # The field is cut into pieces in its plain text to be decoded in linear time: LaTeX between
+    # long stretches of plain text (or in a group, an accent's argument, math) is decoded whole.
+    line = "本研究采用随机对照试验，观察黄芪多糖对2型糖尿病患者血糖的影响。" * 20
+    parts = [
+        ("\\textbf{粗体}", "粗体"),
+        ("$x_1 + x_2 -- " + "y" * 600 + "$ \\textbf{粗体}", "$x_1 + x_2 -- " + "y" * 600 + "$ 粗体"),
+        ('M{\\"u}ller--Schmidt', "Müller–Schmidt"),
+        ("{{" + line + "}}", line),  # protecting braces around a long stretch
+        ("\\d{" + "o" * 600 + "}", "ọ" * 600),  # an accent on every character of its argument
+        ("\\\\*[" + "x" * 600 + "]", "\n"),  # a line break's optional argument (its space)
+        (
+            "\\begin{equation}" + "z" * 600 + " a--b\\end{equation}",
+            "\n\\begin{equation}" + "z" * 600 + " a--b\\end{equation}\n",
+        ),
+    ]
+    # A macro's arguments without braces where the first piece would end.
+    first = ("x" * 499 + "\\frac12" + "x" * 600, "x" * 499 + "1/2" + "x" * 600)
+    field = first[0] + line + line.join(latex for latex, _ in parts) + line
+    text = "@article{k,\n  title = {长摘要},\n  abstract = {" + field + "},\n}\n"
+    [record] = read("long.bib", text.encode())
+    assert isinstance(record, SourceRecord)
+    assert record.text == first[1] + line + line.join(shown for _, shown in parts) + line

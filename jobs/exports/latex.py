@@ -11,6 +11,9 @@ escapes (`\\%`) and protecting braces. Around it:
   LaTeX's comment it cut the rest of the line out of the abstract.
 - Anything else pylatexenc cannot decode (absurd nesting, a bug of its own) costs that field its
   decoding, no more: it keeps its text, less the braces.
+- pylatexenc takes time quadratic in a run of plain text (it grows a string a character at a
+  time): a field is cut into pieces that decode apart as they do together (`_pieces`), and a
+  piece without LaTeX is not given to it. An abstract of a few MB took an hour; it takes seconds.
 """
 
 from __future__ import annotations
@@ -33,15 +36,29 @@ _BARE_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
 _NAME_BEFORE_NON_ASCII = re.compile(r"(?<!\\)((?:\\\\)*)\\([A-Za-z]*)(?=[^\x00-\x7f])")
 # LaTeX's escapes of the characters a URL holds, as hyperref takes them in an argument.
 _URL_ESCAPE = re.compile(r"\\([%#&_~$])")
-# Noncharacters (never in interchange text) that stand for a URL while the rest is decoded.
-_HOLE, _HOLE_END = "\ufdd0", "\ufdd1"
+# Noncharacters (never in interchange text) that stand for a URL while the rest is decoded, and
+# that make a break in plain text (`_pieces`).
+_HOLE, _HOLE_END, _BREAK = "\ufdd0", "\ufdd1", "\ufdd2"
 _HOLES = re.compile(f"{_HOLE}([0-9]+){_HOLE_END}")
 _BRACE = re.compile(r"(?<!\\)[{}]")
+# What LaTeX or pylatexenc's text reads as other than itself (`--`, `~`, quotes); a field without
+# any of these is its own text.
+_LATEX = re.compile(r"[\\$%&'`~{}-]")
+# The field as pylatexenc reads it: control sequences, whitespace, those characters and brackets
+# (an optional argument's) one by one, and runs of plain text.
+_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|\$\$|\s+|[\\$%&'`~{}\[\]-]|[^\\\s$%&'`~{}\[\]-]+", re.DOTALL)
+#: What closes math that each of these opens.
+_MATH = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+#: Plain text between two breaks, at most (characters).
+_PIECE = 500
+#: Plain characters (not spaces) after anything else before a break may be put: a macro's
+#: arguments without braces (`\frac 12`, `\'e`) are one character each, nine at most.
+_STRETCH = 16
 
 
 def latex_text(value: str) -> tuple[str, list[str]]:
     """A BibTeX field's text with its LaTeX decoded, and the URLs of its `\\url` and `\\href` commands."""
-    value = value.replace(_HOLE, "").replace(_HOLE_END, "")
+    value = value.replace(_HOLE, "").replace(_HOLE_END, "").replace(_BREAK, "")
     urls: list[str] = []
     kept: list[str] = []  # what each hole stands for
     out: list[str] = []
@@ -69,18 +86,92 @@ def latex_text(value: str) -> tuple[str, list[str]]:
     out.append(value[position:])
     source = _BARE_PERCENT.sub(r"\1\\%", "".join(out))
     source = _NAME_BEFORE_NON_ASCII.sub(_name_ended, source)
-    decoder, macros = _decoder()
     try:
-        text = str(decoder.latex_to_text(source, latex_context=macros))
+        text = "".join(_decoded(piece) for piece in _pieces(source))
     except Exception:  # pylatexenc's parse errors, RecursionError for absurd nesting: this field's decoding only
         text = _BRACE.sub("", source)
     return _HOLES.sub(lambda hole: kept[int(hole.group(1))], text), urls
+
+
+def _decoded(piece: str) -> str:
+    """A piece of a field (`_pieces`) decoded by pylatexenc, or as it is where it holds no LaTeX."""
+    if _LATEX.search(piece) is None:
+        return piece
+    decoder, macros = _decoder()
+    text = str(decoder.latex_to_text(piece, latex_context=macros))
+    return text.replace(f"{{{_BREAK}}}", "").replace(_BREAK, "")  # as written where pylatexenc gave up
 
 
 def _name_ended(match: re.Match[str]) -> str:
     """A macro's name ended before the character that follows it (`\\beta 淀粉`), a lone backslash kept as one."""
     line_breaks, name = match.groups()
     return f"{line_breaks}\\{name} " if name else f"{line_breaks}\\textbackslash{{}}"
+
+
+def _pieces(source: str) -> list[str]:
+    """`source` cut into pieces that decode apart as they do together, of about `_PIECE` characters.
+
+    pylatexenc's time grows with the square of a run of plain text: `source` is cut in its plain
+    text, and where it cannot be (in a group) a group is put in (`{` `_BREAK` `}`, dropped after).
+    Only inside a run of plain characters, `_STRETCH` of them after the last macro or special
+    character (so in no macro's argument without braces), and in no macro's braced argument
+    (an accent puts itself on each of its characters), no math and no environment (where text
+    may be shown as written); never in a field with `\\verb` (whose delimiters may be anything),
+    nor after math given to a macro without braces (`\\d$x$`) or a closing without its opening,
+    where pylatexenc may stop decoding.
+    """
+    if "\\verb" in source:
+        return [source]
+    pieces: list[str] = []
+    out: list[str] = []
+    start = plain = environments = 0
+    math = ""  # what opened the math the text is in
+    # Each open group or argument: its opening character, and whether breaks may go in it.
+    groups: list[tuple[str, bool]] = [("", True)]
+    after = ""  # the last token that was not a space
+    for token in _TOKEN.finditer(source):
+        text = token.group()
+        argument = after.startswith("\\") or after in ("}", "]")  # what opens now is a macro's argument
+        opened = "{" in (opening for opening, _ in groups)
+        if (
+            (text[0] == "$" and after[:1] == "\\" and after[1:2].isalpha())
+            or ((text == "\\begin") if math else (text in ("\\)", "\\]") or text == "}" and not opened))
+            or (text == "\\end" and not environments and not math)
+        ):
+            break  # math as a macro's argument, a closing without its opening: pylatexenc may give up here
+        if math:
+            math = "" if text == _MATH[math] else math
+        elif text in _MATH:
+            math = text
+        elif text in ("\\begin", "\\end"):
+            environments += 1 if text == "\\begin" else -1
+        elif text == "{" or (text == "[" and argument):
+            groups.append((text, groups[-1][1] and not argument))
+        elif text == "]" and groups[-1][0] == "[":
+            groups.pop()
+        elif text == "}":
+            while groups.pop()[0] != "{":
+                pass  # an optional argument left open in the group
+        if not text.isspace() and not (text == "*" and after.startswith("\\")):  # `\\*[1em]`: the star's macro's
+            after = text
+        if _LATEX.match(text) or text in ("[", "]"):  # a macro, a special character, math, brackets
+            plain = 0
+            continue
+        if text.isspace():
+            continue
+        at = token.start() + max(1, _STRETCH - plain, _PIECE - (token.start() - start))
+        while groups[-1][1] and not math and not environments and at < token.end():
+            out.append(source[start:at])
+            if len(groups) == 1:  # outside any group: a piece of its own
+                pieces.append("".join(out))
+                out = []
+            else:
+                out.append(f"{{{_BREAK}}}")
+            start, at = at, at + _PIECE
+        plain += len(text)
+    out.append(source[start:])
+    pieces.append("".join(out))
+    return pieces
 
 
 def _group_end(text: str, start: int) -> int | None:
