@@ -479,3 +479,32 @@ def test_a_long_bibtex_field_is_decoded_as_a_short_one() -> None:
     [record] = read("long.bib", text.encode())
     assert isinstance(record, SourceRecord)
     assert record.text == first[1] + line + line.join(shown for _, shown in parts) + line
+
+
+# Springer's chapter DOIs hold "_": Mendeley (with "Escape LaTeX special characters", its
+# default) and JabRef write it "\_", and a URL's "&" and "%" as "\&" and "\%".
+CHAPTER_DOI = "10.1007/978-3-319-24574-4_28"
+
+
+@pytest.mark.parametrize(
+    ("doi_field", "url_field", "expected_url"),
+    [
+        ("10.1007/978-3-319-24574-4\\_28", HQ_URL.replace("&", "\\&"), HQ_URL),
+        ("10.1007/978-3-319-24574-4{\\_}28", HQ_URL.replace("&", "{\\&}"), HQ_URL),
+        (
+            "https://doi.org/10.1007/978-3-319-24574-4\\_28",
+            HQ_URL.replace("&", "\\&").replace("==", "\\%3D\\%3D"),
+            HQ_URL.replace("==", "%3D%3D"),
+        ),
+    ],
+)
+def test_a_bibtex_doi_or_url_written_with_latex_escapes_links_to_itself(
+    doi_field: str, url_field: str, expected_url: str
+) -> None:
+    # Taken as written, the DOI linked to https://doi.org/10.1007/978-3-319-24574-4%5C_28 (no
+    # such DOI), and the URL to kns.cnki.net with "\&" in its query.
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    edited = text.replace(SOS_TITLE_LINE, f"{SOS_TITLE_LINE}\n  doi = {{{doi_field}}},\n  url = {{{url_field}}},", 1)
+    sos = bib_record(edited)
+    assert sos.citation is not None and sos.citation.doi == CHAPTER_DOI
+    assert sos.citation.url == expected_url

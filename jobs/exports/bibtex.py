@@ -3,8 +3,9 @@
 bibtexparser splits the file into entries and fields; a block it cannot read is reported with
 its line, the other entries are read, and two entries with the same key are both kept. The
 LaTeX of each field people read is then decoded on its own (`latex`): a field whose LaTeX
-cannot be decoded keeps its text, never the reference. DOIs and URLs are taken as written
-(their `~` and `%` are characters, not LaTeX); authors are split before their names are decoded.
+cannot be decoded keeps its text, never the reference. DOIs and URLs are taken as written, less
+LaTeX's escapes and braces (`\\_` is `_`; a bare `~` or `%` is that character, not LaTeX); authors
+are split before their names are decoded.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from ..record import Citation
 from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
-from .latex import latex_text
+from .latex import latex_text, url_text
 from .reference import Reference, make_reference
 
 # Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
@@ -52,10 +53,11 @@ def _bibtex_reference(line: int, entry: Any) -> Reference:
     journal = text("journal", "booktitle", "school")
     issued, volume, issue, pages = text("year", "date"), text("volume"), text("number", "issue"), text("pages")
     author_keywords = keywords(split([text("keywords", "keyword") or ""], KEYWORD_SEPARATORS))
-    # The url field as written, or the URL of a \url{...} or \href{...}{...} in it; then those in
-    # `note` and `howpublished`, where plain BibTeX (which has no url field) gives a web page.
+    # The url field (less its LaTeX escapes), or the URL of a \url{...} or \href{...}{...} in it;
+    # then those in `note` and `howpublished`, where plain BibTeX (which has no url field) gives a
+    # web page.
     written = raw.get("url", "")
-    written_links = latex_text(written)[1] if "\\" in written else []
+    written_links = latex_text(written)[1] if "\\url" in written or "\\href" in written else []
     links = [link for key in ("note", "howpublished") for link in latex_text(raw.get(key, ""))[1]]
     return make_reference(
         line,
@@ -71,8 +73,8 @@ def _bibtex_reference(line: int, entry: Any) -> Reference:
             volume=volume,
             issue=issue,
             pages=pages,
-            doi=doi(raw.get("doi")),
-            url=url([*(written_links or [written]), *links]),
+            doi=doi(url_text(raw.get("doi", ""))),
+            url=url([*(written_links or [url_text(written)]), *links]),
             keywords=author_keywords,
         ),
     )

@@ -93,6 +93,15 @@ def latex_text(value: str) -> tuple[str, list[str]]:
     return _HOLES.sub(lambda hole: kept[int(hole.group(1))], text), urls
 
 
+def url_text(value: str) -> str:
+    """A URL or DOI field as written, less its LaTeX: escapes (`\\_`, `\\&`, `\\%`) and braces.
+
+    Mendeley and JabRef escape a URL's or DOI's `_`, `&` and `%` ("10.1007/978-3-319-24574-4\\_28");
+    taken as written, the link went to another address. A URL holds no brace or backslash.
+    """
+    return _URL_ESCAPE.sub(r"\1", _BRACE.sub("", value)).strip()
+
+
 def _decoded(piece: str) -> str:
     """A piece of a field (`_pieces`) decoded by pylatexenc, or as it is where it holds no LaTeX."""
     if _LATEX.search(piece) is None:
