@@ -508,3 +508,23 @@ def test_a_bibtex_doi_or_url_written_with_latex_escapes_links_to_itself(
     sos = bib_record(edited)
     assert sos.citation is not None and sos.citation.doi == CHAPTER_DOI
     assert sos.citation.url == expected_url
+
+
+SOS_TEXT = re.search(r"abstract = \{(采用修正的.*)\},", (EXPORTS / BIB).read_text(encoding="utf-8"))[1]  # type: ignore[index]
+
+
+def test_bibtex_strings_and_concatenations_are_read_as_bibtex_reads_them() -> None:
+    # A value joined with "#" from @string abbreviations, quoted and braced parts (hand-kept
+    # files, JabRef's journal abbreviations) was shown as written: `hkxb # " (增刊)"`. A
+    # duplicated key's entry, read again on its own, lost the file's @string definitions.
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    strings = '@string{hkxb = "航空学报"}\n@STRING{ hkxbs = hkxb # { (增刊)} }\n\n'
+    edited = strings + text.replace("  journal = {航空学报},", "  journal = hkxbs,", 1).replace(
+        SOS_TITLE_LINE, f'  title = "{SOS_TITLE[:10]}" # {{{SOS_TITLE[10:]}}},', 1
+    )
+    duplicate = text.split("@article{chen2015sos,", 1)[1].replace("  journal = {航空学报},", "  journal = hkxb # jun,")
+    items = read("refs.txt", (edited + "\n@article{chen2015sos," + duplicate).encode())
+    sos, again = [item for item in items if isinstance(item, SourceRecord) and item.text == SOS_TEXT]
+    assert sos.title == again.title == SOS_TITLE
+    assert sos.citation is not None and sos.citation.journal == "航空学报 (增刊)"
+    assert again.citation is not None and again.citation.journal == "航空学报June"

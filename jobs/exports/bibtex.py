@@ -11,6 +11,7 @@ are split before their names are decoded.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,21 +24,35 @@ from .reference import Reference, make_reference
 logging.getLogger("bibtexparser").setLevel(logging.ERROR + 1)
 
 
+#: The abbreviations every BibTeX style defines: the months.
+_MONTHS = {
+    name[:3].lower(): name
+    for name in "January February March April May June July August September October November December".split()
+}
+# One part of a value joined with "#": a braced or quoted text, a number, or an @string's name.
+_PART = re.compile(r"\s*(?:([{\"])|([0-9]+)|([^\s\"#%'(),={}]+))")
+_JOIN = re.compile(r"\s*(#|$)")
+#: A value joined from @strings, at most (characters): `@string{b = a # a}`, `@string{c = b # b}`...
+#: doubles with each definition.
+_JOINED_LIMIT = 100_000
+
+
 def read_bibtex(text: str) -> Iterator[Reference]:
-    entries, failed = _bibtex_entries(text)
+    entries, failed, strings = _bibtex_entries(text)
     found = [Reference(line, None, None, None, f"not a readable BibTeX entry: {problem}") for line, problem in failed]
     for line, entry in entries.items():
-        found.append(_bibtex_reference(line, entry))
+        found.append(_bibtex_reference(line, entry, strings))
     found.sort(key=lambda reference: reference.line)
     return iter(found)
 
 
-def _bibtex_reference(line: int, entry: Any) -> Reference:
+def _bibtex_reference(line: int, entry: Any, strings: dict[str, str]) -> Reference:
     # Field names are case-blind in BibTeX (`Title`, `AUTHOR`); the first of a name wins.
     raw: dict[str, str] = {}
     for field in entry.fields:
         if isinstance(field.key, str) and isinstance(field.value, str):
-            raw.setdefault(field.key.lower(), field.value)
+            joined = field.enclosing == "no-enclosing"  # an @string's name, or parts joined with "#"
+            raw.setdefault(field.key.lower(), _joined(field.value, strings) if joined else field.value)
 
     def text(*keys: str) -> str | None:
         """The first of `keys` that holds text, LaTeX decoded (an href's URL dropped from its words), stripped."""
@@ -80,6 +95,56 @@ def _bibtex_reference(line: int, entry: Any) -> Reference:
     )
 
 
+def _joined(value: str, strings: dict[str, str]) -> str:
+    """A value written without braces or quotes as BibTeX reads it: its parts joined, @strings and months resolved.
+
+    `strings`: each @string's value (resolved) by its name in lower case. A value that is not
+    parts joined with "#", or that would be longer than `_JOINED_LIMIT`, is kept as written.
+    """
+    out: list[str] = []
+    length = position = 0
+    while True:
+        part = _PART.match(value, position)
+        if part is None:
+            return value
+        if part.group(1):
+            end = _enclosed_end(value, part.start(1))
+            if end is None:
+                return value
+            out.append(value[part.start(1) + 1 : end - 1])
+            position = end
+        else:
+            name = part.group(2) or part.group(3)
+            out.append(name if part.group(2) else strings.get(name.lower(), _MONTHS.get(name.lower(), name)))
+            position = part.end()
+        length += len(out[-1])
+        join = _JOIN.match(value, position)
+        if join is None or length > _JOINED_LIMIT:
+            return value
+        if join.group(1) != "#":
+            return "".join(out)
+        position = join.end()
+
+
+def _enclosed_end(value: str, start: int) -> int | None:
+    """Where the braced or quoted text opening at `value[start]` ends (the index after it), or None."""
+    closing = "}" if value[start] == "{" else '"'
+    depth = 0
+    index = start
+    while index < len(value):
+        char = value[index]
+        if char == "\\":  # escapes the next character (bibtexparser's convention)
+            index += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return None
+        if depth == 0 and char == closing and index > start:
+            return index + 1
+        index += 1
+    return None
+
+
 def _names(authors: str) -> list[str]:
     """A BibTeX author field's names: split at "and", except inside braces ("{Food and Drug Administration}")."""
     from bibtexparser.middlewares.names import split_multiple_persons_names
@@ -90,11 +155,12 @@ def _names(authors: str) -> list[str]:
         return [authors] if authors.strip() else []
 
 
-def _bibtex_entries(text: str) -> tuple[dict[int, Any], list[tuple[int, str]]]:
-    """The entries by their 1-based first line, and the (line, problem) of each block that failed.
+def _bibtex_entries(text: str) -> tuple[dict[int, Any], list[tuple[int, str]], dict[str, str]]:
+    """The entries by their 1-based first line, the (line, problem) of each block that failed, and the @strings.
 
     Two entries with the same key (common when several exports are pasted together) are both
-    kept: the key means nothing to digest.
+    kept: the key means nothing to digest. The @strings (for `_joined`) are by their name in
+    lower case, each resolved from those before it, as BibTeX does.
     """
     import bibtexparser  # here, not above: a run without BibTeX files does not wait for it
     from bibtexparser import model
@@ -110,7 +176,12 @@ def _bibtex_entries(text: str) -> tuple[dict[int, Any], list[tuple[int, str]]]:
                 entries[line] = again.entries[0]
                 continue
         failed.append((line, _bibtex_error(block)))
-    return dict(sorted(entries.items())), failed
+    strings: dict[str, str] = {}
+    for string in library.strings:  # in the file's order
+        if isinstance(string.key, str) and isinstance(string.value, str):
+            joined = string.enclosing == "no-enclosing"
+            strings[string.key.lower()] = _joined(string.value, strings) if joined else string.value
+    return dict(sorted(entries.items())), failed, strings
 
 
 def _bibtex_error(block: object) -> str:
