@@ -528,3 +528,13 @@ def test_bibtex_strings_and_concatenations_are_read_as_bibtex_reads_them() -> No
     assert sos.title == again.title == SOS_TITLE
     assert sos.citation is not None and sos.citation.journal == "航空学报 (增刊)"
     assert again.citation is not None and again.citation.journal == "航空学报June"
+
+
+def test_bibtex_strings_that_double_with_each_definition_are_not_expanded_without_end() -> None:
+    # Each @string made of the one before, twice: 2**60 characters if taken as BibTeX would.
+    chain = '@string{s0 = "长"}\n' + "".join(f"@string{{s{n} = s{n - 1} # s{n - 1}}}\n" for n in range(1, 61))
+    text = chain + "@article{k,\n  title = {题目},\n  journal = s60 # s60,\n  abstract = {摘要。},\n}\n"
+    with Alarm(10, "strings expanded without end"):
+        [record] = read("bomb.bib", text.encode())
+    assert isinstance(record, SourceRecord) and record.citation is not None
+    assert record.citation.journal is not None and len(record.citation.journal) < 1000
