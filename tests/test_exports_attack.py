@@ -538,3 +538,19 @@ def test_bibtex_strings_that_double_with_each_definition_are_not_expanded_withou
         [record] = read("bomb.bib", text.encode())
     assert isinstance(record, SourceRecord) and record.citation is not None
     assert record.citation.journal is not None and len(record.citation.journal) < 1000
+
+
+@pytest.mark.parametrize(
+    "command", ["\\input{{{}}}", "\\include{{{}}}", "\\input {}", "\\InputIfFileExists{{{}}}{{}}{{}}"]
+)
+def test_latex_in_a_bibtex_field_never_reads_a_file(tmp_path: Path, command: str) -> None:
+    # An export is untrusted: \input of a file on the machine that runs digest must not put that
+    # file's text into the abstract (and so on the pages).
+    secret = tmp_path / "secret.tex"
+    secret.write_text("SECRET-LINE-FROM-DISK\n", encoding="utf-8")
+    latex = command.format(secret)
+    text = (EXPORTS / BIB).read_text(encoding="utf-8")
+    edited = re.sub(r"(?m)^  abstract = \{采用修正的", lambda _: f"  abstract = {{{latex}采用修正的", text, count=1)
+    assert edited != text
+    sos = bib_record(edited)
+    assert "SECRET-LINE" not in f"{sos.title} {sos.text}"
