@@ -201,8 +201,17 @@ def page_ids(page: Path) -> list[str]:
     return re.findall(pattern, page.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("damage", ["deleted", "cut short", "of the batch before"])
-@pytest.mark.parametrize("name", ["long.digest-2.html", "long.digest-2.md", "long.digest-3.html", "long.digest-3.md"])
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("long.digest-2.html", "deleted"),
+        ("long.digest-3.md", "deleted"),
+        ("long.digest-3.html", "cut short"),
+        ("long.digest-2.md", "cut short"),
+        ("long.digest-2.html", "of the batch before"),
+        ("long.digest-3.md", "of the batch before"),
+    ],
+)
 def test_a_later_page_that_is_missing_cut_short_or_stale_is_rebuilt(tmp_path: Path, name: str, damage: str) -> None:
     # Only the first page of each format was checked: a later page deleted by hand, cut short by
     # a full disk in a copy, or put back from a backup of the batch before stayed so for good,
