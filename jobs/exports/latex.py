@@ -88,6 +88,8 @@ def latex_text(value: str) -> tuple[str, list[str]]:
     source = _NAME_BEFORE_NON_ASCII.sub(_name_ended, source)
     try:
         text = "".join(_decoded(piece) for piece in _pieces(source))
+    except (MemoryError, TimeoutError):
+        raise  # the process's trouble, or an alarm (a test's hang guard), not this field's LaTeX
     except Exception:  # pylatexenc's parse errors, RecursionError for absurd nesting: this field's decoding only
         text = _BRACE.sub("", source)
     return _HOLES.sub(lambda hole: kept[int(hole.group(1))], text), urls
