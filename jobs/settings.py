@@ -3,7 +3,8 @@
 What is in the cache folder decides the English (cached translations, the prepared gloss
 dictionary), and a checksum cannot tell a file that someone rewrote from one that digest wrote.
 So, as OpenSSH's StrictModes and git's `safe.directory` do, digest keeps no cache in a folder, and
-reads no cache file, that is a symbolic link, belongs to another user or can be written by others.
+reads no cache file, that is a symbolic link, belongs to another user or can be written by others;
+nor, as StrictModes, in a folder below one that lets another user put their own folder in its place.
 """
 
 from __future__ import annotations
@@ -26,8 +27,17 @@ def cache_dir() -> Path:
 
 
 def make_private_folder(path: Path) -> None:
-    """Create `path` (and missing folders above it) if missing, the last one readable by its user alone."""
-    path.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    """Create `path` and the missing folders above it, each for its user alone (as the XDG Base Directory spec asks).
+
+    Not with the umask's mode, as `mkdir -p` would: under a umask of 002 the folders above would
+    be writable by the group, and `distrust_parents` would refuse the cache below them.
+    """
+    absolute = Path(os.path.abspath(path))
+    missing = [folder for folder in (absolute, *absolute.parents) if not os.path.lexists(folder)]
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
+    if not missing:
+        path.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)  # raises as mkdir does when it is not a folder
 
 
 class Distrust(NamedTuple):
@@ -68,11 +78,54 @@ def distrust(path: Path) -> Distrust | None:
     return None
 
 
+def distrust_parents(path: Path) -> Distrust | None:
+    """Why the folders above `path` would let another user put their own in its place; None if none would.
+
+    Whoever can write a folder above can rename what is below it and put another folder there,
+    between digest's checks and its use of the path. So, as OpenSSH's StrictModes checks the
+    folders above `authorized_keys`, each (as written, and as its links lead) must belong to root
+    or this user and be writable by no one else, unless it is sticky like /tmp, where only an
+    entry's owner may rename it. A folder still missing is made by digest, for its user alone.
+    """
+    user = os.geteuid()
+    absolute = Path(os.path.abspath(path))
+    resolved = Path(os.path.realpath(absolute.parent))
+    for folder in dict.fromkeys([*absolute.parents, resolved, *resolved.parents]):
+        try:
+            status = os.lstat(folder)
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            return Distrust(f"{folder}, above {path}, cannot be checked ({error.strerror})", _ELSEWHERE)
+        if status.st_uid not in (0, user):
+            return Distrust(
+                f"{folder}, above {path}, belongs to user id {status.st_uid}, who could put another folder in its place",
+                _ELSEWHERE,
+            )
+        if stat.S_ISDIR(status.st_mode) and status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            if not status.st_mode & stat.S_ISVTX:
+                mode = stat.S_IMODE(status.st_mode)
+                return Distrust(
+                    f"{folder}, above {path}, can be written by other users (mode {mode:o}), "
+                    "who could put another folder in its place",
+                    f"chmod go-w {folder}, or {_ELSEWHERE}",
+                )
+    return None
+
+
+_ELSEWHERE = "keep digest's caches in a folder whose parents only you (or root) can change"
+
+
+def _distrusted_folder(folder: Path) -> str | None:
+    """Why digest must not keep caches in `folder` or the folders above it (one line), or None."""
+    distrusted = distrust(folder) or distrust_parents(folder)
+    return None if distrusted is None else str(distrusted)
+
+
 def cache_dir_problem() -> str | None:
     """Why digest cannot keep caches in its cache folder (created here if missing, mode 0700): one warning line; None if it can."""
     folder = cache_dir()
-    distrusted = distrust(folder)
-    reason = None if distrusted is None else str(distrusted)
+    reason = _distrusted_folder(folder)
     if reason is None:
         try:
             make_private_folder(folder)

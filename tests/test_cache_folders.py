@@ -1,0 +1,128 @@
+"""Where digest may keep its caches: the folders above a cache folder, and how digest makes one.
+
+A check of the cache folder itself (tests/test_cache.py) is worth nothing if another user can
+rename the folder, or one above it, and put their own in its place once digest has checked it:
+from then on SQLite and digest's own writes follow the path into a folder of their choosing.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from jobs.cache import TranslationCache
+from jobs.settings import cache_dir_problem
+
+from .conftest import read_jsonl, run_digest
+
+NOBODY = 65534
+
+
+def prepare_parent(tmp_path: Path, case: str) -> tuple[Path, str | None]:
+    """A cache folder path below a folder set up as `case`, and what the warning must say (None: trusted)."""
+    parent = tmp_path / "shared"
+    parent.mkdir()
+    if case == "writable by everyone":
+        parent.chmod(0o777)
+        return parent / "cache", f"{parent}, above {parent / 'cache'}, can be written by other users (mode 777)"
+    if case == "writable by its group":
+        parent.chmod(0o770)
+        return parent / "cache", f"{parent}, above {parent / 'cache'}, can be written by other users (mode 770)"
+    if case == "another user's":
+        os.chown(parent, NOBODY, NOBODY)
+        return parent / "cache", f"{parent}, above {parent / 'cache'}, belongs to user id {NOBODY}"
+    if case == "two levels up, writable by everyone":
+        parent.chmod(0o777)
+        (parent / "team").mkdir(mode=0o755)
+        folder = parent / "team" / "cache"
+        return folder, f"{parent}, above {folder}, can be written by other users (mode 777)"
+    if case == "reached through a link of the user's":
+        parent.chmod(0o777)
+        link = tmp_path / "mine"
+        link.symlink_to(parent, target_is_directory=True)
+        return link / "cache", f"{parent}, above {link / 'cache'}, can be written by other users (mode 777)"
+    if case == "sticky and writable by everyone, as /tmp":
+        parent.chmod(0o1777)  # there only an entry's owner may rename it
+        return parent / "cache", None
+    raise AssertionError(case)
+
+
+PARENT_CASES = [
+    "writable by everyone",
+    "writable by its group",
+    "another user's",
+    "two levels up, writable by everyone",
+    "reached through a link of the user's",
+    "sticky and writable by everyone, as /tmp",
+]
+
+
+@pytest.mark.parametrize("case", PARENT_CASES)
+def test_a_cache_folder_others_could_replace_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    # As OpenSSH's StrictModes checks the folders above authorized_keys. Before, only the cache
+    # folder itself was checked: anyone could rename it and put a folder of theirs in its place.
+    folder, warned = prepare_parent(tmp_path, case)
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(folder))
+    problem = cache_dir_problem()
+    if warned is None:
+        assert problem is None
+    else:
+        assert problem is not None and problem.startswith(f"cache folder: {warned}, who could put another folder")
+        assert "chmod go-w" in problem or "belongs to" in problem
+
+
+@pytest.mark.parametrize("case", PARENT_CASES)
+def test_a_cache_file_in_a_folder_others_could_replace_is_never_used(tmp_path: Path, case: str) -> None:
+    folder, warned = prepare_parent(tmp_path, case)
+    path = folder / "translations.sqlite3"
+    warnings: list[str] = []
+    cache = TranslationCache(path, warnings.append)
+    rows = {TranslationCache.key("argos|test 1.0", "核武器"): "nuclear weapons"}
+    cache.put_many(rows)
+    served = cache.get_many(list(rows))
+    cache.close()
+    if warned is None:
+        assert warnings == [] and served == rows
+    else:
+        [warning] = warnings
+        assert warning.startswith(f"translation cache {path} cannot be used ({warned}") and served == {}
+        assert not path.exists() and not Path(f"{path}.lock").exists()
+
+
+@pytest.mark.slow
+def test_a_run_whose_cache_folder_others_could_replace_keeps_nothing_there(
+    sample_batch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = run_digest("run", "--engine", "gloss")
+    assert expected.exit_code == 0, expected.stderr
+    records = read_jsonl(Path("output/seed-cnki-export.jsonl"))
+    folder, warned = prepare_parent(tmp_path, "writable by everyone")
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(folder))
+    result = run_digest("run", "--engine", "gloss", "--force")
+    assert result.exit_code == 0, result.stderr
+    [warning] = [line for line in result.stderr.splitlines() if line.startswith("digest: warning:")]
+    assert warning.startswith(f"digest: warning: cache folder: {warned}") and "going on without" in warning.lower()
+    assert read_jsonl(Path("output/seed-cnki-export.jsonl")) == records
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_folders_digest_makes_above_its_cache_folder_are_its_users_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Made with the umask's mode, as mkdir -p makes them, a umask of 002 made them writable by the
+    # group: refused on every later run.
+    folder = tmp_path / "home" / ".cache" / "digest"
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(folder))
+    previous = os.umask(0o002)
+    try:
+        assert cache_dir_problem() is None
+        assert cache_dir_problem() is None
+    finally:
+        os.umask(previous)
+    for made in (folder, folder.parent, folder.parent.parent):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
