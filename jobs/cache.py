@@ -88,6 +88,7 @@ class TranslationCache:
         try:
             _check_trust(self._file)
             make_private_folder(self._file.parent)
+            _check_trust(self._file)  # again: someone else may have made the folder since, for mkdir to find it
             _check_file(self._file)
             # Created if missing, for this user alone; a FIFO or device there is refused rather than waited on.
             self._lock = regular_file_descriptor(self._lock_path, os.O_CREAT | os.O_NOFOLLOW, 0o600)

@@ -131,6 +131,8 @@ def cache_dir_problem() -> str | None:
             make_private_folder(folder)
         except OSError as error:
             reason = f"{folder} cannot be created ({error.strerror})"
+        else:  # checked again: someone else may have made the folder since, for mkdir to find it there
+            reason = _distrusted_folder(folder)
     if reason is None and not folder.is_dir():
         reason = f"{folder} is not a folder"
     if reason is None and not os.access(

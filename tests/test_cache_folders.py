@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,47 @@ def test_a_run_whose_cache_folder_others_could_replace_keeps_nothing_there(
     assert warning.startswith(f"digest: warning: cache folder: {warned}") and "going on without" in warning.lower()
     assert read_jsonl(Path("output/seed-cnki-export.jsonl")) == records
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def someone_makes_it_first(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Let another user make `folder` (writable by all) just before digest's own mkdir of it, as on /tmp."""
+    real_mkdir: Callable[..., None] = os.mkdir
+
+    def mkdir(path: os.PathLike[str] | str, *args: object, **kwargs: object) -> None:
+        if os.path.abspath(path) == str(folder) and not os.path.lexists(folder):
+            real_mkdir(folder)
+            os.chown(folder, NOBODY, NOBODY)
+            os.chmod(folder, 0o777)
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+
+
+def test_a_cache_folder_someone_else_makes_while_digest_makes_it_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Missing when digest checked it, made by another user in the sticky shared folder before
+    # digest's mkdir, which finds it there: before, it was used as if digest had made it.
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(folder))
+    someone_makes_it_first(monkeypatch, folder)
+    problem = cache_dir_problem()
+    assert problem is not None and f"{folder} belongs to user id {NOBODY}" in problem
+
+
+def test_a_cache_files_folder_someone_else_makes_while_digest_makes_it_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    path = folder / "translations.sqlite3"
+    someone_makes_it_first(monkeypatch, folder)
+    warnings: list[str] = []
+    cache = TranslationCache(path, warnings.append)
+    cache.put_many({TranslationCache.key("argos|test 1.0", "一"): "one"})
+    cache.close()
+    [warning] = warnings
+    assert f"{folder} belongs to user id {NOBODY}" in warning and "going on without it" in warning
+    assert list(folder.iterdir()) == []  # no lock, no database in a folder someone else owns
 
 
 def test_folders_digest_makes_above_its_cache_folder_are_its_users_alone(
