@@ -63,16 +63,18 @@ def load(path: Path, source: bytes, what: str) -> Any | None:
         return None
     try:
         with os.fdopen(regular_file_descriptor(path, os.O_NOFOLLOW), "rb") as handle:
-            data = handle.read()
+            # The header first: a file that is not the one expected, of whatever size, is never read whole.
+            header = handle.read(_HEADER.size)
+            if len(header) < _HEADER.size:
+                return None
+            magic, version, built_from, length, checksum = _HEADER.unpack(header)
+            size = os.fstat(handle.fileno()).st_size - _HEADER.size
+            if (magic, version, built_from, length) != (MAGIC, FORMAT_VERSION, source, size):
+                return None
+            payload = handle.read(length + 1)  # a byte more: a file that grew since is not the one kept
     except OSError:
         return None
-    if len(data) < _HEADER.size:
-        return None
-    magic, version, built_from, length, checksum = _HEADER.unpack_from(data)
-    payload = memoryview(data)[_HEADER.size :]
-    if (magic, version, built_from, length) != (MAGIC, FORMAT_VERSION, source, len(payload)):
-        return None
-    if zlib.crc32(payload) != checksum:
+    if len(payload) != length or zlib.crc32(payload) != checksum:
         return None
     try:
         value = marshal.loads(payload)

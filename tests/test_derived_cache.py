@@ -96,6 +96,32 @@ def test_a_cache_that_is_not_exactly_what_was_kept_is_never_loaded(folder: Path,
     assert messages.take_deferred_warnings() == []  # a rebuild, not a problem to report
 
 
+HUGE = """
+import resource, sys
+from pathlib import Path
+from jobs import derived_cache
+
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # reading the file whole raises MemoryError
+print(derived_cache.load(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]), "word cache"))
+"""
+
+
+@pytest.mark.parametrize("case", ["sparse, no header", "the header of the one kept"])
+def test_a_huge_file_at_a_caches_name_is_not_read(folder: Path, case: str) -> None:
+    # Before, the whole file was read before its header was looked at: a 16 GiB file there was a
+    # MemoryError traceback (or the machine's memory), whatever its header said.
+    path = kept(folder)
+    header = path.read_bytes()[: len(path.read_bytes()) - len(marshal.dumps(VALUE))]
+    with open(path, "wb") as handle:
+        if case == "the header of the one kept":
+            handle.write(header)
+        handle.truncate(16 << 30)  # sparse: no disk used
+    result = subprocess.run(
+        [sys.executable, "-c", HUGE, str(path), SOURCE.hex()], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout == "None\n", result.stderr
+
+
 def test_parts_of_a_source_cannot_run_into_each_other() -> None:
     assert derived_cache.source_hash(b"ab", b"c") != derived_cache.source_hash(b"a", b"bc")
 
