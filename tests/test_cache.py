@@ -576,6 +576,54 @@ def test_a_cache_without_checksums_is_moved_aside_not_served(
     assert stats.cache_hits == len(sentences)
 
 
+@pytest.mark.parametrize(
+    "addition",
+    [
+        # Run with every write: it deleted every other row, and nothing said so.
+        pytest.param(
+            "CREATE TRIGGER keep_one AFTER INSERT ON translations BEGIN DELETE FROM translations WHERE key <> NEW.key; END",
+            id="a trigger",
+        ),
+        pytest.param("CREATE VIEW recent AS SELECT key FROM translations", id="a view"),
+        pytest.param("CREATE INDEX by_text ON translations (translation)", id="an index"),
+        # INSERT OR REPLACE then keeps two rows of one key, and which one is served is chance.
+        pytest.param(
+            "ALTER TABLE translations RENAME TO old;"
+            " CREATE TABLE translations (key TEXT, translation TEXT NOT NULL, checksum INTEGER NOT NULL);"
+            " INSERT INTO translations SELECT * FROM old; DROP TABLE old",
+            id="keys that need not be unique",
+        ),
+    ],
+)
+def test_a_cache_holding_more_than_its_table_is_moved_aside_unchanged(tmp_path: Path, addition: str) -> None:
+    path = tmp_path / "translations.sqlite3"
+    rows = {
+        TranslationCache.key("argos|test 1.0", word): english for word, english in [("核", "nucleus"), ("一", "one")]
+    }
+    cache = TranslationCache(path, pytest.fail)
+    cache.put_many(rows)
+    cache.close()
+    connection = sqlite3.connect(path)
+    connection.executescript(addition)
+    connection.close()
+    warnings: list[str] = []
+    cache = TranslationCache(path, warnings.append)
+    assert cache.get_many(list(rows)) == {}
+    cache.put_many({TranslationCache.key("argos|test 1.0", "二"): "two"})
+    cache.close()
+    [warning] = warnings
+    assert (
+        "its schema is not that of a translation cache" in warning
+        and "moved it to translations.sqlite3.broken" in warning
+    )
+    connection = sqlite3.connect(f"{path}.broken")
+    assert dict(connection.execute("SELECT key, translation FROM translations")) == rows  # nothing of it ran
+    connection.close()
+    cache = TranslationCache(path, pytest.fail)  # a new cache, that serves
+    assert cache.get_many([TranslationCache.key("argos|test 1.0", "二")]) != {}
+    cache.close()
+
+
 RACER = """
 import os, sys
 from pathlib import Path
