@@ -223,7 +223,8 @@ class TranslationCache:
         """Rename the damaged file, with its -wal and -shm files, to `<name>.broken`; return that path."""
         aside = self._file.with_name(self._file.name + ".broken")
         number = 1
-        while any(Path(f"{aside}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+        # lexists: a link there, even one that leads nowhere, is someone's too.
+        while any(os.path.lexists(f"{aside}{suffix}") for suffix in ("", "-wal", "-shm")):
             aside = self._file.with_name(f"{self._file.name}.broken-{number}")  # never delete an earlier one
             number += 1
         # The database last: if a rename fails, it stays where it is, still found damaged next time,

@@ -624,6 +624,23 @@ def test_a_cache_holding_more_than_its_table_is_moved_aside_unchanged(tmp_path: 
     cache.close()
 
 
+@pytest.mark.parametrize("earlier", ["a dangling symbolic link", "a symbolic link to a file"])
+def test_an_earlier_broken_name_that_is_a_link_is_not_replaced(tmp_path: Path, earlier: str) -> None:
+    path = tmp_path / "translations.sqlite3"
+    aside = Path(f"{path}.broken")
+    target = tmp_path / "kept-elsewhere.sqlite3"
+    if earlier == "a symbolic link to a file":
+        target.write_bytes(b"the user's")
+    aside.symlink_to(target)
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)  # a database whose header survived
+    warnings: list[str] = []
+    TranslationCache(path, warnings.append).close()
+    [warning] = warnings
+    assert "moved it to translations.sqlite3.broken-1" in warning
+    assert aside.is_symlink() and os.readlink(aside) == str(target)
+    assert not target.exists() or target.read_bytes() == b"the user's"
+
+
 RACER = """
 import os, sys
 from pathlib import Path
