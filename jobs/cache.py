@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .engines.base import TranslationEngine
-from .settings import cache_dir, distrust, distrust_parents, make_private_folder
+from .settings import cache_dir, distrust, distrust_all, distrust_parents, make_private_folder
 from .writing import regular_file_descriptor
 
 CACHE_FILE_NAME = "translations.sqlite3"
@@ -307,11 +307,8 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 def _check_trust(path: Path) -> None:
     """Refuse (_Unusable) a cache whose folder or files are links, another user's, or writable by others,
     or whose folder others could replace."""
-    for candidate in (path.parent, *(Path(f"{path}{suffix}") for suffix in _COMPANIONS)):
-        distrusted = distrust(candidate)
-        if distrusted is not None:
-            raise _Unusable(str(distrusted))
-    distrusted = distrust_parents(path.parent)
+    candidates = (path.parent, *(Path(f"{path}{suffix}") for suffix in _COMPANIONS))
+    distrusted = distrust_all([*map(distrust, candidates), *distrust_parents(path.parent)])
     if distrusted is not None:
         raise _Unusable(str(distrusted))
 

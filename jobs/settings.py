@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -50,11 +51,22 @@ class Distrust(NamedTuple):
         return f"{self.reason}; {self.remedy}"
 
 
-def distrust(path: Path) -> Distrust | None:
+def distrust_all(found: Iterable[Distrust | None]) -> Distrust | None:
+    """All that is found wrong, as one: every path in one warning with every command to run, not one a run."""
+    problems = [problem for problem in found if problem is not None]
+    if not problems:
+        return None
+    return Distrust(
+        "; ".join(problem.reason for problem in problems), "; ".join(dict.fromkeys(p.remedy for p in problems))
+    )
+
+
+def distrust(path: Path, recursive: bool = False) -> Distrust | None:
     """Why digest must not use `path`, a cache folder or file; None if it may (or it is missing).
 
     Refused: a symbolic link (never followed: pointed at /etc, digest would write there), anything
-    owned by another user, and anything other users can write.
+    owned by another user, and anything other users can write. `recursive`: the folder is digest's
+    own, and the command to run also fixes the files an earlier digest made in it with the umask's modes.
     """
     try:
         status = os.lstat(path)
@@ -74,12 +86,13 @@ def distrust(path: Path) -> Distrust | None:
         )
     if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         mode = stat.S_IMODE(status.st_mode)
-        return Distrust(f"{path} can be written by other users (mode {mode:o})", f"chmod go-w {path}")
+        command = "chmod -R go-w" if recursive and stat.S_ISDIR(status.st_mode) else "chmod go-w"
+        return Distrust(f"{path} can be written by other users (mode {mode:o})", f"{command} {path}")
     return None
 
 
-def distrust_parents(path: Path) -> Distrust | None:
-    """Why the folders above `path` would let another user put their own in its place; None if none would.
+def distrust_parents(path: Path) -> list[Distrust]:
+    """Why the folders above `path` would let another user put their own in its place; none if none would.
 
     Whoever can write a folder above can rename what is below it and put another folder there,
     between digest's checks and its use of the path. So, as OpenSSH's StrictModes checks the
@@ -90,27 +103,27 @@ def distrust_parents(path: Path) -> Distrust | None:
     user = os.geteuid()
     absolute = Path(os.path.abspath(path))
     resolved = Path(os.path.realpath(absolute.parent))
+    found = []
     for folder in dict.fromkeys([*absolute.parents, resolved, *resolved.parents]):
         try:
             status = os.lstat(folder)
         except FileNotFoundError:
             continue
         except OSError as error:
-            return Distrust(f"{folder}, above {path}, cannot be checked ({error.strerror})", _ELSEWHERE)
+            found.append(Distrust(f"{folder}, above {path}, cannot be checked ({error.strerror})", _ELSEWHERE))
+            continue
         if status.st_uid not in (0, user):
-            return Distrust(
-                f"{folder}, above {path}, belongs to user id {status.st_uid}, who could put another folder in its place",
-                _ELSEWHERE,
-            )
-        if stat.S_ISDIR(status.st_mode) and status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            reason = f"{folder}, above {path}, belongs to user id {status.st_uid}"
+            found.append(Distrust(f"{reason}, who could put another folder in its place", _ELSEWHERE))
+        elif stat.S_ISDIR(status.st_mode) and status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
             if not status.st_mode & stat.S_ISVTX:
-                mode = stat.S_IMODE(status.st_mode)
-                return Distrust(
-                    f"{folder}, above {path}, can be written by other users (mode {mode:o}), "
-                    "who could put another folder in its place",
-                    f"chmod go-w {folder}, or {_ELSEWHERE}",
+                reason = (
+                    f"{folder}, above {path}, can be written by other users (mode {stat.S_IMODE(status.st_mode):o})"
                 )
-    return None
+                found.append(Distrust(f"{reason}, who could put another folder in its place", f"chmod go-w {folder}"))
+    if found and not any(problem.remedy == _ELSEWHERE for problem in found):
+        found[-1] = found[-1]._replace(remedy=f"{found[-1].remedy}, or {_ELSEWHERE}")
+    return found
 
 
 _ELSEWHERE = "keep digest's caches in a folder whose parents only you (or root) can change"
@@ -118,7 +131,7 @@ _ELSEWHERE = "keep digest's caches in a folder whose parents only you (or root) 
 
 def _distrusted_folder(folder: Path) -> str | None:
     """Why digest must not keep caches in `folder` or the folders above it (one line), or None."""
-    distrusted = distrust(folder) or distrust_parents(folder)
+    distrusted = distrust_all([distrust(folder, recursive=True), *distrust_parents(folder)])
     return None if distrusted is None else str(distrusted)
 
 

@@ -8,7 +8,9 @@ from then on SQLite and digest's own writes follow the path into a folder of the
 from __future__ import annotations
 
 import os
+import re
 import stat
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,3 +170,57 @@ def test_folders_digest_makes_above_its_cache_folder_are_its_users_alone(
         os.umask(previous)
     for made in (folder, folder.parent, folder.parent.parent):
         assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
+
+
+#: A command a warning names, up to the end of its path (`;`, `,`, `)`, or the `.` that ends a sentence).
+COMMAND_RE = re.compile(r"chmod (?:-R )?go-w /\S*?(?=[;,)]|\. |$)")
+
+
+def test_the_commands_one_warning_names_make_an_earlier_digests_cache_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An earlier digest made its folders with the umask's modes: under a umask of 002 (Debian's and
+    # Ubuntu's for users with a group of their own) the cache folder 0775 and its lock file 0664,
+    # and pip had made ~/.cache 0775. Each run named one of them: three runs, three warnings, for
+    # an operator to fix one at a time.
+    home_cache = tmp_path / "home" / ".cache"
+    folder = home_cache / "digest"
+    folder.mkdir(mode=0o700, parents=True)
+    path = folder / "translations.sqlite3"
+    rows = {TranslationCache.key("argos|test 1.0", "核武器"): "nuclear weapons"}
+    cache = TranslationCache(path, pytest.fail)
+    cache.put_many(rows)
+    cache.close()
+    home_cache.chmod(0o775)
+    folder.chmod(0o775)
+    path.chmod(0o644)
+    Path(f"{path}.lock").chmod(0o664)
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(folder))
+    problem = cache_dir_problem()
+    assert problem is not None
+    commands = COMMAND_RE.findall(problem)
+    assert commands, problem
+    for command in commands:  # as the operator would, word for word
+        subprocess.run(command.split(), check=True)
+    assert cache_dir_problem() is None
+    warnings: list[str] = []
+    cache = TranslationCache(path, warnings.append)
+    assert cache.get_many(list(rows)) == rows and warnings == []
+    cache.close()
+
+
+def test_every_cache_file_digest_refuses_is_named_in_its_one_warning(tmp_path: Path) -> None:
+    # `--cache FILE` in a folder of the user's, its files made by an earlier digest under a umask
+    # of 002 (the lock file 0664) and made writable by the group since (the database).
+    folder = tmp_path / "project"
+    folder.mkdir(mode=0o755)
+    path = folder / "translations.sqlite3"
+    TranslationCache(path, pytest.fail).close()
+    path.chmod(0o664)
+    Path(f"{path}.lock").chmod(0o664)
+    warnings: list[str] = []
+    TranslationCache(path, warnings.append).close()
+    [warning] = warnings
+    for command in COMMAND_RE.findall(warning):
+        subprocess.run(command.split(), check=True)
+    TranslationCache(path, pytest.fail).close()
