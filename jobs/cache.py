@@ -46,8 +46,10 @@ _SCHEMA = "CREATE TABLE translations (key TEXT PRIMARY KEY, translation TEXT NOT
 _OBJECTS = [("index", "sqlite_autoindex_translations_1", None), ("table", "translations", _SCHEMA)]
 #: The layout before checksums (no application_id): its rows cannot be checked, so such a cache is moved aside.
 _LEGACY_COLUMNS = ["key", "translation"]
+#: SQLite's files beside a database, which it opens by name (a rollback journal is looked for even in WAL mode).
+_JOURNALS = ("-wal", "-shm", "-journal")
 #: The files of one cache: the database, SQLite's journal files and the lock.
-_COMPANIONS = ("", "-wal", "-shm", ".lock")
+_COMPANIONS = ("", *_JOURNALS, ".lock")
 #: How long to keep asking for the exclusive lock to repair a cache that another process has open.
 _REPAIR_WAIT_S = 5.0
 
@@ -220,16 +222,16 @@ class TranslationCache:
         return True
 
     def _move_aside(self) -> Path:
-        """Rename the damaged file, with its -wal and -shm files, to `<name>.broken`; return that path."""
+        """Rename the damaged file, with SQLite's files beside it, to `<name>.broken`; return that path."""
         aside = self._file.with_name(self._file.name + ".broken")
         number = 1
         # lexists: a link there, even one that leads nowhere, is someone's too.
-        while any(os.path.lexists(f"{aside}{suffix}") for suffix in ("", "-wal", "-shm")):
+        while any(os.path.lexists(f"{aside}{suffix}") for suffix in ("", *_JOURNALS)):
             aside = self._file.with_name(f"{self._file.name}.broken-{number}")  # never delete an earlier one
             number += 1
         # The database last: if a rename fails, it stays where it is, still found damaged next time,
         # and no new database is started beside its old -wal file (SQLite would replay it into the new one).
-        for suffix in ("-wal", "-shm", ""):
+        for suffix in (*_JOURNALS, ""):
             target = Path(f"{aside}{suffix}")
             try:
                 os.replace(f"{self._file}{suffix}", target)
@@ -338,6 +340,14 @@ def _decode_row(key: bytes, translation: bytes | None, kind: str, checksum: obje
 
 def _check_file(path: Path) -> None:
     """Refuse (_Unusable) a cache path that digest must not open, change or move aside."""
+    for suffix in _JOURNALS:
+        # SQLite would open a FIFO there and wait for a writer forever (a -journal, looked for on opening).
+        journal = Path(f"{path}{suffix}")
+        try:
+            if not stat.S_ISREG(os.lstat(journal).st_mode):
+                raise _Unusable(f"{journal} is not a regular file; remove it")
+        except FileNotFoundError:
+            pass
     try:
         status = os.stat(path)
     except FileNotFoundError:

@@ -293,6 +293,7 @@ def test_odd_cache_paths_cost_at_most_one_warning(
     ("case", "warned"),
     [
         ("symbolic link for the -wal file", "-wal is a symbolic link"),
+        ("symbolic link for the -journal file", "-journal is a symbolic link"),
         ("another user's file", "belongs to user id 65534"),
         ("another user's -shm file", "-shm belongs to user id 65534"),
         ("another user's lock file", ".lock belongs to user id 65534"),
@@ -313,9 +314,9 @@ def test_a_cache_digest_must_not_trust_is_never_served(tmp_path: Path, case: str
     assert cache.get_many(list(rows)) == rows
     cache.close()
     elsewhere = tmp_path / "elsewhere"
-    if case == "symbolic link for the -wal file":
+    if case.startswith("symbolic link for the"):
         elsewhere.touch()
-        Path(f"{path}-wal").symlink_to(elsewhere)
+        Path(f"{path}{case.split()[-2]}").symlink_to(elsewhere)
     elif case.startswith("another user's"):
         owned = {"file": path, "-shm file": Path(f"{path}-shm"), "lock file": Path(f"{path}.lock"), "folder": folder}
         changed = owned[case.split(" ", 2)[2]]
@@ -721,6 +722,47 @@ def test_cache_paths_digest_must_not_touch(tmp_path: Path, case: str) -> None:
         assert "moved it to translations.sqlite3.broken-1" in warnings[0]
     else:
         assert "going on without it" in warnings[0]
+
+
+OPENER = """
+import json, sys
+from pathlib import Path
+from jobs.cache import TranslationCache
+
+warnings = []
+cache = TranslationCache(Path(sys.argv[1]), warnings.append, timeout=1)
+served = cache.get_many([TranslationCache.key("argos|test 1.0", "核武器")])
+cache.put_many({TranslationCache.key("argos|test 1.0", "一"): "one"})
+cache.close()
+print(json.dumps({"warnings": warnings, "served": served}))
+"""
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("kept", ["with rows", "not made yet"])
+def test_a_fifo_where_sqlite_keeps_a_journal_is_refused_not_waited_on(tmp_path: Path, suffix: str, kept: str) -> None:
+    # SQLite opens these by name; a rollback journal is looked for on opening even in WAL mode, and
+    # opening a FIFO for reading waits for a writer forever (SQLite retries when a signal
+    # interrupts it, so in a process of its own): before, a -journal FIFO hung the run.
+    path = tmp_path / "translations.sqlite3"
+    if kept == "with rows":
+        cache = TranslationCache(path, pytest.fail)
+        cache.put_many({TranslationCache.key("argos|test 1.0", "核武器"): "nuclear weapons"})
+        cache.close()
+    fifo = Path(f"{path}{suffix}")
+    os.mkfifo(fifo, 0o600)
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", OPENER, str(path)], cwd=REPO, capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the cache waited on a FIFO")
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    [warning] = result["warnings"]
+    assert f"{fifo} is not a regular file; remove it" in warning and "going on without it" in warning
+    assert result["served"] == {}
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # left as it is: it is not digest's to remove
 
 
 def test_another_package_of_the_same_name_and_version_is_never_served_the_old_ones_translations(
