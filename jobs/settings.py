@@ -13,6 +13,7 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from shlex import quote
 from typing import NamedTuple
 
 import platformdirs
@@ -61,12 +62,13 @@ def distrust_all(found: Iterable[Distrust | None]) -> Distrust | None:
     )
 
 
-def distrust(path: Path, recursive: bool = False) -> Distrust | None:
+def distrust(path: Path, contents: bool = False) -> Distrust | None:
     """Why digest must not use `path`, a cache folder or file; None if it may (or it is missing).
 
     Refused: a symbolic link (never followed: pointed at /etc, digest would write there), anything
-    owned by another user, and anything other users can write. `recursive`: the folder is digest's
-    own, and the command to run also fixes the files an earlier digest made in it with the umask's modes.
+    owned by another user, and anything other users can write. `contents`: the folder is digest's
+    cache folder, and the command to run also names the files in it that others can write (those an
+    earlier digest made with the umask's modes), so that one command makes the folder usable.
     """
     try:
         status = os.lstat(path)
@@ -82,13 +84,34 @@ def distrust(path: Path, recursive: bool = False) -> Distrust | None:
     if status.st_uid != user:
         return Distrust(
             f"{path} belongs to user id {status.st_uid}, not to user id {user} that runs digest",
-            f"chown {user} {path}, or remove it",
+            f"chown {user} {quote(str(path))}, or remove it",
         )
     if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        mode = stat.S_IMODE(status.st_mode)
-        command = "chmod -R go-w" if recursive and stat.S_ISDIR(status.st_mode) else "chmod go-w"
-        return Distrust(f"{path} can be written by other users (mode {mode:o})", f"{command} {path}")
+        reason = f"{path} can be written by other users (mode {stat.S_IMODE(status.st_mode):o})"
+        if not stat.S_ISDIR(status.st_mode):
+            return Distrust(reason, f"chmod go-w {quote(str(path))}")
+        if status.st_mode & stat.S_ISVTX:  # a folder shared by design, as /tmp: never digest's to change
+            return Distrust(reason, "give digest a folder of its own (DIGEST_CACHE_DIR, --cache)")
+        loose = _writable_files(path) if contents else []
+        return Distrust(reason, "chmod go-w " + " ".join(quote(str(name)) for name in (path, *loose)))
     return None
+
+
+def _writable_files(folder: Path) -> list[Path]:
+    """The files directly in `folder`, of this user's, that others can write."""
+    found = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            status = entry.lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(status.st_mode) and status.st_uid == os.geteuid() and status.st_mode & 0o022:
+            found.append(entry)
+    return found
 
 
 def distrust_parents(path: Path) -> list[Distrust]:
@@ -120,7 +143,9 @@ def distrust_parents(path: Path) -> list[Distrust]:
                 reason = (
                     f"{folder}, above {path}, can be written by other users (mode {stat.S_IMODE(status.st_mode):o})"
                 )
-                found.append(Distrust(f"{reason}, who could put another folder in its place", f"chmod go-w {folder}"))
+                found.append(
+                    Distrust(f"{reason}, who could put another folder in its place", f"chmod go-w {quote(str(folder))}")
+                )
     if found and not any(problem.remedy == _ELSEWHERE for problem in found):
         found[-1] = found[-1]._replace(remedy=f"{found[-1].remedy}, or {_ELSEWHERE}")
     return found
@@ -131,7 +156,7 @@ _ELSEWHERE = "keep digest's caches in a folder whose parents only you (or root) 
 
 def _distrusted_folder(folder: Path) -> str | None:
     """Why digest must not keep caches in `folder` or the folders above it (one line), or None."""
-    distrusted = distrust_all([distrust(folder, recursive=True), *distrust_parents(folder)])
+    distrusted = distrust_all([distrust(folder, contents=True), *distrust_parents(folder)])
     return None if distrusted is None else str(distrusted)
 
 

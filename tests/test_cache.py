@@ -347,7 +347,7 @@ def test_a_cache_digest_must_not_trust_is_never_served(tmp_path: Path, case: str
     [
         ("symbolic link", "is a symbolic link, which digest does not follow"),
         ("another user's", f"belongs to user id 65534, not to user id {os.geteuid()} that runs digest; chown"),
-        ("writable by the group", "can be written by other users (mode 770); chmod -R go-w"),
+        ("writable by the group", "can be written by other users (mode 770); chmod go-w"),
     ],
 )
 def test_a_cache_folder_digest_must_not_trust_costs_one_warning(

@@ -172,8 +172,8 @@ def test_folders_digest_makes_above_its_cache_folder_are_its_users_alone(
         assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
 
 
-#: A command a warning names, up to the end of its path (`;`, `,`, `)`, or the `.` that ends a sentence).
-COMMAND_RE = re.compile(r"chmod (?:-R )?go-w /\S*?(?=[;,)]|\. |$)")
+#: A command a warning names, up to the end of its last path (`;`, `,`, `)`, or the `.` that ends a sentence).
+COMMAND_RE = re.compile(r"chmod go-w /[^;,)]*?(?=[;,)]|\. |$)")
 
 
 def test_the_commands_one_warning_names_make_an_earlier_digests_cache_trusted(
@@ -224,3 +224,26 @@ def test_every_cache_file_digest_refuses_is_named_in_its_one_warning(tmp_path: P
     for command in COMMAND_RE.findall(warning):
         subprocess.run(command.split(), check=True)
     TranslationCache(path, pytest.fail).close()
+
+
+@pytest.mark.parametrize("given", ["DIGEST_CACHE_DIR", "--cache"])
+def test_a_shared_sticky_folder_given_for_the_cache_is_refused_without_a_chmod_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    # /tmp itself: anyone may make files there (a -wal of theirs for digest's database). Before, the
+    # warning said to run `chmod -R go-w` on it, which breaks /tmp for every user (and, as root,
+    # changes every user's files in it).
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    if given == "DIGEST_CACHE_DIR":
+        monkeypatch.setenv("DIGEST_CACHE_DIR", str(shared))
+        problem = cache_dir_problem()
+        assert problem is not None
+    else:
+        warnings: list[str] = []
+        TranslationCache(shared / "translations.sqlite3", warnings.append).close()
+        [problem] = warnings
+        assert list(shared.iterdir()) == []
+    assert f"{shared} can be written by other users (mode 1777); give digest a folder of its own" in problem
+    assert "chmod" not in problem
