@@ -75,10 +75,19 @@ class Translators:
         self.cache = cache
         self.glossary = glossary or Glossary()
         self.chosen = dict(chosen) if chosen is not None else None
-        #: Words for summaries and keywords, the glossary's terms kept whole (jieba is never changed).
-        self.words = wordseg.segmenter(frozenset(self.glossary.terms))
         self.stats = TranslationStats()
+        self._words: Segmenter | None = None
         self._engines: dict[tuple[str, str], TranslationEngine | None] = {}
+
+    @property
+    def words(self) -> Segmenter:
+        """Words for summaries and keywords, the glossary's terms kept whole (jieba is never changed).
+
+        Made on first use: loading jieba's dictionary is most of what a run with nothing new would cost.
+        """
+        if self._words is None:
+            self._words = wordseg.segmenter(frozenset(self.glossary.terms))
+        return self._words
 
     def choose(self) -> dict[tuple[str, str], str | None]:
         """The engine's name for every language pair (None: not translated), warning as a run does."""

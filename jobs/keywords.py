@@ -28,8 +28,6 @@ from itertools import repeat
 from pathlib import Path
 from types import ModuleType
 
-from sumy.utils import get_stop_words
-
 from .segment import split_sentences
 from .wordseg import _ENGLISH_WORD_RE, Segmenter, jieba_module, segmenter
 
@@ -95,6 +93,8 @@ def _analyse() -> ModuleType:
 
 @cache
 def _stop_words(lang: str) -> frozenset[str]:
+    from sumy.utils import get_stop_words  # here, not above: sumy.utils imports requests
+
     return get_stop_words("chinese" if lang == "zh" else "english") | ACADEMIC_STOP_WORDS[lang]
 
 

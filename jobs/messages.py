@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import sys
 
-from tqdm import tqdm
-
 
 def say(line: str) -> None:
     """Print one line on stderr (around a progress bar, if one is shown); never raise."""
     stream = sys.stderr
     if stream is None:
         return  # started with stderr closed (2>&-)
+    # Only a run with work imports tqdm (`jobs.pipeline`): until then no bar can be on the screen.
+    bars = sys.modules.get("tqdm")
     try:
-        tqdm.write(line, file=stream)
+        if bars is None:
+            stream.write(line + "\n")
+        else:
+            bars.tqdm.write(line, file=stream)
     except (OSError, ValueError):
         pass  # ENOSPC, EPIPE, or a closed file: the message is lost, the run goes on
 

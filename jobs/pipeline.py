@@ -13,9 +13,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, nullcontext
 from pathlib import Path
 
-import jsonlines
-from tqdm import tqdm
-
 from . import messages
 from .cache import TranslationCache, TranslationStats, default_cache_path
 from .chunk import Translators
@@ -249,6 +246,10 @@ def _write_batch(
     `items` are read as chunks are needed; the record errors among them, and those of the
     work, are gathered in `errors`. Progress is shown by input line, of `lines`.
     """
+    # Here, not above: a run with nothing new never writes a batch.
+    import jsonlines
+    from tqdm import tqdm
+
     output, errors_output = outputs
     counts = RunReport()  # added to the run's report only once the batch's output is complete
     with (

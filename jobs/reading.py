@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import charset_normalizer
-
 from .errors import BatchError
 from .exports import NO_TITLE_OR_ABSTRACT, detect_format, read_references
 from .manifest import ContentHash, content_hash
@@ -54,8 +52,9 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # A byte that is not UTF-8, as Python's "surrogateescape" error handler decodes it (0x80-0xFF); a
 # JSON escape cannot put one in a line, which is still text there.
 _UNDECODED_BYTE_RE = re.compile("[\udc80-\udcff]")
-# A character that UTF-8 writes in three bytes or four (all of Chinese), surrogates aside.
-_BEYOND_TWO_BYTES_RE = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]")
+# A character that UTF-8 writes in three bytes or four (all of Chinese), surrogates aside. Written
+# as what it is not: the class U+0800-U+D7FF, U+E000-U+10FFFF takes 15 ms to compile, every run.
+_BEYOND_TWO_BYTES_RE = re.compile("[^\x00-\u07ff\ud800-\udfff]")
 # What an id or a file name must not hold: C0 and C1 controls (line breaks included), the Unicode
 # line and paragraph separators, and the bidirectional overrides and isolates, which make a log
 # line or a page show text in another order than it is (U+202E turns "txt.exe" around).
@@ -122,6 +121,8 @@ def decode(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
+        import charset_normalizer  # here, not above: most files are UTF-8, and a run with nothing new reads none
+
         guess = charset_normalizer.from_bytes(data).best()
         if guess is None:
             raise _undecodable(path, data, utf8_error, "utf-8") from None

@@ -13,7 +13,6 @@ import re
 import warnings
 from collections.abc import Iterable
 from functools import cache, lru_cache
-from importlib import metadata
 from types import ModuleType
 from typing import TypeGuard
 
@@ -49,6 +48,8 @@ def jieba_dictionary() -> bytes:
 
 
 def jieba_version() -> str:
+    from importlib import metadata  # here, not above: it imports the email package, slow to import
+
     try:
         return metadata.version("jieba")
     except metadata.PackageNotFoundError:  # pragma: no cover - a copy of jieba outside any distribution

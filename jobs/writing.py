@@ -11,11 +11,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
-
-import jsonlines
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from .errors import OutputError
+
+if TYPE_CHECKING:
+    import jsonlines
 
 _TEMP_SUFFIX = ".partial"
 #: Digits of the largest process id on Linux (PID_MAX_LIMIT, 4194304), and of tempfile's random part.
@@ -104,6 +105,8 @@ def _fsync_folder(folder: Path) -> None:
 @contextmanager
 def atomic_jsonl(path: Path) -> Iterator[jsonlines.Writer]:
     """A jsonlines writer (UTF-8, no ASCII escapes) on an atomically replaced file."""
+    import jsonlines  # here, not above: a run with nothing new writes no JSON lines
+
     with atomic_text_file(path) as handle, jsonlines.Writer(handle, dumps=dumps) as writer:
         yield writer
 

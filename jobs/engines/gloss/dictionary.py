@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -52,6 +51,8 @@ class GlossData:
 
 def _package_version(name: str) -> str:
     """The installed version of a distribution, or "unknown"."""
+    from importlib import metadata  # here, not above: it imports the email package, slow to import
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout

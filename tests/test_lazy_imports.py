@@ -1,0 +1,82 @@
+"""A run with nothing new, and `--help`, load no engine, dictionary or summarizer: cron pays for none.
+
+Each case runs `digest` in a child process under `python -X importtime`, which names every module
+the process imports, and checks the names; nothing is timed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_digest
+
+#: What only a batch with work needs: word segmentation, summaries, translation models, the progress
+#: bar, the readers of reference exports, and Ray.
+HEAVY = frozenset(
+    (
+        "jieba",
+        "sumy",
+        "nltk",
+        "numpy",
+        "argostranslate",
+        "ctranslate2",
+        "sentencepiece",
+        "tqdm",
+        "rispy",
+        "bibtexparser",
+        "pylatexenc",
+        "ray",
+    )
+)
+
+
+def imported(*args: str, cwd: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The modules `digest ARGS` imports in a process of its own, and the finished process."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "jobs", *args], cwd=cwd, capture_output=True, text=True
+    )
+    names = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "jobs.cli" in names, done.stderr[-2000:]  # the listing is read as it is written
+    return names, done
+
+
+def heavy(names: set[str]) -> set[str]:
+    return {name for name in names if name.split(".")[0] in HEAVY}
+
+
+def test_a_run_with_nothing_new_imports_no_engine_or_summarizer(sample_batch: Path) -> None:
+    workdir = sample_batch.parent.parent
+    assert run_digest("run", "--engine", "gloss", "-q").exit_code == 0
+    for engine in ("gloss", "auto"):
+        names, done = imported("run", "--engine", engine, cwd=workdir)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "0 batches done, 1 skipped" in done.stderr
+        assert heavy(names) == set()
+
+
+def test_pages_rebuilt_without_translating_import_no_engine_or_summarizer(sample_batch: Path) -> None:
+    workdir = sample_batch.parent.parent
+    assert run_digest("run", "--engine", "gloss", "-q").exit_code == 0
+    pages = sorted(path for path in (workdir / "output").iterdir() if path.suffix in (".html", ".md", ".xml"))
+    assert len(pages) >= 3  # the batch's two pages, the index and the feed
+    for page in pages:
+        page.unlink()
+    names, done = imported("run", "-q", cwd=workdir)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert all(page.is_file() for page in pages)
+    assert heavy(names) == set()
+    names, done = imported("render", str(workdir / "output" / f"{sample_batch.stem}.jsonl"), cwd=workdir)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert heavy(names) == set()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["render", "--help"], ["models", "--help"]])
+def test_help_imports_no_engine_or_summarizer(tmp_path: Path, args: list[str]) -> None:
+    names, done = imported(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Usage:" in done.stdout
+    assert heavy(names) == set()
