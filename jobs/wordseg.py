@@ -73,29 +73,64 @@ def is_prefix_dictionary(value: object) -> TypeGuard[PrefixDictionary]:
     )
 
 
+def _tags(lines: bytes) -> dict[str, str]:
+    """The words of a dictionary file by part of speech: each tag and its words, one a line (jieba's
+    words have no line breaks). A word's tag is its last line's, as jieba.posseg reads them."""
+    tags: dict[str, str] = {}
+    for line in lines.split(b"\n"):
+        parts = line.strip().decode("utf-8").split(" ")
+        if len(parts) == 3:
+            tags[parts[0]] = parts[2]
+    by_tag: dict[str, list[str]] = {}
+    for word, tag in tags.items():
+        by_tag.setdefault(tag, []).append(word)
+    return {tag: "\n".join(words) for tag, words in by_tag.items()}
+
+
+def _is_jieba_data(value: object) -> TypeGuard[tuple[PrefixDictionary, dict[str, str]]]:
+    """Whether a value loaded from a cache has the shape `_jieba_data` gives it."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and is_prefix_dictionary(value[0])
+        and isinstance(value[1], dict)
+        and all(isinstance(tag, str) and isinstance(words, str) for tag, words in value[1].items())
+    )
+
+
 @cache
-def _default_prefix_dictionary() -> PrefixDictionary:
-    """The prefix dictionary of jieba's own dictionary: from the cache folder, else built (and kept there)."""
+def _jieba_data() -> tuple[PrefixDictionary, dict[str, str]]:
+    """What digest reads from jieba's own dictionary, its prefix dictionary and its words by part of
+    speech: from the cache folder, else built (and kept there)."""
     lines = jieba_dictionary()
-    source = derived_cache.source_hash(b"jieba prefix dictionary", jieba_version().encode(), lines)
+    source = derived_cache.source_hash(b"jieba prefix dictionary and tags", jieba_version().encode(), lines)
     folder = trusted_cache_dir()
     path = None if folder is None else folder / derived_cache.file_name("jieba", source)
     what = "jieba's prefix dictionary cache"
     if path is not None:
         cached = derived_cache.load(path, source, what)
-        if is_prefix_dictionary(cached):
+        if _is_jieba_data(cached):
             return cached
-    built = prefix_dictionary(lines)
+    built = prefix_dictionary(lines), _tags(lines)
     if path is not None:
         derived_cache.store(path, source, built, what)
         derived_cache.remove_stale(path.parent, "jieba", [path])
     return built
 
 
+def dictionary_tags() -> dict[str, str]:
+    """The words of jieba's own dictionary by part of speech: each tag and its words, one a line.
+
+    What jieba.posseg looks words up in (without its HMM), without importing it: it reads the whole
+    dictionary as text on every run.
+    """
+    return _jieba_data()[1]
+
+
 def new_tokenizer(prefix: PrefixDictionary | None = None):  # -> jieba.Tokenizer
     """A ready jieba Tokenizer on `prefix` (which it then owns), else on its own copy of jieba's dictionary's."""
     if prefix is None:
-        frequencies, total = _default_prefix_dictionary()
+        frequencies, total = _jieba_data()[0]
         prefix = dict(frequencies), total  # add_word changes it: no tokenizer may share it
     tokenizer = jieba_module().Tokenizer()
     # Ready as jieba's initialize() leaves it, which is never called: it would read or write jieba's own cache.
