@@ -16,8 +16,11 @@ def is_repetitive(translation: str) -> bool:
     tokens = _TOKEN_RE.findall(translation.casefold())
     for size in range(1, 5):
         needed = _TOKEN_REPEATS if size == 1 else _PHRASE_REPEATS
-        for start in range(len(tokens) - size * needed + 1):
-            phrase = tokens[start : start + size]
-            if all(tokens[start + k * size : start + (k + 1) * size] == phrase for k in range(1, needed)):
-                return True
+        if len(tokens) < size * needed:
+            break
+        # A phrase of `size` tokens said `needed` times in a row is a stretch where each token is
+        # the one `size` before it, `size * (needed - 1)` times running: one pass over the tokens.
+        same = bytes(a == b for a, b in zip(tokens, tokens[size:]))
+        if b"\x01" * (size * (needed - 1)) in same:
+            return True
     return False

@@ -196,7 +196,9 @@ def dumps(value: Any) -> str:
 
     Raises ValueError for NaN, infinities, and text that cannot be written as UTF-8.
     """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False).translate(_LINE_BREAKERS)
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    if "\u2028" in text or "\u2029" in text or "\u0085" in text:  # rare: translate() is slow on Chinese text
+        text = text.translate(_LINE_BREAKERS)
     text.encode("utf-8")  # a lone surrogate fails here, before anything is written
     return text
 
