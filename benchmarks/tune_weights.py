@@ -6,7 +6,7 @@ A grid search on the tuning half of the CSL abstracts (`data_files.halves`), sco
 benchmarks/summary_quality.py scores them: mean ROUGE-L of the one-sentence summary against the
 title, and top-5 keyword F1 exact against the authors' keywords. It prints the best weights of
 each grid and the score of the weights in the code; the held-out half is never read. Change the
-constants in jobs/summarizers.py (CuePositionSummarizer) and jobs/keywords.py by hand.
+constants in jobs/summarize.py (CuePositionSummarizer) and jobs/keywords.py by hand.
 """
 
 from __future__ import annotations
@@ -52,8 +52,7 @@ def search(target: object, grid: dict[str, Sequence[float]], score: Callable[[],
 def main(argv: Sequence[str] | None = None) -> int:
     """Run both grid searches on the tuning half."""
     from jobs import keywords
-    from jobs.summarize import choose_sentences
-    from jobs.summarizers import CuePositionSummarizer
+    from jobs.summarize import CuePositionSummarizer, choose_sentences
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data", type=Path, default=CSL_ABSTRACTS, help="CSL-style JSONL (default: %(default)s)")

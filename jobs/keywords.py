@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .segment import split_sentences
-from .wordseg import _ENGLISH_WORD_RE, Segmenter, dictionary_tags, jieba_module, segmenter
+from .wordseg import _ENGLISH_WORD_RE, Segmenter, dictionary_tags, jieba_module, segmenter, stop_words
 
 METHODS = ("tfidf", "textrank")
 DEFAULT_METHOD = "tfidf"
@@ -93,9 +93,7 @@ def _analyse() -> ModuleType:
 
 @cache
 def _stop_words(lang: str) -> frozenset[str]:
-    from sumy.utils import get_stop_words  # here, not above: sumy.utils imports requests
-
-    return get_stop_words("chinese" if lang == "zh" else "english") | ACADEMIC_STOP_WORDS[lang]
+    return stop_words(lang) | ACADEMIC_STOP_WORDS[lang]
 
 
 def _is_candidate(word: str) -> bool:

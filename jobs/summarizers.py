@@ -1,17 +1,15 @@
-"""The summary algorithms, on sumy's document model: sumy's eight and digest's cue-position.
+"""sumy's eight summary algorithms, on sumy's document model.
 
-Imported by `jobs.summarize.choose_sentences` when it first makes a summary: sumy's stemmers import
-all of NLTK and numpy, which a run with nothing to summarise (a cron run with nothing new) never needs.
+Imported by `jobs.summarize.choose_sentences` for the first summary by one of them: sumy imports all
+of NLTK and numpy, which digest's own algorithm (the default) and a run with nothing new never need.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from sumy.models.dom import ObjectDocumentModel, Sentence
 from sumy.nlp.stemmers import Stemmer, null_stemmer
 from sumy.summarizers._summarizer import AbstractSummarizer
 from sumy.summarizers.edmundson import EdmundsonSummarizer
@@ -22,9 +20,9 @@ from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.summarizers.reduction import ReductionSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
-from sumy.utils import get_stop_words
 
-from .summarize import ALGORITHMS, EDMUNDSON_BONUS_WORDS, EDMUNDSON_STIGMA_WORDS, SUMY_LANGUAGE
+from .summarize import ALGORITHMS, CUE_POSITION, EDMUNDSON_BONUS_WORDS, EDMUNDSON_STIGMA_WORDS
+from .wordseg import SUMY_LANGUAGE, stop_words
 
 
 class SmoothedLexRankSummarizer(LexRankSummarizer):
@@ -57,98 +55,11 @@ def _edmundson(stemmer: Callable[[str], str], lang: str, title_weight: float = 1
     summarizer.bonus_words = EDMUNDSON_BONUS_WORDS[lang]
     summarizer.stigma_words = EDMUNDSON_STIGMA_WORDS[lang]
     # Null words are left out of the title's significant words: the stop words.
-    summarizer.null_words = get_stop_words(SUMY_LANGUAGE[lang])
+    summarizer.null_words = stop_words(lang)
     return summarizer
 
 
-class CuePositionSummarizer(AbstractSummarizer):
-    """Sentences scored on where they stand, their cue words and how central they are; digest's default.
-
-    A sentence at position i (from 0) scores
-
-        POSITION / (1 + i) ** 2 + CENTRALITY * cos(sentence, the rest of the text)
-        + CUE * (bonus - stigma words, within -2..2) - LENGTH * log(characters)
-
-    and sentences are picked best first, each next pick losing REDUNDANCY times its largest cosine
-    with one already picked. Chinese abstracts open with their main claim, so the position weight
-    makes the first sentence the usual one-sentence summary; a first sentence of background
-    (随着, 近年来: stigma words) gives way to a later one that says what the paper did (本文提出,
-    结果表明: bonus words). The position weight falls off fast, so from the second pick on cue words
-    and centrality choose, from across the abstract. POSITION, CENTRALITY, CUE and LENGTH were
-    tuned on the tuning half of the CSL abstracts (benchmarks/tune_weights.py); REDUNDANCY was
-    set by hand (the benchmark has no score for longer summaries). The centrality leaves the sentence itself out of
-    the text's word counts, and every part reads each word once: linear in the text's length.
-    """
-
-    POSITION = 1.0
-    CENTRALITY = 0.5
-    CUE = 0.4
-    LENGTH = 0.1
-    REDUNDANCY = 0.5
-
-    def __init__(self, stemmer: Callable[[str], str], lang: str) -> None:
-        super().__init__(stemmer)
-        self.bonus_words = frozenset(map(self.stem_word, EDMUNDSON_BONUS_WORDS[lang]))
-        self.stigma_words = frozenset(map(self.stem_word, EDMUNDSON_STIGMA_WORDS[lang]))
-        self.stop_words: frozenset[str] = frozenset()
-
-    def __call__(self, document: ObjectDocumentModel, sentences_count: int) -> tuple[Sentence, ...]:
-        sentences = document.sentences
-        normalized = [[word.lower() for word in sentence.words] for sentence in sentences]
-        if self._stemmer is null_stemmer:
-            stemmed = normalized
-        else:
-            stemmed = [[self._stemmer(word) for word in words] for words in normalized]
-        content = [
-            Counter(stem for word, stem in zip(words, stems) if word not in self.stop_words)
-            for words, stems in zip(normalized, stemmed)
-        ]
-        total: Counter[str] = Counter()
-        for counts in content:
-            total.update(counts)
-        total_square = sum(n * n for n in total.values())
-        scores = []
-        norms = []
-        for index, (sentence, words, counts) in enumerate(zip(sentences, stemmed, content)):
-            # cos(c, t - c) with |t - c|^2 = |t|^2 - 2 t.c + |c|^2: no pass over the whole vocabulary.
-            shared = sum(n * total[word] for word, n in counts.items())
-            own = sum(n * n for n in counts.values())
-            norms.append(math.sqrt(own))
-            rest = total_square - 2 * shared + own
-            centrality = (shared - own) / math.sqrt(own * rest) if own and rest > 0 else 0.0
-            cue = sum(word in self.bonus_words for word in words) - sum(word in self.stigma_words for word in words)
-            scores.append(
-                self.POSITION / (1 + index) ** 2
-                + self.CENTRALITY * centrality
-                + self.CUE * max(-2, min(2, cue))
-                - self.LENGTH * math.log(max(1, len(str(sentence))))
-            )
-        # Best first; each pick lowers the others by REDUNDANCY times their cosine with it (the
-        # largest over the picks so far).
-        count = min(sentences_count, len(sentences))
-        if count < 1:
-            return ()
-        overlap = [0.0] * len(sentences)
-        left = list(range(len(sentences)))
-        chosen: list[int] = []
-        while True:
-            best = max(left, key=lambda i: (scores[i] - self.REDUNDANCY * overlap[i], -i))
-            chosen.append(best)
-            left.remove(best)
-            if len(chosen) == count:
-                return tuple(sentences[i] for i in sorted(chosen))
-            for i in left:
-                if norms[i] and norms[best]:
-                    overlap[i] = max(overlap[i], _dot(content[i], content[best]) / (norms[i] * norms[best]))
-
-
-def _dot(a: Counter[str], b: Counter[str]) -> int:
-    if len(b) < len(a):
-        a, b = b, a
-    return sum(n * b[word] for word, n in a.items() if word in b)
-
-
-#: Every algorithm, by the name `--algorithm` takes: sumy's eight, then digest's own.
+#: sumy's eight algorithms, by the name `--algorithm` takes (digest's own is `jobs.summarize.CuePositionSummarizer`).
 SUMMARIZERS: dict[str, Callable[[Callable[[str], str], str], AbstractSummarizer]] = {
     "lexrank": lambda stemmer, lang: SmoothedLexRankSummarizer(stemmer),
     "textrank": lambda stemmer, lang: TextRankSummarizer(stemmer),
@@ -158,10 +69,9 @@ SUMMARIZERS: dict[str, Callable[[Callable[[str], str], str], AbstractSummarizer]
     "kl": lambda stemmer, lang: KLSummarizer(stemmer),
     "sumbasic": lambda stemmer, lang: SumBasicSummarizer(stemmer),
     "reduction": lambda stemmer, lang: ReductionSummarizer(stemmer),
-    "cue-position": CuePositionSummarizer,
 }
-if tuple(SUMMARIZERS) != ALGORITHMS:  # the names `--algorithm` offers before this module is imported
-    raise ImportError("jobs.summarize.ALGORITHMS must list the algorithms of jobs.summarizers.SUMMARIZERS")
+if (*SUMMARIZERS, CUE_POSITION) != ALGORITHMS:  # the names `--algorithm` offers before this module is imported
+    raise ImportError("jobs.summarize.ALGORITHMS must list sumy's algorithms of jobs.summarizers.SUMMARIZERS")
 
 
 @cache
@@ -174,5 +84,5 @@ def summarizer(algorithm: str, lang: str, titled: bool = False) -> AbstractSumma
     else:
         summarizer = SUMMARIZERS[algorithm](stemmer, lang)
     if hasattr(summarizer, "stop_words"):
-        summarizer.stop_words = get_stop_words(language)
+        summarizer.stop_words = stop_words(lang)
     return summarizer

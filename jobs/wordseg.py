@@ -1,4 +1,5 @@
-"""Words: jieba for Chinese (quiet, its prefix dictionary cached in digest's cache folder), a regex for English.
+"""Words: jieba for Chinese (quiet, its prefix dictionary cached in digest's cache folder), a regex for
+English; sumy's stop words.
 
 jieba's own cache is never used: it loads whatever file sits at its name (for its default
 dictionary, without even a date check) and prints a traceback when it cannot write one. digest
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import pkgutil
 import re
 import warnings
 from collections.abc import Iterable
@@ -202,3 +204,19 @@ def words(text: str, lang: str, hmm: bool = True) -> list[str]:
 def cached_words(text: str, lang: str) -> tuple[str, ...]:
     """Remembered words of a sentence with no glossary (see `Segmenter.cached_words`)."""
     return segmenter().cached_words(text, lang)
+
+
+#: sumy's names of the languages (for its stop words, stemmers and summarizers).
+SUMY_LANGUAGE = {"zh": "chinese", "en": "english"}
+
+
+@cache
+def stop_words(lang: str) -> frozenset[str]:
+    """sumy's stop words of `lang` (zh or en), as its `get_stop_words` reads them.
+
+    Read from sumy's data file directly: `sumy.utils` imports requests and pycountry (0.1 s).
+    """
+    data = pkgutil.get_data("sumy", f"data/stopwords/{SUMY_LANGUAGE[lang]}.txt")
+    if data is None:  # pragma: no cover - sumy installed without its data
+        raise LookupError(f"sumy's stop words for {lang} are missing; reinstall sumy")
+    return frozenset(word.rstrip() for word in data.decode("utf-8").splitlines() if word)

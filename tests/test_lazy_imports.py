@@ -6,13 +6,16 @@ the process imports, and checks the names; nothing is timed.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import run_digest
+from jobs.language import detect_language
+
+from .conftest import read_jsonl, repo_data, run_digest
 
 #: What only a batch with work needs: word segmentation, summaries, translation models, the progress
 #: bar, the readers of reference exports, and Ray.
@@ -80,3 +83,22 @@ def test_help_imports_no_engine_or_summarizer(tmp_path: Path, args: list[str]) -
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Usage:" in done.stdout
     assert heavy(names) == set()
+
+
+def test_a_run_of_chinese_abstracts_loads_only_what_they_need(tmp_path: Path) -> None:
+    # cue-position summaries and tfidf keywords of Chinese need neither sumy's algorithms (which
+    # import NLTK and numpy), nor sumy.utils (requests), nor jieba's tagger and TextRank.
+    records = [
+        json.loads(line) for line in repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")[:20]
+    ]
+    assert {detect_language(record["abstract"]) for record in records} == {"zh"}
+    (tmp_path / "input").mkdir()
+    with (tmp_path / "input" / "csl.jsonl").open("w", encoding="utf-8") as batch:
+        batch.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    names, done = imported("run", "--engine", "gloss", "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(read_jsonl(tmp_path / "output" / "csl.jsonl")) == 20
+    assert {"jieba", "jobs.engines.gloss.engine"} <= names  # the work was done here
+    unneeded = {"sumy.utils", "sumy.nlp", "sumy.summarizers", "jobs.summarizers", "jieba.posseg", "jieba.analyse"}
+    assert {name for name in names if name.split(".")[0] in ("nltk", "numpy", "requests")} == set()
+    assert names & unneeded == set()
