@@ -61,6 +61,19 @@ def test_a_run_with_nothing_new_imports_no_engine_or_summarizer(sample_batch: Pa
         assert heavy(names) == set()
 
 
+@pytest.mark.slow  # the first run translates the sample with a real-format Argos model
+def test_a_run_with_nothing_new_and_a_model_installed_imports_no_model_library(
+    sample_batch: Path, argos_models: Path
+) -> None:
+    workdir = sample_batch.parent.parent
+    assert run_digest("run", "--models-dir", str(argos_models), "-q").exit_code == 0  # translated with the model
+    for engine in ("argos", "auto"):
+        names, done = imported("run", "--engine", engine, "--models-dir", str(argos_models), cwd=workdir)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "0 batches done, 1 skipped" in done.stderr
+        assert heavy(names) == set()
+
+
 def test_pages_rebuilt_without_translating_import_no_engine_or_summarizer(sample_batch: Path) -> None:
     workdir = sample_batch.parent.parent
     assert run_digest("run", "--engine", "gloss", "-q").exit_code == 0
