@@ -95,11 +95,13 @@ class ProcessPeak:
 
 @dataclass
 class Watched:
-    """A command run under `watch`: its exit status, wall time and every process's own peak."""
+    """A command run under `watch`: its exit status, wall time, CPU time and every process's own peak."""
 
     pid: int
     returncode: int
     seconds: float
+    #: User plus system CPU seconds of the command and the descendants it waited for (from wait4).
+    cpu_seconds: float = 0.0
     processes: dict[int, ProcessPeak] = field(default_factory=dict)
     #: The largest sum of the tree's resident memory seen at one poll (all processes at once).
     peak_together_kb: int = 0
@@ -121,6 +123,8 @@ def watch(
     children: bool = True,
     interval: float = 0.05,
     stdout: int | None = subprocess.DEVNULL,
+    stderr: int | None = None,
+    cwd: Path | None = None,
 ) -> Watched:
     """Run `command`, polling its own `VmHWM` (and each descendant's) until it exits.
 
@@ -128,7 +132,7 @@ def watch(
     can be missed; `VmHWM` never goes down, so everything before it counts.
     """
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=None if env is None else dict(env), stdout=stdout)
+    process = subprocess.Popen(command, env=None if env is None else dict(env), stdout=stdout, stderr=stderr, cwd=cwd)
     watched = Watched(pid=process.pid, returncode=0, seconds=0.0)
     done = threading.Event()
 
@@ -154,10 +158,14 @@ def watch(
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     try:
-        watched.returncode = process.wait()
+        # wait4, not process.wait(): it also gives the command's own CPU time, whatever else this process runs.
+        _, status, usage = os.wait4(process.pid, 0)
     except BaseException:  # interrupted (Ctrl-C, a timeout's SIGTERM): the command must not outlive us
         process.kill()
+        process.wait()
         raise
+    process.returncode = watched.returncode = os.waitstatus_to_exitcode(status)
+    watched.cpu_seconds = usage.ru_utime + usage.ru_stime
     watched.seconds = time.perf_counter() - start
     done.set()
     poller.join()
