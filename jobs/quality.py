@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from operator import eq
 
 _TOKEN_RE = re.compile(r"\w+")  # words only: "...." is punctuation, not a loop
 #: A token repeated this many times in a row, or a 2-4 token phrase repeated `_PHRASE_REPEATS`
@@ -20,7 +21,7 @@ def is_repetitive(translation: str) -> bool:
             break
         # A phrase of `size` tokens said `needed` times in a row is a stretch where each token is
         # the one `size` before it, `size * (needed - 1)` times running: one pass over the tokens.
-        same = bytes(a == b for a, b in zip(tokens, tokens[size:]))
+        same = bytes(map(eq, tokens, tokens[size:]))
         if b"\x01" * (size * (needed - 1)) in same:
             return True
     return False
