@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from jobs.wordseg import dictionary_tags, jieba_module, new_tokenizer
+import pytest
+
+from jobs.language import normalise_whitespace
+from jobs.segment import split_sentences
+from jobs.wordseg import Segmenter, dictionary_tags, jieba_module, new_tokenizer
+
+from .conftest import repo_data
 
 #: Real sentences of the sample export, each cut by both tokenizers.
 SENTENCES = (
@@ -36,3 +43,23 @@ def test_the_tags_are_those_jieba_posseg_reads() -> None:
 
     table = {word: tag for tag, words in dictionary_tags().items() for word in words.split("\n")}
     assert table == jieba.posseg.dt.word_tag_tab
+
+
+def csl_sentences() -> list[str]:
+    """Every sentence of the 1,000 CSL abstracts, split as the pipeline splits them."""
+    lines = repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").split("\n")
+    return [
+        s for line in lines if line for s in split_sentences(normalise_whitespace(json.loads(line)["abstract"]), "zh")
+    ]
+
+
+@pytest.mark.parametrize("terms", [(), ("平方和优化", "姿态控制系统", "波形反演")])
+def test_digests_tokenizer_cuts_every_csl_sentence_as_jieba_does(terms: tuple[str, ...]) -> None:
+    ours = Segmenter(terms).tokenizer
+    assert type(ours) is not jieba_module().Tokenizer  # the faster one, under test here
+    theirs = jieba_module().Tokenizer()
+    theirs.FREQ, theirs.total, theirs.initialized = dict(ours.FREQ), ours.total, True
+    for sentence in csl_sentences():
+        assert ours.lcut(sentence, HMM=False) == theirs.lcut(sentence, HMM=False), sentence
+    if terms:
+        assert "平方和优化" in ours.lcut("一种基于平方和优化的飞行器大角度机动镇定控制器设计方法", HMM=False)
