@@ -18,13 +18,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .errors import ConfigError
-from .layout import batch_outputs, folded, is_reserved_batch_name
-from .limits import name_max, path_too_long, shown
+from .layout import folded, is_reserved_batch_name
+from .limits import path_too_long, shown
 from .manifest import Stamp
-from .reading import MAX_INPUT_BYTES, UNSAFE_NAME_RE, BatchSource
-from .render.batch import page_count
-from .render.formats import PAGE_FORMATS
-from .writing import longest_temporary_name
+from .reading import UNSAFE_NAME_RE, BatchSource
+from .render.formats import batch_name_limit
 
 Warn = Callable[[str], None]
 
@@ -89,19 +87,6 @@ def find_batches(
         )
         for batch in batches
     ]
-
-
-def batch_name_limit(output_dir: Path | None) -> int:
-    """The most bytes a batch's name may have: the longest file digest derives from it must fit in `output_dir`.
-
-    That is the temporary file of a page: `.<name>.digest-<page>.html.<pid>.<random>.partial`, for
-    the last page of the largest batch an input file can hold (an abstract a byte, at most).
-    """
-    last_page = page_count(MAX_INPUT_BYTES)
-    derived = [path.name for path in batch_outputs(Path(), "x")]
-    derived += [page_format.path(Path("x.jsonl"), last_page).name for page_format in PAGE_FORMATS.values()]
-    longest = max(len(os.fsencode(longest_temporary_name(name))) for name in derived)
-    return name_max(output_dir) - (longest - 1)
 
 
 class OwnOutputs:

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from .. import messages
 from ..errors import ConfigError, OutputError
+from ..layout import BATCH_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_NAME_SUFFIX
-from ..layout import RUNS_LOG_NAME
+from ..limits import name_max
 from ..writing import atomic_text_file
 from .atom import FEED_LIMIT, write_feed
 from .batch import PAGE_SIZE, Batch, Page, RenderError, batch_files, iter_entries, iter_records, later_pages, read_batch
-from .formats import FOLDER_FILES, PAGE_FORMATS
+from .formats import FOLDER_FILES, PAGE_FORMATS, batch_name_limit, longest_name
 from .html_page import write_index
 from .sources import carries, pages_carry, sources_fingerprint, sources_key, sources_key_or_none
 
@@ -61,7 +62,7 @@ def render_batch(jsonl_path: Path, sources: str | None = None) -> list[Path]:
     time. The first page is written last: a batch is stale while any of its pages is
     (`stale_batches`), so an interrupted render is redone.
     Pages left from a longer version of the batch are removed. Returns the paths written;
-    raises RenderError when the JSONL cannot be read back.
+    raises RenderError when the JSONL cannot be read back, or its name is too long for its pages.
     """
     if sources is None:
         try:
@@ -69,6 +70,7 @@ def render_batch(jsonl_path: Path, sources: str | None = None) -> list[Path]:
         except OSError as error:
             raise RenderError(f"{jsonl_path}: cannot be read: {error.strerror}") from None
     batch = read_batch(jsonl_path, sources)
+    _check_page_names(jsonl_path, batch.pages)
     entries = iter_entries(jsonl_path)
     first = Page(1, batch.pages, list(islice(entries, PAGE_SIZE)))
     written = []
@@ -83,6 +85,21 @@ def render_batch(jsonl_path: Path, sources: str | None = None) -> list[Path]:
                 except OSError as failure:
                     raise OutputError.from_os_error(path, failure) from None
     return written
+
+
+def _check_page_names(jsonl_path: Path, pages: int) -> None:
+    """Raise RenderError when a page of the batch could not be named in its folder.
+
+    Runs refuse such names as inputs, but a batch file left by a digest that did not (it wrote the
+    records, then failed on the pages), or copied in, would stop every run at its first page.
+    """
+    folder = jsonl_path.parent
+    if longest_name(jsonl_path.name.removesuffix(BATCH_SUFFIX), pages) > name_max(folder):
+        raise RenderError(
+            f"{jsonl_path}: the batch name is too long for the names of its pages (the file system allows "
+            f"{name_max(folder)} bytes); remove its files from the output folder, and rename its input to at "
+            f"most {batch_name_limit(folder)} bytes before the suffix to process it"
+        )
 
 
 def _write_page(batch: Batch, page: Page) -> list[Path]:

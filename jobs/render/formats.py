@@ -8,13 +8,17 @@ registration here (and its own module that writes it).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
+from ..layout import BATCH_SUFFIX, FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX, batch_outputs
+from ..limits import name_max
+from ..reading import MAX_INPUT_BYTES
+from ..writing import longest_temporary_name
 from .atom import feed_fingerprint, write_feed
-from .batch import Batch, Page, page_path
+from .batch import Batch, Page, page_count, page_path
 from .html_page import batch_page, write_index
 from .markdown_page import MARKDOWN_END, batch_markdown
 
@@ -49,6 +53,25 @@ def register(page_format: PageFormat) -> PageFormat:
 
 register(PageFormat("markdown", MARKDOWN_SUFFIX, batch_markdown, MARKDOWN_END))
 register(PageFormat("html", HTML_SUFFIX, batch_page, "</html>\n"))
+
+
+def longest_name(batch: str, pages: int) -> int:
+    """Bytes in the longest file name digest derives from batch name `batch` with `pages` pages.
+
+    That is the temporary file of a file of the batch, most often of its last page:
+    `.<batch>.digest-<pages>.html.<pid>.<random>.partial`.
+    """
+    names = [path.name for path in batch_outputs(Path(), batch)]
+    names += [page_format.path(Path(batch + BATCH_SUFFIX), pages).name for page_format in PAGE_FORMATS.values()]
+    return max(len(os.fsencode(longest_temporary_name(name))) for name in names)
+
+
+def batch_name_limit(output_dir: Path | None) -> int:
+    """The most bytes a batch's name may have: the longest file digest derives from it must fit in `output_dir`.
+
+    Counted for the largest batch an input file can hold (an abstract a byte, at most).
+    """
+    return name_max(output_dir) - (longest_name("x", page_count(MAX_INPUT_BYTES)) - 1)
 
 
 @dataclass(frozen=True)
