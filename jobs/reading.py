@@ -66,6 +66,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+#: Bytes in a code unit of the encodings a BOM names where that is more than one: U+0000 is a unit of zero bytes.
+_CODE_UNITS = {"utf-16": 2, "utf-32": 4}
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,13 @@ class RecordError:
 
 def decode(data: bytes, path: Path) -> str:
     """The file's text: UTF-8 (with or without BOM), UTF-16/32 with BOM, or a detected legacy
-    encoding such as GB18030/GBK. Binary or undecodable content raises BatchError."""
+    encoding such as GB18030/GBK. Binary or undecodable content, a NUL character included, raises BatchError."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
+            unit = _CODE_UNITS.get(encoding, 1)
+            nul = _first_nul(data, unit)
+            if nul >= 0:
+                raise _not_text(path, nul, _line_at(data, nul, encoding), unit)
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
@@ -129,9 +135,20 @@ def decode(data: bytes, path: Path) -> str:
         return str(guess)
 
 
-def _not_text(path: Path, offset: int, line: int) -> BatchError:
+def _first_nul(data: bytes, unit: int = 1, offset: int = 0) -> int:
+    """Where in `data` the first NUL character is, or -1: a zero byte, or in UTF-16 and UTF-32 (`unit` 2 or 4)
+    a code unit of zero bytes, not two characters' zero bytes side by side (`offset`: where `data` starts in its file).
+    """
+    zeros = b"\x00" * unit
+    found = data.find(zeros)
+    while found >= 0 and (offset + found) % unit:
+        found = data.find(zeros, found + 1)
+    return found
+
+
+def _not_text(path: Path, offset: int, line: int, unit: int = 1) -> BatchError:
     return BatchError(
-        f"{path}: not a text file (a NUL byte at byte {offset}, line {line}); "
+        f"{path}: not a text file (a NUL {'byte' if unit == 1 else 'character'} at byte {offset}, line {line}); "
         "input files must be text exports (.txt) or JSON lines (.jsonl)"
     )
 
@@ -189,24 +206,28 @@ class InputScan:
 def scan_input(path: Path) -> InputScan:
     """Hash an input file, count its lines and check its encoding, a block at a time.
 
-    Raises BatchError before reading a file over MAX_INPUT_BYTES, and at the first NUL byte of a
-    file with no BOM, which is not text (a disk image, a sparse file): neither is read through.
-    Raises OSError when the file cannot be read.
+    Raises BatchError before reading a file over MAX_INPUT_BYTES, and at its first NUL character,
+    which no text has (a disk image, a sparse file, a text whose end a crash left as a hole, with
+    or without a BOM): neither is read through. Raises OSError when the file cannot be read.
     """
     scan = InputScan()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     lines = _LineCount()
     bom: str | None = None
+    unit = 1
 
     def blocks(handle: Any) -> Iterator[bytes]:
-        nonlocal bom
+        nonlocal bom, unit
         while block := handle.read(_BLOCK):
             if bom is None:
                 bom = next((encoding for mark, encoding in _BOMS if block.startswith(mark)), "")
                 scan.plain_utf8 = bom in ("", "utf-8-sig")  # not UTF-16 or UTF-32
-            nul = -1 if bom else block.find(b"\x00")
+                unit = _CODE_UNITS.get(bom, 1)
+                if unit > 1:
+                    lines.decoder = codecs.getincrementaldecoder(bom)("replace")
+            nul = _first_nul(block, unit, lines.size)
             if nul >= 0:  # not text, as `decode` would find, without reading the rest
-                raise _not_text(path, lines.size + nul, lines.line_at(block[:nul]))
+                raise _not_text(path, lines.size + nul, lines.line_at(block[:nul]), unit)
             lines.add(block)
             if lines.size > MAX_INPUT_BYTES:  # it grew since it was measured
                 raise _too_large(path, lines.size)
@@ -235,7 +256,8 @@ def scan_input(path: Path) -> InputScan:
 class _LineCount:
     """Line ends counted block by block as `_line_at` counts them in the whole: "\n", "\r" and "\r\n" are one each.
 
-    Bytes are counted, not characters: in UTF-8 and in GB18030 a 0x0A or 0x0D byte is always a line end.
+    Bytes are counted, not characters: in UTF-8 and in GB18030 a 0x0A or 0x0D byte is always a line
+    end. In UTF-16 and UTF-32 it is as often part of another character: those are decoded first.
     """
 
     size: int = 0  # bytes counted
@@ -243,18 +265,24 @@ class _LineCount:
     returns: int = 0
     pairs: int = 0  # "\r\n", counted across blocks too
     ends_in_return: bool = False
+    decoder: codecs.IncrementalDecoder | None = None  # for UTF-16 and UTF-32
 
     def add(self, block: bytes) -> None:
+        self.size += len(block)
+        block = self._utf8(block)
         self.pairs += self._pairs(block)
         self.newlines += block.count(b"\n")
         self.returns += block.count(b"\r")
         self.ends_in_return = block.endswith(b"\r")
-        self.size += len(block)
 
     def line_at(self, before: bytes) -> int:
         """The line (1-based) at the end of `before`, the start of the next block."""
+        before = self._utf8(before)
         ends = self.newlines + before.count(b"\n") + self.returns + before.count(b"\r")
         return ends - self.pairs - self._pairs(before) + 1
+
+    def _utf8(self, block: bytes) -> bytes:
+        return block if self.decoder is None else self.decoder.decode(block).encode("utf-8", "replace")
 
     def _pairs(self, block: bytes) -> int:
         return block.count(b"\r\n") + (self.ends_in_return and block.startswith(b"\n"))

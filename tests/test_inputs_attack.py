@@ -10,6 +10,7 @@ forgot the links it kept; an input that became a FIFO was waited on forever.
 
 from __future__ import annotations
 
+import codecs
 import os
 import resource
 import shutil
@@ -17,8 +18,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import run_digest
-from .test_inputs import assert_published, write_batch
+import pytest
+
+from jobs.errors import BatchError
+from jobs.reading import BatchSource, read_records, scan_input
+
+from .conftest import Alarm, run_digest
+from .test_inputs import CHUNKS, assert_published, reads_at_most, write_batch
 
 
 def digest_in(cwd: Path | None, *args: str, limits: tuple[int, int] | None = None) -> subprocess.CompletedProcess[str]:
@@ -68,3 +74,55 @@ def test_a_batch_file_whose_name_is_too_long_for_its_pages_fails_alone(sample_ba
 
     result = run_digest("render", f"output/{long_name}.jsonl")
     assert result.exit_code == 1 and error_lines(result.stderr) == [expected]
+
+
+# --- a byte-order mark, then a hole -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [
+        ("utf-8", codecs.BOM_UTF8),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-32-le", codecs.BOM_UTF32_LE),
+    ],
+)
+def test_a_file_with_a_bom_and_a_hole_is_found_not_text_without_reading_it_all(
+    workdir: Path, encoding: str, bom: bytes
+) -> None:
+    # A Notepad export (UTF-8 or UTF-16 with a BOM) whose end a crash left as a hole, or a disk
+    # image that starts with a BOM's bytes: the BOM said text, and the hole was read through.
+    text = (CHUNKS[0] + "\n" + CHUNKS[1] + "\n").encode(encoding)
+    sparse = workdir / "input" / "notepad.txt"
+    with sparse.open("wb") as handle:
+        handle.write(bom + text)
+        os.truncate(handle.fileno(), 512 << 20)
+    lines = (CHUNKS[0] + CHUNKS[1]).count("\n") + 3  # the two abstracts' lines, and the line the hole starts
+    with reads_at_most(len(bom + text) + (2 << 20)), pytest.raises(BatchError) as refused:
+        scan_input(sparse)
+    nul = "a NUL byte" if encoding == "utf-8" else "a NUL character"
+    assert str(refused.value).startswith(f"{sparse}: not a text file ({nul} at byte {len(bom + text)}, line {lines})")
+    with pytest.raises(BatchError) as whole:  # read whole, the file is no text either
+        list(read_records(BatchSource("notepad", sparse), bom + text + b"\x00" * 8))
+    assert str(whole.value) == str(refused.value)
+
+    write_batch(workdir / "input" / "z.txt")
+    with Alarm(120, "a hole read through"):
+        result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 1
+    assert error_lines(result.stderr) == [f"digest: error: {str(refused.value).removeprefix(str(workdir) + '/')}"]
+    assert_published("z")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_zero_bytes_inside_characters_are_still_text(workdir: Path, encoding: str) -> None:
+    # "A一" in UTF-16-LE is 41 00 00 4E: two NUL bytes side by side, but no NUL character.
+    text = "\ufeffA一丁" + CHUNKS[0] + "\n"
+    path = workdir / "input" / "wide.txt"
+    path.write_bytes(text.encode(encoding))
+    assert b"\x00\x00" in path.read_bytes()
+    scan_input(path)
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 0, result.stderr
+    assert_published("wide")
