@@ -21,6 +21,7 @@ from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_
 from .executor import EXECUTORS
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
+from .limits import check_descriptors
 from .lock import exclusive_run
 from .pipeline import RunOptions, run
 from .render import check_batch_files, render_all
@@ -324,6 +325,7 @@ def render_command(files: tuple[Path, ...]) -> None:
         by_folder.setdefault(path.parent, []).append(path)
     failed = False
     try:
+        check_descriptors()  # a batch that cannot be opened for want of them would be left out of the feed
         check_batch_files(files)  # before anything is written: a refused render writes nothing
         for folder, paths in by_folder.items():
             with exclusive_run(folder):

@@ -17,19 +17,40 @@ from .errors import ConfigError
 #: an output and its folder, the translation cache and its journal, a model's files as it loads);
 #: three times that leaves room for what the libraries open.
 MIN_FREE_DESCRIPTORS = 32
+#: The soft limit on open files most systems give a process (`ulimit -Sn`).
+USUAL_SOFT_LIMIT = 1024
 #: What Linux allows where a file system does not say: bytes in a file name, and in a path (with its final NUL).
 DEFAULT_NAME_MAX = 255
 DEFAULT_PATH_MAX = 4096
 
 
 def check_descriptors() -> None:
-    """Raise ConfigError when fewer than MIN_FREE_DESCRIPTORS file descriptors are left (`ulimit -n` too low)."""
+    """Raise ConfigError when fewer than MIN_FREE_DESCRIPTORS file descriptors are left (`ulimit -n` too low).
+
+    A soft limit below the hard one is raised first, as far as needed (to 1024, the usual default,
+    at least) and as the hard limit allows: that is what a soft limit is for, and refusing would
+    make the operator edit a crontab for what digest may do itself.
+    """
     free, limit = free_descriptors()
+    if free < MIN_FREE_DESCRIPTORS:
+        _raise_soft_limit(max(limit + MIN_FREE_DESCRIPTORS - free, USUAL_SOFT_LIMIT))
+        free, limit = free_descriptors()
     if free < MIN_FREE_DESCRIPTORS:
         raise ConfigError(
             f"too many open files: digest needs {MIN_FREE_DESCRIPTORS} free file descriptors and has {free} "
             f"(ulimit -n is {limit}); raise ulimit -n"
         )
+
+
+def _raise_soft_limit(wanted: int) -> None:
+    """Raise this process's soft limit on open files towards `wanted`, never past its hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (OSError, ValueError):  # a limit the kernel will not give (above fs.nr_open): keep the one there is
+            pass
 
 
 def free_descriptors() -> tuple[int, int]:

@@ -242,6 +242,7 @@ def _owner_is_alive(folder: Path) -> bool:
 
 def remove_model(models_dir: Path, pair: str) -> InstalledModel:
     """Uninstall a pair given as `zh_en`, `zh-en` or `zh->en`."""
+    check_descriptors()  # rmtree opens each folder: out of descriptors, it would leave half a model
     codes = re.split(r"->|→|[-_ ]", pair.strip(), maxsplit=1)
     model = find_model(models_dir, *codes) if len(codes) == 2 else None
     if model is None:

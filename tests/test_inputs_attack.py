@@ -126,3 +126,42 @@ def test_zero_bytes_inside_characters_are_still_text(workdir: Path, encoding: st
     result = run_digest("run", "--engine", "gloss")
     assert result.exit_code == 0, result.stderr
     assert_published("wide")
+
+
+# --- file descriptors ------------------------------------------------------------------------------
+
+
+def test_render_with_too_few_file_descriptors_is_refused(sample_batch: Path) -> None:
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    feed = Path("output/feed.xml").read_bytes()
+    result = digest_in(None, "render", "output/seed-cnki-export.jsonl", limits=(6, 6))
+    assert result.returncode == 2, result.stderr  # it said 0, with the batch left out of the feed
+    [line] = result.stderr.splitlines()
+    assert line.startswith("digest: error: too many open files: digest needs 32 free file descriptors and has ")
+    assert Path("output/feed.xml").read_bytes() == feed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", "--engine", "gloss"], ["render", "output/seed-cnki-export.jsonl"]],
+    ids=["run", "render"],
+)
+def test_a_soft_limit_below_the_hard_limit_is_raised_rather_than_refused(sample_batch: Path, args: list[str]) -> None:
+    # `ulimit -Sn 16` under a hard limit of 4096: digest may raise its own soft limit, as Go's
+    # runtime and many servers do; refusing made the operator edit the crontab for nothing.
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    Path("output/seed-cnki-export.digest.html").unlink()
+    result = digest_in(None, *args, limits=(16, 4096))
+    assert result.returncode == 0, result.stderr
+    assert "too many open files" not in result.stderr
+    assert Path("output/seed-cnki-export.digest.html").is_file()
+
+
+def test_removing_a_model_with_too_few_file_descriptors_leaves_it_whole(argos_models: Path, tmp_path: Path) -> None:
+    models = Path(shutil.copytree(argos_models, tmp_path / "models"))
+    files = sorted(models.rglob("*"))
+    result = digest_in(None, "models", "remove", "zh_en", "--models-dir", str(models), limits=(5, 5))
+    assert result.returncode == 2, result.stderr  # a traceback from shutil.rmtree, with exit 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("digest: error: too many open files: digest needs 32 free file descriptors")
+    assert sorted(models.rglob("*")) == files
