@@ -69,6 +69,20 @@ def free_descriptors() -> tuple[int, int]:
     return max(0, limit - 3), limit  # no listing: count stdin, stdout and stderr
 
 
+def check_working_folder() -> None:
+    """Raise ConfigError when the current folder has been deleted (cron started digest in a folder since removed).
+
+    Relative paths cannot be found from it, and libraries that look up their own files by it
+    (jieba, through pkg_resources) fail with a traceback.
+    """
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise ConfigError(
+            "the current folder no longer exists (it was deleted); run digest from a folder that exists"
+        ) from None
+
+
 def nearest_folder(path: Path) -> Path:
     """`path`, or the nearest folder above it that exists (where a folder not made yet will be)."""
     for candidate in (path, *Path(os.path.abspath(path)).parents):

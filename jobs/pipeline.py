@@ -22,7 +22,7 @@ from .glossary import Glossary, load_glossary
 from .inputs import OwnOutputs, file_identity, find_batches
 from .language import normalise_whitespace
 from .layout import batch_outputs
-from .limits import check_descriptors, check_output_path
+from .limits import check_descriptors, check_output_path, check_working_folder
 from .lock import exclusive_run
 from .manifest import Manifest, Stamp
 from .models import install_dropped_packages
@@ -49,6 +49,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
     failures, and an output that could not be written (disk full, read-only folder: the run stops
     there), are in the report, not raised.
     """
+    check_working_folder()
     check_descriptors()  # before anything: one run out of them half-way fails in misleading ways
     check_output_path(options.output_dir)
     try:

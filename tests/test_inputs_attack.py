@@ -165,3 +165,32 @@ def test_removing_a_model_with_too_few_file_descriptors_leaves_it_whole(argos_mo
     [line] = result.stderr.splitlines()
     assert line.startswith("digest: error: too many open files: digest needs 32 free file descriptors")
     assert sorted(models.rglob("*")) == files
+
+
+# --- a deleted working folder ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative paths", "absolute paths"])
+def test_a_deleted_working_folder_is_a_usage_error(workdir: Path, absolute: bool) -> None:
+    # cron started digest from a folder that was removed (a release directory swapped away).
+    write_batch(workdir / "input" / "a.txt")
+    gone = workdir / "gone"
+    gone.mkdir()
+    args = ["-o", str(workdir / "fresh-output"), str(workdir / "input")] if absolute else []
+
+    def in_deleted_folder() -> None:
+        os.chdir(gone)
+        os.rmdir(gone)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs", "run", "--engine", "gloss", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=in_deleted_folder,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "digest: error: the current folder no longer exists (it was deleted); run digest from a folder that exists"
+    ]
+    assert not (workdir / "fresh-output").exists() and os.listdir(workdir / "output") == []
