@@ -23,6 +23,7 @@ from .limits import path_too_long, shown
 from .manifest import Stamp
 from .reading import UNSAFE_NAME_RE, BatchSource
 from .render.formats import batch_name_limit
+from .render.sources import is_readers_file
 
 Warn = Callable[[str], None]
 
@@ -94,7 +95,8 @@ class OwnOutputs:
 
     An input file that is one of them (a hard link, or a symbolic link to one) is skipped; so is one
     that was when an earlier run skipped it (`remembered`), and is all that is left of an output
-    digest has replaced since (pages and records are replaced whole, the run log once linked).
+    digest has replaced since (pages and records are replaced whole, the run log once linked); and
+    so is a copy of a page, the index or the feed of any output folder, told by its content.
     """
 
     def __init__(self, output_dir: Path | None, remembered: Iterable[Stamp] = ()) -> None:
@@ -112,6 +114,13 @@ class OwnOutputs:
         stamp = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
         twin = self.files.get(stamp[:2])
         if twin is None and stamp not in self.remembered:
+            # A copy (cp, a restored backup, another output folder's): a Markdown page of 19 abstracts was read as 208.
+            if is_readers_file(path):
+                if warn is not None:
+                    warn(
+                        f"{path} is a copy of a page, index or feed digest wrote (it has a digest-sources line); skipped"
+                    )
+                return True
             return False
         self.seen.add(stamp)
         if warn is not None:

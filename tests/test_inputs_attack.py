@@ -194,3 +194,33 @@ def test_a_deleted_working_folder_is_a_usage_error(workdir: Path, absolute: bool
         "digest: error: the current folder no longer exists (it was deleted); run digest from a folder that exists"
     ]
     assert not (workdir / "fresh-output").exists() and os.listdir(workdir / "output") == []
+
+
+# --- copies of digest's own pages ------------------------------------------------------------------
+
+
+def test_a_copy_of_a_page_digest_wrote_is_skipped(sample_batch: Path, tmp_path: Path) -> None:
+    # `cp` rather than `ln`, a backup restored (hard links broken), or a page of another output
+    # folder: the Markdown page was published as 208 abstracts, the HTML page as one of markup.
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    assert run_digest("run", "--engine", "gloss", "-o", str(tmp_path / "elsewhere")).exit_code == 0
+    copies = {
+        "page.md": "output/seed-cnki-export.digest.md",
+        "page.html": "output/seed-cnki-export.digest.html",
+        "index.html": "output/index.html",
+        "news.xml": "output/feed.xml",
+        "other.html": str(tmp_path / "elsewhere" / "seed-cnki-export.digest.html"),
+    }
+    for name, source in copies.items():
+        shutil.copy(source, f"input/{name}")
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(line for line in result.stderr.splitlines() if "warning" in line) == [
+        f"digest: warning: input/{name} is a copy of a page, index or feed digest wrote (it has a digest-sources "
+        "line); skipped"
+        for name in sorted(copies)
+    ]
+    assert sorted(name for name in os.listdir("output") if name.endswith(".jsonl")) == [
+        "runs.jsonl",
+        "seed-cnki-export.jsonl",
+    ]

@@ -24,6 +24,8 @@ from .batch import batch_date, batch_files, errors_path, iso_date
 
 #: How far into a file its `digest-sources:` line is looked for.
 _HEAD = 4096
+#: The line that every page, index and feed digest writes carries near its start, and no export has.
+_SOURCES_LINE_RE = re.compile(rb"(?:\A|\n)<!-- digest-sources: [0-9a-f-]+ -->\r?\n")
 
 
 def sources_key(jsonl_path: Path) -> str:
@@ -99,6 +101,15 @@ def pages_carry(key: str, page: Callable[[int], Path], end: str) -> bool:
     return all(
         is_complete(page(number), end) and carries(page(number), f"{key}-{count}") for number in range(2, count + 1)
     )
+
+
+def is_readers_file(path: Path) -> bool:
+    """Whether `path` is a page, the index or the feed of an output folder (or a copy of one), by its `digest-sources:` line."""
+    try:
+        with open_regular(path) as handle:
+            return _SOURCES_LINE_RE.search(handle.read(_HEAD)) is not None
+    except OSError:
+        return False
 
 
 def is_complete(path: Path, end: str) -> bool:
