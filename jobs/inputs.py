@@ -14,13 +14,13 @@ import dataclasses
 import errno
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import ConfigError
 from .layout import folded, is_reserved_batch_name
 from .limits import path_too_long, shown
-from .manifest import Stamp
+from .manifest import OwnCopies, Stamp
 from .reading import UNSAFE_NAME_RE, BatchSource
 from .render.formats import batch_name_limit
 from .render.sources import is_readers_file
@@ -99,19 +99,17 @@ class OwnOutputs:
     so is a copy of a page, the index or the feed of any output folder, told by its content.
     """
 
-    def __init__(self, output_dir: Path | None, remembered: Iterable[Stamp] = ()) -> None:
+    def __init__(self, output_dir: Path | None, remembered: OwnCopies | None = None) -> None:
         self.files = _files_in(output_dir)
-        self.remembered = set(remembered)
-        #: The input files skipped as outputs in this run, for the next run to remember.
-        self.seen: set[Stamp] = set()
+        self.remembered = dict(remembered or {})
+        #: The input files skipped as links to outputs in this run, for the next run to remember.
+        self.seen: OwnCopies = {}
 
     def skips(self, path: Path, warn: Warn | None) -> bool:
         """Whether `path` is (or was) one of digest's outputs; warns that it is skipped."""
-        try:
-            status = path.stat()
-        except OSError:
+        stamp = _stamp(path)
+        if stamp is None:
             return False
-        stamp = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
         twin = self.files.get(stamp[:2])
         if twin is None and stamp not in self.remembered:
             # A copy (cp, a restored backup, another output folder's): a Markdown page of 19 abstracts was read as 208.
@@ -122,11 +120,30 @@ class OwnOutputs:
                     )
                 return True
             return False
-        self.seen.add(stamp)
+        where = os.path.abspath(path)
+        self.seen[stamp] = where if _is_utf8(where) else None
         if warn is not None:
             was = f"is the same file as {twin}, digest's own output" if twin else "was one of digest's own outputs"
             warn(f"{path} {was}; skipped")
         return True
+
+    def kept(self) -> OwnCopies:
+        """The input files for the next run to remember: those skipped this run, and those remembered that are still
+        there as they were, which a run over other inputs (one file given by hand) did not look at."""
+        kept: OwnCopies = {
+            stamp: where for stamp, where in self.remembered.items() if where is not None and _stamp(where) == stamp
+        }
+        kept.update(self.seen)
+        return kept
+
+
+def _stamp(path: Path | str) -> Stamp | None:
+    """The device, inode, size and modification time of what `path` names; None if it cannot be read."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _files_in(folder: Path | None) -> dict[tuple[int, int], Path]:

@@ -23,6 +23,8 @@ MANIFEST_VERSION = 2
 _CHUNK = 1 << 20
 #: A file as it stands: device, inode, size and modification time (ns).
 Stamp = tuple[int, int, int, int]
+#: Input files that were links to digest's outputs, by stamp, with their absolute paths where they can be written.
+OwnCopies = dict[Stamp, str | None]
 
 
 class ContentHash:
@@ -84,7 +86,7 @@ class Manifest:
     problem: str | None = None  # why (part of) an existing manifest could not be used
     #: Input files that were hard links to digest's own outputs when a run skipped them: one is
     #: all that is left of an output digest has since replaced, and is skipped until it changes.
-    own_copies: set[Stamp] = field(default_factory=set)
+    own_copies: OwnCopies = field(default_factory=dict)
 
     @classmethod
     def load(cls, output_dir: Path) -> Manifest:
@@ -110,7 +112,7 @@ class Manifest:
                 f"({', '.join(repr(name) for name in bad[:5])}{', ...' if len(bad) > 5 else ''}); "
                 "those batches will be redone"
             )
-        return cls(path, kept, problem, _stamps(copies))
+        return cls(path, kept, problem, _own_copies(copies))
 
     def is_done(self, batch: str, input_hash: str) -> bool:
         """Whether the batch was made from these exact input bytes and its outputs are as written.
@@ -141,27 +143,34 @@ class Manifest:
         }
         self._save()
 
-    def keep_own_copies(self, stamps: set[Stamp]) -> None:
-        """Remember these input files, the links to digest's outputs this run skipped (saved if they changed)."""
-        if stamps != self.own_copies:
-            self.own_copies = set(stamps)
+    def keep_own_copies(self, copies: OwnCopies) -> None:
+        """Remember these input files, links to digest's outputs (saved if they changed)."""
+        if copies != self.own_copies:
+            self.own_copies = dict(copies)
             self._save()
 
     def _save(self) -> None:
         content: dict[str, Any] = {"version": MANIFEST_VERSION, "batches": self.batches}
         if self.own_copies:
-            content["own_copies"] = sorted(self.own_copies)
+            content["own_copies"] = [
+                [*stamp, where] if where is not None else list(stamp)
+                for stamp, where in sorted(self.own_copies.items())
+            ]
         write_json(self.path, content)
 
 
-def _stamps(value: Any) -> set[Stamp]:
-    """The stamps of a manifest's `own_copies`; none from a value of another shape (nothing is skipped then)."""
+def _own_copies(value: Any) -> OwnCopies:
+    """A manifest's `own_copies`, each `[device, inode, size, mtime, path]` (or without the path); none from a
+    value of another shape, nor the entries of another shape (nothing is skipped for them)."""
     if not isinstance(value, list):
-        return set()
+        return {}
     return {
-        (item[0], item[1], item[2], item[3])
+        (item[0], item[1], item[2], item[3]): item[4] if len(item) == 5 else None
         for item in value
-        if isinstance(item, list) and len(item) == 4 and all(type(number) is int for number in item)
+        if isinstance(item, list)
+        and len(item) in (4, 5)
+        and all(type(number) is int for number in item[:4])
+        and (len(item) == 4 or isinstance(item[4], str))
     }
 
 

@@ -24,7 +24,7 @@ from .language import normalise_whitespace
 from .layout import batch_outputs
 from .limits import check_descriptors, check_output_path, check_working_folder
 from .lock import exclusive_run
-from .manifest import Manifest, Stamp
+from .manifest import Manifest, OwnCopies
 from .models import install_dropped_packages
 from .options import RunOptions
 from .reading import BatchSource, RecordError, SourceRecord, read_file_records, scan_input
@@ -85,7 +85,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
             with _open_cache(options, warn, use_cache_dir=cache_problem is None) as cache:
                 translators.cache = cache
                 with make_executor(options, translators, warn) as executor:
-                    return _run_batches(batches, own.seen, options, output_dir, executor, report, warn, error)
+                    return _run_batches(batches, own.kept(), options, output_dir, executor, report, warn, error)
         except ConfigError:  # e.g. a Ray cluster that cannot be joined, found with the first batch
             for folder in created:  # a folder this run made and left empty goes too
                 _remove_empty_folder(folder)
@@ -94,7 +94,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
 
 def _run_batches(
     batches: list[BatchSource],
-    own_copies: set[Stamp],
+    own_copies: OwnCopies,
     options: RunOptions,
     output_dir: Path,
     executor: Executor,
@@ -104,7 +104,7 @@ def _run_batches(
 ) -> RunReport:
     """The locked part of a run: each batch, then the pages, then the run log (all in `report`).
 
-    `own_copies` are the input files skipped as digest's own outputs, for the manifest to keep.
+    `own_copies` are the input files skipped as links to digest's outputs, for the manifest to keep.
     """
     stats = TranslationStats()
     try:

@@ -11,6 +11,7 @@ forgot the links it kept; an input that became a FIFO was waited on forever.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import resource
 import shutil
@@ -224,3 +225,45 @@ def test_a_copy_of_a_page_digest_wrote_is_skipped(sample_batch: Path, tmp_path: 
         "runs.jsonl",
         "seed-cnki-export.jsonl",
     ]
+
+
+# --- kept links, and a run over other inputs -------------------------------------------------------
+
+
+def test_a_run_over_other_inputs_does_not_forget_the_links_kept(sample_batch: Path, tmp_path: Path) -> None:
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    os.link("output/runs.jsonl", "input/runs-backup.jsonl")
+    assert run_digest("run", "--engine", "gloss").exit_code == 0  # skips it; the run log is replaced
+    urgent = write_batch(tmp_path / "urgent.txt", 1)
+    assert run_digest("run", "--engine", "gloss", str(urgent)).exit_code == 0  # one file, by hand
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 0, result.stderr
+    assert "digest: warning: input/runs-backup.jsonl was one of digest's own outputs; skipped" in result.stderr
+    assert not Path("output/runs-backup.jsonl").exists()
+
+
+def test_kept_links_are_forgotten_once_their_files_are_gone(sample_batch: Path) -> None:
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    for number in range(3):
+        os.link("output/runs.jsonl", f"input/runs-{number}.jsonl")
+        assert run_digest("run", "--engine", "gloss").exit_code == 0
+    manifest = json.loads(Path("output/.digest-manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["own_copies"]) == 3
+    for number in range(3):
+        os.unlink(f"input/runs-{number}.jsonl")
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    assert "own_copies" not in json.loads(Path("output/.digest-manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "copies",
+    ['[[1, 2, 3, 4, 5], [1, 2, 3, 4, "x", 6], [1, 2, 3, 4, null]]', '[[1, 2, 3, 4, "a\\u0000b"], [1, 2, 3, 4, "/"]]'],
+    ids=["paths of another shape", "paths no file has"],
+)
+def test_kept_links_with_odd_paths_in_the_manifest_are_harmless(sample_batch: Path, copies: str) -> None:
+    assert run_digest("run", "--engine", "gloss").exit_code == 0
+    manifest = Path("output/.digest-manifest.json")
+    manifest.write_text(manifest.read_text(encoding="utf-8")[:-2] + f', "own_copies": {copies}}}\n', encoding="utf-8")
+    result = run_digest("run", "--engine", "gloss", "--force")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
+    assert "own_copies" not in json.loads(manifest.read_text(encoding="utf-8"))
