@@ -65,6 +65,8 @@ def find_batches(
         elif is_file:
             if not own.skips(path, warn):
                 files.append(path)
+        elif path.exists():  # a FIFO or a device: opening it would wait, or never end
+            raise ConfigError(f"input {path} is not a file or a folder; give text files or folders of them")
         else:
             raise ConfigError(f"input {path} does not exist")
     # The same file given twice, or spelt two ways (input and $PWD/input), is one batch.

@@ -26,6 +26,7 @@ from .errors import BatchError
 from .exports import NO_TITLE_OR_ABSTRACT, detect_format, read_references
 from .manifest import ContentHash, content_hash
 from .record import Citation
+from .writing import open_regular
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SIMILAR_LITERATURE_MARKER = "相似文献"
@@ -239,7 +240,7 @@ def scan_input(path: Path) -> InputScan:
                 scan.plain_utf8 = scan.plain_utf8 and b"\x00" not in block
             yield block
 
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:  # a FIFO put in the file's place since it was listed would never end
         size = os.fstat(handle.fileno()).st_size
         if size > MAX_INPUT_BYTES:
             raise _too_large(path, size)
@@ -304,7 +305,7 @@ def read_file_records(source: BatchSource, scan: InputScan) -> Iterator[SourceRe
     changed = f"{source.path}: cannot be read: it changed while it was being read"
     try:
         if scan.plain_utf8 and source.path.suffix.lower() in JSONL_SUFFIXES:
-            with open(source.path, "rb") as raw:
+            with open_regular(source.path) as raw:
                 hashing = _HashingReader(raw)
                 with io.TextIOWrapper(
                     io.BufferedReader(hashing, _BLOCK), encoding="utf-8", errors="strict", newline=None
@@ -316,7 +317,7 @@ def read_file_records(source: BatchSource, scan: InputScan) -> Iterator[SourceRe
             if hashing.digest.text() != scan.digest:
                 raise BatchError(changed)
             return
-        with open(source.path, "rb") as handle:
+        with open_regular(source.path) as handle:
             data = handle.read(MAX_INPUT_BYTES + 1)  # more than scanned: it changed, as the hash tells
     except UnicodeDecodeError:
         raise BatchError(changed) from None

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from jobs.errors import BatchError
-from jobs.reading import BatchSource, read_records, scan_input
+from jobs.reading import BatchSource, read_file_records, read_records, scan_input
 
 from .conftest import Alarm, run_digest
 from .test_inputs import CHUNKS, assert_published, reads_at_most, write_batch
@@ -267,3 +267,30 @@ def test_kept_links_with_odd_paths_in_the_manifest_are_harmless(sample_batch: Pa
     result = run_digest("run", "--engine", "gloss", "--force")
     assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
     assert "own_copies" not in json.loads(manifest.read_text(encoding="utf-8"))
+
+
+# --- something other than a file -------------------------------------------------------------------
+
+
+def test_an_input_that_became_a_fifo_is_not_waited_on(workdir: Path) -> None:
+    # Listed as a file, then replaced (mv, or a hostile user) before its turn: open() waited for a
+    # writer forever, holding the lock, and every later run exited 75.
+    fifo = workdir / "input" / "a.txt"
+    os.mkfifo(fifo)
+    with Alarm(20, "a FIFO opened as an input"), pytest.raises(OSError):
+        scan_input(fifo)
+    with Alarm(20, "a FIFO opened as an input"), pytest.raises(BatchError) as refused:
+        list(read_file_records(BatchSource("a", fifo), scan_input(write_batch(workdir / "b.txt"))))
+    assert str(refused.value) == f"{fifo}: cannot be read: not a regular file"
+
+
+def test_an_input_that_is_not_a_file_or_a_folder_is_named_so(workdir: Path) -> None:
+    os.mkfifo(workdir / "fifo")
+    os.symlink("/dev/zero", workdir / "zero")
+    for name in ("fifo", "zero"):
+        with Alarm(60, "a FIFO or a device given as an input"):
+            result = run_digest("run", "--engine", "gloss", name)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [
+            f"digest: error: input {name} is not a file or a folder; give text files or folders of them"
+        ]
