@@ -19,25 +19,29 @@ from .errors import ConfigError
 MIN_FREE_DESCRIPTORS = 32
 #: The soft limit on open files most systems give a process (`ulimit -Sn`).
 USUAL_SOFT_LIMIT = 1024
+#: File descriptors a local Ray instance needs free: its raylet and GCS server, started with the
+#: run's limit, hold sockets to every worker and to each other, and fail to start (a traceback
+#: after 30 s) with 48. Ray asks for 8192; a local instance with a few workers needs far fewer.
+RAY_FREE_DESCRIPTORS = 256
 #: What Linux allows where a file system does not say: bytes in a file name, and in a path (with its final NUL).
 DEFAULT_NAME_MAX = 255
 DEFAULT_PATH_MAX = 4096
 
 
-def check_descriptors() -> None:
-    """Raise ConfigError when fewer than MIN_FREE_DESCRIPTORS file descriptors are left (`ulimit -n` too low).
+def check_descriptors(needed: int = MIN_FREE_DESCRIPTORS, who: str = "digest") -> None:
+    """Raise ConfigError when fewer than `needed` file descriptors are left (`ulimit -n` too low) for `who`.
 
     A soft limit below the hard one is raised first, as far as needed (to 1024, the usual default,
     at least) and as the hard limit allows: that is what a soft limit is for, and refusing would
     make the operator edit a crontab for what digest may do itself.
     """
     free, limit = free_descriptors()
-    if free < MIN_FREE_DESCRIPTORS:
-        _raise_soft_limit(max(limit + MIN_FREE_DESCRIPTORS - free, USUAL_SOFT_LIMIT))
+    if free < needed:
+        _raise_soft_limit(max(limit + needed - free, USUAL_SOFT_LIMIT))
         free, limit = free_descriptors()
-    if free < MIN_FREE_DESCRIPTORS:
+    if free < needed:
         raise ConfigError(
-            f"too many open files: digest needs {MIN_FREE_DESCRIPTORS} free file descriptors and has {free} "
+            f"too many open files: {who} needs {needed} free file descriptors and has {free} "
             f"(ulimit -n is {limit}); raise ulimit -n"
         )
 

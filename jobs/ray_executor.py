@@ -41,6 +41,7 @@ from .engines.base import EngineSettings
 from .errors import BatchError, ConfigError
 from .executor import Chunk, ChunkResult, Executor, run_chunk
 from .glossary import Glossary
+from .limits import RAY_FREE_DESCRIPTORS, check_descriptors
 from .options import RunOptions
 from .ray_store import SetupStore
 
@@ -131,6 +132,8 @@ class RayExecutor(Executor):
             # Without an address, a local instance for the run: never the cluster that the last
             # `ray start` on this machine recorded, which ray.init would join, even a dead one.
             address = options.ray_address or os.environ.get("RAY_ADDRESS") or "local"
+            if address == "local":  # its processes get this one's limit on open files
+                check_descriptors(RAY_FREE_DESCRIPTORS, "a local Ray instance")
             _check_reachable(address)
             if address != "local":
                 _use_local_token()

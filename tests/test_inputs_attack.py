@@ -24,7 +24,7 @@ import pytest
 from jobs.errors import BatchError
 from jobs.reading import BatchSource, read_file_records, read_records, scan_input
 
-from .conftest import Alarm, run_digest
+from .conftest import Alarm, read_jsonl, run_digest
 from .test_inputs import CHUNKS, assert_published, reads_at_most, write_batch
 
 
@@ -166,6 +166,27 @@ def test_removing_a_model_with_too_few_file_descriptors_leaves_it_whole(argos_mo
     [line] = result.stderr.splitlines()
     assert line.startswith("digest: error: too many open files: digest needs 32 free file descriptors")
     assert sorted(models.rglob("*")) == files
+
+
+def test_a_local_ray_instance_with_too_few_file_descriptors_is_refused(sample_batch: Path) -> None:
+    pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]')")
+    # Its raylet and GCS server start with the run's limit: with 48 they did not start, and every
+    # batch failed with a traceback as an internal error, 30 s each.
+    with Alarm(120, "Ray started with too few file descriptors"):
+        result = digest_in(None, "run", "--engine", "gloss", "--executor", "ray", "--workers", "1", limits=(48, 48))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("digest: error: too many open files: a local Ray instance needs 256 free file descriptors")
+    assert line.endswith("(ulimit -n is 48); raise ulimit -n")
+    assert os.listdir("output") == []
+
+
+@pytest.mark.slow
+def test_a_local_ray_instance_raises_a_low_soft_limit(sample_batch: Path) -> None:
+    pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]')")
+    result = digest_in(None, "run", "--engine", "gloss", "--executor", "ray", "--workers", "1", limits=(48, 4096))
+    assert result.returncode == 0, result.stderr
+    assert len(read_jsonl(Path("output/seed-cnki-export.jsonl"))) == 19
 
 
 # --- a deleted working folder ----------------------------------------------------------------------
