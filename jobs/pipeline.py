@@ -27,10 +27,11 @@ from .lock import exclusive_run
 from .manifest import Manifest, OwnCopies
 from .models import install_dropped_packages
 from .options import RunOptions
-from .reading import BatchSource, RecordError, SourceRecord, read_file_records, scan_input
+from .reading import BatchSource, RecordError, SourceRecord, read_file_records
 from .record import Record
 from .render import render_all
 from .report import RunReport
+from .scan import scan_input
 from .settings import cache_dir_problem
 from .summarize import summary_length
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync

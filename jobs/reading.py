@@ -10,12 +10,10 @@ the marker is absent.
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import io
 import json
 import math
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from .errors import BatchError
 from .exports import NO_TITLE_OR_ABSTRACT, detect_format, read_references
 from .manifest import ContentHash, content_hash
 from .record import Citation
+from .scan import BLOCK, BOMS, CODE_UNITS, MAX_INPUT_BYTES, InputScan, first_nul, line_at, not_text
 from .writing import open_regular
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -60,15 +59,6 @@ _BEYOND_TWO_BYTES_RE = re.compile("[^\x00-\u07ff\ud800-\udfff]")
 # line and paragraph separators, and the bidirectional overrides and isolates, which make a log
 # line or a page show text in another order than it is (U+202E turns "txt.exe" around).
 UNSAFE_NAME_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-#: Bytes in a code unit of the encodings a BOM names where that is more than one: U+0000 is a unit of zero bytes.
-_CODE_UNITS = {"utf-16": 2, "utf-32": 4}
 
 
 @dataclass(frozen=True)
@@ -112,19 +102,19 @@ class RecordError:
 def decode(data: bytes, path: Path) -> str:
     """The file's text: UTF-8 (with or without BOM), UTF-16/32 with BOM, or a detected legacy
     encoding such as GB18030/GBK. Binary or undecodable content, a NUL character included, raises BatchError."""
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
-            unit = _CODE_UNITS.get(encoding, 1)
-            nul = _first_nul(data, unit)
+            unit = CODE_UNITS.get(encoding, 1)
+            nul = first_nul(data, unit)
             if nul >= 0:
-                raise _not_text(path, nul, _line_at(data, nul, encoding), unit)
+                raise not_text(path, nul, line_at(data, nul, encoding), unit)
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
                 raise _undecodable(path, data, error, encoding) from None
     if b"\x00" in data:
         offset = data.index(b"\x00")
-        raise _not_text(path, offset, _line_at(data, offset, "utf-8"))
+        raise not_text(path, offset, line_at(data, offset, "utf-8"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
@@ -136,31 +126,13 @@ def decode(data: bytes, path: Path) -> str:
         return str(guess)
 
 
-def _first_nul(data: bytes, unit: int = 1, offset: int = 0) -> int:
-    """Where in `data` the first NUL character is, or -1: a zero byte, or in UTF-16 and UTF-32 (`unit` 2 or 4)
-    a code unit of zero bytes, not two characters' zero bytes side by side (`offset`: where `data` starts in its file).
-    """
-    zeros = b"\x00" * unit
-    found = data.find(zeros)
-    while found >= 0 and (offset + found) % unit:
-        found = data.find(zeros, found + 1)
-    return found
-
-
-def _not_text(path: Path, offset: int, line: int, unit: int = 1) -> BatchError:
-    return BatchError(
-        f"{path}: not a text file (a NUL {'byte' if unit == 1 else 'character'} at byte {offset}, line {line}); "
-        "input files must be text exports (.txt) or JSON lines (.jsonl)"
-    )
-
-
 def _utf8_but_some_lines(data: bytes) -> str | None:
     """The text of a file that is UTF-8 in most of its lines of Chinese (or other text beyond U+07FF)
     and not in the rest, line ends made "\\n" (the bytes that are not UTF-8 kept as "surrogateescape"
     decodes them); None for a file that is UTF-8 throughout, UTF-16 or UTF-32, or in another encoding.
     Only characters from U+0800 up count for UTF-8: in GB18030 a short word (医院) is often two valid
     two-byte UTF-8 characters, a Chinese one seldom."""
-    if b"\x00" in data or any(data.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig"):
+    if b"\x00" in data or any(data.startswith(bom) for bom, encoding in BOMS if encoding != "utf-8-sig"):
         return None
     text = _unix_line_ends(data.decode("utf-8", "surrogateescape"))
     damaged = utf8 = 0
@@ -175,124 +147,8 @@ def _utf8_but_some_lines(data: bytes) -> str | None:
 def _undecodable(path: Path, data: bytes, error: UnicodeDecodeError, encoding: str) -> BatchError:
     return BatchError(
         f"{path}: cannot be read as text: invalid {encoding} bytes at byte {error.start}, "
-        f"line {_line_at(data, error.start, encoding)}, "
+        f"line {line_at(data, error.start, encoding)}, "
         "and no other text encoding fits; re-save the file as UTF-8"
-    )
-
-
-def _line_at(data: bytes, offset: int, encoding: str) -> int:
-    # Counted on the text, not the bytes: in UTF-16 a 0x0A byte is as often half of a character.
-    before = data[:offset].decode(encoding, errors="replace")
-    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
-
-
-#: Bytes read at a time when an input file is scanned or streamed.
-_BLOCK = 1 << 20
-#: The largest input file digest reads, 1 GiB: far above any real export (CNKI exports at most 500
-#: records, about 2 MB; all 396,209 abstracts of the CSL corpus are about 320 MB as JSON lines), and
-#: small enough that a text export, which is read whole, fits in memory.
-MAX_INPUT_BYTES = 1 << 30
-
-
-@dataclass
-class InputScan:
-    """What one pass over an input file's bytes tells: its hash, its lines, and whether it is plain UTF-8."""
-
-    digest: str = ""
-    lines: int = 0
-    #: UTF-8 (a BOM at most), no NUL byte: a JSONL file like this is read line by line.
-    plain_utf8: bool = True
-
-
-def scan_input(path: Path) -> InputScan:
-    """Hash an input file, count its lines and check its encoding, a block at a time.
-
-    Raises BatchError before reading a file over MAX_INPUT_BYTES, and at its first NUL character,
-    which no text has (a disk image, a sparse file, a text whose end a crash left as a hole, with
-    or without a BOM): neither is read through. Raises OSError when the file cannot be read.
-    """
-    scan = InputScan()
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    lines = _LineCount()
-    bom: str | None = None
-    unit = 1
-
-    def blocks(handle: Any) -> Iterator[bytes]:
-        nonlocal bom, unit
-        while block := handle.read(_BLOCK):
-            if bom is None:
-                bom = next((encoding for mark, encoding in _BOMS if block.startswith(mark)), "")
-                scan.plain_utf8 = bom in ("", "utf-8-sig")  # not UTF-16 or UTF-32
-                unit = _CODE_UNITS.get(bom, 1)
-                if unit > 1:
-                    lines.decoder = codecs.getincrementaldecoder(bom)("replace")
-            nul = _first_nul(block, unit, lines.size)
-            if nul >= 0:  # not text, as `decode` would find, without reading the rest
-                raise _not_text(path, lines.size + nul, lines.line_at(block[:nul]), unit)
-            lines.add(block)
-            if lines.size > MAX_INPUT_BYTES:  # it grew since it was measured
-                raise _too_large(path, lines.size)
-            if scan.plain_utf8:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    scan.plain_utf8 = False
-                scan.plain_utf8 = scan.plain_utf8 and b"\x00" not in block
-            yield block
-
-    with open_regular(path) as handle:  # a FIFO put in the file's place since it was listed would never end
-        size = os.fstat(handle.fileno()).st_size
-        if size > MAX_INPUT_BYTES:
-            raise _too_large(path, size)
-        scan.digest = content_hash(blocks(handle))
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        scan.plain_utf8 = False
-    scan.lines = lines.newlines or lines.returns
-    return scan
-
-
-@dataclass
-class _LineCount:
-    """Line ends counted block by block as `_line_at` counts them in the whole: "\n", "\r" and "\r\n" are one each.
-
-    Bytes are counted, not characters: in UTF-8 and in GB18030 a 0x0A or 0x0D byte is always a line
-    end. In UTF-16 and UTF-32 it is as often part of another character: those are decoded first.
-    """
-
-    size: int = 0  # bytes counted
-    newlines: int = 0
-    returns: int = 0
-    pairs: int = 0  # "\r\n", counted across blocks too
-    ends_in_return: bool = False
-    decoder: codecs.IncrementalDecoder | None = None  # for UTF-16 and UTF-32
-
-    def add(self, block: bytes) -> None:
-        self.size += len(block)
-        block = self._utf8(block)
-        self.pairs += self._pairs(block)
-        self.newlines += block.count(b"\n")
-        self.returns += block.count(b"\r")
-        self.ends_in_return = block.endswith(b"\r")
-
-    def line_at(self, before: bytes) -> int:
-        """The line (1-based) at the end of `before`, the start of the next block."""
-        before = self._utf8(before)
-        ends = self.newlines + before.count(b"\n") + self.returns + before.count(b"\r")
-        return ends - self.pairs - self._pairs(before) + 1
-
-    def _utf8(self, block: bytes) -> bytes:
-        return block if self.decoder is None else self.decoder.decode(block).encode("utf-8", "replace")
-
-    def _pairs(self, block: bytes) -> int:
-        return block.count(b"\r\n") + (self.ends_in_return and block.startswith(b"\n"))
-
-
-def _too_large(path: Path, size: int) -> BatchError:
-    return BatchError(
-        f"{path}: {size / (1 << 30):.1f} GiB, more than the {MAX_INPUT_BYTES >> 30} GiB digest reads from one "
-        "input file; split it to process it"
     )
 
 
@@ -308,7 +164,7 @@ def read_file_records(source: BatchSource, scan: InputScan) -> Iterator[SourceRe
             with open_regular(source.path) as raw:
                 hashing = _HashingReader(raw)
                 with io.TextIOWrapper(
-                    io.BufferedReader(hashing, _BLOCK), encoding="utf-8", errors="strict", newline=None
+                    io.BufferedReader(hashing, BLOCK), encoding="utf-8", errors="strict", newline=None
                 ) as handle:
                     # Universal newlines: "\r\n" and a lone "\r" end a line, as _unix_line_ends makes them.
                     yield from _jsonl_records(source, (line.removesuffix("\n") for line in handle))

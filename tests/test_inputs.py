@@ -24,8 +24,8 @@ import pytest
 
 from jobs import inputs
 from jobs.errors import BatchError
-from jobs.reading import MAX_INPUT_BYTES, scan_input
 from jobs.render.batch import PAGE_SIZE
+from jobs.scan import MAX_INPUT_BYTES, scan_input
 from jobs.writing import atomic_text_file, longest_temporary_name
 
 from .conftest import SAMPLE_EXPORT, Alarm, read_jsonl, run_digest

@@ -19,8 +19,8 @@ from jobs.reading import (
     SourceRecord,
     read_file_records,
     read_records,
-    scan_input,
 )
+from jobs.scan import scan_input
 
 from .conftest import SAMPLE_EXPORT
 
