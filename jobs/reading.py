@@ -36,6 +36,8 @@ SIMILAR_LITERATURE_MARKER = "相似文献"
 # from every position of a long run of spaces, quadratic in its length.
 _MARKER_RE = re.compile(rf"{SIMILAR_LITERATURE_MARKER}(?=[ \t\u00a0\u3000]*(?:\n|\Z))")
 _BLANK_LINES_RE = re.compile(r"\n[ \t\u00a0\u3000\r]*\n\s*")
+# The start of a web page or an XML document: no export of abstracts starts so.
+_MARKUP_RE = re.compile(r"[\s\ufeff]*<(?:!doctype\s+html|html[\s>]|(\?xml)[\s?])", re.IGNORECASE)
 # Control characters that are not whitespace: the ^Z that DOS tools put at the end of a file, NULs
 # and terminal escapes pasted from PDFs. They carry no text, and databases (PostgreSQL) refuse NUL.
 _CONTROL = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
@@ -211,6 +213,13 @@ def read_records(source: BatchSource, data: bytes) -> Iterator[SourceRecord | Re
             text = _unix_line_ends(decode(data, source.path))
         return _jsonl_records(source, text.split("\n"))
     text = _unix_line_ends(decode(data, source.path))
+    markup = _MARKUP_RE.match(text)
+    if markup:  # a page saved from the browser was published as one abstract of markup, scripts and styles
+        kind = "an XML document" if markup.group(1) else "an HTML page"
+        raise BatchError(
+            f"{source.path}: {kind}, not an export of abstracts; export them as text, RIS, BibTeX or JSON lines "
+            "to process it"
+        )
     export = detect_format(text)
     if export is not None:
         return _export_records(source, export, text)

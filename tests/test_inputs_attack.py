@@ -249,6 +249,57 @@ def test_a_copy_of_a_page_digest_wrote_is_skipped(sample_batch: Path, tmp_path: 
     ]
 
 
+#: A CNKI article page saved from the browser (Ctrl-S) into input/ in place of an export.
+CNKI_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head><meta charset="utf-8"><title>基于深度学习的中文科技文献摘要生成 - 中国知网</title>
+<script>var pageConfig = {"fileName": "JSJX202401001"};</script>
+<style>.abstract-text { font-size: 14px; }</style></head>
+<body>
+<div class="abstract-text"><span>摘要：</span>本文提出了一种基于深度学习的中文科技文献摘要自动生成方法。实验结果表明，该方法在多个数据集上取得了较好的效果。</div>
+</body></html>
+"""
+#: An EndNote XML export, a format digest does not read.
+ENDNOTE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<xml><records><record><titles><title>基于深度学习的中文科技文献摘要生成</title></titles>
+<abstract>本文提出了一种基于深度学习的中文科技文献摘要自动生成方法。</abstract></record></records></xml>
+"""
+
+
+@pytest.mark.parametrize(
+    "name, content, kind",
+    [
+        ("saved-page.html", CNKI_PAGE, "an HTML page"),
+        ("saved-page.txt", CNKI_PAGE.replace("<!DOCTYPE html>", "<!doctype HTML>"), "an HTML page"),
+        ("no-doctype.htm", CNKI_PAGE.removeprefix("<!DOCTYPE html>\n"), "an HTML page"),
+        ("bom.html", "\ufeff\r\n  " + CNKI_PAGE, "an HTML page"),
+        ("endnote.xml", ENDNOTE_XML, "an XML document"),
+    ],
+)
+def test_a_web_page_or_an_xml_file_is_not_read_as_abstracts(workdir: Path, name: str, content: str, kind: str) -> None:
+    # It was published as one abstract of markup, scripts and styles, with exit 0.
+    (workdir / "input" / name).write_text(content, encoding="utf-8")
+    write_batch(workdir / "input" / "z.txt")
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 1
+    assert error_lines(result.stderr) == [
+        f"digest: error: input/{name}: {kind}, not an export of abstracts; export them as text, RIS, BibTeX or "
+        "JSON lines to process it"
+    ]
+    assert_published("z")
+    assert sorted(os.listdir("output")) == sorted(
+        ["z.jsonl", "z.digest.md", "z.digest.html", "index.html", "feed.xml", "runs.jsonl", ".digest-manifest.json"]
+    )
+
+
+def test_an_export_that_mentions_markup_is_read(workdir: Path) -> None:
+    abstract = "摘要：本文分析了网页中<html>标签与<?xml?>声明的使用情况，提出了一种结构化抽取方法。"
+    (workdir / "input" / "web.txt").write_text(f"{abstract}\n\n<html> 标签的研究。\n", encoding="utf-8")
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 0, result.stderr
+    assert len(read_jsonl(Path("output/web.jsonl"))) == 2
+
+
 # --- kept links, and a run over other inputs -------------------------------------------------------
 
 
