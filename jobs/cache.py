@@ -26,11 +26,12 @@ import sqlite3
 import stat
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .engines.base import TranslationEngine
+from .messages import Warn
 from .settings import cache_dir, distrust, distrust_all, distrust_parents, make_private_folder
 from .writing import regular_file_descriptor
 
@@ -78,7 +79,7 @@ class TranslationCache:
     nothing for the rest of the run.
     """
 
-    def __init__(self, path: Path, warn: Callable[[str], None], timeout: float = 60.0) -> None:
+    def __init__(self, path: Path, warn: Warn, timeout: float = 60.0) -> None:
         self.path = path
         #: Seconds to wait for another process's write transaction (SQLite's busy timeout) or setup.
         self.timeout = timeout

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import engines, wordseg
@@ -18,6 +18,7 @@ from .errors import ConfigError
 from .glossary import Glossary
 from .keywords import extract_keywords
 from .language import detect_language, is_traditional, is_truncated, normalise_whitespace
+from .messages import Warn
 from .options import RunOptions
 from .quality import is_repetitive
 from .reading import RecordError, SourceRecord
@@ -26,8 +27,6 @@ from .record import Summary as RecordSummary
 from .segment import split_sentences
 from .summarize import choose_sentences
 from .wordseg import Segmenter
-
-Warn = Callable[[str], None]
 
 
 @dataclass

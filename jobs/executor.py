@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
 from .cache import TranslationStats
 from .chunk import Translators, process_chunk
 from .errors import ConfigError
-from .messages import take_deferred_warnings
+from .messages import Warn, take_deferred_warnings
 from .options import RunOptions
 from .reading import RecordError, SourceRecord
 from .record import Record
-
-Warn = Callable[[str], None]
 
 #: One chunk: its source records, and the id each record gets (by its number in the batch).
 Chunk = tuple[list[SourceRecord], dict[int, str]]

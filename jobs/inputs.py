@@ -14,18 +14,17 @@ import dataclasses
 import errno
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import ConfigError
 from .layout import folded, is_reserved_batch_name
 from .limits import path_too_long, shown
 from .manifest import OwnCopies, Stamp
+from .messages import Warn
 from .reading import UNSAFE_NAME_RE, BatchSource
 from .render.formats import batch_name_limit
 from .render.sources import is_readers_file
-
-Warn = Callable[[str], None]
 
 
 def find_batches(

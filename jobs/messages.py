@@ -7,6 +7,10 @@ stderr loses the message, never the run (nor turns into an error about an output
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+
+#: What receives a message for people: `warning`, `error`, or a test's list.append.
+Warn = Callable[[str], None]
 
 
 def say(line: str) -> None:

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +33,7 @@ from typing import Any
 
 from .errors import ConfigError, ModelPackageError
 from .limits import check_descriptors
+from .messages import Warn
 from .package_file import PACKAGE_SUFFIX, ZIP_ERRORS, extract, inspect_archive, open_package
 from .writing import made_by_live_process
 
@@ -252,7 +253,7 @@ def remove_model(models_dir: Path, pair: str) -> InstalledModel:
     return model
 
 
-def install_dropped_packages(models_dir: Path, warn: Callable[[str], None]) -> list[InstalledModel]:
+def install_dropped_packages(models_dir: Path, warn: Warn) -> list[InstalledModel]:
     """Install every `.argosmodel` file dropped into the models folder, removing each once installed.
 
     A bad package never stops the run: it gets one warning and is renamed `<name>.argosmodel.rejected`,

@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, nullcontext
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from .layout import batch_outputs
 from .limits import check_descriptors, check_output_path, check_working_folder
 from .lock import exclusive_run
 from .manifest import Manifest, OwnCopies
+from .messages import Warn
 from .models import install_dropped_packages
 from .options import RunOptions
 from .reading import BatchSource, RecordError, SourceRecord, read_file_records
@@ -35,8 +36,6 @@ from .scan import scan_input
 from .settings import cache_dir_problem
 from .summarize import summary_length
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
-
-Warn = Callable[[str], None]
 
 __all__ = ["RunOptions", "run"]
 

@@ -26,7 +26,7 @@ import tarfile
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +42,9 @@ from .errors import BatchError, ConfigError
 from .executor import Chunk, ChunkResult, Executor, run_chunk
 from .glossary import Glossary
 from .limits import RAY_FREE_DESCRIPTORS, check_descriptors
+from .messages import Warn
 from .options import RunOptions
 from .ray_store import SetupStore
-
-Warn = Callable[[str], None]
 
 #: Times Ray restarts a worker whose process died, and retries the chunk it was working on.
 RESTARTS = 3

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..errors import ConfigError
+from ..messages import Warn
 from .base import EngineOption, EngineSettings, TranslationEngine
 
 ENGINES: dict[str, type[TranslationEngine]] = {}
@@ -48,7 +47,7 @@ def resolve_engine(
     source_lang: str,
     target_lang: str,
     settings: EngineSettings,
-    warn: Callable[[str], None] = lambda message: None,
+    warn: Warn = lambda message: None,
 ) -> type[TranslationEngine] | None:
     """The engine class for one language pair, or None when nothing installed can translate it.
 
@@ -80,7 +79,7 @@ def select_engine(
     source_lang: str,
     target_lang: str,
     settings: EngineSettings,
-    warn: Callable[[str], None] = lambda message: None,
+    warn: Warn = lambda message: None,
 ) -> TranslationEngine | None:
     """The loaded engine for one language pair (see `resolve_engine`), or None."""
     engine = resolve_engine(name, source_lang, target_lang, settings, warn)

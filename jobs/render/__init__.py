@@ -12,7 +12,7 @@ A batch's date is its JSONL file's modification time, in UTC. Every file is writ
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -23,6 +23,7 @@ from ..errors import ConfigError, OutputError
 from ..layout import BATCH_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_NAME_SUFFIX
 from ..limits import name_max
+from ..messages import Warn
 from ..writing import atomic_text_file
 from .atom import FEED_LIMIT, write_feed
 from .batch import PAGE_SIZE, Batch, Page, RenderError, batch_files, iter_entries, iter_records, later_pages, read_batch
@@ -40,8 +41,6 @@ __all__ = [
     "render_feed",
     "render_index",
 ]
-
-Warn = Callable[[str], None]
 
 
 @dataclass

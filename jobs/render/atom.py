@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +21,7 @@ from urllib.parse import quote
 from .. import __version__, messages
 from ..errors import RenderError
 from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME
+from ..messages import Warn
 from ..writing import atomic_text_file
 from .batch import (
     Entry,
@@ -41,8 +42,6 @@ FEED_ID = f"urn:uuid:{uuid.uuid5(_NAMESPACE, 'feed')}"
 
 #: The feed holds the most recent abstracts, at most this many.
 FEED_LIMIT = 500
-
-Warn = Callable[[str], None]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..layout import BATCH_SUFFIX, FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX, batch_outputs
 from ..limits import name_max
+from ..messages import Warn
 from ..scan import MAX_INPUT_BYTES
 from ..writing import longest_temporary_name
 from .atom import feed_fingerprint, write_feed
@@ -85,7 +86,7 @@ class FolderFile:
 
     name: str
     file_name: str
-    write: Callable[[Path, Callable[[str], None]], Path]
+    write: Callable[[Path, Warn], Path]
     #: The fingerprint this file carries, from the folder's (the feed adds its size).
     fingerprint: Callable[[str], str] = lambda folder: folder
 

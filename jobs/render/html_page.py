@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +17,7 @@ from urllib.parse import quote
 from .. import __version__, messages
 from ..errors import RenderError
 from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
+from ..messages import Warn
 from ..record import FLAGS
 from ..writing import atomic_text_file
 from .batch import (
@@ -116,9 +117,6 @@ details{border:0;background:none}summary{padding:.2rem 0}.fold{padding:0}
 
 
 _CLASS_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-
-
-Warn = Callable[[str], None]
 
 
 def _e(text: str) -> str:
