@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import textwrap
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,11 +20,13 @@ from .engines import engine_choices, engine_options
 from .engines.base import EngineOption, EngineSettings
 from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError, OutputError
 from .executor import EXECUTORS
+from .exports import FORMATS as EXPORT_FORMATS
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .limits import check_descriptors
 from .lock import exclusive_run
 from .pipeline import RunOptions, run
+from .reading import JSONL_SUFFIXES, SIMILAR_LITERATURE_MARKER
 from .render import check_batch_files, render_all
 from .settings import default_models_dir
 from .summarize import ALGORITHMS, DEFAULT_ALGORITHM
@@ -143,13 +146,51 @@ class SignalExits(click.Group):
                 signal.signal(signum, handler)
 
 
+def _input_formats_help() -> str:
+    """The input formats as `digest run --help` lists them, from where each format is defined.
+
+    Formats are told apart in three places today: JSON lines by suffix (`reading.JSONL_SUFFIXES`),
+    reference exports by their first line (`exports.FORMATS`), and text exports as any other file
+    (`reading.read_records`); when reading has one registry of formats, list that registry here.
+    The block is indented: click prints it as it is (after `\\b`), and Markdown (the docs' CLI
+    reference, which mkdocs-click makes from this help) shows it as a code block.
+    """
+    formats = [
+        ("JSON lines", f"{', '.join(sorted(JSONL_SUFFIXES))}: one object a line, with an abstract or text field"),
+        ("reference exports", f"told by their first line: {', '.join(EXPORT_FORMATS)}"),
+        ("text exports", f"any other file: abstracts separated by {SIMILAR_LITERATURE_MARKER}, else by blank lines"),
+    ]
+    lines = ["\b"]
+    for name, description in formats:
+        first, *rest = textwrap.wrap(description, width=50)
+        lines += [f"    {name:<19}{first}", *(f"    {'':<19}{line}" for line in rest)]
+    return "\n".join(lines)
+
+
+RUN_HELP = f"""Process every new or changed batch in INPUTS (default: ./input) into the output folder.
+
+Each file directly in an input folder is one batch, of at most 1 GiB, in one of these formats:
+
+{_input_formats_help()}
+
+Each batch's records go to `output/<batch>.jsonl` and its page for people to
+`output/<batch>.digest.html` (and `.digest.md`), all listed in `output/index.html`; the run's last
+line names the pages it wrote.
+
+Exit codes: 0 all done (or nothing new), 1 some batches or records failed (the rest written), 2
+usage or configuration error (nothing written), 74 the output folder could not be written (disk
+full, read-only; earlier outputs intact), 75 another run holds the lock, 129 hung up (SIGHUP), 130
+interrupted (Ctrl-C), 143 terminated (SIGTERM).
+"""
+
+
 @click.group(cls=SignalExits)
 @click.version_option(__version__, prog_name="digest")
 def cli() -> None:
     """Chinese academic abstracts to English, with extractive summaries in both languages."""
 
 
-@cli.command(name="run", cls=RunCommand)
+@cli.command(name="run", cls=RunCommand, help=RUN_HELP)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -271,15 +312,7 @@ def run_command(
     quiet: bool,
     **engine_option_values: Any,
 ) -> None:
-    """Process every new or changed batch in INPUTS (default: ./input) into the output folder.
-
-    Each file directly in an input folder is one batch: a text export (abstracts separated by
-    相似文献, else by blank lines) or JSON lines with an `abstract` or `text` field, of at most
-    1 GiB. Exit codes: 0 all done (or nothing new), 1 some batches or records failed (the rest
-    written), 2 usage or configuration error (nothing written), 74 the output folder could not be written (disk full,
-    read-only; earlier outputs intact), 75 another run holds the lock, 130 interrupted (Ctrl-C),
-    143 terminated (SIGTERM).
-    """
+    """`digest run`; its help is RUN_HELP."""
     if summary_sentences is not None and summary_ratio is not None:
         raise click.UsageError("give --sentences or --ratio, not both")
     options = RunOptions(
@@ -319,7 +352,7 @@ def run_command(
 @cli.command(name="render")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def render_command(files: tuple[Path, ...]) -> None:
-    """Rebuild the Markdown and HTML digests of batch FILES (output/<batch>.jsonl), and the index and feed beside them."""
+    """Rebuild the Markdown and HTML pages of batch FILES (`output/<batch>.jsonl`), and the index and feed beside them."""
     by_folder: dict[Path, list[Path]] = {}
     for path in files:
         by_folder.setdefault(path.parent, []).append(path)

@@ -21,7 +21,7 @@ from .executor import Chunk, Executor, make_executor
 from .glossary import Glossary, load_glossary
 from .inputs import OwnOutputs, file_identity, find_batches
 from .language import normalise_whitespace
-from .layout import batch_outputs
+from .layout import HTML_SUFFIX, INDEX_NAME, batch_outputs
 from .limits import check_descriptors, check_output_path, check_working_folder
 from .lock import exclusive_run
 from .manifest import Manifest, OwnCopies
@@ -127,6 +127,8 @@ def _run_batches(
         # The readers' pages are rebuilt from the JSONL just written (and any page not made from its JSONL as it is).
         rendered = render_all(output_dir, warn=warn, error=error)
         report.pages_failed = {str(path): reason for path, reason in rendered.failed.items()}
+        report.pages_written = [path for path in rendered.written if path.name.endswith(HTML_SUFFIX)]
+        report.index_page = output_dir / INDEX_NAME
     except OutputError as failure:
         report.output_error = str(failure)
         error(

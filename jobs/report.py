@@ -13,6 +13,9 @@ from .layout import RUNS_LOG_NAME
 from .record import Record
 from .writing import append_jsonl
 
+#: The summary line names the pages of up to this many batches; more are counted.
+PAGES_NAMED = 3
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -41,6 +44,10 @@ class RunReport:
     pages_failed: dict[str, str] = field(default_factory=dict)  # batch JSONL to why its pages were not written
     #: The first output that could not be written (disk full, read-only folder); the run stopped there.
     output_error: str | None = None
+    #: The index page, once the run has written it or found it up to date (None: the run stopped before).
+    index_page: Path | None = None
+    #: The first HTML page of each batch whose pages the run wrote.
+    pages_written: list[Path] = field(default_factory=list)
     _clock: float = field(default_factory=time.monotonic, repr=False)
     seconds: float = 0.0
 
@@ -84,8 +91,20 @@ class RunReport:
             f"{_count(self.records, 'record')}{f' ({by_language})' if by_language else ''}, "
             f"{_count(self.record_errors, 'record error')}; "
             f"{_count(self.sentences_translated, 'sentence')} translated (engine: {engines}; "
-            f"{self.cache_hits} from cache); {self.seconds:.1f}s"
+            f"{self.cache_hits} from cache); {self.seconds:.1f}s{self._where()}"
         )
+
+    def _where(self) -> str:
+        """Where to read the results: the batch pages the run wrote (a count when many), and the index."""
+        if self.index_page is None:
+            return ""
+        if len(self.pages_written) > PAGES_NAMED:
+            pages = f"; pages written for {len(self.pages_written)} batches"
+        elif self.pages_written:
+            pages = f"; pages written: {', '.join(str(path) for path in self.pages_written)}"
+        else:
+            pages = ""
+        return f"{pages}; index: {self.index_page}"
 
     def as_json(self) -> dict[str, Any]:
         """The figures as one JSON object, as appended to `output/runs.jsonl`."""

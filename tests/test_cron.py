@@ -236,6 +236,7 @@ def test_a_full_disk_stops_the_run_with_one_line_and_exit_74(workdir: Path, smal
         "0 batches done, 1 skipped (unchanged), 0 failed; stopped: output could not be written; 0 records"
         in result.stderr
     )
+    assert "index:" not in result.stderr  # the run stopped before the pages: none is named
     after = files_in(workdir / "output")
     assert {name: after.get(name) for name in before if name != "runs.jsonl"} == {
         name: data for name, data in before.items() if name != "runs.jsonl"
