@@ -1,17 +1,31 @@
-"""Every command has help, and the README documents every command and option."""
+"""The docs: every command has help (the CLI reference is generated from it), the docs and the README
+say what the code does (exit codes, input formats), the README stays short with links that lead
+somewhere, and the site builds strictly."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
+from jobs import errors
 from jobs.cli import cli
+from jobs.exports import FORMATS as EXPORT_FORMATS
+from jobs.reading import JSONL_SUFFIXES, SIMILAR_LITERATURE_MARKER
 
 from .conftest import REPO
 
+DOCS = REPO / "docs"
 README = (REPO / "README.md").read_text(encoding="utf-8")
+EXIT_CODES = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
 
 
 def all_commands(group: click.Group, prefix: str = "digest") -> list[tuple[str, click.Command]]:
@@ -23,52 +37,150 @@ def all_commands(group: click.Group, prefix: str = "digest") -> list[tuple[str, 
     return found
 
 
-@pytest.mark.parametrize(("name", "command"), all_commands(cli), ids=lambda value: str(value))
-def test_command_has_help_and_is_in_the_readme(name: str, command: click.Command) -> None:
-    assert command.help and command.help.strip()
-    assert f"`{name}" in README, f"{name} is not documented in README.md"
+def options_of(command: click.Command) -> list[click.Option]:
+    """The command's options as `--help` shows them (with those read from registries), less --help."""
     context = click.Context(command)
-    for option in command.get_params(context):  # with the options read from registries
-        if isinstance(option, click.Option) and option is not command.get_help_option(context):
-            assert option.help, f"{name} {option.opts} has no help"
-            assert any(f"`{opt}" in README for opt in option.opts), f"{name} {option.opts[0]} is not in README.md"
+    return [
+        option
+        for option in command.get_params(context)
+        if isinstance(option, click.Option) and option is not command.get_help_option(context)
+    ]
 
 
-def test_readme_test_command_is_what_ci_runs() -> None:
+def section(text: str, heading: str) -> str:
+    """The text under `heading` (a Markdown heading line) up to the next heading of its level or above."""
+    level = heading.split(" ", 1)[0]
+    body = text.split(f"\n{heading}\n", 1)[1]
+    return re.split(rf"\n#{{1,{len(level)}}} ", body, maxsplit=1)[0]
+
+
+def table_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("|") and not line.startswith("|---")]
+
+
+@pytest.mark.parametrize(("name", "command"), all_commands(cli), ids=lambda value: str(value))
+def test_every_command_and_option_has_help(name: str, command: click.Command) -> None:
+    """The CLI reference (docs/cli.md) is made from this help by mkdocs-click: help is documentation."""
+    assert command.help and command.help.strip(), f"{name} has no help"
+    for option in options_of(command):
+        assert option.help, f"{name} {option.opts} has no help"
+
+
+def test_the_cli_reference_is_generated_from_the_commands() -> None:
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    block = re.search(r"^::: mkdocs-click\n((?:    :\w+: .*\n)+)", page, flags=re.MULTILINE)
+    assert block, "docs/cli.md has no mkdocs-click block"
+    assert "    :module: jobs.cli\n" in block.group(1) and "    :command: cli\n" in block.group(1)
+
+
+def test_run_help_lists_the_input_formats_and_exit_codes() -> None:
+    result = CliRunner().invoke(cli, ["run", "--help"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    words = re.sub(r"\s+", " ", result.output)
+    for suffix in JSONL_SUFFIXES:
+        assert suffix in words
+    for name in EXPORT_FORMATS:
+        assert re.search(rf"[ :]{re.escape(name)}[,\s]", result.output), f"{name} is not in digest run --help"
+    assert SIMILAR_LITERATURE_MARKER in words and "output/index.html" in words
+    listed = {int(code) for code in re.findall(r"(?<![\w.-])(\d{1,3}) [a-z]", words.split("Exit codes:", 1)[1])}
+    assert EXIT_CODES <= listed, f"not in digest run --help: {EXIT_CODES - listed}"
+
+
+def test_every_exit_code_is_in_the_cron_page_and_the_readme() -> None:
+    cron = section((DOCS / "cron.md").read_text(encoding="utf-8"), "## Exit codes")
+    documented = {int(row.split("|")[1]) for row in table_rows(cron)[1:]}
+    assert documented == EXIT_CODES
+    readme = section(README, "## Running it from cron")
+    in_readme = {int(code) for row in table_rows(readme)[1:] for code in row.split("|")[1].split(",")}
+    assert in_readme == EXIT_CODES
+
+
+@pytest.mark.parametrize("where", ["docs/input-formats.md", "README.md"])
+def test_every_input_format_is_in_the_formats_table(where: str) -> None:
+    text = (REPO / where).read_text(encoding="utf-8")
+    rows = table_rows(text.split("# Input formats", 1)[1])
+    rows = rows[: next((i for i, row in enumerate(rows[1:], 1) if row.startswith("| format")), len(rows))]
+    for name in EXPORT_FORMATS:
+        assert any(f"(`{name}`)" in row.split("|")[1] for row in rows), f"{name} has no row in {where}'s table"
+    for suffix in JSONL_SUFFIXES:
+        assert any(f"`{suffix}`" in row for row in rows), f"{suffix} is not in {where}'s table"
+    assert any(SIMILAR_LITERATURE_MARKER in row for row in rows), f"text exports are not in {where}'s table"
+
+
+def test_the_readme_is_short() -> None:
+    assert len(README.encode("utf-8")) < 12 * 1024
+
+
+def test_no_docs_page_is_a_wall() -> None:
+    for page in DOCS.glob("*.md"):
+        assert len(page.read_bytes()) < 16 * 1024, f"{page.name}: split it by topic"
+
+
+def slug(heading: str) -> str:
+    """A heading's anchor, as GitHub and MkDocs (Python-Markdown's toc) both make it for our headings."""
+    explicit = re.search(r"\{#([\w-]+)\}\s*$", heading)
+    if explicit:
+        return explicit.group(1)
+    text = unicodedata.normalize("NFKD", heading).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", text).strip().lower())
+
+
+def anchors(page: Path) -> set[str]:
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return {slug(line.lstrip("#").strip()) for line in text.splitlines() if re.match(r"#{1,6} ", line)}
+
+
+def readme_links() -> list[str]:
+    return [target for target in re.findall(r"\]\(([^)\s]+)\)", README) if not re.match(r"https?:", target)]
+
+
+def test_the_readme_links_into_the_docs() -> None:
+    linked = {target.split("#")[0] for target in readme_links()}
+    for page in ("getting-started", "input-formats", "output", "cron", "cluster", "cli", "architecture"):
+        assert f"docs/{page}.md" in linked, f"the README does not link to docs/{page}.md"
+
+
+@pytest.mark.parametrize("target", readme_links())
+def test_readme_links_resolve(target: str) -> None:
+    path, _, anchor = target.partition("#")
+    assert (REPO / path).exists(), f"README links to {path}, which does not exist"
+    if anchor:
+        assert anchor in anchors(REPO / path), f"README links to {target}: {path} has no such heading"
+
+
+def test_readme_test_command_is_what_ci_runs_after_the_lint_steps() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     test_command = re.search(r"```sh\n(pip install -e '\.\[test,ray\]' && pytest)\n```", README)
     assert test_command and test_command.group(1) in ci
+    lines = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    run_tests = lines.index(test_command.group(1))
+    for step in ("ruff check", "ruff format --check", "mypy"):
+        assert any(line.startswith(step) for line in lines[:run_tests]), f".ci/run does not run {step} before the tests"
+    assert any("[test,ray,dev,docs]" in line for line in lines[:run_tests]), ".ci/run does not install the docs extra"
 
 
-def test_every_exit_code_is_documented() -> None:
-    from jobs import errors
-
-    codes = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
-    assert codes == {0, 1, 2, 74, 75, 129, 130, 143}
-    table = README.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
-    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)}
-    assert documented == codes
-
-
-def readme_row(option: str) -> str:
-    """The README options-table row that documents `option`."""
-    rows = [
-        line for line in README.splitlines() if line.startswith("|") and re.search(rf"`{re.escape(option)}[ `]", line)
-    ]
-    assert rows, f"{option} has no row in a README options table"
-    return rows[0]
-
-
-@pytest.mark.parametrize(("name", "command"), all_commands(cli), ids=lambda value: str(value))
-def test_readme_lists_the_choices_the_help_offers(name: str, command: click.Command) -> None:
-    for option in command.get_params(click.Context(command)):
-        if not (isinstance(option, click.Option) and isinstance(option.type, click.Choice)):
-            continue
-        row = readme_row(option.opts[-1])
-        choices = [str(choice) for choice in option.type.choices]
-        written = re.search(rf"`{re.escape(option.opts[-1])} ([\w-]+(?:\\\|[\w-]+)+)`", row)
-        if written:  # the row spells the choices out in its first column: exactly those
-            assert written.group(1).split("\\|") == choices, f"{name} {option.opts[-1]}: README {written.group(1)}"
-        else:  # the row names a placeholder (`--algorithm NAME`): every choice is in its description
-            missing = [choice for choice in choices if f"`{choice}`" not in row]
-            assert not missing, f"{name} {option.opts[-1]}: README does not list {missing}"
+@pytest.mark.slow
+@pytest.mark.skipif(
+    importlib.util.find_spec("mkdocs") is None, reason="mkdocs is not installed: pip install -e '.[docs]'"
+)
+def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO)}
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    pages = "".join(path.read_text(encoding="utf-8") for path in site.rglob("*.html"))
+    assert "fonts.googleapis.com" not in pages and "fonts.gstatic.com" not in pages  # it reads offline
+    reference = (site / "cli" / "index.html").read_text(encoding="utf-8")
+    for name, command in all_commands(cli):
+        assert name in reference, f"{name} is not in the CLI reference"
+        for option in options_of(command):
+            assert any(opt in reference for opt in option.opts), f"{name} {option.opts[0]} is not in the reference"
+    schema = (site / "schema" / "index.html").read_text(encoding="utf-8")
+    assert "digest output record" in schema  # the schema file itself, included
