@@ -39,7 +39,7 @@ class RunOptions:
     follow_symlinks: bool = False
     #: Records whose sentences go to the engine in one `translate_batch` call.
     chunk_records: int = 256
-    #: Where the per-chunk work runs: `local` (this process) or `ray` (Ray workers; see README).
+    #: Where the per-chunk work runs: `local` (this process) or `ray` (Ray workers; see docs/cluster.md).
     executor: str = "local"
     #: The Ray cluster to join (None: `RAY_ADDRESS` as Ray reads it, else a local instance for the run).
     ray_address: str | None = None
