@@ -144,7 +144,7 @@ def ray_processes_of(temp_dir: str) -> set[int]:
 
 @pytest.mark.slow
 def test_a_head_started_with_ray_start_and_a_token_is_joined(tmp_path: Path) -> None:
-    """README's commands: `ray start --head` turns token authentication on when this machine has a token."""
+    """The commands of docs/cluster.md: `ray start --head` turns token authentication on when this machine has a token."""
     inputs_in(tmp_path)
     home = tmp_path / "home"
     (home / ".ray").mkdir(parents=True)
