@@ -1,6 +1,7 @@
-"""The system's limits a run must fit in: free file descriptors, and the length of names and paths.
+"""The limits a run must fit in: the largest input file digest reads, free file descriptors, and the length of
+names and paths.
 
-Each is checked before anything is done, so that running out of one half-way never stops every run
+Each is checked before the work it limits starts, so that running out of one half-way never stops every run
 with a traceback, or with a message that blames something else (a model "to reinstall").
 """
 
@@ -13,6 +14,10 @@ from pathlib import Path
 
 from .errors import ConfigError
 
+#: The largest input file digest reads, 1 GiB: far above any real export (CNKI exports at most 500
+#: records, about 2 MB; all 396,209 abstracts of the CSL corpus are about 320 MB as JSON lines), and
+#: small enough that a text export, which is read whole, fits in memory.
+MAX_INPUT_BYTES = 1 << 30
 #: File descriptors a run needs free. digest holds about ten at once at most (the lock, an input,
 #: an output and its folder, the translation cache and its journal, a model's files as it loads);
 #: three times that leaves room for what the libraries open.

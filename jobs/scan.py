@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BatchError
+from .limits import MAX_INPUT_BYTES
 from .manifest import content_hash
 from .writing import open_regular
 
@@ -32,10 +33,6 @@ CODE_UNITS = {"utf-16": 2, "utf-32": 4}
 
 #: Bytes read at a time when an input file is scanned or streamed.
 BLOCK = 1 << 20
-#: The largest input file digest reads, 1 GiB: far above any real export (CNKI exports at most 500
-#: records, about 2 MB; all 396,209 abstracts of the CSL corpus are about 320 MB as JSON lines), and
-#: small enough that a text export, which is read whole, fits in memory.
-MAX_INPUT_BYTES = 1 << 30
 
 
 @dataclass

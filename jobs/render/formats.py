@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..layout import BATCH_SUFFIX, FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX, batch_outputs
-from ..limits import name_max
+from ..limits import MAX_INPUT_BYTES, name_max
 from ..messages import Warn
-from ..scan import MAX_INPUT_BYTES
 from ..writing import longest_temporary_name
 from .atom import feed_fingerprint, write_feed
 from .batch import Batch, Page, page_count, page_path
