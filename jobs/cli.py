@@ -20,13 +20,13 @@ from .engines import engine_choices, engine_options
 from .engines.base import EngineOption, EngineSettings
 from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError, OutputError
 from .executor import EXECUTORS
-from .exports import FORMATS as EXPORT_FORMATS
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .limits import check_descriptors
 from .lock import exclusive_run
 from .pipeline import RunOptions, run
 from .reading import JSONL_SUFFIXES, SIMILAR_LITERATURE_MARKER
+from .reading.exports import FORMATS as EXPORT_FORMATS
 from .render import check_batch_files, render_all
 from .settings import default_models_dir
 from .summarize import ALGORITHMS, DEFAULT_ALGORITHM

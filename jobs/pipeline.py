@@ -19,7 +19,6 @@ from .chunk import Translators
 from .errors import BatchError, ConfigError, OutputError
 from .executor import Chunk, Executor, make_executor
 from .glossary import Glossary, load_glossary
-from .inputs import OwnOutputs, file_identity, find_batches
 from .language import normalise_whitespace
 from .layout import HTML_SUFFIX, INDEX_NAME, batch_outputs
 from .limits import check_descriptors, check_output_path, check_working_folder
@@ -28,11 +27,19 @@ from .manifest import Manifest, OwnCopies
 from .messages import Warn
 from .models import install_dropped_packages
 from .options import RunOptions
-from .reading import BatchSource, RecordError, SourceRecord, read_file_records
+from .reading import (
+    BatchSource,
+    OwnOutputs,
+    RecordError,
+    SourceRecord,
+    file_identity,
+    find_batches,
+    read_file_records,
+    scan_input,
+)
 from .record import Record
 from .render import render_all
 from .report import RunReport
-from .scan import scan_input
 from .settings import cache_dir_problem
 from .summarize import summary_length
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from jobs import errors
 from jobs.cli import cli
-from jobs.exports import FORMATS as EXPORT_FORMATS
 from jobs.reading import JSONL_SUFFIXES, SIMILAR_LITERATURE_MARKER
+from jobs.reading.exports import FORMATS as EXPORT_FORMATS
 
 from .conftest import REPO
 

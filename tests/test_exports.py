@@ -16,8 +16,8 @@ import feedparser
 import jsonschema
 import pytest
 
-from jobs.exports import FORMATS, detect_format
 from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
+from jobs.reading.exports import FORMATS, detect_format
 from jobs.record import Record
 from jobs.render import render_all, render_batch, render_feed
 from jobs.schema import record_schema

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from jobs.exports.fields import url
 from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
+from jobs.reading.exports.fields import url
 from jobs.render import render_batch, render_feed
 
 from .conftest import Alarm, repo_data

@@ -22,10 +22,10 @@ from urllib.parse import quote
 
 import pytest
 
-from jobs import inputs
 from jobs.errors import BatchError
+from jobs.reading import MAX_INPUT_BYTES, scan_input
 from jobs.render.batch import PAGE_SIZE
-from jobs.scan import MAX_INPUT_BYTES, scan_input
+from jobs.render.formats import batch_name_limit
 from jobs.writing import atomic_text_file, longest_temporary_name
 
 from .conftest import SAMPLE_EXPORT, Alarm, read_jsonl, run_digest
@@ -67,8 +67,8 @@ CHINESE_TITLE = "基于深度学习与知识图谱融合的中文科技文献摘
 def test_the_name_limit_counts_the_longest_file_derived_from_the_name(workdir: Path) -> None:
     assert len(CHINESE_TITLE) == 75 and len(CHINESE_TITLE.encode()) == 225
     assert NAME_LIMIT == 209
-    assert inputs.batch_name_limit(workdir / "output") == NAME_LIMIT
-    assert inputs.batch_name_limit(workdir / "not" / "made" / "yet") == NAME_LIMIT  # the nearest folder that is
+    assert batch_name_limit(workdir / "output") == NAME_LIMIT
+    assert batch_name_limit(workdir / "not" / "made" / "yet") == NAME_LIMIT  # the nearest folder that is
 
 
 def test_no_temporary_name_is_longer_than_digest_counts(tmp_path: Path) -> None:

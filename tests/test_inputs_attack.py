@@ -24,8 +24,7 @@ from pathlib import Path
 import pytest
 
 from jobs.errors import BatchError
-from jobs.reading import BatchSource, read_file_records, read_records
-from jobs.scan import scan_input
+from jobs.reading import BatchSource, read_file_records, read_records, scan_input
 
 from .conftest import Alarm, read_jsonl, run_digest
 from .test_inputs import CHUNKS, assert_published, reads_at_most, write_batch

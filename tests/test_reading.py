@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from jobs.errors import BatchError, ConfigError
-from jobs.inputs import find_batches
 from jobs.manifest import content_hash
 from jobs.options import RunOptions
 from jobs.pipeline import run
@@ -17,10 +16,11 @@ from jobs.reading import (
     InputScan,
     RecordError,
     SourceRecord,
+    find_batches,
     read_file_records,
     read_records,
+    scan_input,
 )
-from jobs.scan import scan_input
 
 from .conftest import SAMPLE_EXPORT
 

@@ -1,8 +1,8 @@
-"""Reading batches: decode an input file and yield one record per abstract (`jobs.inputs` finds the files).
+"""Reading batches: decode an input file and yield one record per abstract (`batches` finds the files).
 
 `.jsonl` (and `.ndjson`) files hold one JSON
 object per line. Anything else is a reference export when its first line says so (CNKI
-EndNote/Refer, RefWorks, NoteExpress, CNKI self-defined, RIS, BibTeX: see `jobs.exports`), and
+EndNote/Refer, RefWorks, NoteExpress, CNKI self-defined, RIS, BibTeX: see `exports`), and
 otherwise a text export: abstracts
 separated by the marker `相似文献` that Chinese academic databases write, or by blank lines when
 the marker is absent.
@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import BatchError
+from ..errors import BatchError
+from ..manifest import ContentHash, content_hash
+from ..record import Citation
+from ..writing import open_regular
 from .exports import NO_TITLE_OR_ABSTRACT, detect_format, read_references
-from .manifest import ContentHash, content_hash
-from .record import Citation
 from .scan import BLOCK, BOMS, CODE_UNITS, MAX_INPUT_BYTES, InputScan, first_nul, line_at, not_text
-from .writing import open_regular
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SIMILAR_LITERATURE_MARKER = "相似文献"

@@ -17,14 +17,14 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ConfigError
-from .layout import folded, is_reserved_batch_name
-from .limits import path_too_long, shown
-from .manifest import OwnCopies, Stamp
-from .messages import Warn
-from .reading import UNSAFE_NAME_RE, BatchSource
-from .render.formats import batch_name_limit
-from .render.sources import is_readers_file
+from ..errors import ConfigError
+from ..layout import folded, is_reserved_batch_name
+from ..limits import path_too_long, shown
+from ..manifest import OwnCopies, Stamp
+from ..messages import Warn
+from ..render.formats import batch_name_limit
+from ..render.sources import is_readers_file
+from .records import UNSAFE_NAME_RE, BatchSource
 
 
 def find_batches(

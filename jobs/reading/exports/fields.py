@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..language import HAN
+from ...language import HAN
 
 _HAN = re.compile(HAN)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")

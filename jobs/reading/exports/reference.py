@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..record import Citation
+from ...record import Citation
 
 #: Why a reference is no record.
 NO_TITLE_OR_ABSTRACT = "the reference has neither a title nor an abstract"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..record import Citation
+from ...record import Citation
 from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
 from .lines import has_text, references
 from .reference import Reference, make_reference

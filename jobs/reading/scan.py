@@ -2,7 +2,7 @@
 
 A file over MAX_INPUT_BYTES fails before a byte of it is read, and one with a NUL character at
 that character, so that neither a huge file nor a sparse one (a disk image, a hole a crash left)
-is ever read through. `jobs.reading` reads the records of what passes.
+is ever read through. `records` reads the records of what passes.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BatchError
-from .limits import MAX_INPUT_BYTES
-from .manifest import content_hash
-from .writing import open_regular
+from ..errors import BatchError
+from ..limits import MAX_INPUT_BYTES
+from ..manifest import content_hash
+from ..writing import open_regular
 
 #: The byte-order marks an input may start with, and the encodings they name.
 BOMS = (
