@@ -25,8 +25,7 @@ from .keywords import METHODS as KEYWORD_METHODS
 from .limits import check_descriptors
 from .lock import exclusive_run
 from .pipeline import RunOptions, run
-from .reading import JSONL_SUFFIXES, SIMILAR_LITERATURE_MARKER
-from .reading.exports import FORMATS as EXPORT_FORMATS
+from .reading import INPUT_FORMATS
 from .render import check_batch_files, render_all
 from .settings import default_models_dir
 from .summarize import ALGORITHMS, DEFAULT_ALGORITHM
@@ -147,23 +146,15 @@ class SignalExits(click.Group):
 
 
 def _input_formats_help() -> str:
-    """The input formats as `digest run --help` lists them, from where each format is defined.
+    """The input formats as `digest run --help` lists them: every registered format, in the order they are told apart.
 
-    Formats are told apart in three places today: JSON lines by suffix (`reading.JSONL_SUFFIXES`),
-    reference exports by their first line (`exports.FORMATS`), and text exports as any other file
-    (`reading.read_records`); when reading has one registry of formats, list that registry here.
     The block is indented: click prints it as it is (after `\\b`), and Markdown (the docs' CLI
     reference, which mkdocs-click makes from this help) shows it as a code block.
     """
-    formats = [
-        ("JSON lines", f"{', '.join(sorted(JSONL_SUFFIXES))}: one object a line, with an abstract or text field"),
-        ("reference exports", f"told by their first line: {', '.join(EXPORT_FORMATS)}"),
-        ("text exports", f"any other file: abstracts separated by {SIMILAR_LITERATURE_MARKER}, else by blank lines"),
-    ]
     lines = ["\b"]
-    for name, description in formats:
-        first, *rest = textwrap.wrap(description, width=50)
-        lines += [f"    {name:<19}{first}", *(f"    {'':<19}{line}" for line in rest)]
+    for known in INPUT_FORMATS.values():
+        first, *rest = textwrap.wrap(f"{known.label}, {known.summary}", width=52)
+        lines += [f"    {known.name:<19}{first}", *(f"    {'':<19}{line}" for line in rest)]
     return "\n".join(lines)
 
 

@@ -18,14 +18,17 @@ from click.testing import CliRunner
 
 from jobs import errors
 from jobs.cli import cli
-from jobs.reading import JSONL_SUFFIXES, SIMILAR_LITERATURE_MARKER
-from jobs.reading.exports import FORMATS as EXPORT_FORMATS
+from jobs.reading import INPUT_FORMATS, citation_formats
+from jobs.reading.formats.text import SIMILAR_LITERATURE_MARKER
 
 from .conftest import REPO
 
 DOCS = REPO / "docs"
 README = (REPO / "README.md").read_text(encoding="utf-8")
 EXIT_CODES = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
+#: What the formats are told by: the reference exports' names (their `citation.format`), and the suffixes.
+EXPORT_FORMATS = citation_formats()
+SUFFIXES = [suffix for known in INPUT_FORMATS.values() for suffix in known.suffixes]
 
 
 def all_commands(group: click.Group, prefix: str = "digest") -> list[tuple[str, click.Command]]:
@@ -77,9 +80,9 @@ def test_run_help_lists_the_input_formats_and_exit_codes() -> None:
     result = CliRunner().invoke(cli, ["run", "--help"], terminal_width=80)
     assert result.exit_code == 0, result.output
     words = re.sub(r"\s+", " ", result.output)
-    for suffix in JSONL_SUFFIXES:
+    for suffix in SUFFIXES:
         assert suffix in words
-    for name in EXPORT_FORMATS:
+    for name in INPUT_FORMATS:
         assert re.search(rf"[ :]{re.escape(name)}[,\s]", result.output), f"{name} is not in digest run --help"
     assert SIMILAR_LITERATURE_MARKER in words and "output/index.html" in words
     listed = {int(code) for code in re.findall(r"(?<![\w.-])(\d{1,3}) [a-z]", words.split("Exit codes:", 1)[1])}
@@ -102,9 +105,13 @@ def test_every_input_format_is_in_the_formats_table(where: str) -> None:
     rows = rows[: next((i for i, row in enumerate(rows[1:], 1) if row.startswith("| format")), len(rows))]
     for name in EXPORT_FORMATS:
         assert any(f"(`{name}`)" in row.split("|")[1] for row in rows), f"{name} has no row in {where}'s table"
-    for suffix in JSONL_SUFFIXES:
+    for suffix in SUFFIXES:
         assert any(f"`{suffix}`" in row for row in rows), f"{suffix} is not in {where}'s table"
     assert any(SIMILAR_LITERATURE_MARKER in row for row in rows), f"text exports are not in {where}'s table"
+    for known in INPUT_FORMATS.values():  # named as the registry names it
+        assert any(row.split("|")[1].strip().startswith(known.label) for row in rows), (
+            f"{known.label}: no row in {where}"
+        )
 
 
 def test_the_readme_is_short() -> None:

@@ -16,8 +16,7 @@ import feedparser
 import jsonschema
 import pytest
 
-from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
-from jobs.reading.exports import FORMATS, detect_format
+from jobs.reading import BatchSource, RecordError, SourceRecord, citation_formats, format_by_content, read_records
 from jobs.record import Record
 from jobs.render import render_all, render_batch, render_feed
 from jobs.schema import record_schema
@@ -64,7 +63,7 @@ def records_of(path: Path) -> list[SourceRecord]:
 def test_each_export_gives_its_records_with_what_it_knows(name: str) -> None:
     export, count = SAMPLES[name]
     path = EXPORTS / name
-    assert detect_format(path.read_text(encoding="utf-8")) == export
+    assert format_by_content(path.read_text(encoding="utf-8")).name == export
     records = records_of(path)
     assert len(records) == count
     assert all(record.citation is not None and record.citation.format == export for record in records)
@@ -212,7 +211,7 @@ def test_a_ris_reference_without_its_end_line_is_a_record_error() -> None:
     ],
 )
 def test_plain_text_is_not_taken_for_an_export(text: str) -> None:
-    assert detect_format(text) is None
+    assert format_by_content(text).is_fallback
 
 
 def test_self_defined_fields_are_cnkis_keys_only() -> None:
@@ -239,8 +238,8 @@ def test_refworks_continuation_lines_that_look_like_tags_stay_in_the_abstract() 
 
 
 def test_bibtex_may_start_with_comment_lines() -> None:
-    assert detect_format("% Encoding: UTF-8\n%\n\n@Article{a,\n title={T}}\n") == "bibtex"
-    assert detect_format("% 50%的样本\n第二行") is None
+    assert format_by_content("% Encoding: UTF-8\n%\n\n@Article{a,\n title={T}}\n").name == "bibtex"
+    assert format_by_content("% 50%的样本\n第二行").is_fallback
 
 
 def test_a_citation_reads_back_as_written() -> None:
@@ -418,7 +417,7 @@ def test_hostile_links_in_markdown_and_feed_are_not_links(hostile_export: Path) 
 
 
 def test_the_schema_names_every_export_format() -> None:
-    assert record_schema()["properties"]["citation"]["properties"]["format"]["enum"] == list(FORMATS)
+    assert record_schema()["properties"]["citation"]["properties"]["format"]["enum"] == citation_formats()
 
 
 def test_a_hand_edited_citation_is_checked_again_when_rendered(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ from urllib.parse import quote
 import pytest
 
 from jobs.errors import BatchError
-from jobs.reading import MAX_INPUT_BYTES, scan_input
+from jobs.limits import MAX_INPUT_BYTES
+from jobs.reading import scan_input
 from jobs.render.batch import PAGE_SIZE
 from jobs.render.formats import batch_name_limit
 from jobs.writing import atomic_text_file, longest_temporary_name

@@ -24,7 +24,7 @@ from ..manifest import OwnCopies, Stamp
 from ..messages import Warn
 from ..render.formats import batch_name_limit
 from ..render.sources import is_readers_file
-from .records import UNSAFE_NAME_RE, BatchSource
+from .source import UNSAFE_NAME_RE, BatchSource
 
 
 def find_batches(

@@ -1,9 +1,9 @@
-"""The formats of one "key value" field a line: RefWorks, NoteExpress and CNKI's self-defined export.
+"""What the formats of one "key value" field a line share: RefWorks, NoteExpress and CNKI's self-defined export.
 
-A `_Layout` says how one format writes a field line (`A1 ...`, `{Author}: ...`,
+A `KeyedLayout` says how one format writes a field line (`A1 ...`, `{Author}: ...`,
 `Author-作者: ...`), which key starts a reference, which keys are fields (a line with another
-key continues the field before) and which keys give each citation part; one reader
-(`_keyed`) reads all three by their layouts.
+key continues the field before) and which keys give each citation part; `keyed_reader` makes the
+reader of a format from its layout.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .reference import Reference, make_reference
 
 
 @dataclass(frozen=True)
-class _Layout:
+class KeyedLayout:
     """A format of one field a line: how a field line looks, which key starts a reference, what maps where."""
 
     name: str
@@ -31,82 +31,9 @@ class _Layout:
     known: frozenset[str] | None = None
 
 
-_REFWORKS = _Layout(
-    "refworks",
-    re.compile(r"([A-Z][A-Z0-9])(?: (.*)|$)"),
-    "RT",
-    {
-        "type": ("RT",),
-        "title": ("T1",),
-        "abstract": ("AB",),
-        "authors": ("A1",),
-        "affiliations": ("AD",),
-        "journal": ("JF", "JO", "T2"),
-        "year": ("YR", "FD"),
-        "volume": ("VO",),
-        "issue": ("IS",),
-        # CNKI writes the whole page range in OP ("OP 1-12"), others the start page in SP.
-        "pages": ("SP",),
-        "end_page": ("OP",),
-        "doi": ("DO",),
-        "url": ("LK", "UL"),
-        "keywords": ("K1",),
-    },
-    # RefWorks' tags: an English abstract's line that starts "IL 6 ..." continues it.
-    frozenset(
-        "RT SR A1 A2 A3 A4 A5 T1 T2 T3 JF JO YR FD VO IS SP OP K1 AB NO PB PP ED SN AV AD AN LA CL SF OT "
-        "LK DO CN DB DS IP RD ST UL U1 U2 U3 U4 U5 WP WT WV".split()
-    ),
-)
-_NOTEEXPRESS = _Layout(
-    "noteexpress",
-    re.compile(r"\{([^{}]+)\}[:：] ?(.*)"),
-    "Reference Type",
-    {
-        "type": ("Reference Type",),
-        "title": ("Title",),
-        "abstract": ("Abstract",),
-        "authors": ("Author",),
-        "affiliations": ("Author Address",),
-        "journal": ("Journal", "Secondary Title"),
-        "year": ("Year", "Date"),
-        "volume": ("Volume",),
-        "issue": ("Issue",),
-        "pages": ("Pages",),
-        "doi": ("DOI",),
-        "url": ("URL",),
-        "keywords": ("Keywords",),
-    },
-)
-# CNKI's 自定义 export names each field twice, "Title-题名:". Abstracts hold "COVID-19:" and
-# the like, so only CNKI's own keys start a field.
-_SELF_DEFINED = _Layout(
-    "cnki-self-defined",
-    re.compile(r"([A-Za-z]+)-[^:：\s]*[:：] ?(.*)"),
-    "SrcDatabase",
-    {
-        "type": ("SrcDatabase",),
-        "title": ("Title",),
-        "abstract": ("Summary",),
-        "authors": ("Author",),
-        "affiliations": ("Organ",),
-        "journal": ("Source",),
-        "year": ("Year", "PubTime"),
-        "volume": ("Volum", "Volume"),
-        "issue": ("Period",),
-        "pages": ("PageCount",),
-        "doi": ("DOI",),
-        "url": ("URL",),
-        "keywords": ("Keyword",),
-    },
-    frozenset(
-        "SrcDatabase Title Author Organ Source Keyword Summary PubTime FirstDuty Fund Year Volum Volume Period "
-        "PageCount CLC DOI URL ISSN ISBN Publisher Pages".split()
-    ),
-)
+def keyed_reader(layout: KeyedLayout) -> Callable[[str], Iterator[Reference]]:
+    """The reader of an export in `layout`: its references, one by one."""
 
-
-def _keyed(layout: _Layout) -> Callable[[str], Iterator[Reference]]:
     def read(text: str) -> Iterator[Reference]:
         lines = text.split("\n")
 
@@ -122,7 +49,7 @@ def _keyed(layout: _Layout) -> Callable[[str], Iterator[Reference]]:
     return read
 
 
-def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable[[str], str | None]) -> Reference:
+def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int, key: Callable[[str], str | None]) -> Reference:
     gathered: dict[str, list[list[str]]] = {}
     last: list[str] | None = None
     for raw in lines:
@@ -163,8 +90,3 @@ def _keyed_reference(layout: _Layout, lines: list[str], line: int, key: Callable
             keywords=keywords(every("keywords", KEYWORD_SEPARATORS)),
         ),
     )
-
-
-read_refworks = _keyed(_REFWORKS)
-read_noteexpress = _keyed(_NOTEEXPRESS)
-read_self_defined = _keyed(_SELF_DEFINED)

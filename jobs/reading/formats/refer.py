@@ -11,10 +11,17 @@ import re
 from collections.abc import Iterator
 
 from ...record import Citation
-from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, split, url, year
-from .lines import joined, references
-from .reference import Reference, make_reference
+from ..exports.fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, split, url, year
+from ..exports.lines import joined, references
+from ..exports.reference import Reference, make_reference, reference_reader
+from .base import InputFormat
 
+NAME = "cnki-refer"
+# The first line (after blank lines and BOMs): `%` and a one-character tag (CNKI sometimes glues
+# the text to the tag: `%K黄芪`). A tag could start an abstract ("%5的患者..."), so a title tag must
+# also stand on a line of its own.
+_FIRST_LINE = re.compile(r"%[0-9A-Z+@?~#$!&*^()|\]\[<>]")
+_TITLE_LINE = re.compile(r"^[ \t]*%T ?\S", re.MULTILINE)
 _REFER_TAG = re.compile(r"%(\S) ?(.*)")
 # A tag CNKI wrote in the middle of a line, after the text: "...摘要。%K 黄芪".
 _GLUED_TAG = re.compile(r"%[KAYI+] ")
@@ -63,7 +70,7 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
         first("T"),
         first("X"),
         Citation(
-            format="cnki-refer",
+            format=NAME,
             type=first("0"),
             authors=every("A", NAME_SEPARATORS),
             affiliations=every("+", NAME_SEPARATORS),
@@ -77,3 +84,14 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
             keywords=keywords(every("K", KEYWORD_SEPARATORS)),
         ),
     )
+
+
+FORMAT = InputFormat(
+    NAME,
+    "CNKI EndNote / Refer",
+    "first line %0 Journal Article",
+    read=reference_reader(read_refer),
+    first_line=_FIRST_LINE,
+    title_line=_TITLE_LINE,
+    cites=True,
+)

@@ -11,10 +11,14 @@ import re
 from collections.abc import Iterator
 
 from ...record import Citation
-from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
-from .lines import has_text, references
-from .reference import Reference, make_reference
+from ..exports.fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
+from ..exports.lines import has_text, references
+from ..exports.reference import Reference, make_reference, reference_reader
+from .base import InputFormat
 
+NAME = "ris"
+# A reference's first line, and the file's: a two-character tag, two spaces, a dash (some tools
+# write one space).
 _RIS_START = re.compile(r"TY {1,2}- ")
 # A tag line written with one space before the dash (`TI - ...`), as some tools do: rispy only
 # knows two (`TI  - `). Rewritten only in a reference whose `TY` line has one space, so that an
@@ -101,7 +105,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
         first("title", "primary_title"),
         first("abstract", "notes_abstract"),
         Citation(
-            format="ris",
+            format=NAME,
             type=first("type_of_reference"),
             authors=split(last_first(every("authors", "first_authors")), NAME_SEPARATORS),
             affiliations=split(every("author_address"), NAME_SEPARATORS),
@@ -117,3 +121,8 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
             keywords=keywords(split(every("keywords"), KEYWORD_SEPARATORS)),
         ),
     )
+
+
+FORMAT = InputFormat(
+    NAME, "RIS", "first line TY  - JOUR", read=reference_reader(read_ris), first_line=_RIS_START, cites=True
+)

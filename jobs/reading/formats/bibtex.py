@@ -16,13 +16,23 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...record import Citation
-from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
-from .latex import latex_text, url_text
-from .reference import Reference, make_reference
+from ..exports.fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
+from ..exports.latex import latex_text, url_text
+from ..exports.reference import Reference, make_reference, reference_reader
+from .base import InputFormat
 
 # Bibtexparser reports a block it cannot parse through logging as well as in failed_blocks.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR + 1)
 
+
+NAME = "bibtex"
+# An entry's head with its key and comma (`@article{zhang2023,`), or a @string, @preamble or
+# @comment block: an abstract may well start "@RISK (Palisade) software was used ...".
+_FIRST_LINE = re.compile(
+    r"@\s*(?:(?:string|preamble|comment)\s*[{(]|[A-Za-z]+\s*[{(]\s*[^\s,{}()]*\s*,)", re.IGNORECASE
+)
+# A `%` comment line, as JabRef and Zotero write them before the first entry.
+_COMMENT_LINE = re.compile(r"%(\s|$)")
 
 #: The abbreviations every BibTeX style defines: the months.
 _MONTHS = {
@@ -79,7 +89,7 @@ def _bibtex_reference(line: int, entry: Any, strings: dict[str, str]) -> Referen
         title,
         abstract,
         Citation(
-            format="bibtex",
+            format=NAME,
             type=entry.entry_type,
             authors=authors,
             affiliations=affiliations,
@@ -195,3 +205,14 @@ def _bibtex_error(block: object) -> str:
         return "the entry is not closed before the end of the file"
     # bibtexparser's own hints are for programmers ("Note: ... failed_block.ignore_error_block").
     return message.split("\n")[0].split(". Note:")[0] or reason.strip() or "syntax error"
+
+
+FORMAT = InputFormat(
+    NAME,
+    "BibTeX",
+    "first line @article{ (% comment lines may come first)",
+    read=reference_reader(read_bibtex),
+    first_line=_FIRST_LINE,
+    skipped=_COMMENT_LINE,
+    cites=True,
+)

@@ -1,0 +1,52 @@
+"""RefWorks exports (`RT Journal Article`, `A1 ...`, `T1 ...`), as CNKI, Wanfang and VIP write them: one field a line."""
+
+from __future__ import annotations
+
+import re
+
+from ..exports.keyed import KeyedLayout, keyed_reader
+from ..exports.reference import reference_reader
+from .base import InputFormat
+
+LAYOUT = KeyedLayout(
+    "refworks",
+    re.compile(r"([A-Z][A-Z0-9])(?: (.*)|$)"),
+    "RT",
+    {
+        "type": ("RT",),
+        "title": ("T1",),
+        "abstract": ("AB",),
+        "authors": ("A1",),
+        "affiliations": ("AD",),
+        "journal": ("JF", "JO", "T2"),
+        "year": ("YR", "FD"),
+        "volume": ("VO",),
+        "issue": ("IS",),
+        # CNKI writes the whole page range in OP ("OP 1-12"), others the start page in SP.
+        "pages": ("SP",),
+        "end_page": ("OP",),
+        "doi": ("DO",),
+        "url": ("LK", "UL"),
+        "keywords": ("K1",),
+    },
+    # RefWorks' tags: an English abstract's line that starts "IL 6 ..." continues it.
+    frozenset(
+        "RT SR A1 A2 A3 A4 A5 T1 T2 T3 JF JO YR FD VO IS SP OP K1 AB NO PB PP ED SN AV AD AN LA CL SF OT "
+        "LK DO CN DB DS IP RD ST UL U1 U2 U3 U4 U5 WP WT WV".split()
+    ),
+)
+# The first line (after blank lines and BOMs): `RT` and the reference type. An abstract may start
+# so too ("RT 检测..."), so a title line (`T1`) must also stand on a line of its own.
+_FIRST_LINE = re.compile(r"RT [^\n]")
+_TITLE_LINE = re.compile(r"^T1 \S", re.MULTILINE)
+
+
+FORMAT = InputFormat(
+    LAYOUT.name,
+    "CNKI RefWorks",
+    "first line RT Journal Article",
+    read=reference_reader(keyed_reader(LAYOUT)),
+    first_line=_FIRST_LINE,
+    title_line=_TITLE_LINE,
+    cites=True,
+)
