@@ -41,7 +41,30 @@ def find_batches(
     of digest's own output files (`own`, by default those in `output_dir`), whatever its name: its
     page must not come back as an abstract. Names are limited by the file system of `output_dir`.
     """
-    own = own if own is not None else OwnOutputs(output_dir)
+    files = _input_files(paths, own if own is not None else OwnOutputs(output_dir), warn, follow_symlinks)
+    # `a.txt` and `a.jsonl` would both write `a.jsonl`, and a batch called `runs` or `a.errors`
+    # would write digest's run log or batch `a`'s errors file: such files keep their suffix.
+    # Names are compared as file systems that ignore case and Unicode normalisation compare them.
+    stems = Counter(folded(p.stem) for p in files)
+    batches = [
+        BatchSource(p.stem if stems[folded(p.stem)] == 1 and not is_reserved_batch_name(p.stem) else p.name, p)
+        for p in files
+    ]
+    names = Counter(folded(b.name) for b in batches)
+    limit = batch_name_limit(output_dir)
+    return [
+        _checked(batch, limit)
+        if names[folded(batch.name)] == 1
+        else dataclasses.replace(
+            batch,
+            problem=f"{batch.path}: another input writes the same output file ({batch.name}.jsonl); rename one",
+        )
+        for batch in batches
+    ]
+
+
+def _input_files(paths: Sequence[Path], own: OwnOutputs, warn: Warn | None, follow_symlinks: bool) -> list[Path]:
+    """The files under `paths` that are inputs (see `find_batches`), each once, in order."""
     files: list[Path] = []
     for path in paths:
         try:
@@ -69,26 +92,7 @@ def find_batches(
         else:
             raise ConfigError(f"input {path} does not exist")
     # The same file given twice, or spelt two ways (input and $PWD/input), is one batch.
-    files = list({_same_file_key(p): p for p in reversed(files)}.values())[::-1]
-    # `a.txt` and `a.jsonl` would both write `a.jsonl`, and a batch called `runs` or `a.errors`
-    # would write digest's run log or batch `a`'s errors file: such files keep their suffix.
-    # Names are compared as file systems that ignore case and Unicode normalisation compare them.
-    stems = Counter(folded(p.stem) for p in files)
-    batches = [
-        BatchSource(p.stem if stems[folded(p.stem)] == 1 and not is_reserved_batch_name(p.stem) else p.name, p)
-        for p in files
-    ]
-    names = Counter(folded(b.name) for b in batches)
-    limit = batch_name_limit(output_dir)
-    return [
-        _checked(batch, limit)
-        if names[folded(batch.name)] == 1
-        else dataclasses.replace(
-            batch,
-            problem=f"{batch.path}: another input writes the same output file ({batch.name}.jsonl); rename one",
-        )
-        for batch in batches
-    ]
+    return list({_same_file_key(p): p for p in reversed(files)}.values())[::-1]
 
 
 class OwnOutputs:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -135,45 +136,22 @@ def _pieces(source: str) -> list[str]:
         return [source]
     pieces: list[str] = []
     out: list[str] = []
-    start = plain = environments = 0
-    math = ""  # what opened the math the text is in
-    # Each open group or argument: its opening character, and whether breaks may go in it.
-    groups: list[tuple[str, bool]] = [("", True)]
-    after = ""  # the last token that was not a space
+    start = plain = 0
+    place = _Place()
     for token in _TOKEN.finditer(source):
         text = token.group()
-        argument = after.startswith("\\") or after in ("}", "]")  # what opens now is a macro's argument
-        opened = "{" in (opening for opening, _ in groups)
-        if (
-            (text[0] == "$" and after[:1] == "\\" and after[1:2].isalpha())
-            or ((text == "\\begin") if math else (text in ("\\)", "\\]") or text == "}" and not opened))
-            or (text == "\\end" and not environments and not math)
-        ):
+        if place.stops_breaks(text):
             break  # math as a macro's argument, a closing without its opening: pylatexenc may give up here
-        if math:
-            math = "" if text == _MATH[math] else math
-        elif text in _MATH:
-            math = text
-        elif text in ("\\begin", "\\end"):
-            environments += 1 if text == "\\begin" else -1
-        elif text == "{" or (text == "[" and argument):
-            groups.append((text, groups[-1][1] and not argument))
-        elif text == "]" and groups[-1][0] == "[":
-            groups.pop()
-        elif text == "}":
-            while groups.pop()[0] != "{":
-                pass  # an optional argument left open in the group
-        if not text.isspace() and not (text == "*" and after.startswith("\\")):  # `\\*[1em]`: the star's macro's
-            after = text
+        place.enter(text)
         if _LATEX.match(text) or text in ("[", "]"):  # a macro, a special character, math, brackets
             plain = 0
             continue
         if text.isspace():
             continue
         at = token.start() + max(1, _STRETCH - plain, _PIECE - (token.start() - start))
-        while groups[-1][1] and not math and not environments and at < token.end():
+        while place.breakable() and at < token.end():
             out.append(source[start:at])
-            if len(groups) == 1:  # outside any group: a piece of its own
+            if len(place.groups) == 1:  # outside any group: a piece of its own
                 pieces.append("".join(out))
                 out = []
             else:
@@ -183,6 +161,49 @@ def _pieces(source: str) -> list[str]:
     out.append(source[start:])
     pieces.append("".join(out))
     return pieces
+
+
+@dataclass
+class _Place:
+    """Where `_pieces` stands in a field: in math, in environments, in groups, and after which token."""
+
+    math: str = ""  # what opened the math the text is in
+    environments: int = 0
+    # Each open group or argument: its opening character, and whether breaks may go in it.
+    groups: list[tuple[str, bool]] = field(default_factory=lambda: [("", True)])
+    after: str = ""  # the last token that was not a space
+
+    def stops_breaks(self, text: str) -> bool:
+        """Whether no break may go from `text` on: math given to a macro, or a closing without its opening."""
+        opened = "{" in (opening for opening, _ in self.groups)
+        return (
+            (text[0] == "$" and self.after[:1] == "\\" and self.after[1:2].isalpha())
+            or ((text == "\\begin") if self.math else (text in ("\\)", "\\]") or text == "}" and not opened))
+            or (text == "\\end" and not self.environments and not self.math)
+        )
+
+    def enter(self, text: str) -> None:
+        """Move past the token `text`."""
+        argument = self.after.startswith("\\") or self.after in ("}", "]")  # what opens now is a macro's argument
+        if self.math:
+            self.math = "" if text == _MATH[self.math] else self.math
+        elif text in _MATH:
+            self.math = text
+        elif text in ("\\begin", "\\end"):
+            self.environments += 1 if text == "\\begin" else -1
+        elif text == "{" or (text == "[" and argument):
+            self.groups.append((text, self.groups[-1][1] and not argument))
+        elif text == "]" and self.groups[-1][0] == "[":
+            self.groups.pop()
+        elif text == "}":
+            while self.groups.pop()[0] != "{":
+                pass  # an optional argument left open in the group
+        if not text.isspace() and not (text == "*" and self.after.startswith("\\")):  # `\\*[1em]`: the star's macro's
+            self.after = text
+
+    def breakable(self) -> bool:
+        """Whether a break may go here: in a group that takes them, in no math and no environment."""
+        return self.groups[-1][1] and not self.math and not self.environments
 
 
 def _group_end(text: str, start: int) -> int | None:
