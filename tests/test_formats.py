@@ -40,7 +40,9 @@ SAMPLES: dict[str, list[Path]] = {
 
 @pytest.mark.parametrize("name", list(INPUT_FORMATS))
 def test_every_format_is_told_by_and_read_from_a_real_sample(name: str) -> None:
-    assert name in SAMPLES, f"input format {name!r} has no sample: add a real one to tests/data/ and SOURCES.md"
+    assert name in SAMPLES, (
+        f"input format {name!r} has no sample: add a real one to tests/data/ (its source in SOURCES.md) and to SAMPLES"
+    )
     known = INPUT_FORMATS[name]
     for path in SAMPLES[name]:
         assert (format_by_suffix(path) or format_by_content(path.read_text(encoding="utf-8"))) is known, path
