@@ -26,12 +26,18 @@ One module a job:
 - `lexicons`: reading CC-CEDICT and jieba's own dictionary;
 - `senses`: cleaning CC-CEDICT's senses and choosing one default gloss per headword;
 - `dictionary`: the gloss data built from both, cached on disk, loaded once per process;
-- `rules`: the tables of academic Chinese grammar (function words, circumpositions, comparatives,
-  punctuation), the fields and their senses, the country abbreviations;
-- `numerals`: Chinese numerals, English number words, units after a number;
-- `english`: plurals, articles, stems, and joining the output with English spacing;
-- `tokens`: what a sentence is cut into;
-- `engine`: the `GlossEngine` that puts them together.
+- `engine`: the `GlossEngine` (the registry's face, `translate_batch`), one sentence's way through
+  the modules below;
+- `glosses`: the English of each word in one field, remembered (abstracts repeat their terms);
+- `lookup`: which sense a word reads in (grammar's, the field's, academic prose's, the dictionary's);
+- `scanner`: a sentence cut into tokens; `names`: an author's English name in place of a term;
+  `numerals`: Chinese numerals, English number words, units after a number;
+- `grammar/`: the rule passes over a sentence's tokens, one module a rule (`grammar/__init__.py`
+  lists them);
+- `joining`: the tokens as pieces of English, and the pieces joined with English spacing;
+- `rules`: the tables of academic Chinese that several of them share, the fields and their senses;
+- `english`: English function words, stems, plurals and past tenses;
+- `tokens`: the units (a token of the source, a piece of the output).
 """
 
 from __future__ import annotations

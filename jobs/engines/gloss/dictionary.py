@@ -63,8 +63,10 @@ def _source(cedict: bytes, jieba_words: bytes) -> bytes:
     """The hash of what the gloss data is built from: both dictionaries, jieba's version and this package's code."""
     # Every module, not only those that build the data: a helper moved between them must not
     # leave a stale cache behind, and a rebuild costs seconds.
+    package = Path(__file__).parent
     modules = [
-        module.name.encode() + b"\0" + module.read_bytes() for module in sorted(Path(__file__).parent.glob("*.py"))
+        module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes()
+        for module in sorted(package.rglob("*.py"))
     ]
     return derived_cache.source_hash(b"gloss data", cedict, jieba_words, jieba_version().encode(), *modules)
 

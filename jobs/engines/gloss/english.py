@@ -1,10 +1,8 @@
-"""The English side of the gloss: word lists, crude stems, plurals, articles, English spacing."""
+"""English words for the gloss: the function words, crude stems, plurals, past tenses."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import NamedTuple
 
 #: English words that can gloss a Chinese preposition, conjunction, locative or adverb.
 FUNCTION_ENGLISH = frozenset(
@@ -21,20 +19,6 @@ _STOP_ENGLISH = frozenset("the and for with from into that this one sth".split()
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")
 #: English plurals that no rule makes.
 _IRREGULAR_PLURALS = {"child": "children", "mouse": "mice", "person": "people", "data": "data"}
-_SENTENCE_END = frozenset(".!?")
-#: A word that takes "an": "an amino acid", "an animal", but "a unit", "a user", "a European", "a one".
-_VOWEL_SOUND = re.compile(r"(?i)(?:[ai]|e(?!u)|o(?!ne\b)|u(?!ni|s[aeiu]))")
-
-
-class Piece(NamedTuple):
-    """A piece of output: its text, whether it sticks to its neighbours, whether it may take a capital,
-    and whether what follows it starts a sentence (the colon after a heading: "Methods: Mice …")."""
-
-    text: str
-    glue_left: bool = False
-    glue_right: bool = False
-    capitalise: bool = False
-    opens_sentence: bool = False
 
 
 def stems(text: str) -> frozenset[str]:
@@ -101,27 +85,3 @@ def singular(unit: str) -> str:
     """ "groups" -> "group", "kinds of" -> "kind of": a unit after an ordinal."""
     first, _, rest = unit.partition(" ")
     return " ".join(filter(None, (first[:-1] if first.endswith("s") else first, rest)))
-
-
-def join(pieces: Sequence[Piece]) -> str:
-    """Pieces joined with English spacing, with a capital at the start of each sentence."""
-    out: list[str] = []
-    glue = True
-    capital = True
-    article = -1  # where in `out` a glossed "a" stands, if it is the last word
-    for piece in pieces:
-        text = piece.text
-        if capital and (piece.capitalise or text[:1].isalnum()):
-            if piece.capitalise:
-                text = text[:1].upper() + text[1:]
-            capital = False
-        if article >= 0 and piece.capitalise and _VOWEL_SOUND.match(text):
-            out[article] += "n"  # 一种氨基酸 "an amino acid"
-        if not (glue or piece.glue_left):
-            out.append(" ")
-        article = len(out) if piece.capitalise and text in ("a", "A") else -1
-        out.append(text)
-        glue = piece.glue_right
-        if text in _SENTENCE_END or piece.opens_sentence:
-            capital = True
-    return "".join(out)

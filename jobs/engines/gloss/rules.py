@@ -1,8 +1,11 @@
-"""The rules of academic Chinese that a word list cannot give: grammar words, circumpositions,
-comparatives, fronted time words, and punctuation.
+"""The words of academic Chinese that several parts of the gloss share: grammar words and academic
+senses, the fields and their senses, determiners, quantifiers, the people a study is about,
+countable nouns, circumpositions, control and reporting verbs, degrees, the country abbreviations.
 
-Each table maps simplified Chinese to the English the engine puts in its place; the engine
-(`engine.py`) decides where each applies.
+Each table maps simplified Chinese to the English the engine puts in its place, or names a class
+of words; the rules in `grammar/` decide where each applies. A table that one rule alone reads is
+in that rule's module (RELATIONAL_ADJECTIVES in grammar/modifiers.py, POSSESSIVES in
+grammar/of_phrases.py, ...), and the punctuation table is in joining.py.
 """
 
 from __future__ import annotations
@@ -70,11 +73,6 @@ FUNCTION_WORDS: dict[str, str] = {
     "应": "should",
     "会": "will",  # 会导致 "will lead to", not "meeting"
 }
-
-#: Headings of a structured abstract (方法： …) that English writes in the plural.
-HEADING_WORDS = {"方法": "Methods", "结果": "Results"}
-#: Headings that state an aim: the verb after them is an infinitive (目的：探讨… "Objective: to investigate …").
-AIM_HEADINGS = frozenset(("目的", "目标"))
 
 #: Words whose default dictionary sense is not the one academic prose means (治疗 "treatment",
 #: not "therapy"; 我国 "China", not "my country"; 显著 "significant", not "outstanding"). Picked
@@ -146,7 +144,7 @@ ACADEMIC_WORDS: dict[str, str] = {
     "绝大部分": "most",
     "绝大多数": "most",
     "一系列": "a series of",
-    "明显": "significantly",  # 明显降低 "significantly reduced"  # jieba cuts 核 off only where it modifies the next word (核争端, 核政策)
+    "明显": "significantly",  # 明显降低 "significantly reduced"
 }
 
 
@@ -205,36 +203,14 @@ FIELDS = (
 )
 FIELD_CUES = 3
 
-#: A的B reads "the B of A" where each side is at most this many content words.
-ORDER_OF_WORDS = 2
-#: Place words between A and 的 (A中的B "the B in A") and the preposition they read as.
 #: Words that take the place of an article: no "the" after them.
 DETERMINERS = frozenset("其 及其 该 本 这 此 这些 那些 各 每 我们 他们 我国 一种 一个 一 一些".split())
-#: Determiners that stay in front of B in A的B (一种肿瘤的治疗 "a treatment of tumor"); the others go
-#: with A, whose they are (该研究的目的 "the objective of this study").
-INDEFINITE = frozenset("一种 一个 一 一些".split())
 #: Words after which a noun is plural (这些问题 "these problems").
 QUANTIFIERS = frozenset(
     "这些 那些 许多 很多 多种 各种 不同 一些 多个 诸多 众多 若干 几种 几个 多项 多数 大多数 大量 大部分 绝大部分 "
     "绝大多数 一系列".split()
 )
-#: English prepositions after which a common noun takes "the" (in the treatment, of the tumor).
-ARTICLE_PREPOSITIONS = frozenset(
-    "of in on to with for by from through within under after between into about than".split()
-)
-#: English words that open a noun phrase in place of an article: no "the" before them.
-NOT_AFTER_ARTICLE = frozenset(
-    "the a an this that these those its their our his her my your all some many each every any such "
-    "no other another both either neither".split()
-)
-#: Pronouns before 的, as English possessives.
-POSSESSIVES = {"我": "my", "我们": "our", "你": "your", "你们": "your", "他": "his", "她": "her", "它": "its"}
-POSSESSIVES.update({"他们": "their", "她们": "their", "它们": "their", "自己": "own", "彼此": "each other's"})
-LOCATIVES = {"中": "in", "内": "in", "上": "on", "间": "between", "之间": "between"}
 
-#: Characters that modify the word after them, in words the dictionary lacks: 核战略 is 核 战略
-#: "nuclear strategy", never 核战 略 "nuclear warfare brief".
-PREFIXES = frozenset("核")
 #: One-character abbreviations of countries, which pair up in compounds: 中美 "China-US", 朝美 "North
 #: Korea-US". Only characters whose pairs read as anything else in CC-CEDICT are left out (日中 "noon",
 #: 朝日 "morning sun", 英中 "English-medium school"), and so are 法 "law" and 德 "virtue".
@@ -276,11 +252,6 @@ SUBJECTS = frozenset(
     "居民 农民 渔民 成人 大鼠 小鼠".split()
 )
 
-#: Patients, who come after their disease in English (肺癌患者 "patients with lung cancer"), and the
-#: last characters of the words that name a disease.
-PATIENTS = frozenset("患者 病人 病患".split())
-DISEASE_ENDINGS = tuple("病 癌 症 炎 瘤 征 疾".split())
-
 #: Countable nouns that academic prose uses in the plural when no determiner or number comes before
 #: them (肿瘤细胞 "tumor cells", 危险因素 "risk factors"); only at the end of a phrase (细胞生长 "cell growth").
 #: Written before measuring; five more (通路, 机制, 差异, 样品, 个体) read better in the singular.
@@ -291,80 +262,6 @@ COUNT_NOUNS = frozenset(
 )
 #: Words that the rules may have made plural and that still count as content words after it.
 PLURAL_NOUNS = SUBJECTS | COUNT_NOUNS
-#: English determiners of one thing: no plural after them (这种方法 "this kind of method").
-SINGULAR_DETERMINERS = frozenset("this that a an one each every another either neither".split())
-
-#: Nouns that English turns into an adjective before another noun (心肌细胞 "myocardial cells", 社会支持
-#: "social support", 直肠癌 "rectal cancer"); not those it keeps as nouns there ("lung cancer", "liver
-#: function"). Written from English usage before measuring, in two lists (46 and 32 nouns); left out
-#: after it: nation and region (国家 heads most phrases of the sample batch), tooth and muscle (牙根
-#: "dental root", 肌醇 "muscular alcohol"), seven that lowered the tuning half (immunity, nutrition,
-#: surgery, abdomen, mother, urine, education), and eight whose English noun has another sense that
-#: Chinese words gloss to (medicine as a drug: 药价 "medical price"; operation as 运算; culture as 培养基;
-#: vein, law, mouth, embryo, physics), found by reading 10,000 sentences of other fields.
-RELATIONAL_ADJECTIVES = {
-    "myocardium": "myocardial",
-    "aorta": "aortic",
-    "rectum": "rectal",
-    "vagina": "vaginal",
-    "diabetes": "diabetic",
-    "kidney": "renal",
-    "intestines": "intestinal",
-    "society": "social",
-    "tradition": "traditional",
-    "inflammation": "inflammatory",
-    "metabolism": "metabolic",
-    "experiment": "experimental",
-    "statistics": "statistical",
-    "molecule": "molecular",
-    "economy": "economic",
-    "environment": "environmental",
-    "structure": "structural",
-    "function": "functional",
-    "pathology": "pathological",
-    "psychology": "psychological",
-    "emotion": "emotional",
-    "physiology": "physiological",
-    "science": "scientific",
-    "stomach": "gastric",
-    "artery": "arterial",
-    "blood vessel": "vascular",
-    "nucleus": "nuclear",
-    "politics": "political",
-    "history": "historical",
-    "pancreas": "pancreatic",
-    "cervix": "cervical",
-    "ovary": "ovarian",
-    "uterus": "uterine",
-    "esophagus": "esophageal",
-    "oral cavity": "oral",
-    "heredity": "genetic",
-    "diet": "dietary",
-    "occupation": "occupational",
-    "industry": "industrial",
-    "agriculture": "agricultural",
-    "chemistry": "chemical",
-    "mathematics": "mathematical",
-    "theory": "theoretical",
-    "strategy": "strategic",
-    "finance": "financial",
-    "morphology": "morphological",
-    "anatomy": "anatomical",
-    "genetics": "genetic",
-    "pharmacology": "pharmacological",
-    "epidemiology": "epidemiological",
-    "microorganism": "microbial",
-    "bacteria": "bacterial",
-    "bacterium": "bacterial",
-    "virus": "viral",
-    "spine": "spinal",
-    "placenta": "placental",
-    "fetus": "fetal",
-    "biology": "biological",
-    "nose": "nasal",
-}
-#: Words after which a noun stays a noun: 糖尿病相关 "diabetes related", not "diabetic related".
-NOUN_KEEPERS = frozenset(("相关", "有关"))
 
 #: Circumpositions: an opening word, then within the same clause a closing word. The pair reads
 #: as one English preposition at the opener, the closer dropped (在 … 中 "in …", 与 … 相比
@@ -436,8 +333,6 @@ CIRCUMPOSITIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "以": {"为": ("with", "as"), "作为": ("with", "as"), "为主": "mainly with"},
 }
 CIRCUMPOSITIONS["对于"] = CIRCUMPOSITIONS["对"]
-#: Circumpositions whose English names an effect: what has it, before 对, goes after "of".
-EFFECTS = frozenset(("effect on",))
 #: The closers that are grammar words (中, 以来, 而言), not content words (相关, 影响).
 CLOSERS = frozenset(
     closer
@@ -445,26 +340,7 @@ CLOSERS = frozenset(
     for closer in CIRCUMPOSITIONS[opener]
     if not closer.startswith("的")
 )
-CLAUSE_WINDOW = 16  # the closer must come within this many words of the opener
 
-#: A time or place word closing a clause that opens a sentence ("手术后，…"): English puts the
-#: preposition first ("after surgery, …").
-FRONTED: dict[str, str] = {
-    "时": "when",
-    "之时": "when",
-    "后": "after",
-    "之后": "after",
-    "以后": "after",
-    "前": "before",
-    "之前": "before",
-    "以前": "before",
-    "前后": "before and after",
-    "中": "in",
-    "之中": "in",
-    "期间": "during",
-    "以来": "since",
-    "下": "under",
-}
 #: Verbs whose object is another verb, an infinitive in English (旨在提高 "aim to improve", 需要使用
 #: "need to use"), with their English.
 CONTROL_VERBS = {
@@ -486,17 +362,8 @@ CONTROL_VERBS = {
     "以便": "so as",
     "有望": "expected",
 }
-#: Adjectives that read as adverbs before a verb or a comparison (显著降低 "significantly reduced",
-#: 显著高于 "significantly higher than"), and the first characters of verbs of change and comparison.
-ADVERBS = {"显著": "significantly"}
-CHANGE_OR_COMPARISON = tuple("高 低 增 减 升 降 多 少 大 小 改 提 优".split())
 #: Verbs that report a finding; the comma Chinese puts after them reads "that" in English.
 REPORTING = frozenset("表明 显示 结果表明 结果显示 发现 提示 证实 说明 认为 指出 证明".split())
-#: Words that open a predicate: the noun before them is its subject, not a modifier (实验表明 "experiment
-#: showed", 该理论无法解释 "this theory cannot explain").
-PREDICATE_OPENERS = REPORTING | frozenset(
-    "会 能 能够 可 可以 可能 应 应该 应当 须 必须 将 是 成为 具有 无法 不能 日益 反而 已 已经 均 都 也 仍".split()
-)
 #: One-character adjectives with their comparative and superlative, for 较/更 and 最 before them
 #: and for the adjective that closes 比 … ("比对照组高" "higher than the control group").
 DEGREES: dict[str, tuple[str, str]] = {
@@ -525,47 +392,11 @@ DEGREES: dict[str, tuple[str, str]] = {
     "远": ("farther", "farthest"),
     "近": ("closer", "closest"),
 }
-#: Superlatives, which take "the" ("the highest"), and ordinals, which do too ("the first").
-SUPERLATIVES = frozenset([superlative for _, superlative in DEGREES.values()] + ["most", "least", "latest"])
-RANKING = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth last".split())
-#: Words that join the last item of a list as English would (和, 及, 或) or close it (等): no "and" is added.
-LIST_CLOSERS = frozenset("和 与 及 以及 或 或者 并 等 等等".split())
 #: What ends a phrase after a content word: a list separator or a conjunction.
 PHRASE_END = frozenset(("、", "和", "与", "及", "以及", "并", "并且", "而"))
-#: Negations before a closer (与 … 无关): the English opener takes "not".
-NEGATIONS = frozenset(("不", "并不", "未", "没有"))
 COMPARING = ("较", "更", "更加", "较为", "越")  # before an adjective: its comparative
 SUPERLATIVE = "最"
 
-#: Punctuation (after NFKC) as (English text, glued to what precedes, glued to what follows).
-PUNCTUATION: dict[str, tuple[str, bool, bool]] = {
-    "。": (".", True, False),
-    "、": (",", True, False),
-    "《": ('"', False, True),
-    "》": ('"', True, False),
-    "“": ('"', False, True),
-    "”": ('"', True, False),
-    "‘": ("'", False, True),
-    "’": ("'", True, False),
-    "「": ('"', False, True),
-    "」": ('"', True, False),
-    "『": ('"', False, True),
-    "』": ('"', True, False),
-    "【": ("[", False, True),
-    "】": ("]", True, False),
-    "〔": ("[", False, True),
-    "〕": ("]", True, False),
-    "〈": ("<", False, True),
-    "〉": (">", True, False),
-    "~": ("-", True, True),
-    "-": ("-", True, True),
-    "/": ("/", True, True),
-    "°": ("°", True, True),
-    "·": ("", False, False),
-    "・": ("", False, False),
-}
-PUNCTUATION.update({mark: (mark, True, False) for mark in ",.;:!?%)]}"})
-PUNCTUATION.update({mark: (mark, False, True) for mark in "([{"})
 CLAUSE_END = frozenset("。，；：？！,;:?!.")  # not 、, which only separates the items of a list
 CLAUSE = "|"  # what a clause-ending mark is among the words of a sentence
 

@@ -1,8 +1,7 @@
-"""What the engine cuts a sentence into: the token type, and the patterns that find runs, names and headings."""
+"""The units the engine works in: the tokens a sentence is cut into, and the pieces of English it puts out."""
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 
@@ -18,22 +17,12 @@ class Token(NamedTuple):
     text: str
 
 
-#: Runs of a sentence: numbers, Latin-script words, Han text, whitespace, dashes, anything else.
-RUNS = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?(?![A-Za-z\d]))"
-    r"|(?P<latin>[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff]+(?:['’.+\-][A-Za-z0-9\u00c0-\u024f\u0370-\u03ff]+)*)"
-    r"|(?P<han>[\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)"
-    r"|(?P<space>\s+)"
-    r"|(?P<dash>—+|―+|-{2,})"
-    r"|(?P<mark>.)",
-    re.DOTALL,
-)
-#: A term's English name in parentheses after it, with perhaps an abbreviation: (lung cancer, LC).
-ENGLISH_NAME = re.compile(
-    r"(?<=[\u3400-\u9fff\uf900-\ufaff\d])\(\s*"
-    r"((?:[A-Za-z][\w'-]*(?: [\w'-]+)+)|[a-z][a-z-]{3,})"  # two words or more, or one lowercase word
-    r"\s*(?:[,;]\s*([^()\u3400-\u9fff=<>]*?))?\s*\)"
-)
-#: The headings of a structured abstract ("目的 观察…"), set off from their text by a space.
-HEADINGS = frozenset(("目的", "方法", "结果", "结论", "背景", "目标", "意义"))
-HEADING = re.compile(r"^(目的|方法|结果|结论|背景|目标|意义)\s+(?=[\u3400-\u9fff])")
+class Piece(NamedTuple):
+    """A piece of output: its text, whether it sticks to its neighbours, whether it may take a capital,
+    and whether what follows it starts a sentence (the colon after a heading: "Methods: Mice …")."""
+
+    text: str
+    glue_left: bool = False
+    glue_right: bool = False
+    capitalise: bool = False
+    opens_sentence: bool = False
