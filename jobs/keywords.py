@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import repeat
 from pathlib import Path
@@ -212,12 +213,43 @@ def phrase_keywords(
     sentences: Sequence[str], lang: str, count: int = 5, title: str | None = None, words: Segmenter | None = None
 ) -> list[str]:
     """The `count` best candidate phrases of the text (see the module's description), best first."""
-    words = words or segmenter()
-    idf, unseen = _idf_table()
-    occurrences: dict[str, int] = {}
-    parts_of: dict[str, tuple[str, ...]] = {}
-    written_as: dict[str, dict[str, float]] = {}  # each way the text writes it, and how often
-    bonus: dict[str, float] = {}  # for being in the title, in the first sentence
+    candidates = _candidates(sentences, lang, words or segmenter())
+    if title:
+        candidates.add_title(title, lang)
+    chosen = _choose(_scores(candidates, lang), count, lang)
+    return [_as_written(key, candidates.written_as.get(key, {})) for key in chosen]
+
+
+@dataclass
+class _Candidates:
+    """The candidate phrases of a text, by key: how often each occurs, its words, each way the text
+    writes it (and how often), and what it gets for being in the title or the first sentence."""
+
+    occurrences: dict[str, int] = field(default_factory=dict)
+    parts_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    written_as: dict[str, dict[str, float]] = field(default_factory=dict)
+    bonus: dict[str, float] = field(default_factory=dict)
+
+    def add_title(self, title: str, lang: str) -> None:
+        """TITLE_WEIGHT for each candidate the title contains.
+
+        The title is not split into words: a candidate of the text counts as in the title when the
+        title contains it. As good as the title's own candidates on the tuning half (exact F1 22.8
+        either way), and the title costs no segmentation.
+        """
+        english = lang == "en"
+        lowered_title = title.lower()
+        if english:  # whole words: "art" is not in "Start"
+            lowered_title = f" {' '.join(_ENGLISH_WORD_RE.findall(lowered_title))} "
+        for key in self.parts_of:
+            if (f" {key} " if english else key) in lowered_title:
+                self.bonus[key] = self.bonus.get(key, 0.0) + TITLE_WEIGHT
+
+
+def _candidates(sentences: Sequence[str], lang: str, words: Segmenter) -> _Candidates:
+    """Every candidate phrase of the sentences, counted, with the first sentence's bonus."""
+    found = _Candidates()
+    occurrences, parts_of, written_as = found.occurrences, found.parts_of, found.written_as
     english = lang == "en"
     for index, sentence in enumerate(sentences):
         for key, written, run, n in _phrases(sentence, lang, words):
@@ -235,31 +267,40 @@ def phrase_keywords(
                 written_as[key] = {written: 1.0}  # Chinese: as first written (only Latin letters have a case)
         if index == 0 and FIRST_SENTENCE_WEIGHT:
             for key in occurrences:  # so far, the first sentence's
-                bonus[key] = bonus.get(key, 0.0) + FIRST_SENTENCE_WEIGHT
-    if title:
-        # The title is not split into words: a candidate of the text counts as in the title when
-        # the title contains it. As good as the title's own candidates on the tuning half (exact
-        # F1 22.8 either way), and the title costs no segmentation.
-        lowered_title = title.lower()
-        if english:  # whole words: "art" is not in "Start"
-            lowered_title = f" {' '.join(_ENGLISH_WORD_RE.findall(lowered_title))} "
-        for key in parts_of:
-            if (f" {key} " if english else key) in lowered_title:
-                bonus[key] = bonus.get(key, 0.0) + TITLE_WEIGHT
+                found.bonus[key] = found.bonus.get(key, 0.0) + FIRST_SENTENCE_WEIGHT
+    return found
+
+
+def _scores(candidates: _Candidates, lang: str) -> dict[str, float]:
+    """Each candidate's score, in the order the text first has them; an English phrase that neither
+    recurs, nor is in the title, nor is a name has none."""
+    idf, unseen = _idf_table()
+    bonus = candidates.bonus
     scores = {}
-    for key, parts in parts_of.items():
-        seen = occurrences.get(key, 0)
-        if lang == "en" and len(parts) > 1 and seen < 2 and key not in bonus and not _is_name(written_as[key]):
+    for key, parts in candidates.parts_of.items():
+        seen = candidates.occurrences.get(key, 0)
+        if (
+            lang == "en"
+            and len(parts) > 1
+            and seen < 2
+            and key not in bonus
+            and not _is_name(candidates.written_as[key])
+        ):
             # With no tags to tell a term from a clause (FWI handles attenuation), a phrase must
             # recur, be in the title or be a name (United States).
             continue
         word_idf = sum(map(idf.get, parts, repeat(unseen))) / len(parts)
         scores[key] = (math.log1p(seen) + bonus.get(key, 0.0)) * idf.get(key, unseen) * word_idf**WORD_IDF_POWER
+    return scores
+
+
+def _choose(scores: dict[str, float], count: int, lang: str) -> list[str]:
+    """The `count` best candidates, best first, none inside one already chosen."""
     chosen: list[str] = []
     for key in sorted(scores, key=lambda key: -scores[key]):  # stable: ties go to the earlier phrase
         if any(_inside(key, other, lang) for other in chosen):
             continue
-        if english:
+        if lang == "en":
             # English has no part-of-speech tags and few counted words, so its single words outrank
             # the terms they make (waveform, inversion): a phrase takes the place of its words, even
             # one ranked below the last keyword. On Chinese this cut exact F1 from 22.8 to 15.9
@@ -273,7 +314,7 @@ def phrase_keywords(
             break
         if len(chosen) < count:
             chosen.append(key)
-    return [_as_written(key, written_as.get(key, {})) for key in chosen]
+    return chosen
 
 
 def _inside(part: str, whole: str, lang: str) -> bool:
