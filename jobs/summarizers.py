@@ -21,7 +21,7 @@ from sumy.summarizers.reduction import ReductionSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
-from .summarize import ALGORITHMS, CUE_POSITION, EDMUNDSON_BONUS_WORDS, EDMUNDSON_STIGMA_WORDS
+from .cue_words import EDMUNDSON_BONUS_WORDS, EDMUNDSON_STIGMA_WORDS
 from .wordseg import SUMY_LANGUAGE, stop_words
 
 
@@ -70,8 +70,6 @@ SUMMARIZERS: dict[str, Callable[[Callable[[str], str], str], AbstractSummarizer]
     "sumbasic": lambda stemmer, lang: SumBasicSummarizer(stemmer),
     "reduction": lambda stemmer, lang: ReductionSummarizer(stemmer),
 }
-if (*SUMMARIZERS, CUE_POSITION) != ALGORITHMS:  # the names `--algorithm` offers before this module is imported
-    raise ImportError("jobs.summarize.ALGORITHMS must list sumy's algorithms of jobs.summarizers.SUMMARIZERS")
 
 
 @cache

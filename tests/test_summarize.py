@@ -100,6 +100,14 @@ def test_a_line_of_capital_latin_letters_is_a_sentence_not_a_heading(algorithm: 
     assert_valid(choose_sentences(sentences, "zh", 1, algorithm), 4, 1)
 
 
+def test_the_algorithms_offered_are_sumys_eight_then_digests_own() -> None:
+    # --algorithm lists jobs.summarize's names without importing sumy's algorithms (jobs.summarizers,
+    # which imports NLTK and numpy): both lists must name the same algorithms, in this order.
+    from jobs.summarizers import SUMMARIZERS
+
+    assert ALGORITHMS == (*SUMMARIZERS, summarize.CUE_POSITION)
+
+
 def test_ratio_rounds_down_with_at_least_one_sentence() -> None:
     assert [summary_length(10, r) for r in (0.01, 0.1, 0.3, 0.35, 1.0)] == [1, 1, 3, 3, 10]
     assert summary_length(5, 3) == 3 and summary_length(2, 3) == 2
