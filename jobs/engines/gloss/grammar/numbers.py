@@ -1,6 +1,6 @@
 """What a number decides about the words around it: the unit before the people a study counts
 dropped (30例患者 "30 patients"), a type (2型 "type 2"), one thing as "a" (一综述 "a review"), a
-plural after a count above one (三个问题 "three problems"), and 共 "a total of"."""
+plural after a count above one (三个问题 "three problems"), and 共 "a total of" and 为 "was" before one."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from .sentence import Sentence
 _COUNT = re.compile(r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|[1-9]\d{1,2}|[a-z]+teen|twenty")
 #: What names a type before 型 (2型 "type 2", II型 "type II", A型 "type A").
 _TYPE_NAME = re.compile(r"\d{1,2}|[IVX]{1,4}|[A-Z]")
+#: Words before a number, and their English: 共1928名儿童 "a total of 1928 children", and 发生率为3.5%
+#: "the incidence was 3.5%", a result, reported in the past.
+BEFORE_NUMBER = {"共": "a total of", "为": "was"}
 
 
 def number(sentence: Sentence, index: int) -> None:
@@ -32,11 +35,11 @@ def number(sentence: Sentence, index: int) -> None:
         counted(sentence, index)
 
 
-def total(sentence: Sentence, index: int) -> bool:
-    """共 before a number: "a total of" (共1928名儿童 "a total of 1928 children")."""
+def before_number(sentence: Sentence, index: int) -> bool:
+    """共 or 为 before a number, in its English (BEFORE_NUMBER)."""
     if sentence.following(index).kind != "num":
         return False
-    sentence.fixed[index] = "a total of"
+    sentence.fixed[index] = BEFORE_NUMBER[sentence.words[index]]
     return True
 
 

@@ -1,6 +1,7 @@
 """Verbs as English abstracts write them: a completed action in the past tense (回顾了 "reviewed"), a
-result reported in the past (发生率为3.5% "the incidence was 3.5%"), a verb after a control verb as an
-infinitive (旨在提高 "aim to improve"), and 显著 before a verb or a comparison as an adverb."""
+verb after a control verb as an infinitive (旨在提高 "aim to improve"), and 显著 before a verb or a
+comparison as an adverb (显著降低 "significantly reduced"); a result reported in the past (为 before a
+number, "was") is in numbers.py."""
 
 from __future__ import annotations
 
@@ -21,14 +22,6 @@ def completed(sentence: Sentence, index: int) -> bool:
     verb = sentence.gloss(index - 1)
     if verb.isalpha() and verb.islower():
         sentence.fixed[index - 1] = past_tense(verb)
-    return True
-
-
-def result(sentence: Sentence, index: int) -> bool:
-    """为 before a number: "was", a result reported in the past (发生率为3.5% "the incidence was 3.5%")."""
-    if sentence.following(index).kind != "num":
-        return False
-    sentence.fixed[index] = "was"
     return True
 
 
