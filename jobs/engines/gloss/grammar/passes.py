@@ -1,5 +1,9 @@
 """The grammar's passes over a sentence, in order: the headings, the rule for each word, then the
-articles, the lists and the modifiers, which read what the rules for words decided."""
+articles, the lists and the modifiers, which read what the rules for words decided.
+
+A new rule for a Chinese word is a function (sentence, index) -> bool in the module of its kind,
+and its line in `_RULES`, where the order says which rule a word gets when several could fit.
+"""
 
 from __future__ import annotations
 
@@ -54,7 +58,7 @@ def apply_grammar(tokens: list[Token], glosses: Glosses) -> tuple[dict[int, str]
     for index, word in enumerate(sentence.words):
         if word == CLAUSE:
             clause = index + 1
-        elif not word:
+        elif not word:  # a number, a unit, Latin script, a mark inside a clause
             numbers.number(sentence, index)
         elif index not in sentence.fixed:
             _word_rule(sentence, index, clause)
