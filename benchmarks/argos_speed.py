@@ -59,7 +59,7 @@ def load_abstracts(count: int) -> list[str]:
 
 def build_model(models_dir: Path) -> None:
     """Build and install the benchmark-shaped zh->en package into `models_dir`."""
-    from jobs.models import install_package
+    from jobs.engines.argos.models import install_package
     from tests.argos_package import build_argos_package
 
     training_text = (REPO / "input" / "seed-cnki-export.txt").read_text(encoding="utf-8") + "\n".join(
@@ -108,14 +108,14 @@ class CappedTranslator:
 
 def banded(items: list[tuple[int, list[str]]]) -> list[list[tuple[int, list[str]]]]:
     """(index, tokens) pairs sorted by length and grouped into digest's length bands."""
-    from jobs.engines.argos import _length_band
+    from jobs.engines.argos.engine import _length_band
 
     ordered = sorted(items, key=lambda item: len(item[1]))
     return [list(group) for _, group in groupby(ordered, key=lambda item: _length_band(len(item[1])))]
 
 
 def decoding_limit(band: list[tuple[int, list[str]]]) -> int:
-    from jobs.engines.argos import _EXTRA_TOKENS, MAX_LENGTH_RATIO
+    from jobs.engines.argos.engine import _EXTRA_TOKENS, MAX_LENGTH_RATIO
 
     return MAX_LENGTH_RATIO * max(len(tokens) for _, tokens in band) + _EXTRA_TOKENS
 
@@ -148,7 +148,7 @@ def run_variant(variant: str, beam: int, models_dir: Path, count: int, capped: b
 
     abstracts = load_abstracts(count)
     sentences = [s for text in abstracts for s in split_sentences(text, "zh")]
-    from jobs.engines.argos import MAX_BATCH_TOKENS, ArgosEngine
+    from jobs.engines.argos.engine import MAX_BATCH_TOKENS, ArgosEngine
     from jobs.engines.base import EngineSettings
 
     if variant == "run":
@@ -183,7 +183,7 @@ def run_variant(variant: str, beam: int, models_dir: Path, count: int, capped: b
         outputs = [engine._decode(result.hypotheses[0]) if result else "" for result in results]  # type: ignore[attr-defined]
     else:
         os.environ["ARGOS_BEAM_SIZE"] = str(beam)  # read by argostranslate.settings on import
-        from jobs.models import argos_package_module
+        from jobs.engines.argos.models import argos_package_module
 
         argos = argos_package_module()
         import ctranslate2

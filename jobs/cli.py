@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from . import __version__, messages
-from . import models as model_store
 from .engines import engine_choices, engine_options
+from .engines.argos import models as model_store
 from .engines.base import EngineOption, EngineSettings
 from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError, OutputError
 from .executor import EXECUTORS

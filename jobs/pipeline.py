@@ -16,6 +16,7 @@ from pathlib import Path
 from . import messages
 from .cache import TranslationCache, TranslationStats, default_cache_path
 from .chunk import Translators
+from .engines.argos.models import install_dropped_packages
 from .errors import BatchError, ConfigError, OutputError
 from .executor import Chunk, Executor, make_executor
 from .glossary import Glossary, load_glossary
@@ -25,7 +26,6 @@ from .limits import check_descriptors, check_output_path, check_working_folder
 from .lock import exclusive_run
 from .manifest import Manifest, OwnCopies
 from .messages import Warn
-from .models import install_dropped_packages
 from .options import RunOptions
 from .reading import (
     BatchSource,

@@ -117,7 +117,7 @@ class Alarm:
 @pytest.fixture(scope="session")
 def argos_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models folder with a real-format zh->en Argos package installed (built once per session)."""
-    from jobs.models import install_package
+    from jobs.engines.argos.models import install_package
 
     from .argos_package import build_argos_package
 

@@ -338,7 +338,7 @@ def test_argostranslate_leaves_the_cache_folder_and_the_temporary_folder_alone(t
     folder, scratch = tmp_path / "cache", tmp_path / "tmp"
     folder.mkdir(mode=0o700)
     scratch.mkdir()
-    code = "from jobs.models import argos_package_module; print(argos_package_module().settings.settings_file)"
+    code = "from jobs.engines.argos.models import argos_package_module; print(argos_package_module().settings.settings_file)"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,
@@ -357,7 +357,7 @@ def test_a_removed_argostranslate_module_exits_2_with_the_repair_command(
 ) -> None:
     # What `pip uninstall argostranslate` leaves when argos-translate-lt shares the environment:
     # both distributions own the module's files, so the uninstall deletes them from under the other.
-    from jobs.models import argos_package_module
+    from jobs.engines.argos.models import argos_package_module
 
     install(packages["zh_en"])
     for name in [name for name in sys.modules if name == "argostranslate" or name.startswith("argostranslate.")]:

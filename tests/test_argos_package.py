@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from jobs.models import argos_package_module
+from jobs.engines.argos.models import argos_package_module
 
 from .argos_package import ARGOS_VERSION, build_argos_package, package_folder_name
 

@@ -24,8 +24,8 @@ import pytest
 
 from jobs.cache import TranslationCache, TranslationStats, translate
 from jobs.engines.argos import ArgosEngine
+from jobs.engines.argos.models import install_package
 from jobs.engines.base import EngineSettings, TranslationEngine
-from jobs.models import install_package
 from jobs.segment import split_sentences
 
 from .argos_package import build_argos_package

@@ -45,7 +45,7 @@ def test_the_install_requires_no_pytorch_stanza_or_spacy() -> None:
 
 
 def test_argostranslate_is_the_module_argos_translate_lt_installed() -> None:
-    from jobs.models import argos_package_module
+    from jobs.engines.argos.models import argos_package_module
 
     module_file = Path(argos_package_module().__file__ or "").resolve()
     files = metadata.files("argos-translate-lt") or []

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jobs import models, package_file
+from jobs.engines.argos import models, package_file
 
 from .argos_package import build_argos_package
 from .conftest import SAMPLE_EXPORT, read_jsonl, run_digest

@@ -3,7 +3,7 @@
 A package comes from outside (a download, a USB stick, a file dropped into the models folder):
 everything in it is checked before a byte is unpacked (names, encryption, compression methods,
 sizes and ratios against zip bombs, the metadata), and unpacking counts the bytes it really
-writes and never writes outside its destination. Installing it is `jobs.models`' job.
+writes and never writes outside its destination. Installing it is `models`' job.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import ModelPackageError
+from ...errors import ModelPackageError
 
 PACKAGE_SUFFIX = ".argosmodel"
 

@@ -31,11 +31,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .errors import ConfigError, ModelPackageError
-from .limits import check_descriptors
-from .messages import Warn
+from ...errors import ConfigError, ModelPackageError
+from ...limits import check_descriptors
+from ...messages import Warn
+from ...writing import made_by_live_process
 from .package_file import PACKAGE_SUFFIX, ZIP_ERRORS, extract, inspect_archive, open_package
-from .writing import made_by_live_process
 
 #: A dropped package that cannot be installed is renamed `<name>.argosmodel.rejected`.
 REJECTED_SUFFIX = ".rejected"
@@ -159,7 +159,7 @@ def _check_package_loads(path: Path, folder: Path) -> None:
     A child process, because a crafted or damaged model.bin can crash CTranslate2 outright
     (a segmentation fault, not an exception), and a dropped package must not take the run down.
     """
-    source_root = str(Path(__file__).resolve().parents[1])
+    source_root = str(Path(__file__).resolve().parents[3])  # the folder that holds `jobs`
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [source_root, os.environ.get("PYTHONPATH")])),

@@ -15,10 +15,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..errors import ConfigError
-from ..limits import check_descriptors
-from ..models import InstalledModel, argos_package_module, find_model
-from .base import EngineOption, EngineSettings, TranslationEngine
+from ...errors import ConfigError
+from ...limits import check_descriptors
+from ..base import EngineOption, EngineSettings, TranslationEngine
+from .models import InstalledModel, argos_package_module, find_model
 
 #: A translation may be at most this many times as long as its source, plus `_EXTRA_TOKENS`:
 #: generous for real models (English runs ~1.3x Chinese in subword tokens), and it stops a broken
