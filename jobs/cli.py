@@ -15,8 +15,7 @@ from typing import Any
 import click
 
 from . import __version__, messages
-from .engines import engine_choices, engine_options
-from .engines.argos import models as model_store
+from .engines import download_model, engine_choices, engine_options, install_model, installed_models, remove_model
 from .engines.base import EngineOption, EngineSettings
 from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError, OutputError
 from .executor import EXECUTORS
@@ -377,38 +376,38 @@ def models() -> None:
 @models_dir_option
 def models_install(package: Path | None, from_index: tuple[str, str] | None, models_dir: Path | None) -> None:
     """Validate PACKAGE (an .argosmodel file) and install it, replacing an older version of its pair."""
-    folder = models_dir or default_models_dir()
+    settings = EngineSettings(models_dir=models_dir or default_models_dir())
     if (package is None) == (from_index is None):
         raise click.UsageError("give either an .argosmodel file or --from-index FROM TO")
     try:
         if package is not None:
-            model = model_store.install_package(package, folder)
+            model = install_model(package, settings)
         else:
             assert from_index is not None
-            from_code, to_code = from_index
-            model = model_store.install_from_index(from_code, to_code, folder)
+            model = download_model(*from_index, settings)
     except DigestError as error:
         fail(error)
     except OSError as error:  # the models folder cannot be written: disk full, read-only, immutable
-        fail(OutputError.from_os_error(error.filename or folder, error))
-    messages.say(f"installed {model.name} {model.version} ({model.from_code}->{model.to_code}) in {model.path}")
+        fail(OutputError.from_os_error(error.filename or settings.models_dir, error))
+    messages.say(f"installed {model.model} ({model.source_lang}->{model.target_lang}) in {model.path}")
 
 
 @models.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per model instead of a table.")
 @models_dir_option
 def models_list(as_json: bool, models_dir: Path | None) -> None:
-    """List installed models: pair, version, size and folder."""
-    installed = model_store.installed_models(models_dir or default_models_dir())
+    """List installed models: name, version, size, folder and kind."""
+    settings = EngineSettings(models_dir=models_dir or default_models_dir())
+    installed = installed_models(settings)
     if as_json:
         for model in installed:
             click.echo(json.dumps(model.as_json(), ensure_ascii=False))
         return
     if not installed:
-        messages.say(f"no models installed in {models_dir or default_models_dir()}")
+        messages.say(f"no models installed in {settings.models_dir}")
         return
     for model in installed:
-        click.echo(f"{model.pair}\t{model.version}\t{model.size_bytes / 1e6:.1f} MB\t{model.path}")
+        click.echo(f"{model.name}\t{model.version}\t{model.size_bytes / 1e6:.1f} MB\t{model.path}\t{model.kind}")
 
 
 @models.command(name="remove")
@@ -417,7 +416,7 @@ def models_list(as_json: bool, models_dir: Path | None) -> None:
 def models_remove(pair: str, models_dir: Path | None) -> None:
     """Remove the installed model for PAIR (for example zh_en)."""
     try:
-        model = model_store.remove_model(models_dir or default_models_dir(), pair)
+        model = remove_model(pair, EngineSettings(models_dir=models_dir or default_models_dir()))
     except DigestError as error:
         fail(error)
-    messages.say(f"removed {model.name} {model.version} from {model.path}")
+    messages.say(f"removed {model.model} from {model.path}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import messages
 from .cache import TranslationCache, TranslationStats, default_cache_path
 from .chunk import Translators
-from .engines.argos.models import install_dropped_packages
+from .engines import prepare_engines
 from .errors import BatchError, ConfigError, OutputError
 from .executor import Chunk, Executor, make_executor
 from .glossary import Glossary, load_glossary
@@ -79,7 +79,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
         if cache_problem:
             warn(cache_problem)
         try:
-            install_dropped_packages(settings.models_dir, warn)
+            prepare_engines(settings, warn)
             translators = Translators(options.engine, settings, warn, None, glossary)
             for message in messages.take_deferred_warnings():
                 warn(message)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Sequence
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
 from jobs import engines
-from jobs.engines.base import EngineOption, EngineSettings, TranslationEngine
+from jobs.engines.base import EngineOption, EngineSettings, ModelInfo, TranslationEngine
+from jobs.errors import ConfigError
+from jobs.messages import Warn
 
 from .conftest import run_digest
 
@@ -61,3 +66,158 @@ def test_the_option_reaches_the_engine(registered: None, sample_batch) -> None:
 def test_an_option_an_engine_does_not_have_is_an_error() -> None:
     with pytest.raises(KeyError, match="no option 'beam_size'"):
         EngineSettings().option(Identity, "beam_size")
+
+
+class Phrasebook(TranslationEngine):
+    """A registered engine with models of its own: `.phrasebook` files of `Chinese<TAB>English` lines.
+
+    It translates a sentence it has a line for and keeps any other as it is; installed phrasebooks
+    live in `<models>/phrasebooks/NAME.tsv`, beside the Argos packages.
+    """
+
+    name: ClassVar[str] = "phrasebook"
+    SUFFIX: ClassVar[str] = ".phrasebook"
+
+    def __init__(self, source_lang: str, target_lang: str, table: dict[str, str], names: list[str]) -> None:
+        super().__init__(source_lang, target_lang)
+        self.table = table
+        self.names = names
+
+    @classmethod
+    def folder(cls, settings: EngineSettings) -> Path:
+        return settings.models_dir / "phrasebooks"
+
+    @classmethod
+    def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
+        return (source_lang, target_lang) == ("zh", "en") and bool(cls.installed_models(settings))
+
+    @classmethod
+    def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> Phrasebook:
+        books = cls.installed_models(settings)
+        lines = [line for book in books for line in book.path.read_text(encoding="utf-8").splitlines()]
+        table = dict(line.split("\t", 1) for line in lines)
+        return cls(source_lang, target_lang, table, [book.name for book in books])
+
+    @property
+    def model(self) -> str:
+        return "phrasebook " + "+".join(self.names)
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[str]:
+        return [self.table.get(sentence, sentence) for sentence in sentences]
+
+    @classmethod
+    def prepare(cls, settings: EngineSettings, warn: Warn) -> None:
+        for dropped in sorted(settings.models_dir.glob(f"*{cls.SUFFIX}")):
+            model = cls.install(dropped, settings)
+            dropped.unlink()
+            warn(f"installed {model.model} from {dropped.name}")
+
+    @classmethod
+    def claims(cls, source: Path) -> bool:
+        return source.suffix == cls.SUFFIX
+
+    @classmethod
+    def install(cls, source: Path, settings: EngineSettings) -> ModelInfo:
+        text = source.read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), 1):
+            if "\t" not in line:
+                raise ConfigError(f"{source}, line {number}: no tab between the Chinese and the English")
+        cls.folder(settings).mkdir(parents=True, exist_ok=True)
+        (cls.folder(settings) / f"{source.stem}.tsv").write_text(text, encoding="utf-8")
+        return next(model for model in cls.installed_models(settings) if model.name == source.stem)
+
+    @classmethod
+    def installed_models(cls, settings: EngineSettings) -> list[ModelInfo]:
+        books = sorted(cls.folder(settings).glob("*.tsv")) if cls.folder(settings).is_dir() else []
+        return [
+            ModelInfo("phrasebook", "phrasebook", book.stem, f"phrasebook {book.stem}", "zh", "en", "1", 0, book)
+            for book in books
+        ]
+
+    @classmethod
+    def remove(cls, name: str, settings: EngineSettings) -> ModelInfo | None:
+        model = next((model for model in cls.installed_models(settings) if model.name == name), None)
+        if model is not None:
+            model.path.unlink()
+        return model
+
+
+#: A phrasebook: a sentence of the sample export, and a word.
+PHRASES = "中国的核威慑实力弱于美国。\tChina's nuclear deterrent is weaker than that of the US.\n政策\tpolicy\n"
+
+
+@pytest.fixture
+def phrasebook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(engines.ENGINES, "phrasebook", Phrasebook)
+
+
+def test_digest_models_installs_lists_and_removes_the_models_of_a_registered_engine(
+    phrasebook: None, workdir: Path
+) -> None:
+    (workdir / "policy.phrasebook").write_text(PHRASES, encoding="utf-8")
+    installed = run_digest("models", "install", "policy.phrasebook")
+    book = workdir / "lang_models" / "phrasebooks" / "policy.tsv"
+    assert installed.exit_code == 0, installed.stderr
+    assert f"installed phrasebook policy (zh->en) in {book}" in installed.stderr
+
+    assert run_digest("models", "list").stdout == f"policy\t1\t0.0 MB\t{book}\tphrasebook\n"
+    [listed] = [json.loads(line) for line in run_digest("models", "list", "--json").stdout.splitlines()]
+    assert listed == {
+        "pair": "zh_en",
+        "from": "zh",
+        "to": "en",
+        "version": "1",
+        "size_bytes": 0,
+        "path": str(book),
+        "name": "policy",
+        "engine": "phrasebook",
+        "kind": "phrasebook",
+    }
+
+    (workdir / "broken.phrasebook").write_text("政策 policy\n", encoding="utf-8")
+    refused = run_digest("models", "install", "broken.phrasebook")
+    assert refused.exit_code == 2 and "broken.phrasebook, line 1: no tab" in refused.stderr
+
+    missing = run_digest("models", "remove", "trade")
+    assert missing.exit_code == 2
+    assert f"no model 'trade' is installed in {workdir / 'lang_models'} (installed: policy)" in missing.stderr
+    removed = run_digest("models", "remove", "policy")
+    assert removed.exit_code == 0 and f"removed phrasebook policy from {book}" in removed.stderr
+    assert not book.exists()
+    assert "no models installed in" in run_digest("models", "list").stderr
+
+
+def test_models_of_every_engine_are_listed_together_each_with_its_kind(
+    phrasebook: None, workdir: Path, argos_models: Path
+) -> None:
+    models = shutil.copytree(argos_models, workdir / "lang_models")
+    (workdir / "policy.phrasebook").write_text(PHRASES, encoding="utf-8")
+    assert run_digest("models", "install", "policy.phrasebook").exit_code == 0
+    rows = [line.split("\t") for line in run_digest("models", "list").stdout.splitlines()]
+    assert [(row[0], row[3], row[4]) for row in rows] == [
+        ("zh_en", str(models / "zh_en"), "argos"),
+        ("policy", str(models / "phrasebooks" / "policy.tsv"), "phrasebook"),
+    ]
+    listed = [json.loads(line) for line in run_digest("models", "list", "--json").stdout.splitlines()]
+    assert [(model["name"], model["engine"], model["kind"]) for model in listed] == [
+        ("zh_en", "argos", "argos"),
+        ("policy", "phrasebook", "phrasebook"),
+    ]
+    missing = run_digest("models", "remove", "en_zh")
+    assert "(installed: zh_en, policy)" in missing.stderr
+
+
+def test_a_run_prepares_every_engine_before_choosing_one(phrasebook: None, sample_batch: Path) -> None:
+    # A phrasebook dropped into the models folder is installed by the run, so `--engine phrasebook`,
+    # which needs one installed, can translate with it.
+    models = sample_batch.parent.parent / "lang_models"
+    models.mkdir()
+    (models / "policy.phrasebook").write_text(PHRASES, encoding="utf-8")
+    result = run_digest("run", "-q", "--engine", "phrasebook", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert "digest: warning: installed phrasebook policy from policy.phrasebook" in result.stderr
+    assert not (models / "policy.phrasebook").exists()
+    from .conftest import read_jsonl
+
+    records = read_jsonl(sample_batch.parent.parent / "output" / "seed-cnki-export.jsonl")
+    assert {record["engine"]["model"] for record in records if record["source_lang"] == "zh"} == {"phrasebook policy"}

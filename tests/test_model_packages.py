@@ -444,6 +444,26 @@ def test_a_package_with_stored_members_installs(workdir: Path, good: Path) -> No
     assert [m.version for m in models.installed_models(workdir / "lang_models")] == ["1.0"]
 
 
+def test_a_package_saved_under_another_name_is_still_checked_and_installed_as_one(workdir: Path, good: Path) -> None:
+    # No engine claims a `.zip` or a `.txt`: the fallback installer (Argos) checks it as a package.
+    renamed = Path(shutil.copy(good, workdir / "translate-zh_en-1_0.argosmodel.zip"))
+    install(renamed)
+    assert [m.pair for m in models.installed_models(workdir / "lang_models")] == ["zh_en"]
+    notes = workdir / "notes.txt"
+    notes.write_text("摘要\n", encoding="utf-8")
+    assert_refused(notes, "not a zip archive (an .argosmodel file is a zip of the package folder)")
+
+
+def test_models_list_names_the_engine_and_kind_of_each_model(workdir: Path, good: Path) -> None:
+    install(good)
+    folder = workdir / "lang_models" / "zh_en"
+    [row] = run_digest("models", "list").stdout.splitlines()
+    assert row.startswith("zh_en\t1.0\t") and row.endswith(f"\t{folder}\targos")
+    [listed] = [json.loads(line) for line in run_digest("models", "list", "--json").stdout.splitlines()]
+    assert listed["pair"] == listed["name"] == "zh_en" and listed["engine"] == listed["kind"] == "argos"
+    assert (listed["from"], listed["to"], listed["version"], listed["path"]) == ("zh", "en", "1.0", str(folder))
+
+
 # --- defect 6: a bad dropped package never stops a run ---------------------------------------
 
 

@@ -1,22 +1,32 @@
-"""Translation engines behind a registry: look one up by name, or let `auto` choose."""
+"""Translation engines behind a registry: look one up by name, or let `auto` choose; their models, all together."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..errors import ConfigError
 from ..messages import Warn
-from .base import EngineOption, EngineSettings, TranslationEngine
+from .base import EngineOption, EngineSettings, ModelInfo, TranslationEngine
 
 ENGINES: dict[str, type[TranslationEngine]] = {}
 
 #: `auto` tries engines in this order and takes the first that supports the pair.
 AUTO_PREFERENCE: list[str] = []
 
+#: The engine that `digest models install` hands a file that no engine `claims` (Argos: it checks
+#: the file as a package, which a download renamed `.zip` may well be, and says what is wrong with it).
+FALLBACK_INSTALLER: list[str] = []
 
-def register(engine: type[TranslationEngine], *, auto_rank: int | None = None) -> type[TranslationEngine]:
+
+def register(
+    engine: type[TranslationEngine], *, auto_rank: int | None = None, fallback_installer: bool = False
+) -> type[TranslationEngine]:
     """Add an engine class to the registry; `auto_rank` places it in `auto`'s preference (0 = best)."""
     ENGINES[engine.name] = engine
     if auto_rank is not None:
         AUTO_PREFERENCE.insert(min(auto_rank, len(AUTO_PREFERENCE)), engine.name)
+    if fallback_installer:
+        FALLBACK_INSTALLER[:] = [engine.name]
     return engine
 
 
@@ -86,11 +96,49 @@ def select_engine(
     return None if engine is None else engine.load(source_lang, target_lang, settings)
 
 
+def prepare_engines(settings: EngineSettings, warn: Warn) -> None:
+    """Every engine's `prepare`: what a run does before it chooses engines (installing dropped models)."""
+    for engine in ENGINES.values():
+        engine.prepare(settings, warn)
+
+
+def install_model(source: Path, settings: EngineSettings) -> ModelInfo:
+    """Install the model at `source` with the engine that `claims` it, else the fallback (`digest models install`)."""
+    claimed = [engine.name for engine in ENGINES.values() if engine.claims(source)]
+    for name in claimed[:1] or FALLBACK_INSTALLER:
+        return ENGINES[name].install(source, settings)
+    raise ConfigError(f"{source}: not a model that any engine installs")
+
+
+def download_model(source_lang: str, target_lang: str, settings: EngineSettings) -> ModelInfo:
+    """Download and install a model for the pair from the first engine that has an index (`--from-index`)."""
+    for engine in ENGINES.values():
+        model = engine.download(source_lang, target_lang, settings)
+        if model is not None:
+            return model
+    raise ConfigError("no engine downloads models")
+
+
+def installed_models(settings: EngineSettings) -> list[ModelInfo]:
+    """The models of every engine that has any, engine by engine (`digest models list`)."""
+    return [model for engine in ENGINES.values() for model in engine.installed_models(settings)]
+
+
+def remove_model(name: str, settings: EngineSettings) -> ModelInfo:
+    """Uninstall the model called `name`, whichever engine's it is; ConfigError naming those installed if none is."""
+    for engine in ENGINES.values():
+        model = engine.remove(name, settings)
+        if model is not None:
+            return model
+    installed = ", ".join(model.name for model in installed_models(settings)) or "none"
+    raise ConfigError(f"no model {name!r} is installed in {settings.models_dir} (installed: {installed})")
+
+
 def _register_builtin_engines() -> None:
     from .argos import ArgosEngine
     from .gloss import GlossEngine
 
-    register(ArgosEngine, auto_rank=0)
+    register(ArgosEngine, auto_rank=0, fallback_installer=True)
     register(GlossEngine, auto_rank=len(AUTO_PREFERENCE))
 
 

@@ -1,4 +1,4 @@
-"""The translation engine interface: one batch method, plus who the engine is."""
+"""The translation engine interface: one batch method, who the engine is, and the models it installs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
+
+from ..errors import ConfigError
+from ..messages import Warn
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,49 @@ class EngineSettings:
         return self.options.get(name, declared.default)
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """One model installed for an engine, as `digest models` shows it."""
+
+    #: The registry name of the engine that loads it.
+    engine: str
+    #: What sort of model it is (the KIND column of `digest models list`): `argos` for a package.
+    kind: str
+    #: What `digest models list` shows first and `digest models remove` takes (`zh_en` for Argos).
+    name: str
+    #: The model as records and messages name it: name and version (`translate-zh_en 1.0`).
+    model: str
+    source_lang: str
+    target_lang: str
+    version: str
+    size_bytes: int
+    path: Path
+
+    def as_json(self) -> dict[str, Any]:
+        """The object `digest models list --json` writes for it."""
+        return {
+            "pair": f"{self.source_lang}_{self.target_lang}",
+            "from": self.source_lang,
+            "to": self.target_lang,
+            "version": self.version,
+            "size_bytes": self.size_bytes,
+            "path": str(self.path),
+            "name": self.name,
+            "engine": self.engine,
+            "kind": self.kind,
+        }
+
+
 class TranslationEngine(ABC):
     """Translates sentences from `source_lang` to `target_lang`, one output per input.
 
     Subclasses implement `translate_batch` only; the pipeline hands it every sentence of a
     batch at once so that engines that batch internally (CTranslate2) can sort and pack them.
+
+    An engine whose models are installed in the models folder also implements the model hooks
+    (`prepare`, `claims`, `install`, `download`, `installed_models`, `remove`), which `digest models`
+    and the run use through the registry (`jobs.engines`); engines without models (the gloss)
+    inherit ones that do nothing.
     """
 
     #: Registry name, used by `--engine NAME` and recorded in every output record.
@@ -92,6 +133,43 @@ class TranslationEngine(ABC):
     def unavailable_message(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> str:
         """What to tell the user when `--engine NAME` cannot translate the pair."""
         return f"the '{cls.name}' engine cannot translate {source_lang}->{target_lang}"
+
+    @classmethod  # noqa: B027 (engines without models have nothing to prepare)
+    def prepare(cls, settings: EngineSettings, warn: Warn) -> None:
+        """Make the models folder ready before the run chooses engines (install what was dropped there).
+
+        Called by every run, with nothing new or not, for every registered engine, whichever it
+        uses: it must return at once, importing nothing heavy, when there is nothing to do. A
+        problem with one model is a warning (`warn`), never an exception: the run goes on.
+        """
+
+    @classmethod
+    def claims(cls, source: Path) -> bool:
+        """Whether `digest models install SOURCE` is this engine's to do (a file or folder it takes models from)."""
+        return False
+
+    @classmethod
+    def install(cls, source: Path, settings: EngineSettings) -> ModelInfo:
+        """Check the model at `source` and install it into `settings.models_dir`; ConfigError if it cannot be.
+
+        Nothing is left half-installed: a model that fails its checks leaves the folder as it was.
+        """
+        raise ConfigError(f"the '{cls.name}' engine installs no models")
+
+    @classmethod
+    def download(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> ModelInfo | None:
+        """Download and install a model for the pair from the engine's own index; None if it has no index."""
+        return None
+
+    @classmethod
+    def installed_models(cls, settings: EngineSettings) -> list[ModelInfo]:
+        """The engine's models installed in `settings.models_dir`, sorted by name."""
+        return []
+
+    @classmethod
+    def remove(cls, name: str, settings: EngineSettings) -> ModelInfo | None:
+        """Uninstall the engine's model called `name` (as `installed_models` names it); None if it has none by that name."""
+        return None
 
     @property
     @abstractmethod

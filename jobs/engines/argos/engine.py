@@ -17,8 +17,19 @@ from typing import Any, ClassVar
 
 from ...errors import ConfigError
 from ...limits import check_descriptors
-from ..base import EngineOption, EngineSettings, TranslationEngine
-from .models import InstalledModel, argos_package_module, find_model
+from ...messages import Warn
+from ..base import EngineOption, EngineSettings, ModelInfo, TranslationEngine
+from .models import (
+    InstalledModel,
+    argos_package_module,
+    find_model,
+    install_dropped_packages,
+    install_from_index,
+    install_package,
+    installed_models,
+    remove_model,
+)
+from .package_file import PACKAGE_SUFFIX
 
 #: A translation may be at most this many times as long as its source, plus `_EXTRA_TOKENS`:
 #: generous for real models (English runs ~1.3x Chinese in subword tokens), and it stops a broken
@@ -105,9 +116,33 @@ class ArgosEngine(TranslationEngine):
             raise ConfigError(cls.unavailable_message(source_lang, target_lang, settings))
         return cls(model, settings)
 
+    @classmethod
+    def prepare(cls, settings: EngineSettings, warn: Warn) -> None:
+        install_dropped_packages(settings.models_dir, warn)
+
+    @classmethod
+    def claims(cls, source: Path) -> bool:
+        return source.suffix == PACKAGE_SUFFIX  # other files come here too, as the fallback installer
+
+    @classmethod
+    def install(cls, source: Path, settings: EngineSettings) -> ModelInfo:
+        return install_package(source, settings.models_dir).info()
+
+    @classmethod
+    def download(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> ModelInfo:
+        return install_from_index(source_lang, target_lang, settings.models_dir).info()
+
+    @classmethod
+    def installed_models(cls, settings: EngineSettings) -> list[ModelInfo]:
+        return [model.info() for model in installed_models(settings.models_dir)]
+
+    @classmethod
+    def remove(cls, name: str, settings: EngineSettings) -> ModelInfo | None:
+        return remove_model(settings.models_dir, name)
+
     @property
     def model(self) -> str:
-        return f"{self.installed.name} {self.installed.version}"
+        return self.installed.label
 
     @property
     def cache_identity(self) -> str:

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from ...errors import ConfigError, ModelPackageError
 from ...limits import check_descriptors
 from ...messages import Warn
 from ...writing import made_by_live_process
+from ..base import ModelInfo
 from .package_file import PACKAGE_SUFFIX, ZIP_ERRORS, extract, inspect_archive, open_package
 
 #: A dropped package that cannot be installed is renamed `<name>.argosmodel.rejected`.
@@ -70,18 +70,27 @@ class InstalledModel:
         return f"translate-{self.pair}"
 
     @property
+    def label(self) -> str:
+        """Name and version, as records and messages name the model: `translate-zh_en 1.0`."""
+        return f"{self.name} {self.version}"
+
+    @property
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "pair": self.pair,
-            "from": self.from_code,
-            "to": self.to_code,
-            "version": self.version,
-            "size_bytes": self.size_bytes,
-            "path": str(self.path),
-        }
+    def info(self) -> ModelInfo:
+        """The model as `digest models` shows it (its size counted now)."""
+        return ModelInfo(
+            engine="argos",
+            kind="argos",
+            name=self.pair,
+            model=self.label,
+            source_lang=self.from_code,
+            target_lang=self.to_code,
+            version=self.version,
+            size_bytes=self.size_bytes,
+            path=self.path,
+        )
 
 
 def installed_models(models_dir: Path) -> list[InstalledModel]:
@@ -241,16 +250,16 @@ def _owner_is_alive(folder: Path) -> bool:
     return len(parts) == 3 and parts[1].isdigit() and made_by_live_process(folder, int(parts[1]))
 
 
-def remove_model(models_dir: Path, pair: str) -> InstalledModel:
-    """Uninstall a pair given as `zh_en`, `zh-en` or `zh->en`."""
+def remove_model(models_dir: Path, pair: str) -> ModelInfo | None:
+    """Uninstall a pair given as `zh_en`, `zh-en` or `zh->en`: what was removed, or None if no such pair is installed."""
     check_descriptors()  # rmtree opens each folder: out of descriptors, it would leave half a model
     codes = re.split(r"->|→|[-_ ]", pair.strip(), maxsplit=1)
     model = find_model(models_dir, *codes) if len(codes) == 2 else None
     if model is None:
-        installed = ", ".join(m.pair for m in installed_models(models_dir)) or "none"
-        raise ConfigError(f"no model {pair!r} is installed in {models_dir} (installed: {installed})")
+        return None
+    removed = model.info()
     shutil.rmtree(model.path)
-    return model
+    return removed
 
 
 def install_dropped_packages(models_dir: Path, warn: Warn) -> list[InstalledModel]:
@@ -281,7 +290,7 @@ def install_dropped_packages(models_dir: Path, warn: Warn) -> list[InstalledMode
             continue
         package.unlink(missing_ok=True)  # a run on another output folder may have installed it too
         installed.append(model)
-        warn(f"installed {model.name} {model.version} from {package.name}")
+        warn(f"installed {model.label} from {package.name}")
     return installed
 
 
