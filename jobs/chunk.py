@@ -1,20 +1,18 @@
 """The per-chunk work: source records in, output records (or record errors) out, in input order.
 
-`process_chunk` is a function of its arguments alone (no report, no global state), so that an
-executor can run it in this process or in a worker elsewhere (`jobs.executor`).
+`process_chunk` is a function of its arguments alone (a chunk and the run's context: no report, no
+global state), so that an executor can run it in this process or in a worker elsewhere (`jobs.executor`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import engines, wordseg
-from .cache import TranslationCache, TranslationStats, translate
-from .engines.base import EngineSettings, TranslationEngine
-from .errors import ConfigError
+from .context import RunContext
+from .engines.base import TranslationEngine
 from .glossary import Glossary
 from .keywords import extract_keywords
 from .language import detect_language, is_traditional, is_truncated, normalise_whitespace
@@ -22,10 +20,11 @@ from .messages import Warn
 from .options import RunOptions
 from .quality import is_repetitive
 from .reading import RecordError, SourceRecord
-from .record import LANGUAGES, Citation, EngineUsed, Record, SourceRef, both, other_language
+from .record import LANGUAGES, Citation, EngineUsed, Record, SourceRef, both
 from .record import Summary as RecordSummary
 from .segment import split_sentences
 from .summarize import choose_sentences
+from .translators import Translators
 from .wordseg import Segmenter
 
 
@@ -45,76 +44,6 @@ class PreparedAbstract:
     #: The authors' keywords from a reference export, and their language (None when there are none).
     author_keywords: list[str] | None = None
     author_keywords_lang: str | None = None
-
-
-class Translators:
-    """The engines of one run (or one worker), chosen per language pair on first use; warnings given once.
-
-    `chosen` fixes the engine of each pair in advance (a worker gets the run's choices, so that
-    every worker translates with the same engines and only the run warns about them).
-    """
-
-    def __init__(
-        self,
-        engine_name: str,
-        settings: EngineSettings,
-        warn: Warn,
-        cache: TranslationCache | None = None,
-        glossary: Glossary | None = None,
-        chosen: Mapping[tuple[str, str], str | None] | None = None,
-    ) -> None:
-        if engine_name != "auto" and chosen is None:
-            # A named engine must do the main direction; its message says what to install.
-            engine = engines.engine_class(engine_name)
-            if not engine.supports("zh", "en", settings):
-                raise ConfigError(engine.unavailable_message("zh", "en", settings))
-        self.engine_name = engine_name
-        self.settings = settings
-        self.warn = warn
-        self.cache = cache
-        self.glossary = glossary or Glossary()
-        self.chosen = dict(chosen) if chosen is not None else None
-        self.stats = TranslationStats()
-        self._words: Segmenter | None = None
-        self._engines: dict[tuple[str, str], TranslationEngine | None] = {}
-
-    @property
-    def words(self) -> Segmenter:
-        """Words for summaries and keywords, the glossary's terms kept whole (jieba is never changed).
-
-        Made on first use: loading jieba's dictionary is most of what a run with nothing new would cost.
-        """
-        if self._words is None:
-            self._words = wordseg.segmenter(frozenset(self.glossary.terms))
-        return self._words
-
-    def choose(self) -> dict[tuple[str, str], str | None]:
-        """The engine's name for every language pair (None: not translated), warning as a run does."""
-        names: dict[tuple[str, str], str | None] = {}
-        for source_lang in LANGUAGES:
-            pair = (source_lang, other_language(source_lang))
-            engine = engines.resolve_engine(self.engine_name, *pair, self.settings, self.warn)
-            names[pair] = None if engine is None else engine.name
-        return names
-
-    def get(self, source_lang: str, target_lang: str) -> TranslationEngine | None:
-        """The engine for the pair, or None when nothing installed translates it."""
-        pair = (source_lang, target_lang)
-        if pair not in self._engines:
-            if self.chosen is None:
-                self._engines[pair] = engines.select_engine(
-                    self.engine_name, source_lang, target_lang, self.settings, self.warn
-                )
-            else:
-                name = self.chosen.get(pair)
-                self._engines[pair] = (
-                    None if name is None else engines.engine_class(name).load(source_lang, target_lang, self.settings)
-                )
-        return self._engines[pair]
-
-    def translate(self, engine: TranslationEngine, sentences: list[str]) -> list[str]:
-        """The engine's translations, through the cache, each distinct sentence translated once."""
-        return translate(engine, sentences, self.cache, self.stats)
 
 
 def prepare(
@@ -160,25 +89,42 @@ def _other(lang: str) -> str:
 
 
 def process_chunk(
-    chunk: list[SourceRecord],
-    record_ids: dict[int, str],
-    options: RunOptions,
-    translators: Translators,
-    warn: Warn,
+    chunk: list[SourceRecord], record_ids: dict[int, str], context: RunContext
 ) -> list[Record | RecordError]:
-    """Records for one chunk, in input order; each pair's sentences go to its engine in one call.
+    """Records for one chunk, in input order; each pair's texts go to its engine in one call.
 
     A function of its arguments alone: no report, no global state, so that it can run elsewhere.
     """
-    results: list[PreparedAbstract | RecordError] = []
+    prepared: list[PreparedAbstract | RecordError] = []
     for record in chunk:
         try:
-            results.append(prepare(record, record_ids[record.number], options, translators.words))
+            prepared.append(prepare(record, record_ids[record.number], context.options, context.translators.words))
         except Exception as error:  # a bug on odd input: report it on the record, keep going
-            results.append(_internal_error(record, error, warn))
+            prepared.append(_internal_error(record, error, context.warn))
+    translated = _translate(prepared, context.translators)
+    output: list[Record | RecordError] = []
+    for item in prepared:
+        if isinstance(item, RecordError):
+            output.append(item)
+            continue
+        translations = _translations_of(item, translated)
+        try:
+            output.append(_build_record(item, translations, context))
+        except Exception as error:
+            output.append(_internal_error(item.source, error, context.warn))
+    return output
 
+
+def _translate(
+    prepared: list[PreparedAbstract | RecordError], translators: Translators
+) -> dict[tuple[str, str], dict[str, str]]:
+    """Every text of the chunk in the other language, by pair and source text; a pair nothing translates is absent.
+
+    Each pair's texts go to its engine in one call; results are looked up by their source text,
+    so no record depends on the order in which the texts were queued.
+    """
     requests: dict[tuple[str, str], list[str]] = {}
-    for item in results:
+    for item in prepared:
         if isinstance(item, PreparedAbstract):
             requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences + (item.keywords or []))
             if item.title and item.title_lang:
@@ -186,66 +132,48 @@ def process_chunk(
             if item.author_keywords and item.author_keywords_lang:
                 pair = (item.author_keywords_lang, _other(item.author_keywords_lang))
                 requests.setdefault(pair, []).extend(item.author_keywords)
-    # Each pair's texts go to its engine in one call; results are looked up by their source text,
-    # so no record depends on the order in which the texts were queued.
     translated: dict[tuple[str, str], dict[str, str]] = {}
     for pair, texts in requests.items():
         engine = translators.get(*pair)
         if engine is not None and texts:
             translated[pair] = dict(zip(texts, translators.translate(engine, texts)))
-
-    output: list[Record | RecordError] = []
-    for item in results:
-        if isinstance(item, RecordError):
-            output.append(item)
-            continue
-        pair = (item.lang, _other(item.lang))
-        table = translated.get(pair)
-        sentence_translations = [table[text] for text in item.sentences] if table is not None else None
-        keyword_translations = [table[text] for text in item.keywords or []] if table is not None else None
-        title_pair = (item.title_lang, _other(item.title_lang)) if item.title_lang else None
-        title_table = translated.get(title_pair) if title_pair else None
-        title_translation = title_table[item.title] if item.title and title_table is not None else None
-        author_table = (
-            translated.get((item.author_keywords_lang, _other(item.author_keywords_lang)))
-            if item.author_keywords_lang
-            else None
-        )
-        author_translations = (
-            [author_table[word] for word in item.author_keywords or []] if author_table is not None else None
-        )
-        try:
-            output.append(
-                _build_record(
-                    item,
-                    sentence_translations,
-                    keyword_translations,
-                    title_translation,
-                    translators,
-                    options,
-                    author_translations,
-                )
-            )
-        except Exception as error:
-            output.append(_internal_error(item.source, error, warn))
-    return output
+    return translated
 
 
-def _build_record(
-    item: PreparedAbstract,
-    sentence_translations: list[str] | None,
-    keyword_translations: list[str] | None,
-    title_translation: str | None,
-    translators: Translators,
-    options: RunOptions,
-    author_keyword_translations: list[str] | None = None,
-) -> Record:
+@dataclass
+class Translations:
+    """A prepared abstract's texts in the other language; None for a side that was not translated."""
+
+    sentences: list[str] | None
+    keywords: list[str] | None
+    title: str | None
+    author_keywords: list[str] | None
+
+
+def _translations_of(item: PreparedAbstract, translated: dict[tuple[str, str], dict[str, str]]) -> Translations:
+    """The abstract's own translations, out of the chunk's (see `_translate`)."""
+
+    def table(lang: str | None) -> dict[str, str] | None:
+        return translated.get((lang, _other(lang))) if lang else None
+
+    main, titles, authors = table(item.lang), table(item.title_lang), table(item.author_keywords_lang)
+    return Translations(
+        sentences=[main[text] for text in item.sentences] if main is not None else None,
+        keywords=[main[text] for text in item.keywords or []] if main is not None else None,
+        title=titles[item.title] if item.title and titles is not None else None,
+        author_keywords=[authors[word] for word in item.author_keywords or []] if authors is not None else None,
+    )
+
+
+def _build_record(item: PreparedAbstract, translations: Translations, context: RunContext) -> Record:
     """The output record of a prepared abstract and its translations (no side effects)."""
+    translators = context.translators
     source_lang, target_lang = item.lang, _other(item.lang)
+    sentence_translations = translations.sentences
     engine = translators.get(source_lang, target_lang) if sentence_translations is not None else None
     flags, glossary_misses = _flags(item, sentence_translations, engine, translators.glossary)
-    titles = {item.title_lang: item.title, _other(item.title_lang): title_translation} if item.title_lang else {}
-    summary, algorithm = _summary(item, sentence_translations, titles, translators.words, options)
+    titles = {item.title_lang: item.title, _other(item.title_lang): translations.title} if item.title_lang else {}
+    summary, algorithm = _summary(item, sentence_translations, titles, translators.words, context.options)
     targets: Sequence[str | None] = (
         sentence_translations if sentence_translations is not None else [None] * len(item.sentences)
     )
@@ -258,13 +186,13 @@ def _build_record(
         text={source_lang: item.text, target_lang: joined},
         sentences=[{source_lang: s, target_lang: t} for s, t in zip(item.sentences, targets)],
         summary=summary,
-        keywords=None if item.keywords is None else {source_lang: item.keywords, target_lang: keyword_translations},
+        keywords=None if item.keywords is None else {source_lang: item.keywords, target_lang: translations.keywords},
         engine=EngineUsed(engine.name if engine else None, engine.model if engine else None, algorithm),
         flags=flags,
         meta=item.source.meta,
         source=SourceRef(item.source.file, item.source.line, item.source.number),
         glossary_misses=glossary_misses,
-        citation=_citation(item, author_keyword_translations),
+        citation=_citation(item, translations.author_keywords),
     )
 
 

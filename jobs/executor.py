@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from .cache import TranslationStats
-from .chunk import Translators, process_chunk
+from .chunk import process_chunk
+from .context import RunContext
 from .errors import ConfigError
-from .messages import Warn, take_deferred_warnings
-from .options import RunOptions
+from .messages import take_deferred_warnings
 from .reading import RecordError, SourceRecord
 from .record import Record
 
@@ -59,23 +59,22 @@ class LocalExecutor(Executor):
 
     name = "local"
 
-    def __init__(self, options: RunOptions, translators: Translators, warn: Warn) -> None:
-        self.options = options
-        self.translators = translators
+    def __init__(self, context: RunContext) -> None:
+        self.context = context
 
     def map_chunks(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
         for chunk in chunks:
-            yield run_chunk(chunk, self.options, self.translators)
+            yield run_chunk(chunk, self.context)
 
 
-def run_chunk(chunk: Chunk, options: RunOptions, translators: Translators) -> ChunkResult:
+def run_chunk(chunk: Chunk, context: RunContext) -> ChunkResult:
     """`process_chunk` on one chunk, with the warnings it gave and the translations it counted."""
     records, record_ids = chunk
     warnings: list[str] = []
-    before = dataclasses.replace(translators.stats)
-    results = process_chunk(records, record_ids, options, translators, warnings.append)
+    before = dataclasses.replace(context.translators.stats)
+    results = process_chunk(records, record_ids, dataclasses.replace(context, warn=warnings.append))
     warnings += take_deferred_warnings()  # e.g. about a cache the engines prepared on this chunk
-    after = translators.stats
+    after = context.translators.stats
     stats = TranslationStats(
         after.cache_hits - before.cache_hits, after.engine_translations - before.engine_translations
     )
@@ -85,10 +84,11 @@ def run_chunk(chunk: Chunk, options: RunOptions, translators: Translators) -> Ch
 EXECUTORS = ("local", "ray")
 
 
-def make_executor(options: RunOptions, translators: Translators, warn: Warn) -> Executor:
-    """The executor `options.executor` names, ready to map chunks (a Ray one has its workers started)."""
+def make_executor(context: RunContext) -> Executor:
+    """The executor `options.executor` names, ready to map chunks (a Ray one starts its workers on the first)."""
+    options = context.options
     if options.executor == "local":
-        return LocalExecutor(options, translators, warn)
+        return LocalExecutor(context)
     if options.executor == "ray":
         try:
             from .ray_executor import RayExecutor
@@ -96,5 +96,5 @@ def make_executor(options: RunOptions, translators: Translators, warn: Warn) -> 
             raise ConfigError(
                 f"--executor ray needs Ray ({missing}); install it with: pip install 'zh-abstract-digest[ray]'"
             ) from None
-        return RayExecutor(options, translators, warn)
+        return RayExecutor(context)
     raise ConfigError(f"unknown executor {options.executor!r}; choose one of: {', '.join(EXECUTORS)}")

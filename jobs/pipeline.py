@@ -14,8 +14,8 @@ from contextlib import closing, nullcontext
 from pathlib import Path
 
 from . import messages
-from .cache import TranslationCache, TranslationStats, default_cache_path
-from .chunk import Translators
+from .cache import TranslationCache, default_cache_path
+from .context import RunContext
 from .engines import prepare_engines
 from .errors import BatchError, ConfigError, OutputError
 from .executor import Chunk, Executor, make_executor
@@ -29,6 +29,7 @@ from .messages import Warn
 from .options import RunOptions
 from .reading import (
     BatchSource,
+    InputScan,
     OwnOutputs,
     RecordError,
     SourceRecord,
@@ -42,6 +43,7 @@ from .render import render_all
 from .report import RunReport
 from .settings import cache_dir_problem
 from .summarize import summary_length
+from .translators import Translators
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
 __all__ = ["RunOptions", "run"]
@@ -80,7 +82,7 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
             warn(cache_problem)
         try:
             prepare_engines(settings, warn)
-            translators = Translators(options.engine, settings, warn, None, glossary)
+            context = RunContext(options, Translators(options.engine, settings, warn, None, glossary), warn, error)
             for message in messages.take_deferred_warnings():
                 warn(message)
         except ConfigError:
@@ -90,9 +92,9 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
         report = RunReport()  # timed from here: starting the executor's workers is part of the run
         try:
             with _open_cache(options, warn, use_cache_dir=cache_problem is None) as cache:
-                translators.cache = cache
-                with make_executor(options, translators, warn) as executor:
-                    return _run_batches(batches, own.kept(), options, output_dir, executor, report, warn, error)
+                context.translators.cache = cache
+                with make_executor(context) as executor:
+                    return _run_batches(context, executor, batches, own.kept(), report)
         except ConfigError:  # e.g. a Ray cluster that cannot be joined, found with the first batch
             for folder in created:  # a folder this run made and left empty goes too
                 _remove_empty_folder(folder)
@@ -100,20 +102,13 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
 
 
 def _run_batches(
-    batches: list[BatchSource],
-    own_copies: OwnCopies,
-    options: RunOptions,
-    output_dir: Path,
-    executor: Executor,
-    report: RunReport,
-    warn: Warn,
-    error: Warn,
+    context: RunContext, executor: Executor, batches: list[BatchSource], own_copies: OwnCopies, report: RunReport
 ) -> RunReport:
     """The locked part of a run: each batch, then the pages, then the run log (all in `report`).
 
     `own_copies` are the input files skipped as links to digest's outputs, for the manifest to keep.
     """
-    stats = TranslationStats()
+    output_dir, warn, error = context.options.output_dir, context.warn, context.error
     try:
         remove_partial_files(output_dir)
         manifest = Manifest.load(output_dir)
@@ -122,7 +117,7 @@ def _run_batches(
         manifest.keep_own_copies(own_copies)  # before the run log may replace a linked one
         for batch in batches:
             try:
-                _process_batch(batch, options, manifest, executor, report, stats, warn, error)
+                _process_batch(context, executor, batch, manifest, report)
             except BatchError as failure:
                 report.batches_failed[batch.name] = str(failure)
                 error(str(failure))
@@ -141,8 +136,6 @@ def _run_batches(
         error(
             f"{failure}; the run stopped here, every output written before is intact and unfinished batches are redone by the next run"
         )
-    report.cache_hits = stats.cache_hits
-    report.engine_translations = stats.engine_translations
     report.finish()
     try:
         report.append_to_log(output_dir)
@@ -206,34 +199,28 @@ def _open_cache(options: RunOptions, warn: Warn, use_cache_dir: bool) -> closing
 
 
 def _process_batch(
-    batch: BatchSource,
-    options: RunOptions,
-    manifest: Manifest,
-    executor: Executor,
-    report: RunReport,
-    stats: TranslationStats,
-    warn: Warn,
-    error: Warn,
+    context: RunContext, executor: Executor, batch: BatchSource, manifest: Manifest, report: RunReport
 ) -> None:
+    """One batch: skipped when done already, else its records and errors written and marked done in `manifest`."""
     if batch.problem:
         raise BatchError(batch.problem)
-    output, errors_output = batch_outputs(options.output_dir, batch.name)
+    output, errors_output = batch_outputs(context.options.output_dir, batch.name)
     try:
         scan = scan_input(batch.path)
     except OSError as failure:
         raise BatchError(f"{batch.path}: cannot be read: {failure.strerror}") from None
-    if not options.force and manifest.is_done(batch.name, scan.digest):
+    if not context.options.force and manifest.is_done(batch.name, scan.digest):
         report.batches_skipped.append(batch.name)
         return
 
-    errors: list[RecordError] = []
-    items = read_file_records(batch, scan)  # read as the work goes: the batch is never held whole
-    counts = _write_batch(batch, (output, errors_output), items, scan.lines, errors, options, executor, stats, warn)
+    counts, errors = _write_batch(context, executor, batch, scan, report)
     if not counts.records and not errors:
-        warn(f"{batch.path}: no abstracts found; wrote an empty {output.name}")
+        context.warn(f"{batch.path}: no abstracts found; wrote an empty {output.name}")
 
     for record_error in errors:
-        error(f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}")
+        context.error(
+            f"{record_error.file}, line {record_error.line} (record {record_error.number}): {record_error.reason}"
+        )
     report.add_records(counts)  # the records file is complete: they count even if the manifest fails
     report.batches_done.append(batch.name)
     outputs = [output, errors_output] if errors else [output]
@@ -241,37 +228,32 @@ def _process_batch(
 
 
 def _write_batch(
-    batch: BatchSource,
-    outputs: tuple[Path, Path],
-    items: Iterable[SourceRecord | RecordError],
-    lines: int,
-    errors: list[RecordError],
-    options: RunOptions,
-    executor: Executor,
-    stats: TranslationStats,
-    warn: Warn,
-) -> RunReport:
-    """Translate and write a batch's records file and errors file (`outputs`); their counts.
+    context: RunContext, executor: Executor, batch: BatchSource, scan: InputScan, report: RunReport
+) -> tuple[RunReport, list[RecordError]]:
+    """Translate and write a batch's records file and errors file; their counts, and the record errors.
 
-    `items` are read as chunks are needed; the record errors among them, and those of the
-    work, are gathered in `errors`. Progress is shown by input line, of `lines`.
+    The batch is read as chunks are needed; progress is shown by input line. What the engines
+    and the cache translated counts in the run's `report` at once, even if the batch fails later.
     """
     # Here, not above: a run with nothing new never writes a batch.
     import jsonlines
     from tqdm import tqdm
 
-    output, errors_output = outputs
+    output, errors_output = batch_outputs(context.options.output_dir, batch.name)
+    items = read_file_records(batch, scan)  # read as the work goes: the batch is never held whole
+    errors: list[RecordError] = []
     counts = RunReport()  # added to the run's report only once the batch's output is complete
+    warn, lines = context.warn, scan.lines
     with (
         atomic_text_file(output) as handle,
         jsonlines.Writer(handle, dumps=dumps) as writer,
-        tqdm(total=lines, desc=batch.name, unit="line", disable=not options.progress, leave=False) as bar,
+        tqdm(total=lines, desc=batch.name, unit="line", disable=not context.options.progress, leave=False) as bar,
     ):
-        for done in executor.map_chunks(_chunks(items, errors, options.chunk_records, warn)):
+        for done in executor.map_chunks(_chunks(items, errors, context)):
             for message in done.warnings:
                 warn(message)
-            stats.cache_hits += done.stats.cache_hits
-            stats.engine_translations += done.stats.engine_translations
+            report.cache_hits += done.stats.cache_hits
+            report.engine_translations += done.stats.engine_translations
             for result in done.results:
                 if isinstance(result, RecordError):
                     errors.append(result)
@@ -292,7 +274,7 @@ def _write_batch(
         errors.sort(key=lambda record_error: record_error.number)
         _write_errors(errors_output, errors)
     counts.record_errors = len(errors)
-    return counts
+    return counts, errors
 
 
 def _write_errors(path: Path, errors: list[RecordError]) -> None:
@@ -307,10 +289,11 @@ def _write_errors(path: Path, errors: list[RecordError]) -> None:
 
 
 def _chunks(
-    items: Iterable[SourceRecord | RecordError], errors: list[RecordError], size: int, warn: Warn
+    items: Iterable[SourceRecord | RecordError], errors: list[RecordError], context: RunContext
 ) -> Iterator[Chunk]:
-    """Chunks of `size` records with their ids, read from `items` as they are asked for; record errors go to `errors`."""
-    ids = RecordIds(warn)
+    """Chunks of the run's `chunk_records` records with their ids, read from `items` as they are asked for; record errors go to `errors`."""
+    size = context.options.chunk_records
+    ids = RecordIds(context.warn)
     chunk: list[SourceRecord] = []
     for item in items:
         if isinstance(item, RecordError):

@@ -36,15 +36,15 @@ import ray
 from ray.util.actor_pool import ActorPool
 
 from . import engines
-from .chunk import Translators
+from .context import RunContext
 from .engines.base import EngineSettings
 from .errors import BatchError, ConfigError
 from .executor import Chunk, ChunkResult, Executor, run_chunk
 from .glossary import Glossary
 from .limits import RAY_FREE_DESCRIPTORS, check_descriptors
-from .messages import Warn
 from .options import RunOptions
 from .ray_store import SetupStore
+from .translators import Translators
 
 #: Times Ray restarts a worker whose process died, and retries the chunk it was working on.
 RESTARTS = 3
@@ -78,26 +78,25 @@ class ChunkWorker:
         if setup.models:
             with tarfile.open(fileobj=io.BytesIO(setup.models)) as archive:
                 archive.extractall(self.models_dir, filter="data")
-        self.options = setup.options
         settings = dataclasses.replace(setup.settings, models_dir=self.models_dir)
         # The engines were chosen by the run, which gave any warning about them: none to give here.
-        self.translators = Translators(
-            setup.options.engine, settings, lambda message: None, None, setup.glossary, chosen=setup.chosen
-        )
+        translators = Translators(setup.options.engine, settings, _unheard, None, setup.glossary, chosen=setup.chosen)
         for pair, name in setup.chosen.items():  # load every engine now, once, rather than on a first chunk
             if name is not None:
-                self.translators.get(*pair)
+                translators.get(*pair)
+        # A chunk's warnings go back with its result (`run_chunk`); nothing else here gives any.
+        self.context = RunContext(setup.options, translators, warn=_unheard, error=_unheard)
 
     def process(self, index: int, chunk: Chunk) -> tuple[int, ChunkResult]:
         """The chunk's result, with its place in the batch."""
-        return index, run_chunk(chunk, self.options, self.translators)
+        return index, run_chunk(chunk, self.context)
 
     def where(self) -> dict[str, Any]:
         """Where this worker runs and what it loaded: process, node and model folders."""
-        settings = self.translators.settings
+        translators = self.context.translators
         loaded = {
-            f"{source}->{target}": str(engines.engine_class(name).installed_files(source, target, settings))
-            for (source, target), name in (self.translators.chosen or {}).items()
+            f"{source}->{target}": str(engines.engine_class(name).installed_files(source, target, translators.settings))
+            for (source, target), name in (translators.chosen or {}).items()
             if name is not None
         }
         return {"pid": os.getpid(), "node": ray.get_runtime_context().get_node_id(), "models": loaded}
@@ -112,9 +111,8 @@ class RayExecutor(Executor):
 
     name = "ray"
 
-    def __init__(self, options: RunOptions, translators: Translators, warn: Warn) -> None:
-        self.options = options
-        self.translators = translators  # its warn gives the run's warnings (choosing engines)
+    def __init__(self, context: RunContext) -> None:
+        self.context = context  # its translators' warn gives the run's warnings (choosing engines)
         self.started_ray = False
         self.actors: list[Any] = []
         self.store: Any = None
@@ -123,7 +121,7 @@ class RayExecutor(Executor):
         """Join or start Ray and start the workers (done by the first batch: a run with nothing new starts none)."""
         if self.actors:
             return
-        options = self.options
+        options = self.context.options
         # digest works offline: Ray must not try to report usage statistics to the internet.
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         address = None
@@ -141,7 +139,7 @@ class RayExecutor(Executor):
         try:
             if address is not None:
                 self._init_ray(address)
-            self._start_workers(options, self.translators)
+            self._start_workers()
         except BaseException:
             self.close()
             raise
@@ -183,7 +181,8 @@ class RayExecutor(Executor):
         if received:  # now that ray.shutdown can stop what ray.init started
             signal.raise_signal(received[0])
 
-    def _start_workers(self, options: RunOptions, translators: Translators) -> None:
+    def _start_workers(self) -> None:
+        options, translators = self.context.options, self.context.translators
         settings = translators.settings
         chosen = translators.choose()
         gpus = _gpus_per_worker(settings, chosen)
@@ -401,6 +400,10 @@ def _default_workers(cpus: int, gpus: int) -> int:
     if gpus:
         return max(1, int(resources.get("GPU", 0)))
     return max(1, int(resources.get("CPU", 1)) // cpus)
+
+
+def _unheard(message: str) -> None:
+    """Where a worker's own messages go: nowhere (the run gives those that matter)."""
 
 
 def _cause(failure: BaseException) -> str:

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from jobs.chunk import Translators
+from jobs.context import RunContext
 from jobs.engines.argos import cuda_devices, resolve_device
 from jobs.engines.base import EngineSettings
 from jobs.errors import ConfigError
 from jobs.options import RunOptions
+from jobs.translators import Translators
 
 from .conftest import SAMPLE_EXPORT, run_digest
 
@@ -55,7 +56,7 @@ def test_ray_workers_ask_for_a_gpu_each_only_when_models_may_run_on_cuda(
     try:
         settings = EngineSettings(models_dir=argos_models, options={"device": device})
         options = RunOptions(inputs=[SAMPLE_EXPORT.parent], output_dir=tmp_path, engine=engine, executor="ray")
-        with RayExecutor(options, Translators(engine, settings, QUIET), QUIET) as executor:
+        with RayExecutor(RunContext(options, Translators(engine, settings, QUIET), QUIET)) as executor:
             executor.start()
             assert len(executor.actors) == workers
             gpus = ray.available_resources().get("GPU", 0)

@@ -24,12 +24,13 @@ ray = pytest.importorskip(
 from ray.cluster_utils import Cluster
 
 from jobs import executor as executor_module
-from jobs.chunk import Translators
+from jobs.context import RunContext
 from jobs.engines.base import EngineSettings
 from jobs.errors import ConfigError
 from jobs.options import RunOptions
 from jobs.pipeline import run
 from jobs.ray_executor import ACTOR_PREFIX, NAMESPACE, RayExecutor
+from jobs.translators import Translators
 
 from .conftest import SAMPLE_EXPORT, TEST_DATA, digest_subprocess
 
@@ -99,7 +100,7 @@ def two_nodes() -> Iterator[Cluster]:
 def test_models_reach_workers_on_two_nodes_through_ray(two_nodes: Cluster, argos_models: Path, tmp_path: Path) -> None:
     options = options_for(SAMPLE_EXPORT.parent, tmp_path / "ray", argos_models, engine="argos", executor="ray")
     translators = Translators("argos", options.engine_settings, QUIET)
-    with RayExecutor(options, translators, QUIET) as executor:
+    with RayExecutor(RunContext(options, translators, QUIET)) as executor:
         executor.start()
         places = ray.get([actor.where.remote() for actor in executor.actors])
         assert len(places) == 2  # one worker per CPU of the cluster
@@ -188,7 +189,7 @@ def test_without_ray_installed_the_run_says_how_to_install_it(tmp_path: Path, mo
     options = options_for(SAMPLE_EXPORT.parent, tmp_path / "out", tmp_path / "models", executor="ray")
     translators = Translators("gloss", options.engine_settings, QUIET)
     with pytest.raises(ConfigError, match=r"pip install 'zh-abstract-digest\[ray\]'"):
-        executor_module.make_executor(options, translators, QUIET)
+        executor_module.make_executor(RunContext(options, translators, QUIET))
 
 
 def descendants(pid: int) -> set[int]:
