@@ -17,13 +17,22 @@ import click
 from . import __version__, messages
 from .engines import download_model, engine_choices, engine_options, install_model, installed_models, remove_model
 from .engines.base import EngineOption, EngineSettings
-from .errors import EXIT_FAILURES, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, DigestError, OutputError
-from .executor import EXECUTORS
+from .errors import (
+    EXIT_FAILURES,
+    EXIT_HANGUP,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    DigestError,
+    OutputError,
+    UsageError,
+)
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .limits import check_descriptors
 from .lock import exclusive_run
-from .pipeline import RunOptions, run
+from .options import EXECUTORS, RunOptions, summary_size
+from .pipeline import run
 from .reading import INPUT_FORMATS
 from .render import check_batch_files, render_all
 from .settings import default_models_dir
@@ -303,35 +312,34 @@ def run_command(
     **engine_option_values: Any,
 ) -> None:
     """`digest run`; its help is RUN_HELP."""
-    if summary_sentences is not None and summary_ratio is not None:
-        raise click.UsageError("give --sentences or --ratio, not both")
-    options = RunOptions(
-        inputs=inputs or (Path("input"),),
-        output_dir=output_dir,
-        engine=engine,
-        summary_size=summary_ratio if summary_ratio is not None else summary_sentences or 3,
-        summarizer=algorithm,
-        summary_mode=summary_mode,
-        keywords=keyword_count,
-        keyword_method=keyword_method,
-        force=force,
-        engine_settings=EngineSettings(
-            models_dir=models_dir or default_models_dir(),
-            options=engine_option_values,
-        ),
-        glossary=glossary,
-        cache_path=cache_path,
-        use_cache=not no_cache,
-        progress=not quiet and messages.stderr_is_terminal(),
-        follow_symlinks=follow_symlinks,
-        executor=executor,
-        ray_address=ray_address,
-        workers=workers,
-    )
-    if executor != "ray" and (ray_address or workers):
-        raise click.UsageError("--ray-address and --workers go with --executor ray")
     try:
-        report = run(options)
+        report = run(
+            RunOptions(
+                inputs=inputs or (Path("input"),),
+                output_dir=output_dir,
+                engine=engine,
+                summary_size=summary_size(summary_sentences, summary_ratio),
+                summarizer=algorithm,
+                summary_mode=summary_mode,
+                keywords=keyword_count,
+                keyword_method=keyword_method,
+                force=force,
+                engine_settings=EngineSettings(
+                    models_dir=models_dir or default_models_dir(),
+                    options=engine_option_values,
+                ),
+                glossary=glossary,
+                cache_path=cache_path,
+                use_cache=not no_cache,
+                progress=not quiet and messages.stderr_is_terminal(),
+                follow_symlinks=follow_symlinks,
+                executor=executor,
+                ray_address=ray_address,
+                workers=workers,
+            )
+        )
+    except UsageError as error:  # shown as click shows its own: under the usage line
+        raise click.UsageError(str(error)) from None
     except DigestError as error:
         fail(error)
     if not quiet:

@@ -27,6 +27,10 @@ class ConfigError(DigestError):
     exit_code = EXIT_USAGE
 
 
+class UsageError(ConfigError):
+    """Options that cannot go together: the CLI shows it as a usage error, under the command's usage line."""
+
+
 class BatchError(DigestError):
     """A whole input file could not be read as a batch (binary, undecodable)."""
 

@@ -81,20 +81,17 @@ def run_chunk(chunk: Chunk, context: RunContext) -> ChunkResult:
     return ChunkResult(results, warnings, stats)
 
 
-EXECUTORS = ("local", "ray")
-
-
 def make_executor(context: RunContext) -> Executor:
-    """The executor `options.executor` names, ready to map chunks (a Ray one starts its workers on the first)."""
-    options = context.options
-    if options.executor == "local":
+    """The executor the run's options name (checked by `RunOptions.check`), ready to map chunks.
+
+    A Ray one joins or starts Ray and its workers with the first chunk: a run with nothing new starts none.
+    """
+    if context.options.executor != "ray":
         return LocalExecutor(context)
-    if options.executor == "ray":
-        try:
-            from .ray_executor import RayExecutor
-        except ImportError as missing:
-            raise ConfigError(
-                f"--executor ray needs Ray ({missing}); install it with: pip install 'zh-abstract-digest[ray]'"
-            ) from None
-        return RayExecutor(context)
-    raise ConfigError(f"unknown executor {options.executor!r}; choose one of: {', '.join(EXECUTORS)}")
+    try:
+        from .ray_executor import RayExecutor
+    except ImportError as missing:
+        raise ConfigError(
+            f"--executor ray needs Ray ({missing}); install it with: pip install 'zh-abstract-digest[ray]'"
+        ) from None
+    return RayExecutor(context)

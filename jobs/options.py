@@ -1,4 +1,9 @@
-"""What a run is told: the options of `digest run` as one object, for the library and the CLI alike."""
+"""What a run is told: the options of `digest run` as one object, for the library and the CLI alike, and their checks.
+
+The CLI parses flags into a `RunOptions` (click refusing what it can type: a number below its
+range, a choice not offered); `RunOptions.check` refuses the rest, and everything a library
+caller could give that the CLI would not take, before a run reads or writes anything.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .engines import engine_class, engine_options
 from .engines.base import EngineSettings
+from .errors import ConfigError, UsageError
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
-from .summarize import DEFAULT_ALGORITHM
+from .keywords import METHODS as KEYWORD_METHODS
+from .summarize import ALGORITHMS, DEFAULT_ALGORITHM, summary_length
+
+#: Where the per-chunk work can run (`RunOptions.executor`).
+EXECUTORS = ("local", "ray")
+SUMMARY_MODES = ("aligned", "independent")
+
+
+def summary_size(sentences: int | None, ratio: float | None) -> int | float:
+    """The summary size of `--sentences N` or `--ratio R` (3 sentences when neither is given); not both."""
+    if sentences is not None and ratio is not None:
+        raise UsageError("give --sentences or --ratio, not both")
+    return ratio if ratio is not None else sentences or 3
 
 
 @dataclass
@@ -45,3 +64,31 @@ class RunOptions:
     ray_address: str | None = None
     #: Ray workers (None: one per CPU of the cluster, or per GPU when models run on CUDA).
     workers: int | None = None
+
+    def check(self) -> None:
+        """Refuse options that cannot be run: UsageError for ones that do not go together, else ConfigError."""
+        if self.executor != "ray" and (self.ray_address or self.workers):
+            raise UsageError("--ray-address and --workers go with --executor ray")
+        if self.engine != "auto":
+            engine_class(self.engine)  # ConfigError naming the engines there are
+        try:
+            summary_length(1, self.summary_size)
+        except (TypeError, ValueError) as problem:
+            raise ConfigError(str(problem)) from None
+        if self.summary_mode not in SUMMARY_MODES:
+            raise ConfigError(f"unknown summary mode {self.summary_mode!r}; choose aligned or independent")
+        _check_choice("summary algorithm", self.summarizer, ALGORITHMS)
+        if self.keywords < 0:
+            raise ConfigError(f"keywords must be 0 or more, not {self.keywords}")
+        _check_choice("keyword method", self.keyword_method, KEYWORD_METHODS)
+        _check_choice("executor", self.executor, EXECUTORS)
+        if self.workers is not None and self.workers < 1:
+            raise ConfigError(f"workers must be 1 or more, not {self.workers}")
+        for option in engine_options():
+            if option.name in self.engine_settings.options:
+                option.check(self.engine_settings.options[option.name])
+
+
+def _check_choice(what: str, value: str, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise ConfigError(f"unknown {what} {value!r}; choose one of: {', '.join(choices)}")

@@ -42,7 +42,6 @@ from .record import Record
 from .render import render_all
 from .report import RunReport
 from .settings import cache_dir_problem
-from .summarize import summary_length
 from .translators import Translators
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
@@ -58,15 +57,10 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
     failures, and an output that could not be written (disk full, read-only folder: the run stops
     there), are in the report, not raised.
     """
+    options.check()
     check_working_folder()
     check_descriptors()  # before anything: one run out of them half-way fails in misleading ways
     check_output_path(options.output_dir)
-    try:
-        summary_length(1, options.summary_size)
-    except (TypeError, ValueError) as problem:
-        raise ConfigError(str(problem)) from None
-    if options.summary_mode not in ("aligned", "independent"):
-        raise ConfigError(f"unknown summary mode {options.summary_mode!r}; choose aligned or independent")
     output_dir = options.output_dir
     glossary = load_glossary(options.glossary) if options.glossary else Glossary()
     settings = dataclasses.replace(options.engine_settings, glossary=glossary.terms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import time
@@ -11,6 +12,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from jobs.engines.base import EngineSettings
+from jobs.errors import ConfigError
+from jobs.pipeline import RunOptions, run
 from jobs.schema import record_schema
 
 from .conftest import SAMPLE_EXPORT, digest_subprocess, read_jsonl, repo_data, run_digest
@@ -266,3 +270,44 @@ def test_usage_errors_exit_2(workdir: Path, args: list[str], message: str) -> No
     result = run_digest(*args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--workers", "2"], ["--ray-address", "127.0.0.1:6379"]])
+def test_ray_options_without_the_ray_executor_are_a_usage_error(sample_batch: Path, args: list[str]) -> None:
+    result = run_digest("run", *args)
+    assert result.exit_code == 2
+    assert "Usage: " in result.stderr and "Error: --ray-address and --workers go with --executor ray" in result.stderr
+    assert list(Path("output").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"engine": "babel"}, "unknown engine 'babel'; choose one of: auto, argos, gloss"),
+        ({"summary_size": 0}, "a summary needs at least 1 sentence, not 0"),
+        ({"summary_size": 1.5}, "a summary ratio must be above 0 and at most 1, not 1.5"),
+        ({"summary_mode": "mixed"}, "unknown summary mode 'mixed'; choose aligned or independent"),
+        ({"summarizer": "bayes"}, "unknown summary algorithm 'bayes'; choose one of: lexrank, textrank, lsa"),
+        ({"keywords": -1}, "keywords must be 0 or more, not -1"),
+        ({"keyword_method": "yake"}, "unknown keyword method 'yake'; choose one of: tfidf, textrank"),
+        ({"executor": "dask"}, "unknown executor 'dask'; choose one of: local, ray"),
+        ({"workers": 2}, "--ray-address and --workers go with --executor ray"),
+        ({"executor": "ray", "workers": 0}, "workers must be 1 or more, not 0"),
+        ({"engine_settings": EngineSettings(options={"beam_size": 0})}, "--beam-size must be at least 1, not 0"),
+        ({"engine_settings": EngineSettings(options={"threads": "4"})}, "--threads must be a whole number, not '4'"),
+        (
+            {"engine_settings": EngineSettings(options={"device": "tpu"})},
+            "--device 'tpu': choose one of: auto, cpu, cuda",
+        ),
+    ],
+)
+def test_options_digest_run_refuses_are_refused_through_the_library_too(
+    sample_batch: Path, given: dict, message: str
+) -> None:
+    # Before, an unknown summary algorithm or keyword method failed every record as an internal
+    # error, and the Ray options or a beam size of 0 were ignored, with exit 0.
+    options = RunOptions(inputs=[sample_batch.parent], output_dir=Path("output"), **given)
+    said: list[str] = []
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        run(options, warn=said.append, error=said.append)
+    assert list(Path("output").iterdir()) == [] and said == []  # refused before anything was read or written

@@ -28,6 +28,15 @@ class EngineOption:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
+    def check(self, value: Any) -> None:
+        """ConfigError for a value `digest run` would refuse for the option (its choices, its kind, its minimum)."""
+        if self.choices and value not in self.choices:
+            raise ConfigError(f"{self.flag} {value!r}: choose one of: {', '.join(self.choices)}")
+        if self.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"{self.flag} must be a whole number, not {value!r}")
+        if self.minimum is not None and value < self.minimum:
+            raise ConfigError(f"{self.flag} must be at least {self.minimum}, not {value}")
+
 
 @dataclass(frozen=True)
 class EngineSettings:
