@@ -61,7 +61,7 @@ class OutputError(DigestError):
 
 
 class ModelPackageError(ConfigError):
-    """An `.argosmodel` file that cannot be installed; nothing was written."""
+    """A model (an `.argosmodel` file) that cannot be installed: it fails its checks or does not load; nothing was written."""
 
 
 class RenderError(DigestError):

@@ -4,9 +4,9 @@ An Argos package (`.argosmodel`) is a zip of one folder holding `metadata.json` 
 and version), a CTranslate2 model in `model/`, and a tokenizer (`sentencepiece.model` or
 `bpe.model`). Each installed pair lives in `<models_dir>/<from>_<to>/`. A package is checked
 completely before anything is written (its members, sizes and compression, then its metadata),
-unpacked beside the models into a hidden folder, loaded there as the `argos` engine loads it, and
-only then swapped in by a rename, so the models folder is never left half-installed nor holding a
-model that cannot be loaded.
+unpacked beside the models into a hidden folder, loaded there as the `argos` engine loads it (in
+a child process, `jobs.engines.load_check`), and only then swapped in by a rename, so the models
+folder is never left half-installed nor holding a model that cannot be loaded.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,7 @@ from ...limits import check_descriptors
 from ...messages import Warn
 from ...writing import made_by_live_process
 from ..base import ModelInfo
+from ..load_check import check_loads, failed, loading
 from .package_file import PACKAGE_SUFFIX, ZIP_ERRORS, extract, inspect_archive, open_package
 
 #: A dropped package that cannot be installed is renamed `<name>.argosmodel.rejected`.
@@ -42,9 +41,7 @@ REJECTED_SUFFIX = ".rejected"
 _HIDDEN_WORK_PREFIXES = (".install-", ".replaced-")
 _INDEX_TIMEOUT_SECONDS = 20
 
-#: Loading a real model takes a few seconds; a load that hangs is a broken package. Each dropped
-#: package is checked before any batch, so this bounds how long it can delay a run.
-_LOAD_CHECK_TIMEOUT_SECONDS = 120
+#: What the load check translates, with the package's own tokenizer.
 _LOAD_CHECK_SAMPLE = "Test 测试 1."
 #: A dropped file changed more recently than this may still be being copied in: if it cannot be
 #: installed it is left for the next run rather than set aside.
@@ -135,7 +132,7 @@ def install_package(path: Path, models_dir: Path) -> InstalledModel:
             extract(path, archive, contents.prefix, staging)
             if not _ctranslate2().contains_model(str(staging / "model")):
                 raise ModelPackageError(f"{path}: model/ is not a CTranslate2 model")
-            _check_package_loads(path, staging)
+            check_loads(path, staging, _load_check_child)
             target = models_dir / contents.pair
             replaced = None
             if target.exists():
@@ -162,61 +159,12 @@ def _new_work_folder(models_dir: Path, prefix: str) -> Path:
     return folder
 
 
-def _check_package_loads(path: Path, folder: Path) -> None:
-    """Load the unpacked package as the `argos` engine does, in a child process; ModelPackageError if it fails.
-
-    A child process, because a crafted or damaged model.bin can crash CTranslate2 outright
-    (a segmentation fault, not an exception), and a dropped package must not take the run down.
-    """
-    source_root = str(Path(__file__).resolve().parents[3])  # the folder that holds `jobs`
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [source_root, os.environ.get("PYTHONPATH")])),
-        "PYTHONIOENCODING": "utf-8",
-    }
-    command = [sys.executable, "-c", f"import sys; from {__name__} import _load_check_child as c; c(sys.argv[1])"]
-    try:
-        result = subprocess.run(
-            [*command, str(folder)],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            encoding="utf-8",
-            errors="replace",
-            env=env,
-            timeout=_LOAD_CHECK_TIMEOUT_SECONDS,
-        )
-    except subprocess.TimeoutExpired:
-        raise ModelPackageError(
-            f"{path}: loading the model took more than {_LOAD_CHECK_TIMEOUT_SECONDS} s; the package is broken"
-        ) from None
-    if result.returncode == 0:
-        return
-    lines = result.stdout.splitlines()
-    steps = [line.removeprefix("loading ") for line in lines if line.startswith("loading ")]
-    step = steps[-1] if steps else "the package"
-    errors = [line.removeprefix("failed: ") for line in lines if line.startswith("failed: ")]
-    if errors:
-        reason = errors[-1].replace(f"{folder}{os.sep}", "")  # the unpacked copy is gone once this is read
-    elif result.returncode < 0:
-        reason = f"the loader crashed with {_signal_name(-result.returncode)}"
-    else:
-        reason = f"exit code {result.returncode}: {result.stderr.strip()[-300:]}"
-    raise ModelPackageError(f"{path}: {step} cannot be loaded ({reason}); the file is damaged or not a model")
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
 def _load_check_child(folder_name: str) -> None:
-    """The child process of `_check_package_loads`: print each step, and what failed (exit 3)."""
+    """The child process of `check_loads`: load the package as the `argos` engine does, step by step."""
     folder = Path(folder_name)
     argos = argos_package_module()
     ctranslate2 = _ctranslate2()
-    print("loading metadata.json (argostranslate)", flush=True)
+    loading("metadata.json (argostranslate)")
     # Whatever a loader raises on a bad file is the package's fault: their parsers raise
     # RuntimeError, OSError, ValueError, IndexError, KeyError...
     try:
@@ -224,17 +172,16 @@ def _load_check_child(folder_name: str) -> None:
         tokenizer = getattr(package, "tokenizer", None)
         if tokenizer is None:
             raise ValueError("no tokenizer file")
-        print(f"loading {Path(getattr(tokenizer, 'model_file', 'the tokenizer')).name} (tokenizer)", flush=True)
+        loading(f"{Path(getattr(tokenizer, 'model_file', 'the tokenizer')).name} (tokenizer)")
         tokens = tokenizer.encode(_LOAD_CHECK_SAMPLE)
-        print("loading model/model.bin (CTranslate2)", flush=True)
+        loading("model/model.bin (CTranslate2)")
         translator = ctranslate2.Translator(str(folder / "model"), device="cpu", inter_threads=1, intra_threads=1)
         prefix = package.target_prefix or ""
         translator.translate_batch(
             [tokens], target_prefix=[[prefix]] if prefix else None, beam_size=1, max_decoding_length=2
         )
     except Exception as error:
-        print(f"failed: {type(error).__name__}: {' '.join(str(error).split())}", flush=True)  # one line
-        sys.exit(3)
+        failed(error)
 
 
 def _remove_leftovers(models_dir: Path) -> None:
