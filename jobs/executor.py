@@ -1,7 +1,8 @@
-"""Where the per-chunk work runs: in this process (`local`), or in Ray workers (`ray`).
+"""Where the per-chunk work runs: the interface, and `local` (this process); `ray_executor` has the `ray` one.
 
 An executor maps chunks of source records to their output records, in input order, so that the
 run around it (lock, atomic writes, manifest, report, pages) is the same whichever runs them.
+The run takes the one its options name (`pipeline.make_executor`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from types import TracebackType
 from .cache import TranslationStats
 from .chunk import process_chunk
 from .context import RunContext
-from .errors import ConfigError
 from .messages import take_deferred_warnings
 from .reading import RecordError, SourceRecord
 from .record import Record
@@ -79,19 +79,3 @@ def run_chunk(chunk: Chunk, context: RunContext) -> ChunkResult:
         after.cache_hits - before.cache_hits, after.engine_translations - before.engine_translations
     )
     return ChunkResult(results, warnings, stats)
-
-
-def make_executor(context: RunContext) -> Executor:
-    """The executor the run's options name (checked by `RunOptions.check`), ready to map chunks.
-
-    A Ray one joins or starts Ray and its workers with the first chunk: a run with nothing new starts none.
-    """
-    if context.options.executor != "ray":
-        return LocalExecutor(context)
-    try:
-        from .ray_executor import RayExecutor
-    except ImportError as missing:
-        raise ConfigError(
-            f"--executor ray needs Ray ({missing}); install it with: pip install 'zh-abstract-digest[ray]'"
-        ) from None
-    return RayExecutor(context)

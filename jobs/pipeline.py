@@ -18,7 +18,7 @@ from .cache import TranslationCache, default_cache_path
 from .context import RunContext
 from .engines import prepare_engines
 from .errors import BatchError, ConfigError, OutputError
-from .executor import Chunk, Executor, make_executor
+from .executor import Chunk, Executor, LocalExecutor
 from .glossary import Glossary, load_glossary
 from .language import normalise_whitespace
 from .layout import HTML_SUFFIX, INDEX_NAME, batch_outputs
@@ -93,6 +93,22 @@ def run(options: RunOptions, warn: Warn = messages.warning, error: Warn = messag
             for folder in created:  # a folder this run made and left empty goes too
                 _remove_empty_folder(folder)
             raise
+
+
+def make_executor(context: RunContext) -> Executor:
+    """The executor the run's options name (checked by `RunOptions.check`), ready to map chunks.
+
+    A Ray one joins or starts Ray and its workers with the first chunk: a run with nothing new starts none.
+    """
+    if context.options.executor != "ray":
+        return LocalExecutor(context)
+    try:
+        from .ray_executor import RayExecutor
+    except ImportError as missing:
+        raise ConfigError(
+            f"--executor ray needs Ray ({missing}); install it with: pip install 'zh-abstract-digest[ray]'"
+        ) from None
+    return RayExecutor(context)
 
 
 def _run_batches(

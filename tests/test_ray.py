@@ -23,12 +23,11 @@ ray = pytest.importorskip(
 )
 from ray.cluster_utils import Cluster
 
-from jobs import executor as executor_module
 from jobs.context import RunContext
 from jobs.engines.base import EngineSettings
 from jobs.errors import ConfigError
 from jobs.options import RunOptions
-from jobs.pipeline import run
+from jobs.pipeline import make_executor, run
 from jobs.ray_executor import ACTOR_PREFIX, NAMESPACE, RayExecutor
 from jobs.translators import Translators
 
@@ -189,7 +188,7 @@ def test_without_ray_installed_the_run_says_how_to_install_it(tmp_path: Path, mo
     options = options_for(SAMPLE_EXPORT.parent, tmp_path / "out", tmp_path / "models", executor="ray")
     translators = Translators("gloss", options.engine_settings, QUIET)
     with pytest.raises(ConfigError, match=r"pip install 'zh-abstract-digest\[ray\]'"):
-        executor_module.make_executor(RunContext(options, translators, QUIET))
+        make_executor(RunContext(options, translators, QUIET))
 
 
 def descendants(pid: int) -> set[int]:
