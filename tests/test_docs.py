@@ -4,6 +4,7 @@ somewhere, and the site builds strictly."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from types import ModuleType
 
 import click
 import pytest
@@ -121,6 +123,79 @@ def test_the_readme_is_short() -> None:
 def test_no_docs_page_is_a_wall() -> None:
     for page in DOCS.glob("*.md"):
         assert len(page.read_bytes()) < 16 * 1024, f"{page.name}: split it by topic"
+
+
+def cited_in() -> list[tuple[str, str]]:
+    """Each docs page and the README, by name, with its text: what cites digest's code."""
+    pages = [(f"docs/{page.name}", page.read_text(encoding="utf-8")) for page in sorted(DOCS.glob("*.md"))]
+    return [*pages, ("README.md", README)]
+
+
+def test_every_jobs_path_cited_exists() -> None:
+    """A module or folder the docs send a newcomer to (`jobs/reading/formats/`) is there: a restructure
+    that moves one fails here until the docs follow."""
+    cited = {
+        (where, path.rstrip(".-"))
+        for where, text in cited_in()
+        for path in re.findall(r"(?<![\w/.-])jobs/[\w./-]*", text)
+    }
+    missing = sorted(f"{where}: {path}" for where, path in cited if not (REPO / path).exists())
+    assert not missing, "cited, and not in the repository:\n" + "\n".join(missing)
+
+
+def test_every_module_file_named_exists() -> None:
+    """A module named by its file alone (`passes.py`) is a file somewhere in the repository's code."""
+    files = {path.name for folder in ("jobs", "tests", "benchmarks") for path in (REPO / folder).rglob("*.py")}
+    missing = sorted(
+        f"{where}: {name}"
+        for where, text in cited_in()
+        for name in set(re.findall(r"`([\w.]+\.py)`", text))
+        if name not in files
+    )
+    assert not missing, "named, and no such module:\n" + "\n".join(missing)
+
+
+def resolves(dotted: str) -> bool:
+    """Whether `module.name[.name...]` (a top-level module of jobs first) names something defined there.
+
+    A name a module only imports from another (`chunk.Translators`) does not count: the docs must
+    send a reader to where it is defined (a package's re-exports of its own modules count).
+    """
+    first, *rest = dotted.split(".")
+    found: object = importlib.import_module(f"jobs.{first}")
+    for part in rest:
+        if isinstance(found, ModuleType) and hasattr(found, "__path__"):  # a package: its modules count
+            if importlib.util.find_spec(f"{found.__name__}.{part}") is not None:
+                found = importlib.import_module(f"{found.__name__}.{part}")
+                continue
+        if not hasattr(found, part):
+            return False
+        owner, found = found, getattr(found, part)
+        defined_in = getattr(found, "__module__", None)
+        if isinstance(owner, ModuleType) and isinstance(defined_in, str):
+            if not (defined_in == owner.__name__ or defined_in.startswith(f"{owner.__name__}.")):
+                return False
+    return True
+
+
+def cited_names(text: str) -> set[str]:
+    """`module.name` references in code spans, and in the text diagrams (```text), to a top-level module of jobs."""
+    spans = re.findall(r"`(?:jobs\.)?([a-z_]+(?:\.[A-Za-z_]\w*)+)(?:\(\))?`", text)
+    for diagram in re.findall(r"```text\n(.*?)```", text, flags=re.DOTALL):
+        spans += re.findall(r"(?<![\w./<-])([a-z_]+(?:\.[A-Za-z_]\w*)+)(?![\w/-])", diagram)
+    top_level = {path.stem for path in (REPO / "jobs").glob("*.py")} | {
+        path.parent.name for path in (REPO / "jobs").glob("*/__init__.py")
+    }
+    modules = top_level - {"__init__", "__main__"}
+    files = ("py", "json", "jsonl", "md", "html", "xml", "txt", "tsv")  # `record.schema.json` is no name
+    return {name for name in spans if name.split(".")[0] in modules and name.rsplit(".", 1)[1] not in files}
+
+
+def test_every_module_name_cited_is_defined_there() -> None:
+    """Each `module.name` cited (`pipeline.make_executor`, `record.Record.from_json`) is defined in that
+    module: a function that moved to another fails here until the docs follow."""
+    wrong = sorted(f"{where}: {name}" for where, text in cited_in() for name in cited_names(text) if not resolves(name))
+    assert not wrong, "cited, and not defined where the docs say:\n" + "\n".join(wrong)
 
 
 def slug(heading: str) -> str:
