@@ -52,7 +52,7 @@ def test_ray_workers_ask_for_a_gpu_each_only_when_models_may_run_on_cuda(
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]'): this test starts a Ray")
     from jobs.ray_executor import NAMESPACE, RayExecutor
 
-    ray.init(num_cpus=2, num_gpus=1, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, num_gpus=1, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
     try:
         settings = EngineSettings(models_dir=argos_models, options={"device": device})
         options = RunOptions(inputs=[SAMPLE_EXPORT.parent], output_dir=tmp_path, engine=engine, executor="ray")

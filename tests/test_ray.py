@@ -148,7 +148,7 @@ def test_a_killed_worker_is_restarted_and_the_batch_completes(tmp_path: Path) ->
     inputs = batch_of_csl(tmp_path / "input", 300)
     models = tmp_path / "lang_models"
     local = run(options_for(inputs, tmp_path / "local", models, chunk_records=5), warn=QUIET)
-    ray.init(num_cpus=2, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
     try:
         options = options_for(inputs, tmp_path / "ray", models, chunk_records=5, executor="ray", workers=2)
         report, killed = run_killing_a_worker(options)
@@ -165,7 +165,7 @@ def test_a_worker_that_cannot_be_restarted_fails_the_batch_as_a_whole(
     monkeypatch.setattr("jobs.ray_executor.RESTARTS", 0)
     inputs = batch_of_csl(tmp_path / "input", 300)
     errors: list[str] = []
-    ray.init(num_cpus=2, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
     try:
         options = options_for(inputs, tmp_path / "ray", tmp_path / "models", chunk_records=5, executor="ray", workers=2)
         killed: list[int] = []
@@ -243,7 +243,7 @@ def test_sigterm_ends_a_ray_run_cleanly_and_stops_its_ray(
 
 
 def test_more_workers_than_the_cluster_has_room_for_is_a_usage_error_not_a_hang(tmp_path: Path) -> None:
-    ray.init(num_cpus=2, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
     try:
         options = options_for(SAMPLE_EXPORT.parent, tmp_path / "out", tmp_path / "models", executor="ray", workers=3)
         with pytest.raises(ConfigError, match="3 workers need 3 CPUs, and the cluster has 2 CPUs and 0 GPUs"):
