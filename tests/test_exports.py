@@ -282,6 +282,11 @@ def test_a_mixed_folder_gives_every_batch_its_records(mixed: Path) -> None:
         "references.bib.jsonl": 3,
         "cnki-noteexpress.jsonl": 3,
         "cnki-self-defined.jsonl": 3,
+        "cnki-endnote-2024.jsonl": 4,
+        "cnki-refworks-2024.jsonl": 6,
+        "cnki2bib-CoverAllTest15Entries.net.jsonl": 15,
+        "cnki2bib-CoverAllTest15Entries.bib.jsonl": 15,
+        "cnki2bib-withLineBreakInAddress.jsonl": 1,
         "seed-cnki-export.jsonl": 19,
         "csl.jsonl": 2,
     }

@@ -28,11 +28,15 @@ from .conftest import SAMPLE_EXPORT, repo_data
 #: A real sample of every registered format (sources in tests/data/SOURCES.md): a format without one fails below.
 SAMPLES: dict[str, list[Path]] = {
     "jsonl": [repo_data("csl-dev-abstracts.jsonl")],
-    "cnki-refer": [repo_data("exports/cnki-endnote.txt")],
-    "refworks": [repo_data("exports/cnki-refworks.txt")],
+    "cnki-refer": [repo_data("exports/cnki-endnote.txt"), repo_data("exports/cnki-endnote-2024.txt")],
+    "refworks": [repo_data("exports/cnki-refworks.txt"), repo_data("exports/cnki-refworks-2024.txt")],
     "ris": [repo_data("exports/wanfang.ris.txt")],
-    "bibtex": [repo_data("exports/references.bib.txt")],
-    "noteexpress": [repo_data("exports/cnki-noteexpress.txt")],
+    "bibtex": [repo_data("exports/references.bib.txt"), repo_data("exports/cnki2bib-CoverAllTest15Entries.bib")],
+    "noteexpress": [
+        repo_data("exports/cnki-noteexpress.txt"),
+        repo_data("exports/cnki2bib-CoverAllTest15Entries.net"),
+        repo_data("exports/cnki2bib-withLineBreakInAddress.net"),
+    ],
     "cnki-self-defined": [repo_data("exports/cnki-self-defined.txt")],
     "text": [SAMPLE_EXPORT, repo_data("text-export.txt")],  # the 相似文献 layout, and abstracts between blank lines
 }
