@@ -61,7 +61,8 @@ def prepare(
         flags.append("truncated")
     if lang == "zh" and is_traditional(text or title or ""):
         flags.append("traditional")
-    sentences = split_sentences(text, lang) if text else []
+    # From the text as read, whose paragraph breaks end sentences (the record keeps it normalised).
+    sentences = split_sentences(record.text, lang) if text else []
     title_lang = detect_language(title) if title else None
     citation_keywords = record.citation.keywords if record.citation is not None else None
     author_lang = next((side for side, words in (citation_keywords or {}).items() if words), None)

@@ -1,8 +1,10 @@
 """Sentence splitting for real exports, in Chinese and English, with no downloaded models.
 
-Chinese uses its own rules (below); English uses sentencex (Wikimedia's rule-based splitter,
-which knows abbreviations such as `e.g.` and `U.S.`) after the glued sentence ends of real
-exports (`in decline.Nations are`) have been given back their space.
+An abstract's paragraph breaks end a sentence (`split_paragraphs`): a numbered heading or a list
+item on a line of its own starts a sentence instead of running into the one before. Within a
+paragraph, Chinese uses its own rules (below); English uses sentencex (Wikimedia's rule-based
+splitter, which knows abbreviations such as `e.g.` and `U.S.`) after the glued sentence ends of
+real exports (`in decline.Nations are`) have been given back their space.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 
 import sentencex
 
-from .language import HAN
+from .language import HAN, normalise_whitespace
 
 _CLOSERS = "\"'”’」』）)】》〉"
 
@@ -37,14 +39,41 @@ _NEXT_CHAR_RE = re.compile(r"\s*(\S)")
 # splitting linear: searching all the text before every full stop made a 2 MB abstract take minutes.
 _LOOKBACK = 16
 
+# What starts a heading or a list item on a line of its own: `1.` `1、` `1)` (not `1.5`), `(1)`
+# `（一）`, `一、`, and CNKI's bracketed section headings (`【目的】`).
+_HEADING = (
+    r"(?:\d{1,2}[.．、)）](?![\d.．])|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]"
+    r"|[一二三四五六七八九十]{1,3}[、.．]|【[^】\n]{1,12}】)"
+)
+# Where a paragraph ends: at a blank line; at a line break after a colon (what follows is a list or
+# a section); at a line break before a heading. Any other line break is a wrapped line. (Only
+# horizontal space is matched before a lookahead: a long run of line breaks stays linear.)
+_PARAGRAPH_BREAK_RE = re.compile(
+    r"\n[ \t\u3000\u00a0\r]*\n\s*"
+    r"|(?<=[:：])[ \t\u3000\u00a0]*\n"
+    rf"|\n[ \t\u3000\u00a0]*(?={_HEADING})"
+)
+
+# A list item's number alone, as sentencex cuts it off the item it numbers ("1." "(2)" "3)").
+_EN_MARKER_RE = re.compile(r"\d{1,2}[.)]|\(\d{1,2}\)")
 # English sentence ends glued to the next sentence: `decline.Nations`, `2019.China's`.
 _EN_GLUED_RE = re.compile(r"(?:(?<=[a-z][a-z])|(?<=[0-9%)\]]))([.!?])(?=[A-Z][a-z])")
 
 
 def split_sentences(text: str, lang: str) -> list[str]:
-    """Split normalised text into sentences, in order, each stripped and non-empty."""
-    pieces = split_chinese(text) if lang == "zh" else split_english(text)
+    """Split text into sentences, in order, each whitespace normalised and non-empty; a paragraph break ends one."""
+    split = split_chinese if lang == "zh" else split_english
+    pieces = [piece for paragraph in split_paragraphs(text) for piece in split(normalise_whitespace(paragraph))]
     return _attach_fragments(pieces)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """The text's paragraphs, in order (those with text only): a line break inside one is a wrapped line.
+
+    A blank line ends a paragraph (readers make CNKI's `(#br)` one, `jobs.reading.markup`), and so
+    does a line break after a colon or before a heading or list item (`1.`, `(1)`, `一、`, `【结果】`).
+    """
+    return [paragraph for paragraph in _PARAGRAPH_BREAK_RE.split(text) if paragraph.strip()]
 
 
 def split_chinese(text: str) -> list[str]:
@@ -84,7 +113,13 @@ def _ends_chinese_sentence(text: str, match: re.Match[str]) -> bool:
 def split_english(text: str) -> list[str]:
     """Split English with sentencex after restoring the space in glued sentence ends."""
     text = _EN_GLUED_RE.sub(r"\1 ", text)
-    return [s.strip() for s in sentencex.segment("en", text) if s.strip()]
+    sentences: list[str] = []
+    for piece in (s.strip() for s in sentencex.segment("en", text)):
+        if sentences and _EN_MARKER_RE.fullmatch(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"  # sentencex ends a sentence at a list item's "1."
+        elif piece:
+            sentences.append(piece)
+    return sentences
 
 
 def _attach_fragments(pieces: list[str]) -> list[str]:

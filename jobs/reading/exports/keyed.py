@@ -59,7 +59,7 @@ def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int, key: Call
             match = layout.field.match(text)
             last = [(match.group(2) or "").strip() if match else ""]
             gathered.setdefault(name, []).append(last)
-        elif text and last is not None:
+        elif last is not None:  # a blank line among them is a paragraph break
             last.append(text)
     fields = joined(gathered)
 

@@ -43,6 +43,7 @@ def has_text(line: str) -> bool:
 
 
 def joined(fields: dict[str, list[list[str]]]) -> dict[str, list[str]]:
-    """Each field's lines joined by line ends: gathered first, as copying the field onto every
-    continuation line would be quadratic in the number of lines."""
-    return {key: ["\n".join(lines) for lines in values] for key, values in fields.items()}
+    """Each field's lines joined by line ends (a blank line among them kept: a paragraph break), less
+    the blank lines around them: gathered first, as copying the field onto every continuation line
+    would be quadratic in the number of lines."""
+    return {key: ["\n".join(lines).strip() for lines in values] for key, values in fields.items()}

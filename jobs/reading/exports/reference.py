@@ -3,9 +3,10 @@ records of an export made of its references.
 
 A `Reference` is where the reference starts in the file, and either its title, abstract and
 `Citation`, or the problem that makes it unusable. `make_reference` is the one place that
-decides which: the title on one line, the abstract stripped, and a reference with neither a
-title nor an abstract refused with `NO_TITLE_OR_ABSTRACT`. `reference_reader` makes a reader of
-references the reader of an input format, whose records are the references.
+decides which: the title on one line, the abstract without CNKI's markup (`..markup`), and a
+reference with neither a title nor an abstract refused with `NO_TITLE_OR_ABSTRACT`.
+`reference_reader` makes a reader of references the reader of an input format, whose records are
+the references.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...record import Citation
+from ..markup import clean_abstract
 from ..source import CONTROL_RE, BatchSource, RecordError, Records, SourceRecord
 
 #: Why a reference is no record.
@@ -35,7 +37,7 @@ class Reference:
 
 def make_reference(line: int, title: str | None, abstract: str | None, citation: Citation) -> Reference:
     title = _one_line(title)
-    abstract = (abstract or "").strip() or None
+    abstract = clean_abstract(abstract or "").strip() or None
     if not title and not abstract:
         return Reference(line, None, None, None, NO_TITLE_OR_ABSTRACT)
     return Reference(line, title, abstract, citation)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..decoding import UNDECODED_BYTE_RE
+from ..markup import clean_abstract
 from ..source import CONTROL_RE, UNSAFE_NAME_RE, BatchSource, RecordError, Records, SourceRecord
 from .base import InputFormat
 
@@ -125,7 +126,7 @@ def _jsonl_record(source: BatchSource, content: str, line: int, number: int) -> 
         (field for field in present if isinstance(field, str) and field.strip()), present[0] if present else None
     )
     if isinstance(text, str):
-        text = CONTROL_RE.sub("", text).strip()
+        text = clean_abstract(CONTROL_RE.sub("", text)).strip()
     if not isinstance(text, str) or not text:
         problem = "is empty" if isinstance(text, str) else "is missing" if text is None else "is not a string"
         raise _Unusable(f"the text ('abstract' or 'text') {problem}")

@@ -41,7 +41,7 @@ def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
             if match:
                 last = [match.group(2).strip()]
                 fields.setdefault(match.group(1), []).append(last)
-            elif line and last is not None:  # a line without a tag continues the one before
+            elif last is not None:  # a line without a tag continues the one before (a blank one: a paragraph break)
                 last.append(line)
     return joined(fields)
 

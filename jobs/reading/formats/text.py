@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..markup import clean_abstract
 from ..source import CONTROL, CONTROL_RE, BatchSource, Records, SourceRecord
 from .base import InputFormat
 
@@ -35,7 +36,7 @@ def read_text(source: BatchSource, text: str) -> Records:
     for start, end in zip(bounds[::2], bounds[1::2]):
         leading = _LEADING_SPACE_RE.match(text, start, end)
         first_char = leading.end() if leading else start
-        chunk = CONTROL_RE.sub("", text[first_char:end]).rstrip()
+        chunk = clean_abstract(CONTROL_RE.sub("", text[first_char:end])).strip()
         if not chunk:
             continue
         number += 1
