@@ -1,23 +1,44 @@
 """Fields of real exports read as the exports write them (issue 22, "Fields that come out wrong").
 
-CNKI's markup (`<正>`, `Abstract(#br)`) out of the abstract and its paragraph breaks kept as
-sentence boundaries. The samples are real exports (tests/data/SOURCES.md).
+Tags in any case and glued to their text (CNKI's RefWorks `vo 49`, `A1林行众`); every tag of every
+real sample known to its format's table, and an unknown one kept out of the text; CNKI's markup
+(`<正>`, `Abstract(#br)`) out of the abstract and its paragraph breaks kept as sentence boundaries.
+The samples are real exports (tests/data/SOURCES.md).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from jobs.chunk import prepare
 from jobs.options import RunOptions
-from jobs.reading import BatchSource, RecordError, SourceRecord, read_records
+from jobs.reading import BatchSource, RecordError, SourceRecord, citation_formats, format_by_content, read_records
+from jobs.reading.decoding import decode, unix_line_ends
+from jobs.reading.exports.keyed import keyed_reader
+from jobs.reading.exports.reference import Reference
+from jobs.reading.formats import noteexpress, refer, refworks, ris, self_defined
+from jobs.record import Citation
 
 from .conftest import repo_data
 
 EXPORTS = repo_data("exports/cnki-endnote.txt").parent
+
+#: The reader of references of each format whose fields are tags (BibTeX's are named fields).
+TAGGED: dict[str, Callable[[str], Iterator[Reference]]] = {
+    "cnki-refer": refer.read_refer,
+    "refworks": keyed_reader(refworks.LAYOUT),
+    "ris": ris.read_ris,
+    "noteexpress": keyed_reader(noteexpress.LAYOUT),
+    "cnki-self-defined": keyed_reader(self_defined.LAYOUT),
+}
+
+
+def text_of(path: Path) -> str:
+    return unix_line_ends(decode(path.read_bytes(), path)).replace("\ufeff", "")
 
 
 def records(name: str) -> list[SourceRecord]:
@@ -31,8 +52,96 @@ def by_title(name: str) -> dict[str | None, SourceRecord]:
     return {record.title: record for record in records(name)}
 
 
+def cited(record: SourceRecord) -> Citation:
+    assert record.citation is not None
+    return record.citation
+
+
 def read_text(name: str, text: str) -> list[SourceRecord | RecordError]:
     return list(read_records(BatchSource(name, Path(f"{name}.txt")), text.encode("utf-8")))
+
+
+# --- tags: every tag of every real sample known, an unknown one kept out ----------------------
+
+
+def test_every_tagged_format_has_a_reader_here() -> None:
+    assert set(TAGGED) | {"bibtex"} == set(citation_formats()), "a new reference format: add its reader to TAGGED"
+
+
+def test_every_tag_of_every_real_sample_is_in_its_formats_table() -> None:
+    seen = set()
+    for path in sorted(EXPORTS.iterdir()):
+        text = text_of(path)
+        name = format_by_content(text).name
+        if name not in TAGGED:
+            continue
+        seen.add(name)
+        references = list(TAGGED[name](text))
+        assert references, path
+        unknown = {(reference.line, tag) for reference in references for tag in reference.unknown}
+        assert not unknown, f"{path.name}: tags its format's table does not know (line, tag): {sorted(unknown)}"
+    assert seen == set(TAGGED), "a tagged format without a real sample in tests/data/exports"
+
+
+@pytest.mark.parametrize(
+    ("name", "after", "line", "unknown"),
+    [
+        ("cnki-refworks-2024.txt", "IS 12\r\n", "XY 3\r\n", "XY"),
+        ("cnki2bib-CoverAllTest15Entries.net", "{Issue}: 01\n", "{Funds}: 国家自然科学基金\n", "Funds"),
+        ("cnki-endnote-2024.txt", "%D 2014\r\n", "%x 南昌\r\n", "x"),
+        ("cnki-self-defined.txt", "Source-文献来源: 科技日报\n", "Funds-资助: 某项目\n", "Funds"),
+        ("wanfang.ris.txt", "PY  - 2013\n", "ZZ  - 某项目\n", "ZZ"),
+    ],
+)
+def test_an_unknown_tag_is_named_and_kept_out_of_the_text_and_the_field_before(
+    name: str, after: str, line: str, unknown: str
+) -> None:
+    text = (EXPORTS / name).read_bytes().decode("utf-8")
+    assert after in text
+    changed = text.replace(after, after + line, 1)
+    before, now = read_text("before", text), read_text("now", changed)
+    assert [(item.text, item.citation) for item in now if isinstance(item, SourceRecord)] == [
+        (item.text, item.citation) for item in before if isinstance(item, SourceRecord)
+    ]
+    reader = TAGGED[format_by_content(text_of(EXPORTS / name)).name]
+    references = list(reader(unix_line_ends(changed)))
+    assert [reference.unknown for reference in references if reference.unknown] == [(unknown,)]
+
+
+def test_cnkis_refworks_tags_in_lower_case_glued_and_longer_are_read() -> None:
+    found = by_title("cnki-refworks-2024.txt")
+    # `vo 49` in lower case after `IS 12`: the issue was "12\nvo 49" and the volume lost.
+    article = cited(found["多芯片联合分析2型糖尿病发病相关基因及其与阿尔茨海默病的关系"])
+    assert (article.volume, article.issue, article.pages) == ("49", "12", "1106-1111+1117")
+    # A journal without volumes: CNKI writes the tag alone (`vo `), and the issue was "22\nvo".
+    text = (EXPORTS / "cnki-refworks-2024.txt").read_bytes().decode("utf-8").replace("vo 49\r\n", "vo \r\n")
+    [empty] = [
+        r for r in read_text("rw", text) if isinstance(r, SourceRecord) and r.title and "阿尔茨海默病" in r.title
+    ]
+    assert (cited(empty).volume, cited(empty).issue) == (None, "12")
+    # `A1林行众`, the name glued to its tag: the thesis had no author.
+    assert cited(found["黄瓜共表达基因模块的识别及其特点分析"]).authors == ["林行众"]
+    assert cited(found["辽西区新石器时代考古学文化纵横"]).authors == ["朱延平"]
+    # `URL https://...` (three letters): it was glued onto the keywords before it.
+    chronicle = cited(found["大事记 大事记"])
+    assert chronicle.keywords == {"zh": ["大事记"], "en": None}
+    assert chronicle.url and chronicle.url.startswith("https://kns.cnki.net/kcms2/article/abstract?v=-0THPtffOh15")
+    # Tags written with several spaces (`A1  施吉庆;   杨亮华`).
+    assert cited(found["不锈钢管的制造方法"]).authors == ["施吉庆", "杨亮华"]
+
+
+def test_a_lower_case_tag_inside_an_abstract_stays_text() -> None:
+    text = (EXPORTS / "cnki-refworks-2024.txt").read_bytes().decode("utf-8")
+    wrapped = text.replace(
+        "AB 辽西区的范围", "AB Liaoxi is the region\r\nis 3 the count of its cultures.\r\n辽西区的范围"
+    )
+    [conference] = [
+        r
+        for r in read_text("rw", wrapped)
+        if isinstance(r, SourceRecord) and r.title == "辽西区新石器时代考古学文化纵横"
+    ]
+    assert conference.text.startswith("Liaoxi is the region\nis 3 the count of its cultures.\n辽西区的范围")
+    assert cited(conference).issue is None
 
 
 # --- CNKI's markup, and paragraph breaks as sentence boundaries ---------------------------------

@@ -1,9 +1,15 @@
 """What the formats of one "key value" field a line share: RefWorks, NoteExpress and CNKI's self-defined export.
 
 A `KeyedLayout` says how one format writes a field line (`A1 ...`, `{Author}: ...`,
-`Author-作者: ...`), which key starts a reference, which keys are fields (a line with another
-key continues the field before) and which keys give each citation part; `keyed_reader` makes the
-reader of a format from its layout.
+`Author-作者: ...`), which key starts a reference, every key its real exports write (`known`)
+and which keys give each citation part; `keyed_reader` makes the reader of a format from its
+layout.
+
+Keys are read as real exports write them: in any case (CNKI's RefWorks writes `vo 49`), glued to
+their text (`A1林行众`), with a stray comma (`{Subsidiary Author,}`), on CRLF lines. A line that
+is no field line continues the field before; one with a key the format's table does not know is a
+field of its own, read and dropped (never glued onto the field before), and the reference lists
+it in `unknown`, which the tests check empty on every real sample.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from ...record import Citation
 from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, split, url, year
@@ -27,50 +34,85 @@ class KeyedLayout:
     start: str
     #: citation part -> the format's keys for it, best first ("end_page": where a start page's end is)
     keys: dict[str, tuple[str, ...]]
-    #: Keys that are fields; a line with another key continues the field before (None: every key).
-    known: frozenset[str] | None = None
+    #: Every key the format's real exports write (those in no part of `keys` are read and dropped).
+    known: frozenset[str]
+    #: A field line written loosely (its key in another case, glued to its text): taken for a known
+    #: key only, and never inside `prose`.
+    loose: re.Pattern[str] | None = None
+    #: Fields whose wrapped lines may look like field lines ("IL 6 rose..." in an English abstract):
+    #: inside them only `field` with a known key starts a field.
+    prose: frozenset[str] = frozenset()
+
+    @cached_property
+    def _folded(self) -> dict[str, str]:
+        return {key.casefold(): key for key in self.known}
+
+    def canonical(self, key: str) -> str:
+        """The key as `known` writes it, whatever its case, spaces or a trailing comma; else as written."""
+        written = " ".join(key.split()).rstrip(",，")
+        return self._folded.get(written.casefold(), written)
 
 
 def keyed_reader(layout: KeyedLayout) -> Callable[[str], Iterator[Reference]]:
     """The reader of an export in `layout`: its references, one by one."""
 
+    def starts(line: str) -> bool:
+        match = layout.field.match(line.strip())
+        return match is not None and layout.canonical(match.group(1)) == layout.start
+
     def read(text: str) -> Iterator[Reference]:
-        lines = text.split("\n")
-
-        def key(line: str) -> str | None:
-            match = layout.field.match(line.strip())
-            if match and (layout.known is None or match.group(1) in layout.known):
-                return match.group(1)
-            return None
-
-        for line, reference in references(lines, lambda line: key(line) == layout.start):
-            yield _keyed_reference(layout, reference, line, key)
+        for line, reference in references(text.split("\n"), starts):
+            yield _keyed_reference(layout, reference, line)
 
     return read
 
 
-def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int, key: Callable[[str], str | None]) -> Reference:
+def field_line(layout: KeyedLayout, line: str, current: str | None) -> tuple[str, str] | None:
+    """The key (canonical) and value where `line` starts a field, None where it continues `current`."""
+    match = layout.field.match(line)
+    if match:
+        key = layout.canonical(match.group(1))
+        if key in layout.known or current not in layout.prose:
+            return key, (match.group(2) or "").strip()
+        return None
+    if current in layout.prose or layout.loose is None:
+        return None
+    match = layout.loose.match(line)
+    if match and layout.canonical(match.group(1)) in layout.known:
+        return layout.canonical(match.group(1)), (match.group(2) or "").strip()
+    return None
+
+
+def _fields(layout: KeyedLayout, lines: list[str]) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """Each key's values (wrapped lines joined, a blank line kept as a paragraph break), and the unknown keys."""
     gathered: dict[str, list[list[str]]] = {}
+    unknown: dict[str, None] = {}
     last: list[str] | None = None
+    current: str | None = None
     for raw in lines:
         text = raw.replace("\t", " ").strip()
-        name = key(text)
-        if name is not None:
-            match = layout.field.match(text)
-            last = [(match.group(2) or "").strip() if match else ""]
-            gathered.setdefault(name, []).append(last)
-        elif last is not None:  # a blank line among them is a paragraph break
+        found = field_line(layout, text, current)
+        if found is not None:
+            current, value = found
+            if current not in layout.known:
+                unknown[current] = None
+            last = [value]
+            gathered.setdefault(current, []).append(last)
+        elif last is not None:
             last.append(text)
-    fields = joined(gathered)
+    return joined(gathered), tuple(unknown)
+
+
+def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int) -> Reference:
+    fields, unknown = _fields(layout, lines)
+
+    def values(part: str) -> list[str]:
+        return [value for name in layout.keys.get(part, ()) for value in fields.get(name, [])]
 
     def first(part: str) -> str | None:
-        return next((value for name in layout.keys.get(part, ()) for value in fields.get(name, []) if value), None)
-
-    def every(part: str, separators: re.Pattern[str]) -> list[str]:
-        return split([value for name in layout.keys.get(part, ()) for value in fields.get(name, [])], separators)
+        return next((value for value in values(part) if value), None)
 
     pages, end = first("pages"), first("end_page")
-
     return make_reference(
         line,
         first("title"),
@@ -78,15 +120,16 @@ def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int, key: Call
         Citation(
             format=layout.name,
             type=first("type"),
-            authors=every("authors", NAME_SEPARATORS),
-            affiliations=every("affiliations", NAME_SEPARATORS),
+            authors=split(values("authors"), NAME_SEPARATORS),
+            affiliations=split(values("affiliations"), NAME_SEPARATORS),
             journal=first("journal"),
             year=year(first("year")),
             volume=first("volume"),
             issue=first("issue"),
             pages=f"{pages}-{end}" if pages and end and "-" not in pages else pages or end,
             doi=doi(first("doi")),
-            url=url([value for name in layout.keys.get("url", ()) for value in fields.get(name, [])]),
-            keywords=keywords(every("keywords", KEYWORD_SEPARATORS)),
+            url=url(values("url")),
+            keywords=keywords(split(values("keywords"), KEYWORD_SEPARATORS)),
         ),
+        unknown,
     )

@@ -2,11 +2,12 @@
 records of an export made of its references.
 
 A `Reference` is where the reference starts in the file, and either its title, abstract and
-`Citation`, or the problem that makes it unusable. `make_reference` is the one place that
-decides which: the title on one line, the abstract without CNKI's markup (`..markup`), and a
-reference with neither a title nor an abstract refused with `NO_TITLE_OR_ABSTRACT`.
-`reference_reader` makes a reader of references the reader of an input format, whose records are
-the references.
+`Citation`, or the problem that makes it unusable; and the tags it held that its format's table
+does not know (`unknown`: kept out of its text and fields; tests/test_export_fields.py checks it
+empty on every real sample). `make_reference` is the one place that decides between the two: the
+title on one line, the abstract without CNKI's markup (`..markup`), and a reference with neither a
+title nor an abstract refused with `NO_TITLE_OR_ABSTRACT`. `reference_reader` makes a reader of references
+the reader of an input format, whose records are the references.
 """
 
 from __future__ import annotations
@@ -33,14 +34,18 @@ class Reference:
     abstract: str | None
     citation: Citation | None
     problem: str | None = None
+    #: The tags of the reference its format's table does not know, in order (each once).
+    unknown: tuple[str, ...] = ()
 
 
-def make_reference(line: int, title: str | None, abstract: str | None, citation: Citation) -> Reference:
+def make_reference(
+    line: int, title: str | None, abstract: str | None, citation: Citation, unknown: tuple[str, ...] = ()
+) -> Reference:
     title = _one_line(title)
     abstract = clean_abstract(abstract or "").strip() or None
     if not title and not abstract:
-        return Reference(line, None, None, None, NO_TITLE_OR_ABSTRACT)
-    return Reference(line, title, abstract, citation)
+        return Reference(line, None, None, None, NO_TITLE_OR_ABSTRACT, unknown)
+    return Reference(line, title, abstract, citation, unknown=unknown)
 
 
 def _one_line(text: str | None) -> str | None:

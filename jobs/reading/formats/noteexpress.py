@@ -27,6 +27,16 @@ LAYOUT = KeyedLayout(
         "url": ("URL",),
         "keywords": ("Keywords",),
     },
+    # The keys CNKI's and VIP's NoteExpress exports write ({Subsidiary Author,} with its comma too).
+    frozenset(
+        [
+            *("Reference Type", "Title", "Translated Title", "Author", "Translated Author", "Author Address"),
+            *("Tertiary Author", "Subsidiary Author", "Journal", "Translated Journal", "Secondary Title"),
+            *("Tertiary Title", "Place Published", "Publisher", "Year", "Date", "TryDate", "Volume", "Issue"),
+            *("Pages", "Keywords", "Abstract", "Subject", "ISBN/ISSN", "ISBN", "图书印刷版ISBN", "Notes"),
+            *("Type of Work", "Section", "Language", "SrcDatabase", "Database Provider", "URL", "DOI"),
+        ]
+    ),
 )
 # The first line (after blank lines and BOMs).
 _FIRST_LINE = re.compile(r"\{Reference Type\}[:：]")

@@ -2,7 +2,9 @@
 
 Each reference starts at its `%0` line; a field is `%` and a one-character tag with its text
 (CNKI sometimes glues the text to the tag, or a tag onto the text before it), and a line without
-a tag continues the field before. Wanfang's and VIP's EndNote exports use the same tags.
+a tag continues the field before. Wanfang's and VIP's EndNote exports use the same tags. A tag
+EndNote does not define (`%x`) is a field of its own, read and dropped, and named in the
+reference's `unknown`; inside the abstract it is text.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ NAME = "cnki-refer"
 # also stand on a line of its own.
 _FIRST_LINE = re.compile(r"%[0-9A-Z+@?~#$!&*^()|\]\[<>]")
 _TITLE_LINE = re.compile(r"^[ \t]*%T ?\S", re.MULTILINE)
-_REFER_TAG = re.compile(r"%(\S) ?(.*)")
+# `%` and a one-character tag: EndNote's tags are ASCII (`%的患者` starts no field).
+_REFER_TAG = re.compile(r"%([!-~]) ?(.*)")
+#: EndNote's tags (its `%0`...`%9`, `%A`...`%Z` and signs), those CNKI writes among them.
+KNOWN_TAGS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ+@?~#$!&*^()|][<>=")
+# Fields whose wrapped lines may start with `%` and a sign ("%)"): a tag EndNote does not define is text there.
+_PROSE = frozenset("X+TK")
 # A tag CNKI wrote in the middle of a line, after the text: "...摘要。%K 黄芪".
 _GLUED_TAG = re.compile(r"%[KAYI+] ")
 
@@ -32,18 +39,24 @@ def read_refer(text: str) -> Iterator[Reference]:
         yield _refer_reference(lines, line)
 
 
-def _refer_fields(lines: list[str]) -> dict[str, list[str]]:
+def _refer_fields(lines: list[str]) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """Each tag's values (wrapped lines joined, a blank line kept as a paragraph break), and the unknown tags."""
     fields: dict[str, list[list[str]]] = {}
+    unknown: dict[str, None] = {}
     last: list[str] | None = None
+    current: str | None = None
     for raw in lines:
         for line in _unglued(raw.replace("\t", " ").strip()):
             match = _REFER_TAG.fullmatch(line)
-            if match:
+            if match and (match.group(1) in KNOWN_TAGS or current not in _PROSE):
+                current = match.group(1)
+                if current not in KNOWN_TAGS:
+                    unknown[current] = None
                 last = [match.group(2).strip()]
-                fields.setdefault(match.group(1), []).append(last)
-            elif last is not None:  # a line without a tag continues the one before (a blank one: a paragraph break)
+                fields.setdefault(current, []).append(last)
+            elif last is not None:  # a line without a tag continues the one before
                 last.append(line)
-    return joined(fields)
+    return joined(fields), tuple(unknown)
 
 
 def _unglued(line: str) -> list[str]:
@@ -57,7 +70,7 @@ def _unglued(line: str) -> list[str]:
 
 
 def _refer_reference(lines: list[str], line: int) -> Reference:
-    fields = _refer_fields(lines)
+    fields, unknown = _refer_fields(lines)
 
     def first(*tags: str) -> str | None:
         return next((value for tag in tags for value in fields.get(tag, []) if value), None)
@@ -83,6 +96,7 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
             url=url(fields.get("U", [])),
             keywords=keywords(every("K", KEYWORD_SEPARATORS)),
         ),
+        unknown,
     )
 
 

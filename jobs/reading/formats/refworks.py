@@ -10,7 +10,7 @@ from .base import InputFormat
 
 LAYOUT = KeyedLayout(
     "refworks",
-    re.compile(r"([A-Z][A-Z0-9])(?: (.*)|$)"),
+    re.compile(r"([A-Z][A-Z0-9]{1,4})(?: (.*)|$)"),
     "RT",
     {
         "type": ("RT",),
@@ -26,14 +26,19 @@ LAYOUT = KeyedLayout(
         "pages": ("SP",),
         "end_page": ("OP",),
         "doi": ("DO",),
-        "url": ("LK", "UL"),
+        "url": ("LK", "UL", "URL"),
         "keywords": ("K1",),
     },
-    # RefWorks' tags: an English abstract's line that starts "IL 6 ..." continues it.
+    # RefWorks' tags, and those CNKI writes (C1 a standard's number, URL its link).
     frozenset(
-        "RT SR A1 A2 A3 A4 A5 T1 T2 T3 JF JO YR FD VO IS SP OP K1 AB NO PB PP ED SN AV AD AN LA CL SF OT "
-        "LK DO CN DB DS IP RD ST UL U1 U2 U3 U4 U5 WP WT WV".split()
+        "RT SR ID A1 A2 A3 A4 A5 A6 T1 T2 T3 JF JO YR FD VO IS SP OP K1 AB NO PB PP ED SN AV AD AN LA CL SF OT "
+        "LK DO CN DB DS IP RD ST UL U1 U2 U3 U4 U5 U6 U7 U8 U9 U10 U11 U12 U13 U14 U15 SL LL CR WP WT WV OL "
+        "PMID PMCID C1 URL".split()
     ),
+    # CNKI writes `vo 49` in lower case, and the text glued to the tag after a Chinese one (`A1林行众`).
+    re.compile(r"([A-Za-z][A-Za-z0-9]{1,4}(?= |$)|[A-Za-z][A-Za-z0-9](?=[^\x00-\x7f])) ?(.*)"),
+    # An English abstract's line that starts "IL 6 ..." continues it.
+    frozenset("AB NO AD K1 T1 T2 T3 OT".split()),
 )
 # The first line (after blank lines and BOMs): `RT` and the reference type. An abstract may start
 # so too ("RT 检测..."), so a title line (`T1`) must also stand on a line of its own.

@@ -2,7 +2,8 @@
 
 Each reference runs from its `TY` line to its `ER` line; rispy reads its fields, after the one-space
 dialect (`TI - ...`) is given rispy's two spaces and each field's wrapped lines are joined. Text
-that is no reference (before the first `TY` line, after an `ER` line) is reported, not dropped.
+that is no reference (before the first `TY` line, after an `ER` line) is reported, not dropped. A
+tag rispy's table does not know is read and dropped, and named in the reference's `unknown`.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
         return values
 
     start, end = first("start_page"), first("end_page")
+    unknown = entry.get("unknown_tag")
     return make_reference(
         line,
         first("title", "primary_title"),
@@ -120,6 +122,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
             url=url(every("urls")),
             keywords=keywords(split(every("keywords"), KEYWORD_SEPARATORS)),
         ),
+        tuple(unknown) if isinstance(unknown, dict) else (),
     )
 
 

@@ -9,7 +9,7 @@ from ..exports.reference import reference_reader
 from .base import InputFormat
 
 # CNKI's 自定义 export names each field twice, "Title-题名:". Abstracts hold "COVID-19:" and
-# the like, so only CNKI's own keys start a field.
+# the like, so inside one only CNKI's own keys start a field.
 LAYOUT = KeyedLayout(
     "cnki-self-defined",
     re.compile(r"([A-Za-z]+)-[^:：\s]*[:：] ?(.*)"),
@@ -22,17 +22,20 @@ LAYOUT = KeyedLayout(
         "affiliations": ("Organ",),
         "journal": ("Source",),
         "year": ("Year", "PubTime"),
-        "volume": ("Volum", "Volume"),
+        "volume": ("Volum", "Volume", "Roll"),
         "issue": ("Period",),
-        "pages": ("PageCount",),
+        # The page range: `Page-页码` (`PageCount-页数` the number of pages beside it), else `PageCount-页码`.
+        "pages": ("Page", "Pages", "PageCount"),
         "doi": ("DOI",),
-        "url": ("URL",),
+        "url": ("URL", "Link"),
         "keywords": ("Keyword",),
     },
     frozenset(
-        "SrcDatabase Title Author Organ Source Keyword Summary PubTime FirstDuty Fund Year Volum Volume Period "
-        "PageCount CLC DOI URL ISSN ISBN Publisher Pages".split()
+        "SrcDatabase Title Author Organ Source Keyword Summary PubTime FirstDuty Fund Year Volum Volume Roll "
+        "Period PageCount Page CLC DOI URL Link ISSN ISBN Publisher Pages City Meeting".split()
     ),
+    # An abstract's "COVID-19: ..." at the start of a line continues it.
+    prose=frozenset(["Summary", "Title", "Organ", "Fund", "Keyword"]),
 )
 # The first line (after blank lines and BOMs).
 _FIRST_LINE = re.compile(r"(SrcDatabase|Title)-[^:：\s]*[:：]")
