@@ -81,19 +81,23 @@ class Citation:
     """What a reference export (EndNote, RefWorks, RIS, BibTeX) says about the publication.
 
     The title is the record's own `title`; everything else the export knows is here, typed.
-    `keywords` are the authors' own, {zh, en}: the side they were written in, the other
-    translated (null when untranslated or when the export has none).
+    `publisher` is also a thesis's university and the body that issued a standard; `supervisors`
+    are a thesis's. `keywords` are the authors' own, {zh, en}: the side they were written in, the
+    other translated (null when untranslated or when the export has none).
     """
 
     format: str
     type: str | None = None
     authors: list[str] = field(default_factory=list)
     affiliations: list[str] = field(default_factory=list)
+    supervisors: list[str] = field(default_factory=list)
     journal: str | None = None
+    publisher: str | None = None
     year: str | None = None
     volume: str | None = None
     issue: str | None = None
     pages: str | None = None
+    standard_number: str | None = None
     doi: str | None = None
     url: str | None = None
     keywords: dict[str, list[str] | None] | None = None
@@ -104,11 +108,14 @@ class Citation:
             "type": self.type,
             "authors": self.authors,
             "affiliations": self.affiliations,
+            "supervisors": self.supervisors,
             "journal": self.journal,
+            "publisher": self.publisher,
             "year": self.year,
             "volume": self.volume,
             "issue": self.issue,
             "pages": self.pages,
+            "standard_number": self.standard_number,
             "doi": self.doi,
             "url": self.url,
             "keywords": None if self.keywords is None else both(self.keywords),
@@ -125,11 +132,14 @@ class Citation:
             type=_string(value.get("type")) or None,
             authors=_strings(value.get("authors")) or [],
             affiliations=_strings(value.get("affiliations")) or [],
+            supervisors=_strings(value.get("supervisors")) or [],
             journal=_string(value.get("journal")) or None,
+            publisher=_string(value.get("publisher")) or None,
             year=_string(value.get("year")) or None,
             volume=_string(value.get("volume")) or None,
             issue=_string(value.get("issue")) or None,
             pages=_string(value.get("pages")) or None,
+            standard_number=_string(value.get("standard_number")) or None,
             doi=_string(value.get("doi")) or None,
             url=_string(value.get("url")) or None,
             keywords=None

@@ -2,8 +2,9 @@
 
 Tags in any case and glued to their text (CNKI's RefWorks `vo 49`, `A1林行众`); every tag of every
 real sample known to its format's table, and an unknown one kept out of the text; CNKI's markup
-(`<正>`, `Abstract(#br)`) out of the abstract and its paragraph breaks kept as sentence boundaries.
-The samples are real exports (tests/data/SOURCES.md).
+(`<正>`, `Abstract(#br)`) out of the abstract and its paragraph breaks kept as sentence boundaries;
+a thesis's university and supervisors, a standard's number, BibTeX's affiliations, and no author
+named "Null". The samples are real exports (tests/data/SOURCES.md).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from jobs.chunk import prepare
@@ -21,11 +23,15 @@ from jobs.reading.decoding import decode, unix_line_ends
 from jobs.reading.exports.keyed import keyed_reader
 from jobs.reading.exports.reference import Reference
 from jobs.reading.formats import noteexpress, refer, refworks, ris, self_defined
-from jobs.record import Citation
+from jobs.record import Citation, Record
+from jobs.render import render_all
+from jobs.schema import record_schema
 
-from .conftest import repo_data
+from .conftest import read_jsonl, repo_data
+from .test_render import QUIET, parse_html, run_pipeline
 
 EXPORTS = repo_data("exports/cnki-endnote.txt").parent
+GOLDEN = Path(__file__).parent / "golden" / "seed-cnki-export.jsonl"
 
 #: The reader of references of each format whose fields are tags (BibTeX's are named fields).
 TAGGED: dict[str, Callable[[str], Iterator[Reference]]] = {
@@ -226,3 +232,124 @@ def test_a_numbered_heading_on_its_own_line_starts_a_sentence() -> None:
         sentences_of(wrapped)[0]
         == "黄瓜(Cucumis sativus L.)是我国最大的保护地栽培蔬菜作物 ,也是植物性别发育和维管束运输研究的重要模式植物。"
     )
+
+
+# --- theses, standards, placeholders, affiliations ---------------------------------------------
+
+
+THESES = [
+    ("cnki-endnote-2024.txt", "中西方高校人文教育的比較研究", "大連理工大學", ["董鋒"]),  # %I, %Y
+    (
+        "cnki-endnote-2024.txt",
+        "大粒车前子多糖体内外消化与酵解特征体系构建及其促进肠道健康的作用",
+        "南昌大学",
+        ["谢明勇", "聂少平"],
+    ),  # %J
+    ("cnki-refworks-2024.txt", "黄瓜共表达基因模块的识别及其特点分析", "南京农业大学", ["黄三文", "杨清"]),  # PB, A3
+    ("cnki2bib-CoverAllTest15Entries.net", "我国铁路客运站建筑空间室内设计方法研究", "北京交通大学", ["孙伟"]),
+    ("cnki2bib-CoverAllTest15Entries.bib", "云环境下铁路“门到门”货运产品设计优化方法研究", "北京交通大学", ["何世伟"]),
+]
+
+
+@pytest.mark.parametrize(("name", "title", "university", "supervisors"), THESES)
+def test_a_thesis_keeps_its_university_and_supervisors(
+    name: str, title: str, university: str, supervisors: list[str]
+) -> None:
+    thesis = cited(by_title(name)[title])
+    assert (thesis.publisher, thesis.supervisors, thesis.journal, thesis.issue) == (university, supervisors, None, None)
+
+
+STANDARDS = [
+    ("cnki-endnote-2024.txt", "船舶及海洋工程用不锈钢复合钢板", "GB/T 43109-2023"),  # %V
+    ("cnki-refworks-2024.txt", "信息与文献 参考文献著录规则", "GB/T 7714-2015"),  # C1, ID
+    ("cnki2bib-CoverAllTest15Entries.net", "铁路调车作业标准 铁路调车作业标准基本规定", "GB/T 7178.1-1996"),  # {ISBN}
+    ("cnki2bib-CoverAllTest15Entries.net", "铁路桥涵设计基本规范", "TB 10002.1-2005"),
+    ("cnki2bib-CoverAllTest15Entries.bib", "铁路调车作业标准 铁路调车作业标准基本规定", "GB/T 7178.1-1996"),  # isbn
+]
+
+
+@pytest.mark.parametrize(("name", "title", "number"), STANDARDS)
+def test_a_standard_keeps_its_number(name: str, title: str, number: str) -> None:
+    standard = cited(by_title(name)[title])
+    assert standard.standard_number == number and standard.volume is None
+
+
+def test_an_isbn_or_a_patent_number_is_no_standard_number() -> None:
+    yearbook = cited(by_title("cnki-endnote-2024.txt")["国家统配煤炭工业煤炭外调量"])
+    assert (yearbook.standard_number, yearbook.volume) == (None, "7-203-03520-4")
+    patent = cited(by_title("cnki-refworks-2024.txt")["不锈钢管的制造方法"])
+    assert patent.standard_number is None
+    book = cited(by_title("cnki2bib-CoverAllTest15Entries.net")["Making Tracks"])
+    assert book.standard_number is None and book.publisher == "Taylor and Francis"
+
+
+def test_a_converters_null_is_no_author() -> None:
+    speech = cited(by_title("cnki2bib-CoverAllTest15Entries.bib")["携手前进,共创未来——习近平在巴拿马媒体发表署名文章"])
+    assert speech.authors == []  # `author = {Null}`
+    assert cited(by_title("cnki2bib-CoverAllTest15Entries.bib")["坚持在大局下行动"]).authors == ["本报评论员"]
+    # cnki2bib writes `year = {Null}` too, and a NoteExpress file `{Journal}: None`.
+    bib = "@Article{QiShuXiaNull,\n\tauthor = {Null and 祁淑霞},\n\ttitle = {标题},\n\tjournal = {None},\n\tyear = {Null},\n}\n"
+    [entry] = read_text("nulls", bib)
+    assert isinstance(entry, SourceRecord)
+    assert (cited(entry).authors, cited(entry).journal, cited(entry).year) == (["祁淑霞"], None, None)
+
+
+def test_bibtex_affiliations_are_read() -> None:
+    found = by_title("cnki2bib-CoverAllTest15Entries.bib")
+    assert cited(found["企业党员干部队伍建设问题研究"]).affiliations == ["同煤集团矿山铁路分公司"]  # authoraddress
+    assert cited(found["基于灰色关联分析法的铁路物流服务方案评价"]).affiliations == [
+        "1.中国铁道科学研究院 研究生部",
+        "2.中国铁道科学研究院集团有限公司 运输及经济研究所",
+    ]
+    web_of_science = (
+        "@article{a,\n  Author = {Smith, J},\n  Title = {T},\n  Affiliation = {Univ Oxford, Oxford, England},\n}\n"
+    )
+    [entry] = read_text("wos", web_of_science)
+    assert isinstance(entry, SourceRecord) and cited(entry).affiliations == ["Univ Oxford, Oxford, England"]
+
+
+def test_the_new_fields_read_back_as_written() -> None:
+    thesis = records("cnki-refworks-2024.txt")[1]
+    value = {**json.loads(GOLDEN.read_text(encoding="utf-8").splitlines()[0]), "citation": cited(thesis).as_json()}
+    assert value["citation"]["supervisors"] == ["黄三文", "杨清"] and value["citation"]["publisher"] == "南京农业大学"
+    assert Record.from_json(value).as_json() == value
+
+
+# --- through the pipeline: the record and the page ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("fields")
+    folder = root / "input"
+    folder.mkdir()
+    for name in ("cnki-refworks-2024.txt", "cnki-endnote-2024.txt"):
+        (folder / name).write_bytes((EXPORTS / name).read_bytes())
+    run_pipeline([folder], root / "output")
+    assert not render_all(root / "output", warn=QUIET).failed
+    return root / "output"
+
+
+def test_records_carry_the_new_fields_as_the_schema_says(output: Path) -> None:
+    validator = jsonschema.Draft202012Validator(record_schema())
+    written = {record["title"]["zh"]: record for record in read_jsonl(output / "cnki-refworks-2024.jsonl")}
+    for record in written.values():
+        validator.validate(record)
+    assert written["信息与文献参考文献著录规则"]["citation"]["standard_number"] == "GB/T 7714-2015"
+    thesis = written["黄瓜共表达基因模块的识别及其特点分析"]["citation"]
+    assert (thesis["publisher"], thesis["supervisors"]) == ("南京农业大学", ["黄三文", "杨清"])
+
+
+def test_the_page_shows_the_volume_the_university_the_supervisors_and_the_standard(output: Path) -> None:
+    page = parse_html((output / "cnki-refworks-2024.digest.html").read_text(encoding="utf-8"))
+    lines = [node.text() for node in page.find_all("p") if node.attrs.get("class") == "citation"]
+    assert any("中国医科大学学报 49(12): 1106-1111+1117" in line for line in lines)  # was "(12 vo 49)"
+    assert any("林行众 · 南京农业大学 · supervised by 黄三文, 杨清 · 2015" in line for line in lines)
+    assert any(
+        line.startswith(
+            "北京大学信息管理系, 中国科学技术信息研究所, 北京师范大学学报(自然科学版)编辑部 et al. · standard GB/T 7714-2015"
+        )
+        for line in lines
+    )
+    markdown = (output / "cnki-endnote-2024.digest.md").read_text(encoding="utf-8")
+    assert "潘福妮 · 大連理工大學 · supervised by 董鋒 · 2006" in markdown

@@ -436,7 +436,8 @@ def citation_line(citation: Citation | None) -> str:
 
 
 def citation_parts(citation: Citation | None) -> list[str]:
-    """The parts of the citation line: the authors, where it appeared, the year (those the export gives)."""
+    """The parts of the citation line, those the export gives: authors, a standard's number, where it
+    appeared, the publisher (a thesis's university, a standard's issuer), a thesis's supervisors, year."""
     if citation is None:
         return []
     authors = [clean(name) for name in citation.authors if clean(name)]
@@ -450,7 +451,13 @@ def citation_parts(citation: Citation | None) -> list[str]:
     )
     if pages:
         where = f"{where}: {pages}" if where else f"pp. {pages}"
-    return [part for part in (named, where, clean(citation.year)) if part]
+    standard, publisher = clean(citation.standard_number), clean(citation.publisher)
+    supervisors = ", ".join(name for name in map(clean, citation.supervisors) if name)
+    # (A newspaper's publisher is the newspaper: not said twice.)
+    extra = (standard and f"standard {standard}", where, "" if publisher == journal else publisher)
+    return [
+        part for part in (named, *extra, supervisors and f"supervised by {supervisors}", clean(citation.year)) if part
+    ]
 
 
 def original_link(citation: Citation | None) -> tuple[Link | None, str]:

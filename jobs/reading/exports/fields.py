@@ -2,13 +2,15 @@
 
 Several names or keywords in one tag split apart (`split`, with `NAME_SEPARATORS` or
 `KEYWORD_SEPARATORS`), "Last, First" names as they are written (`last_first`), the authors'
-keywords on the side of their language (`keywords`), and the URL, year and DOI found in a
-field's text (`url`, `year`, `doi`).
+keywords on the side of their language (`keywords`), the URL, year, DOI and standard number found
+in a field's text (`url`, `year`, `doi`, `standard_number`), whether a reference is a thesis
+(`is_thesis`), and the words converters write for a missing value (`is_placeholder`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ...language import HAN
 
@@ -16,6 +18,18 @@ _HAN = re.compile(HAN)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _HTTP = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
+# A standard's number: its code (GB, GB/T, TB, ISO, DB11/T...), the number, the year it was issued
+# (`GB/T 7178.1-1996`, `TB 10002.1-2005`, `GB 2760—2014`, `ISO 9001:2015`). Exports write it where
+# they have no field for it (CNKI: NoteExpress `{ISBN}`, EndNote `%V`, RefWorks `C1` and `ID`); the
+# year tells it from an ISBN (`7-203-03520-4`) or a patent's number (`CN111020404A`, `US11651140`).
+_STANDARD = re.compile(r"[A-Z]{1,6}\d{0,2}(?:/[A-Z]{1,2})? ?\d+(?:\.\d+)*[-—–:](?:19|20)\d\d")
+# How the type of a thesis is written: EndNote's and NoteExpress's `Thesis`, RefWorks'
+# `Dissertation/Thesis`, RIS's `THES`, BibTeX's `phdthesis`, `mastersthesis` and `thesis`.
+_THESIS = re.compile(r"thes(?:is|\b)|dissertation", re.IGNORECASE)
+# What a converter writes for a value it did not have: cnki2bib's `author = {Null}` (and
+# `year = {Null}`), Python's None and JavaScript's null made text. Taken for a value, "Null" was
+# shown as an author.
+_PLACEHOLDER = re.compile(r"null|none", re.IGNORECASE)
 # Where one URL ends and another starts in a field that holds several (RIS allows a UR line of
 # URLs separated by ";"; exports write "; " or ";http"): at a ";" before whitespace or the end,
 # and at a ";" or whitespace before a scheme ("https://"). A ";" inside a URL (a servlet's
@@ -69,6 +83,21 @@ def url(values: list[str]) -> str | None:
     parts = (part.strip() for value in values if isinstance(value, str) for part in _URL_SEPARATOR.split(value))
     urls = [part for part in parts if part]
     return next((url for url in urls if _HTTP.match(url)), urls[0] if urls else None)
+
+
+def standard_number(values: Sequence[str | None]) -> str | None:
+    """The first of `values` that is a standard's number (`GB/T 7714-2015`), as written; None when none is."""
+    return next((value.strip() for value in values if value and _STANDARD.fullmatch(value.strip())), None)
+
+
+def is_thesis(kind: str | None) -> bool:
+    """Whether the reference's type (as the export writes it) is a thesis or dissertation."""
+    return bool(kind and _THESIS.search(kind))
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a field's whole text is a word converters write for no value (`Null`, `None`)."""
+    return bool(_PLACEHOLDER.fullmatch(value.strip()))
 
 
 def year(text: str | None) -> str | None:

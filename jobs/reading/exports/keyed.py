@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ...record import Citation
-from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, split, url, year
+from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, is_thesis, keywords, split, standard_number, url, year
 from .lines import joined, references
 from .reference import Reference, make_reference
 
@@ -112,6 +112,7 @@ def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int) -> Refere
     def first(part: str) -> str | None:
         return next((value for value in values(part) if value), None)
 
+    kind = first("type")
     pages, end = first("pages"), first("end_page")
     return make_reference(
         line,
@@ -119,14 +120,17 @@ def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int) -> Refere
         first("abstract"),
         Citation(
             format=layout.name,
-            type=first("type"),
+            type=kind,
             authors=split(values("authors"), NAME_SEPARATORS),
             affiliations=split(values("affiliations"), NAME_SEPARATORS),
+            supervisors=split(values("supervisors"), NAME_SEPARATORS) if is_thesis(kind) else [],
             journal=first("journal"),
+            publisher=first("publisher"),
             year=year(first("year")),
             volume=first("volume"),
-            issue=first("issue"),
+            issue=None if is_thesis(kind) else first("issue"),  # CNKI's `IS 06` of a thesis is none of its own
             pages=f"{pages}-{end}" if pages and end and "-" not in pages else pages or end,
+            standard_number=standard_number(values("standard_number")),
             doi=doi(first("doi")),
             url=url(values("url")),
             keywords=keywords(split(values("keywords"), KEYWORD_SEPARATORS)),

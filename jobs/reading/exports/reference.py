@@ -7,7 +7,8 @@ does not know (`unknown`: kept out of its text and fields; tests/test_export_fie
 empty on every real sample). `make_reference` is the one place that decides between the two: the
 title on one line, the abstract without CNKI's markup (`..markup`), and a reference with neither a
 title nor an abstract refused with `NO_TITLE_OR_ABSTRACT`. `reference_reader` makes a reader of references
-the reader of an input format, whose records are the references.
+the reader of an input format, whose records are the references, their citations without the
+words converters write for no value (`Null`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from ...record import Citation
 from ..markup import clean_abstract
 from ..source import CONTROL_RE, BatchSource, RecordError, Records, SourceRecord
+from .fields import is_placeholder
 
 #: Why a reference is no record.
 NO_TITLE_OR_ABSTRACT = "the reference has neither a title nor an abstract"
@@ -82,16 +84,18 @@ def _export_records(source: BatchSource, references: Iterator[Reference]) -> Rec
             number=number,
             text=abstract,
             title=title,
-            citation=_without_controls(reference.citation),
+            citation=_tidied(reference.citation),
         )
 
 
-def _without_controls(citation: Citation) -> Citation:
-    """The citation with control characters dropped from every field, as from the text and title."""
+def _tidied(citation: Citation) -> Citation:
+    """The citation with control characters dropped from every field, as from the text and title,
+    and a value that is a converter's word for none (`Null`) taken for none."""
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return CONTROL_RE.sub("", value).strip()
+            value = CONTROL_RE.sub("", value).strip()
+            return None if not value or is_placeholder(value) else value
         if isinstance(value, list):
             return [item for item in map(clean, value) if item]
         if isinstance(value, dict):

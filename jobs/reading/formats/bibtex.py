@@ -16,7 +16,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...record import Citation
-from ..exports.fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
+from ..exports.fields import (
+    KEYWORD_SEPARATORS,
+    NAME_SEPARATORS,
+    doi,
+    is_thesis,
+    keywords,
+    last_first,
+    split,
+    standard_number,
+    url,
+    year,
+)
 from ..exports.latex import latex_text, url_text
 from ..exports.reference import Reference, make_reference, reference_reader
 from .base import InputFormat
@@ -72,12 +83,14 @@ def _bibtex_reference(line: int, entry: Any, strings: dict[str, str]) -> Referen
                 return decoded
         return None
 
-    title, abstract = text("title"), text("abstract")
-    authors = split(last_first([latex_text(name)[0] for name in _names(raw.get("author", ""))]), NAME_SEPARATORS)
-    affiliations = split([text("affiliation") or ""], NAME_SEPARATORS)
-    journal = text("journal", "booktitle", "school")
+    def names(*keys: str) -> list[str]:
+        """The people of the first of `keys` that names any, each name's LaTeX decoded."""
+        found = next((raw[key] for key in keys if raw.get(key, "").strip()), "")
+        return split(last_first([latex_text(name)[0] for name in _names(found)]), NAME_SEPARATORS)
+
     issued, volume, issue, pages = text("year", "date"), text("volume"), text("number", "issue"), text("pages")
-    author_keywords = keywords(split([text("keywords", "keyword") or ""], KEYWORD_SEPARATORS))
+    # A standard's number where BibTeX has no field for it: cnki2bib writes it as the ISBN, biblatex as `number`.
+    standard = standard_number([text("isbn"), text("number")])
     # The url field (less its LaTeX escapes), or the URL of a \url{...} or \href{...}{...} in it;
     # then those in `note` and `howpublished`, where plain BibTeX (which has no url field) gives a
     # web page.
@@ -86,21 +99,26 @@ def _bibtex_reference(line: int, entry: Any, strings: dict[str, str]) -> Referen
     links = [link for key in ("note", "howpublished") for link in latex_text(raw.get(key, ""))[1]]
     return make_reference(
         line,
-        title,
-        abstract,
+        text("title"),
+        text("abstract"),
         Citation(
             format=NAME,
             type=entry.entry_type,
-            authors=authors,
-            affiliations=affiliations,
-            journal=journal,
+            authors=names("author"),
+            # The authors' affiliations: Web of Science's `affiliation`, Scopus's `affiliations`,
+            # cnki2bib's `authoraddress`. (BibTeX's `address` is the publisher's city.)
+            affiliations=split([text("affiliation", "affiliations", "authoraddress") or ""], NAME_SEPARATORS),
+            supervisors=names("tertiaryauthor", "supervisor", "advisor") if is_thesis(entry.entry_type) else [],
+            journal=text("journal", "booktitle"),
+            publisher=text("publisher", "school", "institution"),
             year=year(issued),
             volume=volume,
-            issue=issue,
+            issue=None if standard and standard == text("number") else issue,
             pages=pages,
+            standard_number=standard,
             doi=doi(url_text(raw.get("doi", ""))),
             url=url([*(written_links or [url_text(written)]), *links]),
-            keywords=author_keywords,
+            keywords=keywords(split([text("keywords", "keyword") or ""], KEYWORD_SEPARATORS)),
         ),
     )
 

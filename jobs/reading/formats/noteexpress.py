@@ -18,11 +18,15 @@ LAYOUT = KeyedLayout(
         "abstract": ("Abstract",),
         "authors": ("Author",),
         "affiliations": ("Author Address",),
+        "supervisors": ("Tertiary Author",),  # a thesis's
         "journal": ("Journal", "Secondary Title"),
+        "publisher": ("Publisher",),  # a thesis's university, a standard's issuer
         "year": ("Year", "Date"),
         "volume": ("Volume",),
         "issue": ("Issue",),
         "pages": ("Pages",),
+        # CNKI writes a standard's number in {ISBN}, VIP in {Notes}; one that is no standard number is not.
+        "standard_number": ("ISBN", "Notes"),
         "doi": ("DOI",),
         "url": ("URL",),
         "keywords": ("Keywords",),

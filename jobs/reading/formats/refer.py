@@ -13,7 +13,17 @@ import re
 from collections.abc import Iterator
 
 from ...record import Citation
-from ..exports.fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, split, url, year
+from ..exports.fields import (
+    KEYWORD_SEPARATORS,
+    NAME_SEPARATORS,
+    doi,
+    is_thesis,
+    keywords,
+    split,
+    standard_number,
+    url,
+    year,
+)
 from ..exports.lines import joined, references
 from ..exports.reference import Reference, make_reference, reference_reader
 from .base import InputFormat
@@ -78,20 +88,29 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
     def every(tag: str, separators: re.Pattern[str]) -> list[str]:
         return split(fields.get(tag, []), separators)
 
+    kind, journal, publisher = first("0"), first("J", "B"), first("I")
+    thesis = is_thesis(kind)
+    if thesis and publisher is None:  # CNKI's older layout gives a thesis's university as its journal
+        journal, publisher = None, journal
+    # CNKI writes a standard's number as its volume (`%V GB/T 43109-2023`).
+    standard = standard_number(fields.get("V", []))
     return make_reference(
         line,
         first("T"),
         first("X"),
         Citation(
             format=NAME,
-            type=first("0"),
+            type=kind,
             authors=every("A", NAME_SEPARATORS),
             affiliations=every("+", NAME_SEPARATORS),
-            journal=first("J", "B"),
+            supervisors=every("Y", NAME_SEPARATORS) if thesis else [],
+            journal=journal,
+            publisher=publisher,
             year=year(first("D", "8")),
-            volume=first("V"),
+            volume=None if standard else first("V"),
             issue=first("N"),
             pages=first("P"),
+            standard_number=standard,
             doi=doi(first("R")),
             url=url(fields.get("U", [])),
             keywords=keywords(every("K", KEYWORD_SEPARATORS)),

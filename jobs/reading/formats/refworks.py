@@ -18,18 +18,21 @@ LAYOUT = KeyedLayout(
         "abstract": ("AB",),
         "authors": ("A1",),
         "affiliations": ("AD",),
+        "supervisors": ("A3",),  # a thesis's (CNKI's A3, as Zotero's translator reads it)
         "journal": ("JF", "JO", "T2"),
+        "publisher": ("PB",),  # a thesis's university, a standard's issuers
         "year": ("YR", "FD"),
         "volume": ("VO",),
         "issue": ("IS",),
         # CNKI writes the whole page range in OP ("OP 1-12"), others the start page in SP.
         "pages": ("SP",),
         "end_page": ("OP",),
+        "standard_number": ("C1", "ID"),  # a standard's, as CNKI writes it (an ID that is no standard number is not)
         "doi": ("DO",),
         "url": ("LK", "UL", "URL"),
         "keywords": ("K1",),
     },
-    # RefWorks' tags, and those CNKI writes (C1 a standard's number, URL its link).
+    # RefWorks' tags, and those CNKI writes (C1, URL: a standard's number, its link).
     frozenset(
         "RT SR ID A1 A2 A3 A4 A5 A6 T1 T2 T3 JF JO YR FD VO IS SP OP K1 AB NO PB PP ED SN AV AD AN LA CL SF OT "
         "LK DO CN DB DS IP RD ST UL U1 U2 U3 U4 U5 U6 U7 U8 U9 U10 U11 U12 U13 U14 U15 SL LL CR WP WT WV OL "

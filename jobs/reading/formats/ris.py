@@ -12,7 +12,18 @@ import re
 from collections.abc import Iterator
 
 from ...record import Citation
-from ..exports.fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, keywords, last_first, split, url, year
+from ..exports.fields import (
+    KEYWORD_SEPARATORS,
+    NAME_SEPARATORS,
+    doi,
+    is_thesis,
+    keywords,
+    last_first,
+    split,
+    standard_number,
+    url,
+    year,
+)
 from ..exports.lines import has_text, references
 from ..exports.reference import Reference, make_reference, reference_reader
 from .base import InputFormat
@@ -101,6 +112,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
         return values
 
     start, end = first("start_page"), first("end_page")
+    kind = first("type_of_reference")
     unknown = entry.get("unknown_tag")
     return make_reference(
         line,
@@ -108,16 +120,19 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
         first("abstract", "notes_abstract"),
         Citation(
             format=NAME,
-            type=first("type_of_reference"),
+            type=kind,
             authors=split(last_first(every("authors", "first_authors")), NAME_SEPARATORS),
             affiliations=split(every("author_address"), NAME_SEPARATORS),
+            supervisors=split(last_first(every("tertiary_authors")), NAME_SEPARATORS) if is_thesis(kind) else [],
             journal=first(
                 "secondary_title", "journal_name", "alternate_title3", "alternate_title1", "alternate_title2"
             ),
+            publisher=first("publisher"),
             year=year(first("year", "publication_year", "date")),
             volume=first("volume"),
             issue=first("number"),
             pages=f"{start}-{end}" if start and end else start or end,
+            standard_number=standard_number(every("issn", "id")),
             doi=doi(first("doi")),
             url=url(every("urls")),
             keywords=keywords(split(every("keywords"), KEYWORD_SEPARATORS)),

@@ -21,6 +21,7 @@ LAYOUT = KeyedLayout(
         "authors": ("Author",),
         "affiliations": ("Organ",),
         "journal": ("Source",),
+        "publisher": ("Publisher",),
         "year": ("Year", "PubTime"),
         "volume": ("Volum", "Volume", "Roll"),
         "issue": ("Period",),
