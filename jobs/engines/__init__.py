@@ -137,8 +137,11 @@ def remove_model(name: str, settings: EngineSettings) -> ModelInfo:
 def _register_builtin_engines() -> None:
     from .argos import ArgosEngine
     from .gloss import GlossEngine
+    from .llm.engine import LlmEngine
 
     register(ArgosEngine, auto_rank=0, fallback_installer=True)
+    # An instruction model, where one is installed, translates better than an Argos package.
+    register(LlmEngine, auto_rank=0)
     register(GlossEngine, auto_rank=len(AUTO_PREFERENCE))
 
 
