@@ -134,3 +134,19 @@ def test_a_bad_name_is_refused(llm_folder: Path, tmp_path: Path, name: str) -> N
 def test_a_folder_s_odd_name_is_made_a_model_name(llm_folder: Path, tmp_path: Path) -> None:
     folder = copy(llm_folder, tmp_path / "Qwen2.5 1.5B Instruct (int8)")
     assert install_llm(folder, tmp_path / "lang_models").name == "Qwen2.5-1.5B-Instruct-int8"
+
+
+def test_digest_models_add_installs_the_folder_under_its_name(llm_folder: Path, tmp_path: Path) -> None:
+    models = tmp_path / "lang_models"
+    added = run_digest("models", "add", str(llm_folder), "--name", "qwen2.5-7b", "--models-dir", str(models))
+    assert added.exit_code == 0, added.stderr
+    assert added.stderr == f"added qwen2.5-7b (zh->en) in {models / 'llm' / 'qwen2.5-7b'}\n"
+    assert [model.name for model in installed_models(EngineSettings(models_dir=models))] == ["qwen2.5-7b"]
+    spoiled = copy(llm_folder, tmp_path / "spoiled")
+    (spoiled / "model.bin").write_bytes(b"not a model")
+    refused = run_digest("models", "add", str(spoiled), "--models-dir", str(models))
+    assert refused.exit_code == 2 and f"{spoiled}: not a model folder any engine takes" in refused.stderr
+    assert contents(models / "llm") == [
+        "qwen2.5-7b",
+        *(f"qwen2.5-7b/{path.name}" for path in sorted(llm_folder.iterdir())),
+    ]

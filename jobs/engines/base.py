@@ -188,10 +188,12 @@ class TranslationEngine(ABC):
         return False
 
     @classmethod
-    def install(cls, source: Path, settings: EngineSettings) -> ModelInfo:
+    def install(cls, source: Path, settings: EngineSettings, name: str | None = None) -> ModelInfo:
         """Check the model at `source` and install it into `settings.models_dir`; ConfigError if it cannot be.
 
-        Nothing is left half-installed: a model that fails its checks leaves the folder as it was.
+        `name` is what the user calls it (`digest models add --name`), for engines whose models have
+        no name of their own; the registry passes it only when one is given. Nothing is left
+        half-installed: a model that fails its checks leaves the folder as it was.
         """
         raise ConfigError(f"the '{cls.name}' engine installs no models")
 
