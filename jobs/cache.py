@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import random
 import sqlite3
@@ -30,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engines.base import TranslationEngine
+from .engines.base import DocumentTranslation, TranslationEngine
 from .messages import Warn
 from .settings import cache_dir, distrust, distrust_all, distrust_parents, make_private_folder
 from .writing import regular_file_descriptor
@@ -428,3 +429,62 @@ def translate(
             store.put_many({keys[sentence]: text for sentence, text in fresh.items()})
         known.update(fresh)
     return [known[sentence] for sentence in sentences]
+
+
+def translate_documents(
+    engine: TranslationEngine,
+    documents: Sequence[Sequence[str]],
+    cache: TranslationCache | None,
+    stats: TranslationStats,
+) -> list[DocumentTranslation]:
+    """Translate documents with `engine`, using the cache if any; one `DocumentTranslation` per document.
+
+    A sentence engine's sentences are translated and cached one by one, as `translate` does (the
+    documents only say where each sentence belongs). A `document_level` engine's translation of a
+    sentence depends on the document around it, so a document is cached whole, under a key of
+    every sentence of it in order (`engine.document_key`), with whether it was repaired: a
+    sentence seen before in another abstract is translated again in this one's context, and a
+    run gives the same output whether the cache is warm or cold.
+    """
+    if not engine.document_level:
+        translations = iter(
+            translate(engine, [sentence for document in documents for sentence in document], cache, stats)
+        )
+        return [DocumentTranslation([next(translations) for _ in document]) for document in documents]
+    identity = engine.cache_identity
+    keys = [TranslationCache.key(identity, "document\x00" + engine.document_key(document)) for document in documents]
+    distinct = dict(zip(keys, documents))
+    store = cache if engine.cacheable else None
+    known = {} if store is None else _cached_documents(store, distinct)
+    stats.cache_hits += sum(len(document) for key, document in zip(keys, documents) if key in known)
+    missing = [key for key in distinct if key not in known]
+    if missing:
+        fresh = dict(zip(missing, engine.translate_documents([distinct[key] for key in missing])))
+        stats.engine_translations += sum(len(distinct[key]) for key in missing)
+        if store is not None:
+            store.put_many({key: _document_json(done) for key, done in fresh.items()})
+        known.update(fresh)
+    return [known[key] for key in keys]
+
+
+def _cached_documents(store: TranslationCache, documents: dict[str, Sequence[str]]) -> dict[str, DocumentTranslation]:
+    """The documents the cache holds, by key; a row that does not fit its document is not served (it is translated again)."""
+    found: dict[str, DocumentTranslation] = {}
+    for key, text in store.get_many(list(documents)).items():
+        try:
+            row = json.loads(text)
+            sentences, repaired = row["sentences"], row["repaired"]
+        except (ValueError, TypeError, KeyError):
+            continue
+        if (
+            isinstance(sentences, list)
+            and len(sentences) == len(documents[key])
+            and all(isinstance(sentence, str) for sentence in sentences)
+            and isinstance(repaired, bool)
+        ):
+            found[key] = DocumentTranslation(sentences, repaired)
+    return found
+
+
+def _document_json(done: DocumentTranslation) -> str:
+    return json.dumps({"sentences": done.sentences, "repaired": done.repaired}, ensure_ascii=False)

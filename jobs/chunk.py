@@ -102,13 +102,13 @@ def process_chunk(
             prepared.append(prepare(record, record_ids[record.number], context.options, context.translators.words))
         except Exception as error:  # a bug on odd input: report it on the record, keep going
             prepared.append(_internal_error(record, error, context.warn))
-    translated = _translate(prepared, context.translators)
+    translated, repaired = _translate(prepared, context.translators)
     output: list[Record | RecordError] = []
-    for item in prepared:
+    for index, item in enumerate(prepared):
         if isinstance(item, RecordError):
             output.append(item)
             continue
-        translations = _translations_of(item, translated)
+        translations = _translations_of(item, index, translated, repaired)
         try:
             output.append(_build_record(item, translations, context))
         except Exception as error:
@@ -116,28 +116,69 @@ def process_chunk(
     return output
 
 
+#: A record's texts in one language pair, by part (`sentences`, `keywords`, `title`, `author_keywords`).
+RecordTexts = dict[str, list[str]]
+
+#: Which of a record's texts travel together to a `document_level` engine (an LLM), as one document
+#: each: the title first, then the abstract's sentences (each gives the other context, and a record
+#: costs one prompt, not two); the keywords, with the authors' keywords, as a list of terms apart, so
+#: that a change of keyword options never translates an abstract again.
+DOCUMENT_PARTS = (("title", "sentences"), ("keywords", "author_keywords"))
+
+
 def _translate(
     prepared: list[PreparedAbstract | RecordError], translators: Translators
-) -> dict[tuple[str, str], dict[str, str]]:
-    """Every text of the chunk in the other language, by pair and source text; a pair nothing translates is absent.
+) -> tuple[dict[tuple[str, str], dict[int, RecordTexts]], set[int]]:
+    """Every text of the chunk in the other language, by pair, record and part; and the records whose translation was repaired.
 
-    Each pair's texts go to its engine in one call; results are looked up by their source text,
-    so no record depends on the order in which the texts were queued.
+    Each pair's texts go to its engine in one call; a pair nothing translates is absent.
     """
-    requests: dict[tuple[str, str], list[str]] = {}
-    for item in prepared:
+    requests: dict[tuple[str, str], dict[int, RecordTexts]] = {}
+    for index, item in enumerate(prepared):
         if isinstance(item, PreparedAbstract):
-            requests.setdefault((item.lang, _other(item.lang)), []).extend(item.sentences + (item.keywords or []))
+            _queue(requests, index, item.lang, "sentences", item.sentences)
+            _queue(requests, index, item.lang, "keywords", item.keywords or [])
             if item.title and item.title_lang:
-                requests.setdefault((item.title_lang, _other(item.title_lang)), []).append(item.title)
+                _queue(requests, index, item.title_lang, "title", [item.title])
             if item.author_keywords and item.author_keywords_lang:
-                pair = (item.author_keywords_lang, _other(item.author_keywords_lang))
-                requests.setdefault(pair, []).extend(item.author_keywords)
-    translated: dict[tuple[str, str], dict[str, str]] = {}
-    for pair, texts in requests.items():
+                _queue(requests, index, item.author_keywords_lang, "author_keywords", item.author_keywords)
+    translated: dict[tuple[str, str], dict[int, RecordTexts]] = {}
+    repaired: set[int] = set()
+    for pair, records in requests.items():
         engine = translators.get(*pair)
-        if engine is not None and texts:
-            translated[pair] = dict(zip(texts, translators.translate(engine, texts)))
+        if engine is not None and any(texts for parts in records.values() for texts in parts.values()):
+            translated[pair] = _translate_pair(engine, records, translators, repaired)
+    return translated, repaired
+
+
+def _queue(
+    requests: dict[tuple[str, str], dict[int, RecordTexts]], index: int, lang: str, part: str, texts: list[str]
+) -> None:
+    requests.setdefault((lang, _other(lang)), {}).setdefault(index, {})[part] = texts
+
+
+def _translate_pair(
+    engine: TranslationEngine, records: dict[int, RecordTexts], translators: Translators, repaired: set[int]
+) -> dict[int, RecordTexts]:
+    """One pair's texts translated in one call: a sentence engine gets every text of the chunk in the
+    order queued, a document engine each record's documents (`DOCUMENT_PARTS`); adds the records
+    whose translation was repaired to `repaired`."""
+    documents: list[list[str]] = []
+    places: list[tuple[int, list[str]]] = []  # each document's record and its parts, in order
+    for index, parts in records.items():
+        groups = [[name for name in group if name in parts] for group in DOCUMENT_PARTS]
+        for names in groups if engine.document_level else [list(parts)]:
+            document = [text for name in names for text in parts[name]]
+            if document:
+                documents.append(document)
+                places.append((index, names))
+    translated: dict[int, RecordTexts] = {index: {name: [] for name in parts} for index, parts in records.items()}
+    for (index, names), done in zip(places, translators.translate_documents(engine, documents)):
+        texts = iter(done.sentences)
+        for name in names:
+            translated[index][name] = [next(texts) for _ in records[index][name]]
+        if done.repaired:
+            repaired.add(index)
     return translated
 
 
@@ -149,20 +190,26 @@ class Translations:
     keywords: list[str] | None
     title: str | None
     author_keywords: list[str] | None
+    #: Whether the engine had to repair the translation of one of its texts (flag `realigned`).
+    repaired: bool = False
 
 
-def _translations_of(item: PreparedAbstract, translated: dict[tuple[str, str], dict[str, str]]) -> Translations:
+def _translations_of(
+    item: PreparedAbstract, index: int, translated: dict[tuple[str, str], dict[int, RecordTexts]], repaired: set[int]
+) -> Translations:
     """The abstract's own translations, out of the chunk's (see `_translate`)."""
 
-    def table(lang: str | None) -> dict[str, str] | None:
-        return translated.get((lang, _other(lang))) if lang else None
+    def part(lang: str | None, name: str) -> list[str] | None:
+        table = translated.get((lang, _other(lang))) if lang else None
+        return None if table is None else table.get(index, {}).get(name, [])
 
-    main, titles, authors = table(item.lang), table(item.title_lang), table(item.author_keywords_lang)
+    titles = part(item.title_lang, "title") if item.title else None
     return Translations(
-        sentences=[main[text] for text in item.sentences] if main is not None else None,
-        keywords=[main[text] for text in item.keywords or []] if main is not None else None,
-        title=titles[item.title] if item.title and titles is not None else None,
-        author_keywords=[authors[word] for word in item.author_keywords or []] if authors is not None else None,
+        sentences=part(item.lang, "sentences"),
+        keywords=part(item.lang, "keywords"),
+        title=titles[0] if titles else None,
+        author_keywords=part(item.author_keywords_lang, "author_keywords"),
+        repaired=index in repaired,
     )
 
 
@@ -172,7 +219,7 @@ def _build_record(item: PreparedAbstract, translations: Translations, context: R
     source_lang, target_lang = item.lang, _other(item.lang)
     sentence_translations = translations.sentences
     engine = translators.get(source_lang, target_lang) if sentence_translations is not None else None
-    flags, glossary_misses = _flags(item, sentence_translations, engine, translators.glossary)
+    flags, glossary_misses = _flags(item, sentence_translations, engine, translators.glossary, translations.repaired)
     titles = {item.title_lang: item.title, _other(item.title_lang): translations.title} if item.title_lang else {}
     summary, algorithm = _summary(item, sentence_translations, titles, translators.words, context.options)
     targets: Sequence[str | None] = (
@@ -211,10 +258,13 @@ def _flags(
     translations: list[str] | None,
     engine: TranslationEngine | None,
     glossary: Glossary,
+    repaired: bool = False,
 ) -> tuple[list[str], list[dict[str, str]]]:
     """What a reader should know about the record, and the glossary terms its English misses."""
     flags = list(item.flags)
     misses: list[dict[str, str]] = []
+    if repaired:  # of any of its texts, the title's too
+        flags.append("realigned")
     if engine is None or translations is None:
         return flags, misses
     flags += [flag for flag in engine.record_flags if flag not in flags]

@@ -369,7 +369,7 @@ def render_command(files: tuple[Path, ...]) -> None:
 
 @cli.group()
 def models() -> None:
-    """Install, list and remove translation models (Argos Translate packages)."""
+    """Install, list and remove translation models (Argos Translate packages, CTranslate2 model folders)."""
 
 
 @models.command(name="install")
@@ -400,6 +400,29 @@ def models_install(package: Path | None, from_index: tuple[str, str] | None, mod
     messages.say(f"installed {model.model} ({model.source_lang}->{model.target_lang}) in {model.path}")
 
 
+@models.command(name="add")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--name", default=None, help="What to call the model (default: the folder's name).")
+@models_dir_option
+def models_add(folder: Path, name: str | None, models_dir: Path | None) -> None:
+    """Check FOLDER, a model as a CTranslate2 converter writes it, by loading it, and copy it into the models folder.
+
+    FOLDER holds model.bin, config.json and the vocabulary, with the model's tokenizer files
+    beside them (OPUS-MT: source.spm and target.spm; NLLB-200 and M2M-100:
+    sentencepiece.bpe.model; MADLAD-400: spiece.model). A model of the same name is replaced.
+    """
+    settings = EngineSettings(models_dir=models_dir or default_models_dir())
+    try:
+        model = install_model(folder, settings, name)
+    except DigestError as error:
+        fail(error)
+    except OSError as error:  # the models folder cannot be written: disk full, read-only, immutable
+        fail(OutputError.from_os_error(error.filename or settings.models_dir, error))
+    messages.say(
+        f"added {model.model} ({model.version or f'{model.source_lang}->{model.target_lang}'}) in {model.path}"
+    )
+
+
 @models.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per model instead of a table.")
 @models_dir_option
@@ -419,12 +442,12 @@ def models_list(as_json: bool, models_dir: Path | None) -> None:
 
 
 @models.command(name="remove")
-@click.argument("pair")
+@click.argument("name")
 @models_dir_option
-def models_remove(pair: str, models_dir: Path | None) -> None:
-    """Remove the installed model for PAIR (for example zh_en)."""
+def models_remove(name: str, models_dir: Path | None) -> None:
+    """Remove the installed model NAME, as `digest models list` names it: an Argos package by its pair (zh_en)."""
     try:
-        model = remove_model(pair, EngineSettings(models_dir=models_dir or default_models_dir()))
+        model = remove_model(name, EngineSettings(models_dir=models_dir or default_models_dir()))
     except DigestError as error:
         fail(error)
     messages.say(f"removed {model.model} from {model.path}")

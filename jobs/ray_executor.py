@@ -294,7 +294,11 @@ def _signals_first() -> Iterator[None]:
 
 
 def _pack_models(settings: EngineSettings, chosen: dict[tuple[str, str], str | None]) -> bytes:
-    """The installed package folders the chosen engines load, as one uncompressed tar ('' if none)."""
+    """The installed model folders the chosen engines load, as one uncompressed tar ('' if none).
+
+    Each goes where it lies in the models folder (an Argos package at the top, an LLM in `llm/`), so
+    that the worker's engine finds it in the worker's models folder as the run's found it.
+    """
     folders = {
         folder
         for (source_lang, target_lang), name in chosen.items()
@@ -306,8 +310,16 @@ def _pack_models(settings: EngineSettings, chosen: dict[tuple[str, str], str | N
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         for folder in sorted(folders):
-            archive.add(folder, arcname=folder.name)
+            archive.add(folder, arcname=_place_in(folder, settings.models_dir))
     return buffer.getvalue()
+
+
+def _place_in(folder: Path, models_dir: Path) -> str:
+    """Where `folder` lies in the models folder, as a relative path (its name alone if it lies elsewhere)."""
+    for inner, outer in ((folder, models_dir), (folder.resolve(), models_dir.resolve())):
+        if inner.is_relative_to(outer):
+            return inner.relative_to(outer).as_posix()
+    return folder.name
 
 
 #: Seconds to wait for a cluster's address to answer before Ray is asked to join it.

@@ -21,6 +21,9 @@ FLAGS: dict[str, tuple[str, bool]] = {
     "repetition": ("repetition in the translation", True),
     "glossary_miss": ("glossary miss", True),
     "empty_translation": ("empty translation of some sentences", True),
+    # An LLM's numbered lines did not match the sentences sent: it translated them again one by one,
+    # without the abstract around them.
+    "realigned": ("translated again sentence by sentence", False),
     # A reference export that has a title but no abstract: only the title is translated.
     "no_abstract": ("no abstract in the export, title only", False),
 }

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import engines, wordseg
-from .cache import TranslationCache, TranslationStats, translate
-from .engines.base import EngineSettings, TranslationEngine
+from .cache import TranslationCache, TranslationStats, translate, translate_documents
+from .engines.base import DocumentTranslation, EngineSettings, TranslationEngine
 from .errors import ConfigError
 from .glossary import Glossary
 from .messages import Warn
@@ -82,3 +82,7 @@ class Translators:
     def translate(self, engine: TranslationEngine, sentences: list[str]) -> list[str]:
         """The engine's translations, through the cache, each distinct sentence translated once."""
         return translate(engine, sentences, self.cache, self.stats)
+
+    def translate_documents(self, engine: TranslationEngine, documents: list[list[str]]) -> list[DocumentTranslation]:
+        """The engine's translations of documents, through the cache (see `cache.translate_documents`)."""
+        return translate_documents(engine, documents, self.cache, self.stats)

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from jobs.cli import cli
+from jobs.engines.base import EngineSettings, ModelInfo
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"
@@ -128,3 +129,39 @@ def argos_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     models = folder / "lang_models"
     install_package(package, models)
     return models
+
+
+def llm_training_text() -> str:
+    """What the test LLM's tokenizer learns from: real abstracts, titles and keywords, and digest's own prompts."""
+    from jobs.engines.llm.prompt import SYSTEM_PROMPTS
+
+    rows = [json.loads(line) for line in repo_data("csl-dev-abstracts.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts = [f"{row['title']}\n{row['abstract']}\n{' '.join(row['keywords'])}" for row in rows[:400]]
+    return "\n".join([*texts, SAMPLE_EXPORT.read_text(encoding="utf-8"), *SYSTEM_PROMPTS.values()])
+
+
+#: The name the test LLM is installed under.
+TEST_LLM = "qwen-tiny"
+
+
+@pytest.fixture(scope="session")
+def llm_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model folder shaped like a converted Qwen2 instruction model, random weights (see tests/llm_model.py)."""
+    from .llm_model import build_llm_folder
+
+    return build_llm_folder(tmp_path_factory.mktemp("llm") / TEST_LLM, training_text=llm_training_text())
+
+
+@pytest.fixture(scope="session")
+def llm_models(tmp_path_factory: pytest.TempPathFactory, llm_folder: Path) -> Path:
+    """A models folder with the test LLM installed."""
+    models = tmp_path_factory.mktemp("llm-models") / "lang_models"
+    install_llm(llm_folder, models)
+    return models
+
+
+def install_llm(folder: Path, models: Path, name: str | None = None) -> ModelInfo:
+    """Install an LLM folder as `digest models add` does (checked, loaded in a child process)."""
+    from jobs.engines.llm.engine import LlmEngine
+
+    return LlmEngine.install(folder, EngineSettings(models_dir=models), name)

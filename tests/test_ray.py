@@ -251,3 +251,17 @@ def test_more_workers_than_the_cluster_has_room_for_is_a_usage_error_not_a_hang(
         assert not ray.util.list_named_actors()  # nothing left behind on the cluster
     finally:
         ray.shutdown()
+
+
+def test_an_llm_reaches_the_workers_and_they_write_the_local_output(llm_models: Path, tmp_path: Path) -> None:
+    """The llm engine's models live a folder deeper (`llm/NAME/`) than Argos packages: they arrive where it looks."""
+    inputs = batch_of_csl(tmp_path / "input", 4)
+    local = run(options_for(inputs, tmp_path / "local", llm_models, engine="llm"), warn=QUIET)
+    remote = run(
+        options_for(inputs, tmp_path / "ray", llm_models, engine="llm", executor="ray", workers=2, chunk_records=2),
+        warn=QUIET,
+    )
+    assert local.exit_code == remote.exit_code == 0
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    records = [json.loads(line) for line in (tmp_path / "ray" / "csl.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [record["engine"]["translation"] for record in records] == ["llm"] * 4

@@ -17,6 +17,12 @@ AUTO_PREFERENCE: list[str] = []
 #: the file as a package, which a download renamed `.zip` may well be, and says what is wrong with it).
 FALLBACK_INSTALLER: list[str] = []
 
+#: What `digest models add` takes, for the message that refuses a folder no engine claims.
+MODEL_FOLDERS = (
+    "a folder written by a CTranslate2 converter, model.bin and config.json with the model's tokenizer files "
+    "beside them; see the docs, Translation engines"
+)
+
 
 def register(
     engine: type[TranslationEngine], *, auto_rank: int | None = None, fallback_installer: bool = False
@@ -102,11 +108,20 @@ def prepare_engines(settings: EngineSettings, warn: Warn) -> None:
         engine.prepare(settings, warn)
 
 
-def install_model(source: Path, settings: EngineSettings) -> ModelInfo:
-    """Install the model at `source` with the engine that `claims` it, else the fallback (`digest models install`)."""
+def install_model(source: Path, settings: EngineSettings, name: str | None = None) -> ModelInfo:
+    """Install the model at `source` with the engine that `claims` it, else the fallback (`digest models install`, `add`).
+
+    A folder no engine claims is refused here (the fallback takes files); `name` goes to the engine only when given.
+    """
     claimed = [engine.name for engine in ENGINES.values() if engine.claims(source)]
-    for name in claimed[:1] or FALLBACK_INSTALLER:
-        return ENGINES[name].install(source, settings)
+    if not claimed and source.is_dir():
+        raise ConfigError(f"{source}: not a model folder any engine takes ({MODEL_FOLDERS})")
+    for engine in claimed[:1] or FALLBACK_INSTALLER:
+        return (
+            ENGINES[engine].install(source, settings)
+            if name is None
+            else ENGINES[engine].install(source, settings, name)
+        )
     raise ConfigError(f"{source}: not a model that any engine installs")
 
 
@@ -137,8 +152,11 @@ def remove_model(name: str, settings: EngineSettings) -> ModelInfo:
 def _register_builtin_engines() -> None:
     from .argos import ArgosEngine
     from .gloss import GlossEngine
+    from .llm.engine import LlmEngine
 
     register(ArgosEngine, auto_rank=0, fallback_installer=True)
+    # An instruction model, where one is installed, translates better than an Argos package.
+    register(LlmEngine, auto_rank=0)
     register(GlossEngine, auto_rank=len(AUTO_PREFERENCE))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,16 @@ class EngineOption:
             raise ConfigError(f"{self.flag} must be at least {self.minimum}, not {value}")
 
 
+#: `--model NAME`: which of its installed models an engine that holds several uses (the name `digest
+#: models list` shows). One option for every such engine, so that they define it alike.
+MODEL_OPTION = EngineOption(
+    "model",
+    "",
+    "The installed model to use, by the name `digest models list` shows (engines with several models; "
+    "default: the first by name).",
+)
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     """What engines are given: the models folder, the glossary, and values of their own options."""
@@ -55,6 +66,19 @@ class EngineSettings:
         if declared is None:
             raise KeyError(f"the {engine.name!r} engine has no option {name!r}")
         return self.options.get(name, declared.default)
+
+
+@dataclass(frozen=True)
+class DocumentTranslation:
+    """One document's translation: a text for each of its sentences, in order, and whether it had to be repaired.
+
+    `repaired` is True when the engine could not take the sentences' alignment from its first
+    answer (an LLM whose numbered lines did not match) and translated them again one by one: the
+    record is flagged `realigned`.
+    """
+
+    sentences: list[str]
+    repaired: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +119,9 @@ class TranslationEngine(ABC):
 
     Subclasses implement `translate_batch` only; the pipeline hands it every sentence of a
     batch at once so that engines that batch internally (CTranslate2) can sort and pack them.
+    An engine whose translation of a sentence depends on the sentences around it (an LLM, given a
+    whole abstract for context) sets `document_level` and overrides `translate_documents`: the
+    pipeline then hands it each record's texts as documents, and caches each document whole.
 
     An engine whose models are installed in the models folder also implements the model hooks
     (`prepare`, `claims`, `install`, `download`, `installed_models`, `remove`), which `digest models`
@@ -114,6 +141,9 @@ class TranslationEngine(ABC):
     options: ClassVar[tuple[EngineOption, ...]] = ()
     #: Whether the engine runs on the `device` option's device (a Ray worker then asks for a GPU).
     uses_device: ClassVar[bool] = False
+    #: Whether a sentence's translation depends on its document (see `translate_documents`): the
+    #: pipeline then sends whole documents and caches each document as one entry.
+    document_level: ClassVar[bool] = False
 
     def __init__(self, source_lang: str, target_lang: str) -> None:
         self.source_lang = source_lang
@@ -158,10 +188,12 @@ class TranslationEngine(ABC):
         return False
 
     @classmethod
-    def install(cls, source: Path, settings: EngineSettings) -> ModelInfo:
+    def install(cls, source: Path, settings: EngineSettings, name: str | None = None) -> ModelInfo:
         """Check the model at `source` and install it into `settings.models_dir`; ConfigError if it cannot be.
 
-        Nothing is left half-installed: a model that fails its checks leaves the folder as it was.
+        `name` is what the user calls it (`digest models add --name`), for engines whose models have
+        no name of their own; the registry passes it only when one is given. Nothing is left
+        half-installed: a model that fails its checks leaves the folder as it was.
         """
         raise ConfigError(f"the '{cls.name}' engine installs no models")
 
@@ -189,10 +221,28 @@ class TranslationEngine(ABC):
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
         """Translate every sentence; the result has the same length and order as the input."""
 
+    def translate_documents(self, documents: Sequence[Sequence[str]]) -> list[DocumentTranslation]:
+        """Translate documents (each a list of sentences); one `DocumentTranslation` per document, in order.
+
+        By default every sentence of every document goes to `translate_batch` in one call (so an
+        engine that sorts and packs sentences still gets them all at once), and nothing is repaired.
+        """
+        flat = [sentence for document in documents for sentence in document]
+        translations = iter(self.translate_batch(flat) if flat else [])
+        return [DocumentTranslation([next(translations) for _ in document]) for document in documents]
+
     @property
     def cache_identity(self) -> str:
         """What, besides the sentence, decides the output: engine, model and decoding options."""
         return f"{self.name}|{self.model}"
+
+    def document_key(self, sentences: Sequence[str]) -> str:
+        """What, besides `cache_identity`, decides a document's translation (for a `document_level` engine's cache).
+
+        The sentences themselves; an engine whose output depends on more (the glossary terms its
+        prompt names) adds it.
+        """
+        return json.dumps(list(sentences), ensure_ascii=False)
 
     def translate(self, sentence: str) -> str:
         """Translate one sentence (convenience over `translate_batch`)."""

@@ -125,7 +125,9 @@ class ArgosEngine(TranslationEngine):
         return source.suffix == PACKAGE_SUFFIX  # other files come here too, as the fallback installer
 
     @classmethod
-    def install(cls, source: Path, settings: EngineSettings) -> ModelInfo:
+    def install(cls, source: Path, settings: EngineSettings, name: str | None = None) -> ModelInfo:
+        if name is not None:
+            raise ConfigError(f"{source}: an Argos package is named by its language pair; --name is not taken")
         return install_package(source, settings.models_dir).info()
 
     @classmethod
