@@ -89,9 +89,15 @@ def _fields(layout: KeyedLayout, lines: list[str]) -> tuple[dict[str, list[str]]
     unknown: dict[str, None] = {}
     last: list[str] | None = None
     current: str | None = None
-    for raw in lines:
-        text = raw.replace("\t", " ").strip()
+    texts = [raw.replace("\t", " ").strip() for raw in lines]
+    for index, text in enumerate(texts):
         found = field_line(layout, text, current)
+        if (
+            found is not None
+            and current in layout.prose
+            and _prose_line(layout, texts, index, found[0], current, gathered)
+        ):
+            found = None
         if found is not None:
             current, value = found
             if current not in layout.known:
@@ -101,6 +107,25 @@ def _fields(layout: KeyedLayout, lines: list[str]) -> tuple[dict[str, list[str]]
         elif last is not None:
             last.append(text)
     return joined(gathered), tuple(unknown)
+
+
+def _prose_line(
+    layout: KeyedLayout, texts: list[str], index: int, key: str, current: str, seen: dict[str, object]
+) -> bool:
+    """Whether a line inside a prose field that reads as a field line (`AD 患者`, `CR 组`) is the prose's text.
+
+    It is when its key's field was written already (a reference writes each field once, but for a
+    run of the field it continues: RefWorks' `K1` a keyword; CNKI writes `AD` before the abstract), or when its field is one that never wraps and the next line
+    with text continues it: a wrapped abstract line starting with an abbreviation that is also a
+    tag (`AD` Alzheimer's disease, `CR` complete response, `ID`, `C1`) cut the abstract there and
+    dropped the rest of it with the tag's field.
+    """
+    if key in seen and key != current:
+        return True
+    if key in layout.prose:
+        return False
+    after = next((text for text in texts[index + 1 :] if text), None)
+    return after is not None and field_line(layout, after, key) is None
 
 
 def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int) -> Reference:

@@ -1,0 +1,54 @@
+"""Real exports as a careless converter or an unlucky line break writes them (issue 22, attacked).
+
+Each case is a real sample of tests/data/exports with one line changed as real text would have it:
+an abstract's wrapped line that starts with an abbreviation which is also a tag, a percentage
+before a letter in EndNote's abstract, a full-width space after a tag, a standard's number in the
+forms CNKI's standards database writes, a converter's `Null` as the whole abstract, CNKI's markup
+in a title and in keywords, and a line break inside a ratio or after "Fig.".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs.reading import SourceRecord
+
+from .test_export_fields import EXPORTS, cited, read_text
+
+REFWORKS = (EXPORTS / "cnki-refworks-2024.txt").read_bytes().decode("utf-8")
+DIABETES = "多芯片联合分析2型糖尿病发病相关基因及其与阿尔茨海默病的关系"
+
+
+def record_titled(name: str, text: str, title: str) -> SourceRecord:
+    [record] = [r for r in read_text(name, text) if isinstance(r, SourceRecord) and r.title == title]
+    return record
+
+
+# --- a wrapped abstract line that starts like a tag is the abstract's text ----------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "AD 患者外周血的差异基因与2型糖尿病的差异基因有交集。",  # AD: Alzheimer's disease, and a tag written before
+        "CR 组与 PR 组患者的差异基因相近。",  # CR: complete response
+        "ID 号相同的样本只计一次。",
+        "C1 抑制剂相关基因也在其中。",
+        "URL 见文末的补充材料。",
+        "U6 snRNA 作为内参。",
+    ],
+    ids=["AD", "CR", "ID", "C1", "URL", "U6"],
+)
+def test_a_wrapped_abstract_line_starting_with_a_tag_stays_in_the_abstract(line: str) -> None:
+    # The first reference's abstract wraps: "...差异\r\n基因..." is one line break of the real export.
+    wrapped = REFWORKS.replace("\r\n方法基因表达汇编", f"\r\n{line}\r\n方法基因表达汇编", 1)
+    assert wrapped != REFWORKS
+    record = record_titled("rw", wrapped, DIABETES)
+    assert f"\n{line}\n方法基因表达汇编" in record.text
+    assert record.text.rstrip().endswith("。")  # nothing after the line was lost
+    citation = cited(record)
+    assert (citation.volume, citation.issue, citation.affiliations) == (
+        "49",
+        "12",
+        ["福建医科大学省立临床医学院福建省立医院老年科福建省临床老年病研究所"],
+    )
