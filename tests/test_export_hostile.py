@@ -52,3 +52,21 @@ def test_a_wrapped_abstract_line_starting_with_a_tag_stays_in_the_abstract(line:
         "12",
         ["福建医科大学省立临床医学院福建省立医院老年科福建省临床老年病研究所"],
     )
+
+
+# --- a percentage before a letter inside EndNote's abstract is no tag glued there ----------------
+
+
+@pytest.mark.parametrize(
+    "sentence", ["其中92%I 期样品的抑制率最高。", "而8%A 级样品的得率较低。", "含量为5%K 值最低。"], ids=["I", "A", "K"]
+)
+def test_a_percentage_before_a_tag_letter_stays_in_the_abstract(sentence: str) -> None:
+    text = (EXPORTS / "cnki-endnote.txt").read_bytes().decode("utf-8")
+    marked = text.replace("23.59%±0.14%；", f"23.59%±0.14%；{sentence}", 1)
+    assert marked != text
+    [record] = [r for r in read_text("en", marked) if isinstance(r, SourceRecord) and sentence in r.text]
+    assert record.text.endswith("APS对α-葡萄糖苷酶表现出较强的抑制作用。")  # the rest of the abstract kept
+    citation = cited(record)
+    assert citation.authors == ["张会佳", "侯相竹", "张涵", "殷澳", "高阳", "徐多多"]
+    assert citation.publisher is None
+    assert all(sentence[3:] not in keyword for keyword in (citation.keywords or {}).get("zh") or [])

@@ -40,8 +40,10 @@ _REFER_TAG = re.compile(r"%([!-~]) ?(.*)")
 KNOWN_TAGS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ+@?~#$!&*^()|][<>=")
 # Fields whose wrapped lines may start with `%` and a sign ("%)"): a tag EndNote does not define is text there.
 _PROSE = frozenset("X+TK")
-# A tag CNKI wrote in the middle of a line, after the text: "...摘要。%K 黄芪".
-_GLUED_TAG = re.compile(r"%[KAYI+] ")
+# A tag CNKI wrote in the middle of a line, after the text: "...摘要。%K 黄芪". After a number
+# it is a percentage before a word ("92%I 期患者", "8%A 型"), which split the abstract there and
+# made its rest an author or the publisher.
+_GLUED_TAG = re.compile(r"(?<![0-9０-９.．])%[KAYI+] ")
 
 
 def read_refer(text: str) -> Iterator[Reference]:
