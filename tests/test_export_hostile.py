@@ -70,3 +70,18 @@ def test_a_percentage_before_a_tag_letter_stays_in_the_abstract(sentence: str) -
     assert citation.authors == ["张会佳", "侯相竹", "张涵", "殷澳", "高阳", "徐多多"]
     assert citation.publisher is None
     assert all(sentence[3:] not in keyword for keyword in (citation.keywords or {}).get("zh") or [])
+
+
+# --- a full-width or no-break space after a tag ---------------------------------------------------
+
+
+@pytest.mark.parametrize("space", ["\u3000", "\u00a0"], ids=["full-width", "no-break"])
+def test_a_tag_followed_by_a_wide_space_starts_its_field(space: str) -> None:
+    # JF after the title and SN after the abstract: both fields of prose, where only a tag line ends them.
+    spaced = REFWORKS.replace("\r\nJF 中国医科大学学报", f"\r\nJF{space}中国医科大学学报", 1).replace(
+        "\r\nSN 0258-4646", f"\r\nSN{space}0258-4646", 1
+    )
+    assert spaced.count(space) >= 2
+    record = record_titled("rw", spaced, DIABETES)
+    assert cited(record).journal == "中国医科大学学报"
+    assert "0258-4646" not in record.text

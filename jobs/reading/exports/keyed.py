@@ -24,6 +24,9 @@ from .fields import KEYWORD_SEPARATORS, NAME_SEPARATORS, doi, is_thesis, keyword
 from .lines import joined, references
 from .reference import Reference, make_reference
 
+# A space other than ASCII's (no-break, typographic, ideographic) after a line's first word: after a tag.
+_WIDE_SPACE = re.compile(r"^(\S{1,24}?)[\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
 
 @dataclass(frozen=True)
 class KeyedLayout:
@@ -57,7 +60,7 @@ def keyed_reader(layout: KeyedLayout) -> Callable[[str], Iterator[Reference]]:
     """The reader of an export in `layout`: its references, one by one."""
 
     def starts(line: str) -> bool:
-        match = layout.field.match(line.strip())
+        match = layout.field.match(_spaced(line.strip()))
         return match is not None and layout.canonical(match.group(1)) == layout.start
 
     def read(text: str) -> Iterator[Reference]:
@@ -67,8 +70,16 @@ def keyed_reader(layout: KeyedLayout) -> Callable[[str], Iterator[Reference]]:
     return read
 
 
+def _spaced(line: str) -> str:
+    """The line with the wide or no-break space after its first word made a space: the one after a
+    tag, where exports typed by hand or converted write `JF\u3000中国医科大学学报` (it was glued onto
+    the title)."""
+    return _WIDE_SPACE.sub(r"\1 ", line, count=1)
+
+
 def field_line(layout: KeyedLayout, line: str, current: str | None) -> tuple[str, str] | None:
     """The key (canonical) and value where `line` starts a field, None where it continues `current`."""
+    line = _spaced(line)
     match = layout.field.match(line)
     if match:
         key = layout.canonical(match.group(1))
