@@ -85,3 +85,22 @@ def test_a_tag_followed_by_a_wide_space_starts_its_field(space: str) -> None:
     record = record_titled("rw", spaced, DIABETES)
     assert cited(record).journal == "中国医科大学学报"
     assert "0258-4646" not in record.text
+
+
+# --- a converter's Null as the whole title or abstract ------------------------------------------
+
+BIBTEX = (EXPORTS / "cnki2bib-CoverAllTest15Entries.bib").read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("null", ["Null", "NULL", "None", "null"])
+def test_a_converters_null_abstract_or_title_is_none(null: str) -> None:
+    yearbook = "1 综合　1-5 国民经济和社会发展主要指标"
+    speech = "携手前进,共创未来——习近平在巴拿马媒体发表署名文章"
+    marked = BIBTEX.replace(f"\ttitle = {{{yearbook}}},", f"\ttitle = {{{yearbook}}},\n\tabstract = {{{null}}},", 1)
+    marked = marked.replace(f"\ttitle = {{{speech}}},", f"\ttitle = {{{null}}},", 1)
+    assert marked.count(f"{{{null}}}") >= 2
+    read = [r for r in read_text("bib", marked) if isinstance(r, SourceRecord)]
+    [table] = [r for r in read if r.title == yearbook.replace("　", " ")]
+    assert table.text == ""  # a title without an abstract, not an abstract that reads "Null"
+    [article] = [r for r in read if r.text.startswith("11月30日")]
+    assert article.title is None

@@ -43,8 +43,9 @@ class Reference:
 def make_reference(
     line: int, title: str | None, abstract: str | None, citation: Citation, unknown: tuple[str, ...] = ()
 ) -> Reference:
-    title = _one_line(title)
-    abstract = clean_abstract(abstract or "").strip() or None
+    # A converter's word for no value (cnki2bib's `abstract = {Null}`) is none, as in the citation.
+    title = None if title is None or is_placeholder(title) else _one_line(title)
+    abstract = None if abstract is None or is_placeholder(abstract) else clean_abstract(abstract).strip() or None
     if not title and not abstract:
         return Reference(line, None, None, None, NO_TITLE_OR_ABSTRACT, unknown)
     return Reference(line, title, abstract, citation, unknown=unknown)
