@@ -104,3 +104,27 @@ def test_a_converters_null_abstract_or_title_is_none(null: str) -> None:
     assert table.text == ""  # a title without an abstract, not an abstract that reads "Null"
     [article] = [r for r in read if r.text.startswith("11月30日")]
     assert article.title is None
+
+
+# --- a standard's number as CNKI's standards database writes them ---------------------------------
+
+NOTEEXPRESS = (EXPORTS / "cnki2bib-CoverAllTest15Entries.net").read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "T/CECS 10128-2021",  # a group standard (团体标准)
+        "Q/GDW 1168-2013",  # an enterprise standard
+        "ISO/IEC 27001:2013",
+        "GB/T 19001-2016/ISO 9001:2015",  # a national standard that adopts an international one
+        "GB 50010-2010(2015年版)",
+        "GB 3838-88",  # an older standard's two-digit year
+        "DB11/T 1322-2017",
+    ],
+)
+def test_a_standards_number_is_kept_in_every_form_cnki_writes(number: str) -> None:
+    marked = NOTEEXPRESS.replace("{ISBN}: GB/T 7178.1-1996", f"{{ISBN}}: {number}", 1)
+    assert marked != NOTEEXPRESS
+    record = record_titled("ne", marked, "铁路调车作业标准 铁路调车作业标准基本规定")
+    assert cited(record).standard_number == number

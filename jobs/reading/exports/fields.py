@@ -22,7 +22,13 @@ _HTTP = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 # (`GB/T 7178.1-1996`, `TB 10002.1-2005`, `GB 2760—2014`, `ISO 9001:2015`). Exports write it where
 # they have no field for it (CNKI: NoteExpress `{ISBN}`, EndNote `%V`, RefWorks `C1` and `ID`); the
 # year tells it from an ISBN (`7-203-03520-4`) or a patent's number (`CN111020404A`, `US11651140`).
-_STANDARD = re.compile(r"[A-Z]{1,6}\d{0,2}(?:/[A-Z]{1,2})? ?\d+(?:\.\d+)*[-—–:](?:19|20)\d\d")
+# Group and enterprise standards (`T/CECS 123-2020`, `Q/GDW 1234-2014`), joint ones
+# (`ISO/IEC 27001:2013`), one that adopts another (`GB/T 19001-2016/ISO 9001:2015`), an edition
+# (`GB 50010-2010(2015年版)`) and the two-digit years of older ones (`GB 3838-88`) are standards too.
+_STANDARD_CODE = r"[A-Z]{1,6}\d{0,2}(?:/[A-Z]{1,6})* ?\d+(?:\.\d+)*[-—–:]"
+_STANDARD = re.compile(
+    rf"{_STANDARD_CODE}(?:(?:19|20)\d\d|[5-9]\d)(?:/{_STANDARD_CODE}(?:19|20)\d\d)?(?:[(（](?:19|20)\d\d年版[)）])?"
+)
 # How the type of a thesis is written: EndNote's and NoteExpress's `Thesis`, RefWorks'
 # `Dissertation/Thesis`, RIS's `THES`, BibTeX's `phdthesis`, `mastersthesis` and `thesis`.
 _THESIS = re.compile(r"thes(?:is|\b)|dissertation", re.IGNORECASE)
