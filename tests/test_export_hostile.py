@@ -9,9 +9,11 @@ in a title and in keywords, and a line break inside a ratio or after "Fig.".
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from jobs.reading import SourceRecord
+from jobs.reading import BatchSource, SourceRecord, read_records
 
 from .test_export_fields import EXPORTS, cited, read_text
 
@@ -128,3 +130,29 @@ def test_a_standards_number_is_kept_in_every_form_cnki_writes(number: str) -> No
     assert marked != NOTEEXPRESS
     record = record_titled("ne", marked, "铁路调车作业标准 铁路调车作业标准基本规定")
     assert cited(record).standard_number == number
+
+
+# --- CNKI's markup in a title, keywords and a JSON lines title ------------------------------------
+
+
+def test_cnki_markup_is_taken_out_of_titles_and_keywords() -> None:
+    marked = NOTEEXPRESS.replace(
+        "{Title}: 基于灰色关联分析法的铁路物流服务方案评价",
+        "{Title}: <正>基于灰色关联分析法的(#br)铁路物流服务方案评价",
+        1,
+    ).replace("{Keywords}: 铁路物流;", "{Keywords}: 铁路物流(#br);", 1)
+    assert marked.count("(#br)") >= NOTEEXPRESS.count("(#br)") + 2
+    [record] = [
+        r for r in read_text("ne", marked) if isinstance(r, SourceRecord) and "铁路物流服务方案" in (r.title or "")
+    ]
+    assert record.title == "基于灰色关联分析法的 铁路物流服务方案评价"
+    keywords = cited(record).keywords or {}
+    assert "铁路物流" in (keywords.get("zh") or [])
+    assert not any("#br" in word or "正>" in word for side in keywords.values() for word in side or [])
+
+
+def test_cnki_markup_is_taken_out_of_a_json_lines_title() -> None:
+    line = '{"title": "<正>黄芪多糖的(#br)提取工艺", "abstract": "目的：优化黄芪多糖的提取工艺。(#br)方法：采用响应面法。"}\n'
+    [record] = list(read_records(BatchSource("j", Path("j.jsonl")), line.encode("utf-8")))
+    assert isinstance(record, SourceRecord)
+    assert record.title == "黄芪多糖的 提取工艺"

@@ -9,7 +9,8 @@ CNKI's databases write their own markup into abstracts, and every export carries
   (`BACKGROUND(#br)...`) and after the label of an English one (`Abstract(#br)This research...`).
   It becomes a paragraph break (a blank line), which the sentence splitter keeps as a sentence
   boundary (`jobs.segment.split_paragraphs`); the label "Abstract" alone is dropped, and a section
-  heading alone (`BACKGROUND`, `【目的】`) goes with the paragraph it heads.
+  heading alone (`BACKGROUND`, `【目的】`) goes with the paragraph it heads. In a title, a keyword
+  or any other one-line field (`clean_line`) it is a space.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ _LABEL = re.compile(r"(?:abstract|summary|摘\s*要)\s*[:：.]?", re.IGNORECASE)
 # or a Chinese one in CNKI's brackets or before a colon (【目的】, 目的：).
 _LATIN_HEADING = re.compile(r"[A-Za-z][A-Za-z&/-]*(?: [A-Za-z&/-]+){0,3}\s*[:：]?")
 _CHINESE_HEADING = re.compile(r"【[^】\n]{1,12}】|[\u3400-\u9fff]{1,6}[:：]")
+
+
+def clean_line(text: str) -> str:
+    """A one-line field (a title, a keyword, a name) without CNKI's markup; `(#br)` a space."""
+    return _BREAK.sub(" ", _PROPER.sub("", text, count=1))
 
 
 def clean_abstract(text: str) -> str:

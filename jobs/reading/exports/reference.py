@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...record import Citation
-from ..markup import clean_abstract
+from ..markup import clean_abstract, clean_line
 from ..source import CONTROL_RE, BatchSource, RecordError, Records, SourceRecord
 from .fields import is_placeholder
 
@@ -44,7 +44,7 @@ def make_reference(
     line: int, title: str | None, abstract: str | None, citation: Citation, unknown: tuple[str, ...] = ()
 ) -> Reference:
     # A converter's word for no value (cnki2bib's `abstract = {Null}`) is none, as in the citation.
-    title = None if title is None or is_placeholder(title) else _one_line(title)
+    title = None if title is None or is_placeholder(title) else _one_line(clean_line(title))
     abstract = None if abstract is None or is_placeholder(abstract) else clean_abstract(abstract).strip() or None
     if not title and not abstract:
         return Reference(line, None, None, None, NO_TITLE_OR_ABSTRACT, unknown)
@@ -90,12 +90,12 @@ def _export_records(source: BatchSource, references: Iterator[Reference]) -> Rec
 
 
 def _tidied(citation: Citation) -> Citation:
-    """The citation with control characters dropped from every field, as from the text and title,
-    and a value that is a converter's word for none (`Null`) taken for none."""
+    """The citation with control characters and CNKI's markup dropped from every field, as from
+    the text and title, and a value that is a converter's word for none (`Null`) taken for none."""
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            value = CONTROL_RE.sub("", value).strip()
+            value = clean_line(CONTROL_RE.sub("", value)).strip()
             return None if not value or is_placeholder(value) else value
         if isinstance(value, list):
             return [item for item in map(clean, value) if item]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..decoding import UNDECODED_BYTE_RE
-from ..markup import clean_abstract
+from ..markup import clean_abstract, clean_line
 from ..source import CONTROL_RE, UNSAFE_NAME_RE, BatchSource, RecordError, Records, SourceRecord
 from .base import InputFormat
 
@@ -140,7 +140,7 @@ def _jsonl_record(source: BatchSource, content: str, line: int, number: int) -> 
         number=number,
         text=text,
         id=_record_id(value.get("id")),
-        title=CONTROL_RE.sub("", title).strip() or None if title else None,
+        title=clean_line(CONTROL_RE.sub("", title)).strip() or None if title else None,
         meta={key: val for key, val in value.items() if key not in _KNOWN_FIELDS},
     )
 
