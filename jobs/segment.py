@@ -45,13 +45,21 @@ _HEADING = (
     r"(?:\d{1,2}[.．、)）](?![\d.．])|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]"
     r"|[一二三四五六七八九十]{1,3}[、.．]|【[^】\n]{1,12}】)"
 )
+# A line that ends with a word a number follows ("Fig." "Eq." "Table" 图 表 式 第): a number on the
+# next line is the figure's, not a heading (the line was wrapped there).
+_REFERS = "".join(
+    rf"(?<!(?i:{word}))" for word in (r"fig\.", r"figs\.", r"eq\.", r"eqs\.", "table", "figure", "equation", r"no\.")
+)
+_REFERS += r"(?<![图表式第])"
 # Where a paragraph ends: at a blank line; at a line break after a colon (what follows is a list or
-# a section); at a line break before a heading. Any other line break is a wrapped line. (Only
-# horizontal space is matched before a lookahead: a long run of line breaks stays linear.)
+# a section), unless the colon is a ratio's or a time's wrapped between its numbers (`1:` `2`);
+# at a line break before a heading. Any other line break is a wrapped line. (Only horizontal space
+# is matched before a lookahead: a long run of line breaks stays linear.)
 _PARAGRAPH_BREAK_RE = re.compile(
     r"\n[ \t\u3000\u00a0\r]*\n\s*"
-    r"|(?<=[:：])[ \t\u3000\u00a0]*\n"
-    rf"|\n[ \t\u3000\u00a0]*(?={_HEADING})"
+    r"|(?<=[:：])(?<![0-9０-９][:：])[ \t\u3000\u00a0]*\n"
+    r"|(?<=[0-9０-９][:：])[ \t\u3000\u00a0]*\n(?![ \t\u3000\u00a0]*[0-9０-９])"
+    rf"|{_REFERS}\n[ \t\u3000\u00a0]*(?={_HEADING})"
 )
 
 # A list item's number alone, as sentencex cuts it off the item it numbers ("1." "(2)" "3)").

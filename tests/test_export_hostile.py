@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from jobs.chunk import prepare
+from jobs.options import RunOptions
 from jobs.reading import BatchSource, SourceRecord, read_records
 
 from .test_export_fields import EXPORTS, cited, read_text
@@ -156,3 +158,38 @@ def test_cnki_markup_is_taken_out_of_a_json_lines_title() -> None:
     [record] = list(read_records(BatchSource("j", Path("j.jsonl")), line.encode("utf-8")))
     assert isinstance(record, SourceRecord)
     assert record.title == "黄芪多糖的 提取工艺"
+
+
+# --- a line wrapped inside a ratio or after "Fig." is no paragraph break --------------------------
+
+
+def sentences_of(record: SourceRecord) -> list[str]:
+    return prepare(record, "r", RunOptions(keywords=0)).sentences
+
+
+@pytest.mark.parametrize("colon", ["：", ":"], ids=["full-width", "ascii"])
+def test_a_ratio_wrapped_after_its_colon_stays_one_sentence(colon: str) -> None:
+    text = (EXPORTS / "cnki-refworks.txt").read_bytes().decode("utf-8")
+    wrapped = text.replace("5.0和1∶35 g/mL", f"5.0和1{colon}\r\n35 g/mL", 1)
+    assert wrapped != text
+    [record] = [r for r in read_text("rw", wrapped) if isinstance(r, SourceRecord) and f"1{colon}\n35" in r.text]
+    sentences = sentences_of(record)
+    assert not any(sentence.endswith(f"1{colon}") for sentence in sentences)
+    assert any(f"5.0和1{colon} 35 g/mL" in sentence for sentence in sentences)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("(Fig.", "1)"), ("(Table", "2)"), ("(Eq.", "(1))"), ("(见图", "1)"), ("(表", "2)")],
+    ids=["Fig", "Table", "Eq", "图", "表"],
+)
+def test_a_figures_number_wrapped_onto_the_next_line_is_no_heading(before: str, after: str) -> None:
+    marked = NOTEEXPRESS.replace("into greenways. Two different", f"into greenways {before}\n{after}; two different", 1)
+    assert marked != NOTEEXPRESS
+    [record] = [r for r in read_text("ne", marked) if isinstance(r, SourceRecord) and f"{before}\n{after}" in r.text]
+    sentences = sentences_of(record)
+    assert not any(
+        sentence.endswith(("greenways (Fig.", "greenways (Table", "greenways (Eq.", "图", "表"))
+        for sentence in sentences
+    )
+    assert any(f"greenways {before} {after}" in sentence for sentence in sentences)
