@@ -135,7 +135,7 @@ def _prose_line(
         return True
     if key in layout.prose:
         return False
-    after = next((text for text in texts[index + 1 :] if text), None)
+    after = next((texts[at] for at in range(index + 1, len(texts)) if texts[at]), None)  # (no copy: linear)
     return after is not None and field_line(layout, after, key) is None
 
 
