@@ -15,7 +15,7 @@ it in `unknown`, which the tests check empty on every real sample.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -121,7 +121,7 @@ def _fields(layout: KeyedLayout, lines: list[str]) -> tuple[dict[str, list[str]]
 
 
 def _prose_line(
-    layout: KeyedLayout, texts: list[str], index: int, key: str, current: str, seen: dict[str, object]
+    layout: KeyedLayout, texts: list[str], index: int, key: str, current: str | None, seen: Container[str]
 ) -> bool:
     """Whether a line inside a prose field that reads as a field line (`AD 患者`, `CR 组`) is the prose's text.
 
