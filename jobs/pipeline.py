@@ -304,17 +304,42 @@ def _chunks(
     """Chunks of the run's `chunk_records` records with their ids, read from `items` as they are asked for; record errors go to `errors`."""
     size = context.options.chunk_records
     ids = RecordIds(context.warn)
+    named: set[str] = set()  # the unknown tags already named for this file
     chunk: list[SourceRecord] = []
     for item in items:
         if isinstance(item, RecordError):
             errors.append(item)
             continue
+        if item.unknown_tags:
+            _name_unknown_tags(item, named, context.warn)
         chunk.append(item)
         if len(chunk) == size:
             yield chunk, {record.number: ids.of(record) for record in chunk}
             chunk = []
     if chunk:
         yield chunk, {record.number: ids.of(record) for record in chunk}
+
+
+#: How many unknown tags of one file are named: a hostile file can hold any number.
+_UNKNOWN_TAGS_NAMED = 10
+_MORE = "\0"  # in `named` once the rest of the file's unknown tags have been said to exist
+
+
+def _name_unknown_tags(record: SourceRecord, named: set[str], warn: Warn) -> None:
+    """One warning for the tags of `record` no earlier record of its file brought (`named`)."""
+    new = [tag for tag in record.unknown_tags if tag not in named]
+    if not new or _MORE in named:
+        return
+    room = max(0, _UNKNOWN_TAGS_NAMED - len(named))
+    shown = [repr(tag if len(tag) <= 40 else tag[:40] + "…") for tag in new[:room]]  # repr: no control character
+    named.update(new[:room])
+    where = f"{record.file}: line {record.line}"
+    if shown:
+        tags = f"tag {shown[0]} is" if len(shown) == 1 else f"tags {', '.join(shown)} are"
+        warn(f"{where}: {tags} not one digest reads; left out of the record")
+    if len(new) > room:
+        named.add(_MORE)
+        warn(f"{where}: more tags digest does not read; left out of their records")
 
 
 class RecordIds:

@@ -353,3 +353,37 @@ def test_the_page_shows_the_volume_the_university_the_supervisors_and_the_standa
     )
     markdown = (output / "cnki-endnote-2024.digest.md").read_text(encoding="utf-8")
     assert "潘福妮 · 大連理工大學 · supervised by 董鋒 · 2006" in markdown
+
+
+def test_the_operator_is_told_once_a_file_of_each_tag_left_out(tmp_path: Path) -> None:
+    """An unknown tag is dropped from the record; the run names it (file, line, tag), once a file, bounded."""
+    from jobs.engines import EngineSettings
+    from jobs.pipeline import run
+
+    text = (EXPORTS / "cnki2bib-CoverAllTest15Entries.net").read_bytes().decode("utf-8")
+    first, *rest = text.split("\n{Reference Type}: ")
+    assert "\n{Volume}: 183\n" in first and len(rest) >= 10
+    # {Funds} in the first record and again in every later one, a tag with a bidi and a control
+    # character, a long one, and then more new tags than any operator wants to read, one a record.
+    odd = "{Funds}: 某项目\n{Q\u202e\u0007}: 某\n{" + "L" * 200 + "}: 某\n"
+    first = first.replace("\n{Volume}: 183\n", "\n{Volume}: 183\n" + odd, 1)
+    rest = [record.replace("\n", f"\n{{Funds}}: 某项目\n{{Z{n:02d}}}: 某项目\n", 1) for n, record in enumerate(rest)]
+    (tmp_path / "input").mkdir()
+    batch = tmp_path / "input" / "noteexpress.net"
+    batch.write_bytes("\n{Reference Type}: ".join([first, *rest]).encode("utf-8"))
+    warnings: list[str] = []
+    options = RunOptions(
+        inputs=[tmp_path / "input"],
+        output_dir=tmp_path / "output",
+        engine="gloss",
+        engine_settings=EngineSettings(models_dir=tmp_path / "lang_models"),
+    )
+    assert run(options, warn=warnings.append).exit_code == 0
+    named = [message for message in warnings if "not one digest reads" in message or "more tags" in message]
+    assert named[0].startswith(f"{batch}: line 1: tags 'Funds', 'Q\\u202e\\x07', '{'L' * 40}…' are not one")
+    assert "L" * 41 not in "".join(warnings) and "\u202e" not in "".join(warnings)
+    assert sum("'Funds'" in message for message in warnings) == 1  # once, though every record has it
+    assert sum(f"'Z{n:02d}'" in "".join(named) for n in range(len(rest))) == 10 - 3  # ten tags named in all
+    assert named[-1].endswith("more tags digest does not read; left out of their records") and len(named) == 9
+    records = read_jsonl(tmp_path / "output" / "noteexpress.jsonl")
+    assert len(records) == len(rest) + 1 and not any("某项目" in json.dumps(r, ensure_ascii=False) for r in records)

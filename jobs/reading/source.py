@@ -48,6 +48,9 @@ class SourceRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     #: What a reference export says about the publication (None for other inputs).
     citation: Citation | None = None
+    #: A reference export's tags that its format's table does not know: left out of the record,
+    #: and named to the operator once a file (`pipeline`), so a tag a new export adds is not lost unseen.
+    unknown_tags: tuple[str, ...] = ()
 
 
 @dataclass

@@ -86,6 +86,7 @@ def _export_records(source: BatchSource, references: Iterator[Reference]) -> Rec
             text=abstract,
             title=title,
             citation=_tidied(reference.citation),
+            unknown_tags=reference.unknown,
         )
 
 
