@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from . import __version__, messages
+from .config import CONFIG_NAME, Config, find_config, read_config
 from .engines import download_model, engine_choices, engine_options, install_model, installed_models, remove_model
 from .engines.base import EngineOption, EngineSettings
 from .errors import (
@@ -23,6 +24,8 @@ from .errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
+    EXIT_USAGE,
+    ConfigError,
     DigestError,
     OutputError,
     UsageError,
@@ -32,6 +35,7 @@ from .keywords import METHODS as KEYWORD_METHODS
 from .limits import check_descriptors
 from .lock import exclusive_run
 from .options import EXECUTORS, RunOptions, summary_size
+from .passwords import password_problems
 from .pipeline import run
 from .reading import INPUT_FORMATS
 from .render import check_batch_files, render_all
@@ -189,8 +193,41 @@ def cli() -> None:
     """Chinese academic abstracts to English, with extractive summaries in both languages."""
 
 
+def _read_config(ctx: click.Context, given: Path | None) -> Config:
+    """The config file (`--config`, else ./digest.toml) read and checked against `digest run`'s parameters."""
+    run = ctx.command if ctx.command.name == "run" else cli.commands["run"]
+    with click.Context(run, info_name="run") as run_ctx:
+        params = run.get_params(run_ctx)
+    try:
+        return read_config(find_config(given), params)
+    except DigestError as error:
+        for line in str(error).splitlines():  # each mistake on a line of its own
+            messages.error(line)
+        sys.exit(error.exit_code)
+
+
+def _config_option(ctx: click.Context, param: click.Parameter, given: Path | None) -> Config:
+    """`digest run --config`: the file's [run] keys become the defaults of the flags not given."""
+    config = _read_config(ctx, given)
+    ctx.default_map = {**config.run, **(ctx.default_map or {})}
+    return config
+
+
+CONFIG_HELP = "Config file (default: ./digest.toml if there is one); a flag given here overrides its [run] keys."
+
+
 @cli.command(name="run", cls=RunCommand, help=RUN_HELP)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    is_eager=True,
+    expose_value=True,
+    callback=_config_option,
+    help=CONFIG_HELP,
+)
 @click.option(
     "-o",
     "--output-dir",
@@ -291,6 +328,7 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; warnings only.")
 def run_command(
     inputs: tuple[Path, ...],
+    config: Config,
     output_dir: Path,
     engine: str,
     summary_sentences: int | None,
@@ -312,6 +350,7 @@ def run_command(
     **engine_option_values: Any,
 ) -> None:
     """`digest run`; its help is RUN_HELP."""
+    summary_sentences, summary_ratio = _flag_over_file(summary_sentences, summary_ratio)
     try:
         report = run(
             RunOptions(
@@ -336,6 +375,8 @@ def run_command(
                 executor=executor,
                 ray_address=ray_address,
                 workers=workers,
+                mail=config.mail,
+                topics=config.topics,
             )
         )
     except UsageError as error:  # shown as click shows its own: under the usage line
@@ -345,6 +386,51 @@ def run_command(
     if not quiet:
         messages.say(report.summary_line())
     sys.exit(report.exit_code)
+
+
+def _flag_over_file(sentences: int | None, ratio: float | None) -> tuple[int | None, float | None]:
+    """`--sentences` or `--ratio` given as a flag wins over the other one's key in the config file."""
+    ctx = click.get_current_context()
+    source = ctx.get_parameter_source
+    if sentences is not None and ratio is not None:
+        if (
+            source("summary_ratio") == click.core.ParameterSource.COMMANDLINE
+            and source("summary_sentences") == click.core.ParameterSource.DEFAULT_MAP
+        ):
+            return None, ratio
+        if (
+            source("summary_sentences") == click.core.ParameterSource.COMMANDLINE
+            and source("summary_ratio") == click.core.ParameterSource.DEFAULT_MAP
+        ):
+            return sentences, None
+    return sentences, ratio
+
+
+@cli.group(name="config")
+def config_group() -> None:
+    """Check the config file, digest.toml."""
+
+
+@config_group.command(name="check")
+@click.option(
+    "--config", "given", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help=CONFIG_HELP
+)
+def config_check(given: Path | None) -> None:
+    """Read the config file and name each mistake with its line; exit 2 if there is one."""
+    path = find_config(given)
+    if path is None:
+        fail(ConfigError(f"no config file: give --config FILE, or put {CONFIG_NAME} in this folder"))
+    config = _read_config(click.get_current_context(), path)
+    problems = []
+    if config.mail is not None:
+        problems = password_problems(config.mail)
+    for problem in problems:
+        messages.error(f"{path}: {problem}")
+    if problems:
+        sys.exit(EXIT_USAGE)
+    topics = f", {len(config.topics)} topic{'s' if len(config.topics) != 1 else ''}" if config.topics else ""
+    mail = f", mail to {len(config.mail.to)} address{'es' if len(config.mail.to) != 1 else ''}" if config.mail else ""
+    messages.say(f"{path}: ok ({len(config.run)} run option{'s' if len(config.run) != 1 else ''}{mail}{topics})")
 
 
 @cli.command(name="render")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import MailConfig, TopicConfig
 from .engines import engine_class, engine_options
 from .engines.base import EngineSettings
 from .errors import ConfigError, UsageError
@@ -64,6 +65,10 @@ class RunOptions:
     ray_address: str | None = None
     #: Ray workers (None: one per CPU of the cluster, or per GPU when models run on CUDA).
     workers: int | None = None
+    #: Where the run's new records are mailed (`[mail]` of digest.toml; None: not mailed).
+    mail: MailConfig | None = None
+    #: The topics records are matched against (`[topics.NAME]` of digest.toml).
+    topics: dict[str, TopicConfig] = field(default_factory=dict)
 
     def check(self) -> None:
         """Refuse options that cannot be run: UsageError for ones that do not go together, else ConfigError."""
