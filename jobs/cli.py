@@ -27,6 +27,7 @@ from .errors import (
     EXIT_USAGE,
     ConfigError,
     DigestError,
+    MailError,
     OutputError,
     UsageError,
 )
@@ -182,7 +183,8 @@ line names the pages it wrote.
 
 Exit codes: 0 all done (or nothing new), 1 some batches or records failed (the rest written), 2
 usage or configuration error (nothing written), 74 the output folder could not be written (disk
-full, read-only; earlier outputs intact), 75 another run holds the lock, 129 hung up (SIGHUP), 130
+full, read-only; earlier outputs intact), 69 the mail could not all be sent (the batches are done; the mail is
+sent by the next run), 75 another run holds the lock, 129 hung up (SIGHUP), 130
 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 
@@ -431,6 +433,49 @@ def config_check(given: Path | None) -> None:
     topics = f", {len(config.topics)} topic{'s' if len(config.topics) != 1 else ''}" if config.topics else ""
     mail = f", mail to {len(config.mail.to)} address{'es' if len(config.mail.to) != 1 else ''}" if config.mail else ""
     messages.say(f"{path}: ok ({len(config.run)} run option{'s' if len(config.run) != 1 else ''}{mail}{topics})")
+
+
+@cli.command(name="mail")
+@click.option(
+    "--config", "given", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help=CONFIG_HELP
+)
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The output folder whose records are mailed (default: the config's output-dir, else ./output).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Write the messages as .eml files instead of sending them; record nothing."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("mail-drafts"),
+    show_default=True,
+    help="Where --dry-run writes the messages.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr unless something fails.")
+def mail_command(given: Path | None, output_dir: Path | None, dry_run: bool, out: Path, quiet: bool) -> None:
+    """Send the mail still owed: the records runs have written and no server has taken yet ([mail] in digest.toml)."""
+    config = _read_config(click.get_current_context(), given)
+    if config.mail is None:
+        fail(ConfigError(f"{config.path or CONFIG_NAME}: no [mail] section; nothing to send"))
+    assert config.mail is not None
+    folder = output_dir or config.run.get("output_dir") or Path("output")
+    from .mail.delivery import mail_pending  # here: smtplib and ssl only for the command that mails
+
+    try:
+        outcome = mail_pending(folder, config.mail, out if dry_run else None)
+    except DigestError as error:
+        fail(error)
+    if outcome.failed:
+        fail(MailError(f"mail: {outcome.failed}"))
+    if dry_run and not quiet:
+        messages.say(f"digest: wrote {len(outcome.drafts)} message{'s' if len(outcome.drafts) != 1 else ''} to {out}")
+    elif not quiet:
+        messages.say(f"digest: mailed {outcome.sent} message{'s' if outcome.sent != 1 else ''}")
 
 
 @cli.command(name="render")

@@ -8,6 +8,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILURES = 1  # some batches, records or pages failed; the rest was written
 EXIT_USAGE = 2  # usage or configuration error; nothing was done
+EXIT_MAIL = 69  # EX_UNAVAILABLE: the mail could not all be sent; the batches are done, the mail is sent next run
 EXIT_OUTPUT = 74  # EX_IOERR: an output could not be written; the run stopped there
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the lock
 EXIT_HANGUP = 129  # SIGHUP (the terminal closed), 128 + 1
@@ -58,6 +59,12 @@ class OutputError(DigestError):
         """The error for an OSError met while writing `path`: the OS's own words for it."""
         reason = error.strerror or str(error)
         return cls(path, f"cannot be written: {reason}")
+
+
+class MailError(DigestError):
+    """Mail that could not be sent (the server down, a login refused); it stays owed, and the next run sends it."""
+
+    exit_code = EXIT_MAIL
 
 
 class ModelPackageError(ConfigError):

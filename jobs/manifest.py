@@ -87,6 +87,9 @@ class Manifest:
     #: Input files that were hard links to digest's own outputs when a run skipped them: one is
     #: all that is left of an output digest has since replaced, and is skipped until it changes.
     own_copies: OwnCopies = field(default_factory=dict)
+    #: The mail outbox (`jobs/mail/outbox.py`): the record ids queued for mail by batch (`queued`), and
+    #: those each address is still owed (`pending`); saved with the batches, in the same atomic write.
+    mail: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, output_dir: Path) -> Manifest:
@@ -99,6 +102,7 @@ class Manifest:
             if not isinstance(batches, dict):
                 raise TypeError("'batches' is not an object")
             copies = content.get("own_copies", [])
+            mail = _mail_state(content.get("mail"))
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
@@ -112,7 +116,7 @@ class Manifest:
                 f"({', '.join(repr(name) for name in bad[:5])}{', ...' if len(bad) > 5 else ''}); "
                 "those batches will be redone"
             )
-        return cls(path, kept, problem, _own_copies(copies))
+        return cls(path, kept, problem, _own_copies(copies), mail)
 
     def is_done(self, batch: str, input_hash: str) -> bool:
         """Whether the batch was made from these exact input bytes and its outputs are as written.
@@ -149,8 +153,14 @@ class Manifest:
             self.own_copies = dict(copies)
             self._save()
 
+    def save(self) -> None:
+        """Write the manifest as it is now (atomically): what mail was sent."""
+        self._save()
+
     def _save(self) -> None:
         content: dict[str, Any] = {"version": MANIFEST_VERSION, "batches": self.batches}
+        if self.mail:
+            content["mail"] = self.mail
         if self.own_copies:
             content["own_copies"] = [
                 [*stamp, where] if where is not None else list(stamp)
@@ -172,6 +182,26 @@ def _own_copies(value: Any) -> OwnCopies:
         and all(type(number) is int for number in item[:4])
         and (len(item) == 4 or isinstance(item[4], str))
     }
+
+
+def _mail_state(value: Any) -> dict[str, Any]:
+    """A manifest's mail outbox, by recipient list: `{"queued": {list: {batch: [id]}}, "pending": {list: {address:
+    {batch: [id]}}}}`; the parts of another shape are dropped (what they held is neither queued nor owed)."""
+    if not isinstance(value, dict):
+        return {}
+
+    def table(found: Any, depth: int) -> dict[str, Any]:
+        if not isinstance(found, dict):
+            return {}
+        if depth == 0:
+            return {
+                key: ids
+                for key, ids in found.items()
+                if isinstance(ids, list) and all(isinstance(item, str) for item in ids)
+            }
+        return {key: table(inner, depth - 1) for key, inner in found.items()}
+
+    return {"queued": table(value.get("queued"), 1), "pending": table(value.get("pending"), 2)}
 
 
 def _unchanged(path: Path, recorded: dict[str, Any]) -> bool:

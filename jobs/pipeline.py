@@ -141,6 +141,8 @@ def _run_batches(
         report.pages_failed = {str(path): reason for path, reason in rendered.failed.items()}
         report.pages_written = [path for path in rendered.written if path.name.endswith(HTML_SUFFIX)]
         report.index_page = output_dir / INDEX_NAME
+        if context.options.mail is not None:
+            _mail(context, manifest, report)
     except OutputError as failure:
         report.output_error = str(failure)
         error(
@@ -154,6 +156,18 @@ def _run_batches(
             report.output_error = str(failure)
             error(f"{failure}; this run is not in the run log")
     return report
+
+
+def _mail(context: RunContext, manifest: Manifest, report: RunReport) -> None:
+    """Send the mail owed (this run's new records, and what earlier runs could not send); a failure is reported, never raised."""
+    from .mail.delivery import deliver
+
+    assert context.options.mail is not None
+    outcome = deliver(context.options.output_dir, manifest, context.options.mail, warn=context.warn)
+    report.messages_sent = outcome.sent
+    if outcome.failed:
+        report.mail_error = outcome.failed
+        context.error(f"mail: {outcome.failed}")
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -234,6 +248,10 @@ def _process_batch(
     report.add_records(counts)  # the records file is complete: they count even if the manifest fails
     report.batches_done.append(batch.name)
     outputs = [output, errors_output] if errors else [output]
+    if context.options.mail is not None:  # queued in the same write that marks the batch done
+        from .mail.delivery import queue_batch
+
+        queue_batch(manifest, context.options.mail, batch.name, output)
     manifest.mark_done(batch.name, scan.digest, batch.path, outputs, counts.records, len(errors))
 
 

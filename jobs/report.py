@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import EXIT_FAILURES, EXIT_OK, EXIT_OUTPUT
+from .errors import EXIT_FAILURES, EXIT_MAIL, EXIT_OK, EXIT_OUTPUT
 from .layout import RUNS_LOG_NAME
 from .record import Record
 from .writing import append_jsonl
@@ -48,6 +48,9 @@ class RunReport:
     index_page: Path | None = None
     #: The first HTML page of each batch whose pages the run wrote.
     pages_written: list[Path] = field(default_factory=list)
+    #: Messages the mail server took in this run; why the rest could not be sent (they are sent by the next run).
+    messages_sent: int = 0
+    mail_error: str | None = None
     _clock: float = field(default_factory=time.monotonic, repr=False)
     seconds: float = 0.0
 
@@ -77,7 +80,9 @@ class RunReport:
     def exit_code(self) -> int:
         if self.output_error:
             return EXIT_OUTPUT
-        return EXIT_FAILURES if self.batches_failed or self.record_errors or self.pages_failed else EXIT_OK
+        if self.batches_failed or self.record_errors or self.pages_failed:
+            return EXIT_FAILURES
+        return EXIT_MAIL if self.mail_error else EXIT_OK
 
     def summary_line(self) -> str:
         """One line for stderr with the run's figures."""
@@ -91,8 +96,13 @@ class RunReport:
             f"{_count(self.records, 'record')}{f' ({by_language})' if by_language else ''}, "
             f"{_count(self.record_errors, 'record error')}; "
             f"{_count(self.sentences_translated, 'sentence')} translated (engine: {engines}; "
-            f"{self.cache_hits} from cache); {self.seconds:.1f}s{self._where()}"
+            f"{self.cache_hits} from cache); {self.seconds:.1f}s{self._mailed()}{self._where()}"
         )
+
+    def _mailed(self) -> str:
+        if self.mail_error:
+            return f"; mail not sent ({_count(self.messages_sent, 'message')} sent), sent by the next run"
+        return f"; mailed {_count(self.messages_sent, 'message')}" if self.messages_sent else ""
 
     def _where(self) -> str:
         """Where to read the results: the batch pages the run wrote (a count when many), and the index."""
@@ -119,6 +129,8 @@ class RunReport:
             "failed": self.batches_failed,
             "pages_failed": self.pages_failed,
             "output_error": self.output_error,
+            "messages_sent": self.messages_sent,
+            "mail_error": self.mail_error,
             "records": self.records,
             "records_by_language": self.records_by_language,
             "record_errors": self.record_errors,

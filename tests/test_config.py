@@ -260,3 +260,18 @@ def test_config_check_says_when_the_password_cannot_be_had(tmp_path: Path, monke
 
 def test_an_empty_config_is_no_config() -> None:
     assert read_config(None) == Config()
+
+
+def test_the_docs_digest_toml_is_a_valid_config(tmp_path: Path) -> None:
+    """The complete file docs/delivery.md shows is read without a mistake, and has every [mail] key."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "delivery.md").read_text(encoding="utf-8")
+    text = page.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "input").mkdir()
+    (tmp_path / "glossary.tsv").write_text("核武器\tnuclear weapons\n", encoding="utf-8")
+    config = read_config(write(tmp_path, text), run_params())
+    assert config.mail is not None and config.mail.security == "starttls" and len(config.mail.to) == 2
+    assert config.topics["nuclear-policy"].subscribers == ("policy-desk@example.org",)
+    from jobs.config import _MAIL_KEYS
+
+    assert all(f"\n{key} = " in text for key in _MAIL_KEYS if key != "password_file")
+    assert "password_file" in text

@@ -373,3 +373,23 @@ def index_page(batches: Iterable[Batch], fingerprint: str = "") -> str:
         out.append("</ol>\n")
     out.append("</main>\n<footer>Made by digest from the batch files beside this page.</footer>\n</body>\n</html>\n")
     return "".join(out)
+
+
+def message_html(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -> str:
+    """An e-mail's HTML part: each batch's entries as its page shows them (`sections`: name, abstracts, entries).
+
+    Self-contained as the pages are (the style in the message, no scripts, nothing fetched), and
+    without the links to the files beside a page, which a mail reader does not have.
+    """
+    out = [
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<header>\n"
+        f"<h1>{_e(title)}</h1>\n</header>\n<main>\n"
+    ]
+    for name, total, entries in sections:
+        out.append(f"<section>\n<h2{_AUTO}>{_e(name)}</h2>\n")
+        out.extend(_entry(entry, total) for entry in entries)
+        out.append("</section>\n")
+    out.append(f"</main>\n<footer>Made by digest {_e(__version__)}.</footer>\n</body>\n</html>\n")
+    return "".join(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
@@ -158,3 +159,15 @@ def _sentences(entry: Entry) -> str:
     if any(pair.in_summary for pair in entry.pairs):
         out.append("\nSentences in the summary have their number in bold.\n")
     return "".join(out) + "\n"
+
+
+def message_text(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -> str:
+    """An e-mail's plain-text part: each batch's entries as its Markdown page shows them, without the anchors."""
+    out = [f"{title}\n{'=' * len(title)}\n"]
+    for name, total, entries in sections:
+        out.append(f"\n\n# {escape(name)}\n")
+        out.extend(_ANCHOR.sub("", _entry(entry, total)) for entry in entries)
+    return "".join(out)
+
+
+_ANCHOR = re.compile(r'<a id="[^"]*"></a>\n\n')

@@ -1,0 +1,129 @@
+"""Mailing what is owed: one message per group of addresses owed the same records, each recorded once sent.
+
+A message is recorded as sent (in the manifest, atomically) only once the server has taken it,
+and only for the addresses it took: a refused address, a server that is down or goes away
+mid-send, or a password that cannot be had leave the records owed, for the next run to send.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+from .. import messages
+from ..config import MailConfig
+from ..errors import ConfigError
+from ..lock import exclusive_run
+from ..manifest import Manifest
+from ..messages import Warn
+from ..passwords import read_password
+from ..writing import atomic_text_file
+from .message import build_message
+from .outbox import MAIN_LIST, Owed, mark_sent, owed_groups, queue_records, record_ids
+from .smtp import connect, send
+
+__all__ = ["MailOutcome", "deliver", "mail_pending", "queue_batch"]
+
+
+@dataclass
+class MailOutcome:
+    """What a delivery did: messages sent (or written as drafts), addresses refused, and why it stopped."""
+
+    sent: int = 0
+    drafts: list[Path] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    #: Why mail could not be sent (the server down, a login refused); what was not sent stays owed.
+    failed: str | None = None
+
+
+def recipient_lists(mail: MailConfig) -> dict[str, tuple[str, ...]]:
+    """Each recipient list by name, with its addresses."""
+    return {MAIN_LIST: mail.to}
+
+
+def queue_batch(manifest: Manifest, mail: MailConfig, batch: str, records: Path) -> int:
+    """Queue the new records of a batch just written (`records`, its JSONL) for every recipient list (in memory)."""
+    ids = record_ids(records)
+    return sum(queue_records(manifest, name, batch, ids, list(to)) for name, to in recipient_lists(mail).items())
+
+
+def deliver(
+    output_dir: Path, manifest: Manifest, mail: MailConfig, drafts: Path | None = None, warn: Warn = messages.warning
+) -> MailOutcome:
+    """Send every message owed (or, with `drafts`, write each as an .eml file there and record nothing)."""
+    outcome = MailOutcome()
+    owed: list[tuple[str, list[str], Owed, EmailMessage]] = []
+    gone = False
+    for name, to in recipient_lists(mail).items():
+        for addresses, records in owed_groups(manifest, name, list(to)):
+            message = build_message(output_dir, mail, addresses, records, warn)
+            if message is None:  # its batches are gone from the folder: nothing left to send
+                mark_sent(manifest, name, addresses, records)
+                gone = True
+                continue
+            owed.append((name, addresses, records, message))
+    if drafts is not None:
+        for number, (name, _, _, message) in enumerate(owed, start=1):
+            path = drafts / f"{number:03d}-{name.replace(':', '-')}.eml"
+            with atomic_text_file(path) as handle:
+                handle.write(message.as_string(policy=SMTP))
+            outcome.drafts.append(path)
+        return outcome
+    if owed:
+        _send_all(mail, manifest, owed, outcome)
+    elif gone:
+        manifest.save()
+    return outcome
+
+
+def _send_all(
+    mail: MailConfig, manifest: Manifest, owed: list[tuple[str, list[str], Owed, EmailMessage]], outcome: MailOutcome
+) -> None:
+    try:
+        password = read_password(mail)
+        with connect(mail, password) as client:
+            for name, addresses, records, message in owed:
+                refused = send(client, mail, message, addresses)
+                mark_sent(manifest, name, [address for address in addresses if address not in refused], records)
+                manifest.save()
+                outcome.refused += refused
+                outcome.sent += len(refused) < len(addresses)
+    except ConfigError as error:
+        outcome.failed = str(error)
+    except (smtplib.SMTPException, OSError) as error:
+        outcome.failed = f"{mail.host}:{mail.port}: {_reason(error)}"
+    if outcome.failed:
+        outcome.failed += "; what was not sent is sent by the next run"
+    elif outcome.refused:
+        outcome.failed = (
+            f"{mail.host}:{mail.port} refused {', '.join(outcome.refused)}; "
+            "the others have their mail, and theirs is sent by the next run"
+        )
+
+
+def _reason(error: Exception) -> str:
+    """The server's or the system's words for a failure (never the password, which neither has)."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = (
+            error.smtp_error.decode("utf-8", "replace")
+            if isinstance(error.smtp_error, bytes)
+            else str(error.smtp_error)
+        )
+        return f"{error.smtp_code} {text}"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+def mail_pending(
+    output_dir: Path, mail: MailConfig, drafts: Path | None = None, warn: Warn = messages.warning
+) -> MailOutcome:
+    """`digest mail`: under the output folder's lock, send what is owed (or write it to `drafts`)."""
+    with exclusive_run(output_dir):
+        manifest = Manifest.load(output_dir)
+        if manifest.problem:
+            warn(manifest.problem)
+        return deliver(output_dir, manifest, mail, drafts, warn)
