@@ -160,6 +160,7 @@ def test_a_run_mails_its_new_records_once(workdir: Path, small_batch: Path, serv
         first = record["sentences"][0]["en"]
         assert html_escape(first) in html and first[:40] in text.replace("\\", "")
     assert "<style>" in html and "<script" not in html.lower()
+    assert "var(" not in html and "#1f2328" in html  # colours written out: mail readers drop CSS variables
     assert " src=" not in html and "<link" not in html and "url(" not in html and "@import" not in html
     assert "index.html" not in html and ".digest.md" not in html  # no links to files a reader does not have
     assert pending(workdir) == {}

@@ -384,7 +384,7 @@ def message_html(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -
     out = [
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<header>\n"
+        f"<title>{_e(title)}</title>\n<style>{_mail_css()}</style>\n</head>\n<body>\n<header>\n"
         f"<h1>{_e(title)}</h1>\n</header>\n<main>\n"
     ]
     for name, total, entries in sections:
@@ -393,3 +393,15 @@ def message_html(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -
         out.append("</section>\n")
     out.append(f"</main>\n<footer>Made by digest {_e(__version__)}.</footer>\n</body>\n</html>\n")
     return "".join(out)
+
+
+def _mail_css() -> str:
+    """The pages' style for a mail reader: its colours written out in place of CSS variables, which Gmail and
+    Outlook drop (and with them every rule that uses one), and the dark scheme's variables left out."""
+    root = re.search(r":root\{([^}]*)\}", _CSS)
+    assert root is not None
+    colours = dict(re.findall(r"(--[\w-]+):([^;}]+)", root.group(1)))
+    css = _CSS.replace(root.group(0), "", 1)
+    css = re.sub(r"@media \(prefers-color-scheme:dark\)\{:root\{[^}]*\}\}\n?", "", css)
+    css = re.sub(r"@media print\{.*", "", css, flags=re.S)  # a message is printed as the reader's client prints
+    return re.sub(r"var\((--[\w-]+)\)", lambda used: colours[used.group(1)], css)
