@@ -288,7 +288,11 @@ CONFIG_HELP = "Config file (default: ./digest.toml if there is one); a flag give
     show_default=True,
     help="tfidf: keyphrases ranked by TF-IDF; textrank: jieba's TextRank over Chinese words (English always uses keyphrases).",
 )
-@click.option("--force", is_flag=True, help="Redo batches whose input has not changed since their output was written.")
+@click.option(
+    "--force/--no-force",
+    default=False,
+    help="Redo batches whose input has not changed since their output was written (--no-force: not, whatever the config file says).",
+)
 @models_dir_option
 @click.option(
     "--glossary",
@@ -305,8 +309,8 @@ CONFIG_HELP = "Config file (default: ./digest.toml if there is one); a flag give
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the translation cache.")
 @click.option(
-    "--follow-symlinks",
-    is_flag=True,
+    "--follow-symlinks/--no-follow-symlinks",
+    default=False,
     help="Read symbolic links in input folders that lead outside them (skipped with a warning by default).",
 )
 @click.option(
@@ -327,7 +331,12 @@ CONFIG_HELP = "Config file (default: ./digest.toml if there is one); a flag give
     default=None,
     help="Ray workers (default: one per CPU of the cluster, or one per GPU when models run on CUDA).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; warnings only.")
+@click.option(
+    "-q",
+    "--quiet/--no-quiet",
+    default=False,
+    help="No progress bar and no summary line; warnings only (--no-quiet: shown, whatever the config file says).",
+)
 def run_command(
     inputs: tuple[Path, ...],
     config: Config,

@@ -173,8 +173,9 @@ def test_run_takes_the_file_and_a_flag_wins_even_at_its_default(workdir: Path, s
     assert result.stderr == ""  # quiet = true
     records = read_jsonl(workdir / "from-config" / f"{sample_batch.stem}.jsonl")
     assert records and all(len(record["keywords"]["en"]) <= 1 for record in records)
-    result = run_digest("run", "--keywords", "5", "--force", "-o", "output")
+    result = run_digest("run", "--keywords", "5", "--force", "-o", "output", "--no-quiet")
     assert result.exit_code == 0, result.stderr
+    assert "1 batch done" in result.stderr  # --no-quiet wins over quiet = true
     records = read_jsonl(workdir / "output" / f"{sample_batch.stem}.jsonl")
     assert max(len(record["keywords"]["en"]) for record in records) > 1
 
