@@ -309,3 +309,29 @@ def test_mail_waits_for_the_lock(workdir: Path, small_batch: Path, server: tuple
     finally:
         os.close(descriptor)
     assert run_digest("mail").exit_code == EXIT_OK and len(handler.taken) == 1
+
+
+def test_an_unreadable_batch_stays_owed_and_a_removed_one_does_not(
+    workdir: Path, small_batch: Path, server: tuple[Server, Any]
+) -> None:
+    handler, controller = server
+    config(workdir, controller.port_number + 1)
+    assert run_digest("run").exit_code == EXIT_MAIL
+    records = workdir / "output" / f"{SAMPLE}.jsonl"
+    kept = records.read_bytes()
+    records.write_bytes(b"{not json\n")
+    config(workdir, controller.port_number)
+    result = run_digest("mail")
+    assert "its records are mailed once it can be read" in result.stderr
+    assert handler.taken == [] and set(pending(workdir)) == set(READERS)
+    records.write_bytes(kept)
+    assert run_digest("mail").exit_code == EXIT_OK and len(handler.taken) == 1
+    # Owed again (a new reader), then the batch removed: nothing to send, and nothing owed any more.
+    config(workdir, controller.port_number, to=[*READERS, "third@example.org"])
+    manifest_path = workdir / "output" / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["mail"]["pending"]["to"]["third@example.org"] = {SAMPLE: manifest["mail"]["queued"]["to"][SAMPLE]}
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    records.unlink()
+    assert run_digest("mail").exit_code == EXIT_OK
+    assert len(handler.taken) == 1 and pending(workdir) == {}

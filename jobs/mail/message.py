@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -32,14 +33,20 @@ def entries(path: Path, ids: set[str]) -> tuple[int, list[Entry]]:
 def build_message(
     output_dir: Path, mail: MailConfig, addresses: list[str], owed: Owed, warn: Warn
 ) -> EmailMessage | None:
-    """The message with what `addresses` are owed; None when none of it is in the output folder any more."""
+    """The message with what `addresses` are owed; None when none of it is in the output folder any more.
+
+    A batch file that is there but cannot be read is left out of `owed` (it stays owed, for a run
+    that can read it); one that is gone, or records no longer in their batch, are owed no more.
+    """
     sections = []
-    for batch, ids in owed.items():
+    for batch, ids in list(owed.items()):
         path = batch_outputs(output_dir, batch)[0]
         try:
             total, shown = entries(path, set(ids))
         except RenderError as problem:
-            warn(f"mail: {problem}; its records are not mailed")
+            if os.path.lexists(path):
+                del owed[batch]
+                warn(f"mail: {problem}; its records are mailed once it can be read")
             continue
         if shown:
             sections.append((batch, total, shown))
