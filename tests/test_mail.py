@@ -41,7 +41,8 @@ class Server:
     def __init__(self) -> None:
         self.taken: list[tuple[str, list[str], bytes]] = []
         self.refuse: set[str] = set()
-        self.drop_next = 0  # connections to drop at DATA
+        self.drop_at: set[int] = set()  # which messages (1 for the first this server is sent) it drops at DATA
+        self.data_count = 0
         self.logins: list[tuple[bytes, bytes]] = []
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
@@ -51,8 +52,8 @@ class Server:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.drop_next:
-            self.drop_next -= 1
+        self.data_count += 1
+        if self.data_count in self.drop_at:
             server.transport.abort()  # gone mid-send: the message is never acknowledged
             return "451 gone"
         self.taken.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
@@ -277,7 +278,7 @@ def test_a_server_that_goes_away_mid_send_has_nothing_recorded_as_sent(
     workdir: Path, small_batch: Path, server: tuple[Server, Any]
 ) -> None:
     handler, controller = server
-    handler.drop_next = 1
+    handler.drop_at = {1}
     config(workdir, controller.port_number)
     result = run_digest("run")
     assert result.exit_code == EXIT_MAIL, result.stderr
@@ -335,3 +336,26 @@ def test_an_unreadable_batch_stays_owed_and_a_removed_one_does_not(
     records.unlink()
     assert run_digest("mail").exit_code == EXIT_OK
     assert len(handler.taken) == 1 and pending(workdir) == {}
+
+
+def test_many_records_go_in_parts_each_recorded_once_taken(
+    workdir: Path, small_batch: Path, server: tuple[Server, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three records at two a message: the server takes part 1 and goes away during part 2; only part 1 counts as sent."""
+    from jobs.mail import delivery
+
+    monkeypatch.setattr(delivery, "RECORDS_PER_MESSAGE", 2)
+    handler, controller = server
+    handler.drop_at = {2}
+    config(workdir, controller.port_number)
+    assert run_digest("run").exit_code == EXIT_MAIL
+    assert [parsed(raw)["Subject"] for _, _, raw in handler.taken] == [
+        f"[digest] 2 new abstracts: {SAMPLE} (part 1 of 2)"
+    ]
+    queued = json.loads((workdir / "output" / MANIFEST_NAME).read_text(encoding="utf-8"))["mail"]["queued"]["to"]
+    assert {address: owed[SAMPLE] for address, owed in pending(workdir).items()} == {
+        address: queued[SAMPLE][2:] for address in READERS
+    }
+    assert run_digest("run").exit_code == EXIT_OK
+    assert parsed(handler.taken[1][2])["Subject"] == f"[digest] 1 new abstract: {SAMPLE}"
+    assert pending(workdir) == {}

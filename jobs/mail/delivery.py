@@ -22,10 +22,14 @@ from ..messages import Warn
 from ..passwords import read_password
 from ..writing import atomic_text_file
 from .message import build_message
-from .outbox import MAIN_LIST, Owed, mark_sent, owed_groups, queue_records, record_ids
+from .outbox import MAIN_LIST, Owed, mark_sent, owed_groups, queue_records, record_ids, split_owed
 from .smtp import connect, send
 
 __all__ = ["MailOutcome", "deliver", "mail_pending", "queue_batch"]
+
+#: The most records one message carries (about 10 KB each): more are sent in parts, under the size
+#: limits of mail servers (often 10 to 25 MB) and of what a reader scrolls through.
+RECORDS_PER_MESSAGE = 200
 
 
 @dataclass
@@ -58,13 +62,16 @@ def deliver(
     owed: list[tuple[str, list[str], Owed, EmailMessage]] = []
     gone = False
     for name, to in recipient_lists(mail).items():
-        for addresses, records in owed_groups(manifest, name, list(to)):
-            message = build_message(output_dir, mail, addresses, records, warn)
-            if message is None:  # its batches are gone from the folder: nothing left to send
-                mark_sent(manifest, name, addresses, records)
-                gone = True
-                continue
-            owed.append((name, addresses, records, message))
+        for addresses, all_owed in owed_groups(manifest, name, list(to)):
+            parts = split_owed(all_owed, RECORDS_PER_MESSAGE)
+            for number, records in enumerate(parts, start=1):
+                part = f" (part {number} of {len(parts)})" if len(parts) > 1 else ""
+                message = build_message(output_dir, mail, addresses, records, warn, part)
+                if message is None:  # its batches are gone from the folder: nothing left to send
+                    mark_sent(manifest, name, addresses, records)
+                    gone = True
+                    continue
+                owed.append((name, addresses, records, message))
     if drafts is not None:
         for number, (name, _, _, message) in enumerate(owed, start=1):
             path = drafts / f"{number:03d}-{name.replace(':', '-')}.eml"

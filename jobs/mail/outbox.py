@@ -72,3 +72,17 @@ def mark_sent(manifest: Manifest, list_name: str, addresses: Iterable[str], sent
                 owed.pop(batch, None)
         if not owed:
             pending.pop(address, None)
+
+
+def split_owed(owed: Owed, limit: int) -> list[Owed]:
+    """`owed` in parts of at most `limit` records each, in order (a batch may span two parts)."""
+    parts: list[Owed] = [{}]
+    size = 0
+    for batch, ids in owed.items():
+        for record in ids:
+            if size == limit:
+                parts.append({})
+                size = 0
+            parts[-1].setdefault(batch, []).append(record)
+            size += 1
+    return [part for part in parts if part]
