@@ -476,7 +476,7 @@ def mail_command(given: Path | None, output_dir: Path | None, dry_run: bool, out
     from .mail.delivery import mail_pending  # here: smtplib and ssl only for the command that mails
 
     try:
-        outcome = mail_pending(folder, config.mail, out if dry_run else None)
+        outcome = mail_pending(folder, config.mail, out if dry_run else None, topics=config.topics)
     except DigestError as error:
         fail(error)
     if outcome.failed:

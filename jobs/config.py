@@ -170,7 +170,9 @@ def _kind(value: Any) -> str:
 
 def _did_you_mean(key: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
-    return f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(sorted(known))}"
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; known keys: {', '.join(sorted(known))}" if known else ""
 
 
 class _Reader:

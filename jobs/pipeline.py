@@ -163,7 +163,9 @@ def _mail(context: RunContext, manifest: Manifest, report: RunReport) -> None:
     from .mail.delivery import deliver
 
     assert context.options.mail is not None
-    outcome = deliver(context.options.output_dir, manifest, context.options.mail, warn=context.warn)
+    outcome = deliver(
+        context.options.output_dir, manifest, context.options.mail, warn=context.warn, topics=context.options.topics
+    )
     report.messages_sent = outcome.sent
     if outcome.failed:
         report.mail_error = outcome.failed
@@ -251,7 +253,9 @@ def _process_batch(
     if context.options.mail is not None:  # queued in the same write that marks the batch done
         from .mail.delivery import queue_batch
 
-        queue_batch(manifest, context.options.mail, batch.name, output)
+        # TODO(topics): pass the topics' matcher (`topics_of`) once topic matching is on main, so that
+        # each topic's subscribers are queued its records; until then topic lists get none.
+        queue_batch(manifest, context.options.mail, batch.name, output, context.options.topics)
     manifest.mark_done(batch.name, scan.digest, batch.path, outputs, counts.records, len(errors))
 
 

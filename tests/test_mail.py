@@ -359,3 +359,49 @@ def test_many_records_go_in_parts_each_recorded_once_taken(
     assert run_digest("run").exit_code == EXIT_OK
     assert parsed(handler.taken[1][2])["Subject"] == f"[digest] 1 new abstract: {SAMPLE}"
     assert pending(workdir) == {}
+
+
+def test_a_topics_subscribers_are_mailed_its_records(
+    workdir: Path, small_batch: Path, server: tuple[Server, Any]
+) -> None:
+    """The mail side of topic mail: a topic's list is queued the records its matcher gives, and mailed them alone.
+
+    (Until topic matching is on main, a run passes no matcher: the topic's list is queued nothing.)
+    """
+    from jobs.config import MailConfig, TopicConfig
+    from jobs.mail.delivery import deliver, queue_batch
+    from jobs.manifest import Manifest
+
+    handler, controller = server
+    path = config(workdir, controller.port_number + 1)  # down: everything stays owed
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '\n[topics.korea]\nkeywords = ["朝鲜"]\nsubscribers = ["korea@example.org"]\n',
+        encoding="utf-8",
+    )
+    assert run_digest("run").exit_code == EXIT_MAIL
+    records = workdir / "output" / f"{SAMPLE}.jsonl"
+    korean = [record["id"] for record in read_jsonl(records) if "朝鲜" in record["text"]["zh"]]
+    assert 0 < len(korean) < 3
+    manifest = Manifest.load(workdir / "output")
+    assert "topic:korea" not in manifest.mail["pending"]
+    topics = {"korea": TopicConfig(("朝鲜",), ("korea@example.org",))}
+    mail = MailConfig(
+        host="127.0.0.1", port=controller.port_number, security="none", sender="digest@example.org", to=tuple(READERS)
+    )
+    queue_batch(
+        manifest,
+        mail,
+        SAMPLE,
+        records,
+        topics,
+        lambda record: ["korea"] if "朝鲜" in (record.text.get("zh") or "") else [],
+    )
+    assert manifest.mail["pending"]["topic:korea"] == {"korea@example.org": {SAMPLE: korean}}
+    outcome = deliver(workdir / "output", manifest, mail, topics=topics)
+    assert outcome.failed is None and outcome.sent == 2
+    by_to = {tuple(sorted(recipients)): parsed(raw) for _, recipients, raw in handler.taken}
+    assert set(by_to) == {("reader@example.org", "second@example.org"), ("korea@example.org",)}
+    plural = "s" if len(korean) > 1 else ""
+    assert by_to[("korea@example.org",)]["Subject"] == f"[digest] korea: {len(korean)} new abstract{plural}: {SAMPLE}"
+    assert Manifest.load(workdir / "output").mail["pending"] == {"to": {}, "topic:korea": {}}

@@ -8,13 +8,14 @@ mid-send, or a password that cannot be had leave the records owed, for the next 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
 from .. import messages
-from ..config import MailConfig
+from ..config import MailConfig, TopicConfig
 from ..errors import ConfigError
 from ..lock import exclusive_run
 from ..manifest import Manifest
@@ -22,7 +23,17 @@ from ..messages import Warn
 from ..passwords import read_password
 from ..writing import atomic_text_file
 from .message import build_message
-from .outbox import MAIN_LIST, Owed, mark_sent, owed_groups, queue_records, record_ids, split_owed
+from .outbox import (
+    TOPIC_LIST,
+    Owed,
+    TopicsOf,
+    list_ids,
+    mark_sent,
+    owed_groups,
+    queue_records,
+    recipient_lists,
+    split_owed,
+)
 from .smtp import connect, send
 
 __all__ = ["MailOutcome", "deliver", "mail_pending", "queue_batch"]
@@ -43,30 +54,45 @@ class MailOutcome:
     failed: str | None = None
 
 
-def recipient_lists(mail: MailConfig) -> dict[str, tuple[str, ...]]:
-    """Each recipient list by name, with its addresses."""
-    return {MAIN_LIST: mail.to}
+def queue_batch(
+    manifest: Manifest,
+    mail: MailConfig,
+    batch: str,
+    records: Path,
+    topics: Mapping[str, TopicConfig] | None = None,
+    topics_of: TopicsOf | None = None,
+) -> int:
+    """Queue the new records of a batch just written (`records`, its JSONL) for every recipient list (in memory).
 
-
-def queue_batch(manifest: Manifest, mail: MailConfig, batch: str, records: Path) -> int:
-    """Queue the new records of a batch just written (`records`, its JSONL) for every recipient list (in memory)."""
-    ids = record_ids(records)
-    return sum(queue_records(manifest, name, batch, ids, list(to)) for name, to in recipient_lists(mail).items())
+    `topics_of` says which topics a record belongs to: their subscribers are queued its record.
+    """
+    lists = recipient_lists(mail.to, topics or {})
+    ids = list_ids(records, lists, topics_of)
+    return sum(queue_records(manifest, name, batch, ids[name], list(to)) for name, to in lists.items())
 
 
 def deliver(
-    output_dir: Path, manifest: Manifest, mail: MailConfig, drafts: Path | None = None, warn: Warn = messages.warning
+    output_dir: Path,
+    manifest: Manifest,
+    mail: MailConfig,
+    drafts: Path | None = None,
+    warn: Warn = messages.warning,
+    topics: Mapping[str, TopicConfig] | None = None,
 ) -> MailOutcome:
-    """Send every message owed (or, with `drafts`, write each as an .eml file there and record nothing)."""
+    """Send every message owed (or, with `drafts`, write each as an .eml file there and record nothing).
+
+    A topic's subscribers are owed its records (`topics`: those of the config file, which name them).
+    """
     outcome = MailOutcome()
     owed: list[tuple[str, list[str], Owed, EmailMessage]] = []
     gone = False
-    for name, to in recipient_lists(mail).items():
+    for name, to in recipient_lists(mail.to, topics or {}).items():
         for addresses, all_owed in owed_groups(manifest, name, list(to)):
             parts = split_owed(all_owed, RECORDS_PER_MESSAGE)
             for number, records in enumerate(parts, start=1):
                 part = f" (part {number} of {len(parts)})" if len(parts) > 1 else ""
-                message = build_message(output_dir, mail, addresses, records, warn, part)
+                label = name.removeprefix(TOPIC_LIST) if name.startswith(TOPIC_LIST) else ""
+                message = build_message(output_dir, mail, addresses, records, warn, part, label)
                 if message is None:  # its batches are gone from the folder: nothing left to send
                     mark_sent(manifest, name, addresses, records)
                     gone = True
@@ -126,11 +152,15 @@ def _reason(error: Exception) -> str:
 
 
 def mail_pending(
-    output_dir: Path, mail: MailConfig, drafts: Path | None = None, warn: Warn = messages.warning
+    output_dir: Path,
+    mail: MailConfig,
+    drafts: Path | None = None,
+    warn: Warn = messages.warning,
+    topics: Mapping[str, TopicConfig] | None = None,
 ) -> MailOutcome:
     """`digest mail`: under the output folder's lock, send what is owed (or write it to `drafts`)."""
     with exclusive_run(output_dir):
         manifest = Manifest.load(output_dir)
         if manifest.problem:
             warn(manifest.problem)
-        return deliver(output_dir, manifest, mail, drafts, warn)
+        return deliver(output_dir, manifest, mail, drafts, warn, topics)

@@ -31,7 +31,7 @@ def entries(path: Path, ids: set[str]) -> tuple[int, list[Entry]]:
 
 
 def build_message(
-    output_dir: Path, mail: MailConfig, addresses: list[str], owed: Owed, warn: Warn, part: str = ""
+    output_dir: Path, mail: MailConfig, addresses: list[str], owed: Owed, warn: Warn, part: str = "", label: str = ""
 ) -> EmailMessage | None:
     """The message with what `addresses` are owed; None when none of it is in the output folder any more.
 
@@ -57,7 +57,7 @@ def build_message(
     named = ", ".join(names[:BATCHES_NAMED]) + (
         f" and {len(names) - BATCHES_NAMED} more" if len(names) > BATCHES_NAMED else ""
     )
-    title = f"{count} new abstract{'s' if count != 1 else ''}: {named}{part}"
+    title = f"{clean(label) + ': ' if label else ''}{count} new abstract{'s' if count != 1 else ''}: {named}{part}"
     message = EmailMessage()
     message["Subject"] = f"{mail.subject_prefix} {title}".strip()
     message["From"] = mail.sender

@@ -8,21 +8,41 @@ killed at any moment leaves them either done and queued, or neither (and redone)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ..config import TopicConfig
 from ..manifest import Manifest
+from ..record import Record
 from ..render.batch import iter_records
 
-#: The recipient list of `[mail] to` (topics' lists are named `topic:NAME`).
+#: The recipient list of `[mail] to`; a topic's subscribers are the list `topic:NAME`.
 MAIN_LIST = "to"
+TOPIC_LIST = "topic:"
+#: Which topics a record belongs to, by name (the topics' matcher).
+TopicsOf = Callable[[Record], Iterable[str]]
 #: What a recipient list's addresses are owed: record ids by batch.
 Owed = dict[str, list[str]]
 
 
-def record_ids(path: Path) -> list[str]:
-    """The ids of a batch file's records, in order."""
-    return [str(record.id) for record in iter_records(path)]
+def recipient_lists(to: Sequence[str], topics: Mapping[str, TopicConfig]) -> dict[str, tuple[str, ...]]:
+    """Each recipient list by name with its addresses: `[mail] to`, then each topic that has subscribers."""
+    lists = {MAIN_LIST: tuple(to)}
+    for name, topic in sorted(topics.items()):
+        if topic.subscribers:
+            lists[TOPIC_LIST + name] = tuple(topic.subscribers)
+    return lists
+
+
+def list_ids(path: Path, lists: Iterable[str], topics_of: TopicsOf | None) -> dict[str, list[str]]:
+    """The ids of a batch file's records, in order, for each recipient list: all of them for `[mail] to`,
+    a topic's own for a topic's list (none without `topics_of`)."""
+    found: dict[str, list[str]] = {name: [] for name in lists}
+    for record in iter_records(path):
+        found[MAIN_LIST].append(str(record.id))
+        for topic in topics_of(record) if topics_of is not None else ():
+            found.get(TOPIC_LIST + topic, []).append(str(record.id))
+    return found
 
 
 def queue_records(manifest: Manifest, list_name: str, batch: str, ids: Iterable[str], recipients: Sequence[str]) -> int:
