@@ -36,6 +36,7 @@ CONFIG_NAME = "digest.toml"
 SECURITIES = ("none", "starttls", "tls")
 #: The SMTP port of each `security` when `port` is not given (RFC 8314: 465 for implicit TLS).
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -267,9 +268,15 @@ class _Reader:
             self.problem(("mail", "password_file"), "give password_env or password_file, not both")
         if "username" in table and "password_env" not in table and "password_file" not in table:
             self.problem(("mail", "username"), "a username needs password_env or password_file (where its password is)")
+        security = values["security"] or "starttls"
+        if "username" in table and security == "none" and values["host"] not in _LOOPBACK:
+            self.problem(
+                ("mail", "security"),
+                f'a login with security = "none" would send the password to {values["host"]} unencrypted; '
+                "use starttls or tls (none with a login is for a relay on this machine: localhost, 127.0.0.1, ::1)",
+            )
         if len(self.problems) > before:
             return None
-        security = values["security"] or "starttls"
         return MailConfig(
             host=values["host"],
             sender=values["from"],

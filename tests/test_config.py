@@ -276,3 +276,13 @@ def test_the_docs_digest_toml_is_a_valid_config(tmp_path: Path) -> None:
 
     assert all(f"\n{key} = " in text for key in _MAIL_KEYS if key != "password_file")
     assert "password_file" in text
+
+
+def test_a_login_over_an_unencrypted_connection_is_for_this_machine_only(tmp_path: Path) -> None:
+    base = '[mail]\nhost = "{host}"\nfrom = "d@example.org"\nto = ["a@example.org"]\nusername = "u"\npassword_env = "P"\nsecurity = "none"\n'
+    with pytest.raises(
+        ConfigFileError,
+        match=r"line 7: a login with security = \"none\" would send the password to smtp.example.org unencrypted",
+    ):
+        read_config(write(tmp_path, base.format(host="smtp.example.org")))
+    assert read_config(write(tmp_path, base.format(host="localhost"))).mail is not None
