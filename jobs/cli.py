@@ -15,7 +15,8 @@ from typing import Any
 import click
 
 from . import __version__, messages
-from .config import CONFIG_NAME, Config, find_config, read_config
+from .cli_config import CONFIG_HELP, config_group, config_option, fail, flag_over_file, mail_command
+from .config import Config
 from .engines import download_model, engine_choices, engine_options, install_model, installed_models, remove_model
 from .engines.base import EngineOption, EngineSettings
 from .errors import (
@@ -24,10 +25,7 @@ from .errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
-    EXIT_USAGE,
-    ConfigError,
     DigestError,
-    MailError,
     OutputError,
     UsageError,
 )
@@ -36,7 +34,6 @@ from .keywords import METHODS as KEYWORD_METHODS
 from .limits import check_descriptors
 from .lock import exclusive_run
 from .options import EXECUTORS, RunOptions, summary_size
-from .passwords import password_problems
 from .pipeline import run
 from .reading import INPUT_FORMATS
 from .render import check_batch_files, render_all
@@ -90,12 +87,6 @@ def models_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         help="Installed translation models (default: $DIGEST_MODELS_DIR, else ./lang_models).",
     )(command)
-
-
-def fail(error: DigestError) -> None:
-    """Report a user-facing error on stderr and exit with its code."""
-    messages.error(str(error))
-    sys.exit(error.exit_code)
 
 
 class Terminated(BaseException):
@@ -195,29 +186,6 @@ def cli() -> None:
     """Chinese academic abstracts to English, with extractive summaries in both languages."""
 
 
-def _read_config(ctx: click.Context, given: Path | None) -> Config:
-    """The config file (`--config`, else ./digest.toml) read and checked against `digest run`'s parameters."""
-    run = ctx.command if ctx.command.name == "run" else cli.commands["run"]
-    with click.Context(run, info_name="run") as run_ctx:
-        params = run.get_params(run_ctx)
-    try:
-        return read_config(find_config(given), params)
-    except DigestError as error:
-        for line in str(error).splitlines():  # each mistake on a line of its own
-            messages.error(line)
-        sys.exit(error.exit_code)
-
-
-def _config_option(ctx: click.Context, param: click.Parameter, given: Path | None) -> Config:
-    """`digest run --config`: the file's [run] keys become the defaults of the flags not given."""
-    config = _read_config(ctx, given)
-    ctx.default_map = {**config.run, **(ctx.default_map or {})}
-    return config
-
-
-CONFIG_HELP = "Config file (default: ./digest.toml if there is one); a flag given here overrides its [run] keys."
-
-
 @cli.command(name="run", cls=RunCommand, help=RUN_HELP)
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -227,7 +195,7 @@ CONFIG_HELP = "Config file (default: ./digest.toml if there is one); a flag give
     default=None,
     is_eager=True,
     expose_value=True,
-    callback=_config_option,
+    callback=config_option,
     help=CONFIG_HELP,
 )
 @click.option(
@@ -361,7 +329,7 @@ def run_command(
     **engine_option_values: Any,
 ) -> None:
     """`digest run`; its help is RUN_HELP."""
-    summary_sentences, summary_ratio = _flag_over_file(summary_sentences, summary_ratio)
+    summary_sentences, summary_ratio = flag_over_file(summary_sentences, summary_ratio)
     try:
         report = run(
             RunOptions(
@@ -399,92 +367,8 @@ def run_command(
     sys.exit(report.exit_code)
 
 
-def _flag_over_file(sentences: int | None, ratio: float | None) -> tuple[int | None, float | None]:
-    """`--sentences` or `--ratio` given as a flag wins over the other one's key in the config file."""
-    ctx = click.get_current_context()
-    source = ctx.get_parameter_source
-    if sentences is not None and ratio is not None:
-        if (
-            source("summary_ratio") == click.core.ParameterSource.COMMANDLINE
-            and source("summary_sentences") == click.core.ParameterSource.DEFAULT_MAP
-        ):
-            return None, ratio
-        if (
-            source("summary_sentences") == click.core.ParameterSource.COMMANDLINE
-            and source("summary_ratio") == click.core.ParameterSource.DEFAULT_MAP
-        ):
-            return sentences, None
-    return sentences, ratio
-
-
-@cli.group(name="config")
-def config_group() -> None:
-    """Check the config file, digest.toml."""
-
-
-@config_group.command(name="check")
-@click.option(
-    "--config", "given", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help=CONFIG_HELP
-)
-def config_check(given: Path | None) -> None:
-    """Read the config file and name each mistake with its line; exit 2 if there is one."""
-    path = find_config(given)
-    if path is None:
-        fail(ConfigError(f"no config file: give --config FILE, or put {CONFIG_NAME} in this folder"))
-    config = _read_config(click.get_current_context(), path)
-    problems = []
-    if config.mail is not None:
-        problems = password_problems(config.mail)
-    for problem in problems:
-        messages.error(f"{path}: {problem}")
-    if problems:
-        sys.exit(EXIT_USAGE)
-    topics = f", {len(config.topics)} topic{'s' if len(config.topics) != 1 else ''}" if config.topics else ""
-    mail = f", mail to {len(config.mail.to)} address{'es' if len(config.mail.to) != 1 else ''}" if config.mail else ""
-    messages.say(f"{path}: ok ({len(config.run)} run option{'s' if len(config.run) != 1 else ''}{mail}{topics})")
-
-
-@cli.command(name="mail")
-@click.option(
-    "--config", "given", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help=CONFIG_HELP
-)
-@click.option(
-    "-o",
-    "--output-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The output folder whose records are mailed (default: the config's output-dir, else ./output).",
-)
-@click.option(
-    "--dry-run", is_flag=True, help="Write the messages as .eml files instead of sending them; record nothing."
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("mail-drafts"),
-    show_default=True,
-    help="Where --dry-run writes the messages.",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr unless something fails.")
-def mail_command(given: Path | None, output_dir: Path | None, dry_run: bool, out: Path, quiet: bool) -> None:
-    """Send the mail still owed: the records runs have written and no server has taken yet ([mail] in digest.toml)."""
-    config = _read_config(click.get_current_context(), given)
-    if config.mail is None:
-        fail(ConfigError(f"{config.path or CONFIG_NAME}: no [mail] section; nothing to send"))
-    assert config.mail is not None
-    folder = output_dir or config.run.get("output_dir") or Path("output")
-    from .mail.delivery import mail_pending  # here: smtplib and ssl only for the command that mails
-
-    try:
-        outcome = mail_pending(folder, config.mail, out if dry_run else None, topics=config.topics)
-    except DigestError as error:
-        fail(error)
-    if outcome.failed:
-        fail(MailError(f"mail: {outcome.failed}"))
-    if dry_run and not quiet:
-        messages.say(f"digest: wrote {len(outcome.drafts)} message{'s' if len(outcome.drafts) != 1 else ''} to {out}")
-    elif not quiet:
-        messages.say(f"digest: mailed {outcome.sent} message{'s' if outcome.sent != 1 else ''}")
+cli.add_command(config_group)
+cli.add_command(mail_command)
 
 
 @cli.command(name="render")
