@@ -18,6 +18,7 @@ from .keywords import extract_keywords
 from .language import detect_language, is_traditional, is_truncated, normalise_whitespace
 from .messages import Warn
 from .options import RunOptions
+from .pinyin import record_pinyin
 from .quality import is_repetitive
 from .reading import RecordError, SourceRecord
 from .record import LANGUAGES, Citation, EngineUsed, Record, SourceRef, both
@@ -241,6 +242,8 @@ def _build_record(item: PreparedAbstract, translations: Translations, context: R
         source=SourceRef(item.source.file, item.source.line, item.source.number),
         glossary_misses=glossary_misses,
         citation=_citation(item, translations.author_keywords),
+        # The title's pinyin where it was written in Chinese (never a translation's).
+        pinyin=record_pinyin(item.title if item.title_lang == "zh" else None, item.source.citation),
     )
 
 

@@ -104,6 +104,9 @@ class Citation:
     doi: str | None = None
     url: str | None = None
     keywords: dict[str, list[str] | None] | None = None
+    #: The database the export says it came from (EndNote `%W`, RefWorks `DS`, NoteExpress
+    #: `{Database Provider}`, RIS `DP`), as written: `CNKI`, `万方数据`; None where it says nothing.
+    database: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -122,6 +125,7 @@ class Citation:
             "doi": self.doi,
             "url": self.url,
             "keywords": None if self.keywords is None else both(self.keywords),
+            "database": self.database,
         }
 
     @classmethod
@@ -148,6 +152,42 @@ class Citation:
             keywords=None
             if not isinstance(keywords, dict)
             else {lang: _strings(keywords.get(lang)) for lang in LANGUAGES},
+            database=_string(value.get("database")) or None,
+        )
+
+
+@dataclass(frozen=True)
+class Pinyin:
+    """The record's Chinese title and names in pinyin (made by `jobs.pinyin`), for readers who do
+    not read Chinese characters and for citations.
+
+    `authors` and `affiliations` follow the citation's, one for one (a name that is not Chinese as
+    it is); `title` is the Chinese title's, `journal` the journal's (None where not Chinese).
+    """
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    affiliations: list[str] = field(default_factory=list)
+    journal: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "authors": self.authors,
+            "affiliations": self.affiliations,
+            "journal": self.journal,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> Pinyin | None:
+        """The pinyin read back leniently; None where there is none."""
+        if not isinstance(value, dict):
+            return None
+        return cls(
+            title=_string(value.get("title")) or None,
+            authors=_strings(value.get("authors")) or [],
+            affiliations=_strings(value.get("affiliations")) or [],
+            journal=_string(value.get("journal")) or None,
         )
 
 
@@ -174,6 +214,8 @@ class Record:
     glossary_misses: list[dict[str, str]] = field(default_factory=list)
     #: What a reference export says about the publication; None for other inputs (and not written).
     citation: Citation | None = None
+    #: The Chinese title and the citation's Chinese names in pinyin; None where there are none (and not written).
+    pinyin: Pinyin | None = None
     #: False only for a record read back from a file, which another version may have written.
     known_flags_only: InitVar[bool] = True
 
@@ -235,6 +277,7 @@ class Record:
                 if (sides := {lang: text for lang in LANGUAGES if (text := _string(miss.get(lang)))})
             ],
             citation=Citation.from_json(value.get("citation")),
+            pinyin=Pinyin.from_json(value.get("pinyin")),
             known_flags_only=False,
         )
 
@@ -264,6 +307,7 @@ class Record:
             "summary": self.summary.as_json(),
             "keywords": None if self.keywords is None else both(self.keywords),
             **({"citation": self.citation.as_json()} if self.citation is not None else {}),
+            **({"pinyin": self.pinyin.as_json()} if self.pinyin is not None else {}),
             "engine": self.engine.as_json(),
             "flags": self.flags,
             **({"glossary_misses": self.glossary_misses} if self.glossary_misses else {}),

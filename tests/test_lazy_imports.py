@@ -18,7 +18,7 @@ from jobs.language import detect_language
 from .conftest import read_jsonl, repo_data, run_digest
 
 #: What only a batch with work needs: word segmentation, summaries, translation models, the progress
-#: bar, the readers of reference exports, and Ray.
+#: bar, the readers of reference exports, pinyin, and Ray.
 HEAVY = frozenset(
     (
         "jieba",
@@ -32,6 +32,7 @@ HEAVY = frozenset(
         "rispy",
         "bibtexparser",
         "pylatexenc",
+        "pypinyin",
         "ray",
     )
 )

@@ -170,6 +170,7 @@ def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int) -> Refere
             doi=doi(first("doi")),
             url=url(values("url")),
             keywords=keywords(split(values("keywords"), KEYWORD_SEPARATORS)),
+            database=first("database"),
         ),
         unknown,
     )

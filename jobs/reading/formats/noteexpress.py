@@ -30,6 +30,7 @@ LAYOUT = KeyedLayout(
         "doi": ("DOI",),
         "url": ("URL",),
         "keywords": ("Keywords",),
+        "database": ("Database Provider",),
     },
     # The keys CNKI's and VIP's NoteExpress exports write ({Subsidiary Author,} with its comma too).
     frozenset(

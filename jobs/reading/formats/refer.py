@@ -116,6 +116,7 @@ def _refer_reference(lines: list[str], line: int) -> Reference:
             doi=doi(first("R")),
             url=url(fields.get("U", [])),
             keywords=keywords(every("K", KEYWORD_SEPARATORS)),
+            database=first("W"),
         ),
         unknown,
     )

@@ -31,6 +31,8 @@ LAYOUT = KeyedLayout(
         "doi": ("DO",),
         "url": ("LK", "UL", "URL"),
         "keywords": ("K1",),
+        # The database: `DS CNKI` (data source), `DB` in some exports.
+        "database": ("DS", "DB"),
     },
     # RefWorks' tags, and those CNKI writes (C1, URL: a standard's number, its link).
     frozenset(

@@ -136,6 +136,7 @@ def _ris_reference(entry: dict[str, object], line: int) -> Reference:
             doi=doi(first("doi")),
             url=url(every("urls")),
             keywords=keywords(split(every("keywords"), KEYWORD_SEPARATORS)),
+            database=first("database_provider", "name_of_database"),
         ),
         tuple(unknown) if isinstance(unknown, dict) else (),
     )
