@@ -33,7 +33,7 @@ from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .limits import check_descriptors
 from .lock import exclusive_run
-from .options import EXECUTORS, RunOptions, summary_size
+from .options import EXECUTORS, RunOptions, check_base_url, summary_size
 from .pipeline import run
 from .reading import INPUT_FORMATS
 from .render import check_batch_files, render_all
@@ -86,6 +86,16 @@ def models_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
         help="Installed translation models (default: $DIGEST_MODELS_DIR, else ./lang_models).",
+    )(command)
+
+
+def base_url_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--base-url`, shared by the commands that write the feed."""
+    return click.option(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="Where the pages are published (https://example.org/digest/): the feed's links, rel=self too, are absolute.",
     )(command)
 
 
@@ -299,6 +309,7 @@ def cli() -> None:
     default=None,
     help="Ray workers (default: one per CPU of the cluster, or one per GPU when models run on CUDA).",
 )
+@base_url_option
 @click.option(
     "-q",
     "--quiet/--no-quiet",
@@ -325,6 +336,7 @@ def run_command(
     executor: str,
     ray_address: str | None,
     workers: int | None,
+    base_url: str | None,
     quiet: bool,
     **engine_option_values: Any,
 ) -> None:
@@ -356,6 +368,7 @@ def run_command(
                 workers=workers,
                 mail=config.mail,
                 topics=config.topics,
+                base_url=base_url,
             )
         )
     except UsageError as error:  # shown as click shows its own: under the usage line
@@ -373,7 +386,8 @@ cli.add_command(mail_command)
 
 @cli.command(name="render")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def render_command(files: tuple[Path, ...]) -> None:
+@base_url_option
+def render_command(files: tuple[Path, ...], base_url: str | None) -> None:
     """Rebuild the Markdown and HTML pages of batch FILES (`output/<batch>.jsonl`), and the index and feed beside them."""
     by_folder: dict[Path, list[Path]] = {}
     for path in files:
@@ -381,10 +395,12 @@ def render_command(files: tuple[Path, ...]) -> None:
     failed = False
     try:
         check_descriptors()  # a batch that cannot be opened for want of them would be left out of the feed
+        if base_url is not None:
+            base_url = check_base_url(base_url)
         check_batch_files(files)  # before anything is written: a refused render writes nothing
         for folder, paths in by_folder.items():
             with exclusive_run(folder):
-                result = render_all(folder, paths, warn=messages.warning, error=messages.error)
+                result = render_all(folder, paths, warn=messages.warning, error=messages.error, base_url=base_url)
             failed = failed or bool(result.failed)
     except DigestError as error:
         fail(error)

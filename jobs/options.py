@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .config import MailConfig, TopicConfig
 from .engines import engine_class, engine_options
@@ -69,6 +70,8 @@ class RunOptions:
     mail: MailConfig | None = None
     #: The topics records are matched against (`[topics.NAME]` of digest.toml).
     topics: dict[str, TopicConfig] = field(default_factory=dict)
+    #: Where the pages are published (an http(s) URL): the feed's links are absolute under it.
+    base_url: str | None = None
 
     def check(self) -> None:
         """Refuse options that cannot be run: UsageError for ones that do not go together, else ConfigError."""
@@ -89,9 +92,25 @@ class RunOptions:
         _check_choice("executor", self.executor, EXECUTORS)
         if self.workers is not None and self.workers < 1:
             raise ConfigError(f"workers must be 1 or more, not {self.workers}")
+        if self.base_url is not None:
+            self.base_url = check_base_url(self.base_url)
         for option in engine_options():
             if option.name in self.engine_settings.options:
                 option.check(self.engine_settings.options[option.name])
+
+
+def check_base_url(url: str) -> str:
+    """The pages' base URL as the feed joins links to it (ending in "/"); ConfigError for one that is no http(s) URL."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"--base-url {url!r} is not the http(s) URL of the folder the pages are published in "
+            "(like https://example.org/digest/)"
+        )
+    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
 
 
 def _check_choice(what: str, value: str, choices: Sequence[str]) -> None:

@@ -137,7 +137,7 @@ def _run_batches(
                 report.batches_failed[batch.name] = f"internal error: {failure!r}"
                 error(f"{batch.path}: internal error, batch not written:\n{traceback.format_exc()}")
         # The readers' pages are rebuilt from the JSONL just written (and any page not made from its JSONL as it is).
-        rendered = render_all(output_dir, warn=warn, error=error)
+        rendered = render_all(output_dir, warn=warn, error=error, base_url=context.options.base_url)
         report.pages_failed = {str(path): reason for path, reason in rendered.failed.items()}
         report.pages_written = [path for path in rendered.written if path.name.endswith(HTML_SUFFIX)]
         report.index_page = output_dir / INDEX_NAME

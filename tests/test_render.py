@@ -27,7 +27,8 @@ from jobs.render import FEED_LIMIT, RenderError, batch_files, render_all, render
 from jobs.render.batch import PAGE_SIZE, Batch, Page, batch_date, iso_date
 from jobs.render.formats import FOLDER_FILES, PAGE_FORMATS, FolderFile, PageFormat
 from jobs.render.markdown_page import escape
-from jobs.render.sources import sources_fingerprint
+from jobs.render.papers import Folder
+from jobs.render.search import SCRIPT as SEARCH_SCRIPT
 from jobs.render.words import heading_sentence
 
 from .conftest import SAMPLE_EXPORT, read_jsonl
@@ -207,7 +208,10 @@ def test_html_is_self_contained_escaped_and_responsive(sample: Path) -> None:
         text = (sample / name).read_text(encoding="utf-8")
         page = parse_html(text)
         tags = Counter(node.tag for node in all_nodes(page))
-        assert not tags["script"] and not tags["img"] and not tags["iframe"] and not tags["object"]
+        assert not tags["img"] and not tags["iframe"] and not tags["object"]
+        # One script, the search form's, in the page itself: nothing is fetched (tests/test_page_search.py runs it).
+        scripts = list(page.find_all("script"))
+        assert len(scripts) == 1 and not scripts[0].attrs and scripts[0].text().strip() == SEARCH_SCRIPT.strip()
         for node in all_nodes(page):
             for attribute, value in node.attrs.items():
                 assert not attribute.startswith("on"), f"event handler {attribute} on <{node.tag}>"
@@ -248,7 +252,8 @@ def test_english_abstracts_are_shown_plainly_and_chinese_ones_side_by_side(sampl
     records = sample_records(sample)
     page = parse_html((sample / "seed-cnki-export.digest.html").read_text(encoding="utf-8"))
     for article, record in zip(page.find_all("article"), records, strict=True):
-        title = article.find("h2").text()
+        label, _, title = article.find("h2").text().partition(": ")  # no title: a sentence, said to be one
+        assert label == "No title in the export; first sentence that stands alone"
         fold = article.find("details")
         cells = list(fold.find_all("p"))
         if record["source_lang"] == "en":
@@ -269,7 +274,7 @@ def test_hostile_text_shows_as_text(hostile: Path) -> None:
     text = (hostile / "hostile.digest.html").read_text(encoding="utf-8")
     page = parse_html(text)
     tags = Counter(node.tag for node in all_nodes(page))
-    assert not tags["script"] and not tags["img"]
+    assert tags["script"] == 1 and not tags["img"]  # the search form's, nothing from the input
     articles = list(page.find_all("article"))
     assert len(articles) == 3
     assert tags["details"] == 3  # a `</details>` in the text closed nothing
@@ -294,9 +299,12 @@ def test_markdown_has_one_section_per_record(sample: Path) -> None:
     page = parse_html(markdown_to_html(text))
     headings = [node.text() for node in page.find_all("h2")]
     assert len(headings) == len(records)
-    # No title: the heading is a whole short sentence of the English (the first one is too long to be one).
-    assert len(records[0]["sentences"][0]["en"]) > 120
-    assert headings[0] == f"1. {records[0]['sentences'][2]['en'].rstrip('.')}"
+    # No title: the heading is a whole sentence that stands alone, said not to be the title. The
+    # first is long (gloss English is), but the short one was the third: "This prominent show on
+    # three ...", which leans on the sentences before it (这突出表现在).
+    assert len(records[0]["sentences"][0]["en"]) > 120 and records[0]["sentences"][2]["zh"].startswith("这")
+    label = "No title in the export; first sentence that stands alone:"
+    assert headings[0] == f"1. {label} {records[0]['sentences'][0]['en'].rstrip('.')}"
     anchors = [node.attrs["id"] for node in page.find_all("a") if "id" in node.attrs]
     assert anchors == [record["id"] for record in records]
     assert "12 of 19 abstracts are word-by-word dictionary glosses, not translations" in page.text()
@@ -423,7 +431,8 @@ def test_index_lists_every_batch_newest_first_with_date_and_counts(sample: Path,
     (tmp_path / "runs.jsonl").write_text('{"started": "x"}\n', encoding="utf-8")
     (tmp_path / "newer.errors.jsonl").write_text('{"reason": "x"}\n', encoding="utf-8")
     page = parse_html(render_index(tmp_path, warn=QUIET).read_text(encoding="utf-8"))
-    items = list(page.find("ol").find_all("li"))
+    batches = next(ol for ol in page.find_all("ol") if ol.attrs.get("class") == "batches")
+    items = list(batches.find_all("li"))
     assert [item.find("a").attrs["href"] for item in items] == ["newer.digest.html", "older.digest.html"]
     assert [item.find("time").attrs["datetime"] for item in items] == ["2023-11-14T22:13:20Z", "2020-09-13T12:26:40Z"]
     assert "19 abstracts (12 Chinese, 7 English)" in items[0].text()
@@ -473,7 +482,8 @@ def test_an_unreadable_batch_is_reported_and_the_rest_is_rendered(sample: Path, 
     assert (tmp_path / "good.digest.html").is_file() and not (tmp_path / "bad.digest.html").exists()
     assert len(parse_feed(tmp_path / "feed.xml").entries) == 19
     index = parse_html((tmp_path / "index.html").read_text(encoding="utf-8"))
-    assert [item.find("a").text() for item in index.find("ol").find_all("li")] == ["good"]
+    batches = next(ol for ol in index.find_all("ol") if ol.attrs.get("class") == "batches")
+    assert [item.find("a").text() for item in batches.find_all("li")] == ["good"]
     assert len(errors) == 1 and "bad.jsonl, line 2" in errors[0]  # its pages: a failure
     assert len(warnings) == 2  # left out of the index and of the feed
     with pytest.raises(RenderError, match="line 2"):
@@ -662,10 +672,10 @@ def test_a_registered_page_format_and_folder_file_are_written_like_the_built_in_
         head = f"digest-sources: {batch.sources} \n"  # what the page is made from, as every format carries it
         return head + "".join(f"{entry.title}\n" for entry in page.entries) + "END\n"
 
-    def write_list(output_dir: Path, warn: object) -> Path:
-        path = output_dir / "batches.txt"
-        names = [path.name for path in batch_files(output_dir)]
-        path.write_text(f"digest-sources: {sources_fingerprint(output_dir)} \n" + "\n".join(names) + "\n")
+    def write_list(folder: Folder) -> Path:
+        path = folder.path / "batches.txt"
+        names = [path.name for path in batch_files(folder.path)]
+        path.write_text(f"digest-sources: {folder.fingerprint} \n" + "\n".join(names) + "\n")
         return path
 
     monkeypatch.setitem(PAGE_FORMATS, "titles", PageFormat("titles", ".titles.txt", titles, "END\n"))

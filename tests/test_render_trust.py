@@ -140,7 +140,8 @@ def test_bidi_controls_never_reach_a_page_or_the_feed_and_the_jsonl_keeps_them(t
     feed = parse_feed(output / "feed.xml")
     entry = feed.entries[0]
     assert entry.title == "Phishing with invoicefdp.exe in university mail systems"
-    assert "Smith, John, Haddad, Rania · Journal of Security Studies · 2021" in entry.content[0].value
+    content = re.sub(r"<[^>]+>", "", entry.content[0].value)  # each part in an element of its own
+    assert "Smith, John, Haddad, Rania · Journal of Security Studies · 2021" in content
     assert "Attackers sent invoicefdp.exe to staff." in shown["phishing.digest.md"]
 
 

@@ -26,9 +26,21 @@ from ..limits import name_max
 from ..messages import Warn
 from ..writing import atomic_text_file
 from .atom import FEED_LIMIT, write_feed
-from .batch import PAGE_SIZE, Batch, Page, RenderError, batch_files, iter_entries, iter_records, later_pages, read_batch
+from .batch import (
+    PAGE_SIZE,
+    Batch,
+    Page,
+    RenderError,
+    batch_files,
+    batch_name,
+    iter_entries,
+    iter_records,
+    later_pages,
+    read_batch,
+)
 from .formats import FOLDER_FILES, PAGE_FORMATS, batch_name_limit, longest_name
-from .html_page import write_index
+from .index_page import write_index
+from .papers import NO_LINKS, Folder, Papers
 from .sources import carries, pages_carry, sources_fingerprint, sources_key, sources_key_or_none
 
 __all__ = [
@@ -51,7 +63,7 @@ class RenderResult:
     failed: dict[Path, str] = field(default_factory=dict)
 
 
-def render_batch(jsonl_path: Path, sources: str | None = None) -> list[Path]:
+def render_batch(jsonl_path: Path, sources: str | None = None, papers: Papers | None = None) -> list[Path]:
     """Write the batch's pages in every format (`<batch>.digest.md`, `.digest.html`, then `-2`, `-3`...) beside its JSONL.
 
     Reads the JSONL twice (its figures, which every page shows, then its entries page by page),
@@ -60,6 +72,8 @@ def render_batch(jsonl_path: Path, sources: str | None = None) -> list[Path]:
     JSONL is read: a batch that changes meanwhile leaves pages with the old key, redone next
     time. The first page is written last: a batch is stale while any of its pages is
     (`stale_batches`), so an interrupted render is redone.
+    Each record whose paper is in other batches too (`papers`, else those of the batch's folder)
+    says where; the pages carry a hash of those links beside the key (`Papers.links_key`).
     Pages left from a longer version of the batch are removed. Returns the paths written;
     raises RenderError when the JSONL cannot be read back, or its name is too long for its pages.
     """
@@ -68,13 +82,22 @@ def render_batch(jsonl_path: Path, sources: str | None = None) -> list[Path]:
             sources = sources_key(jsonl_path)
         except OSError as error:
             raise RenderError(f"{jsonl_path}: cannot be read: {error.strerror}") from None
-    batch = read_batch(jsonl_path, sources)
+    if papers is None:
+        papers = Papers.of_folder(jsonl_path.parent)
+    name = batch_name(jsonl_path)
+    batch = read_batch(jsonl_path, f"{sources}-{papers.links_key(name)}")
     _check_page_names(jsonl_path, batch.pages)
     entries = iter_entries(jsonl_path)
-    first = Page(1, batch.pages, list(islice(entries, PAGE_SIZE)))
+
+    def page(number: int) -> Page:
+        shown = list(islice(entries, PAGE_SIZE))
+        elsewhere = {entry.anchor: places for entry in shown if (places := papers.elsewhere(name, entry.anchor))}
+        return Page(number, batch.pages, shown, elsewhere)
+
+    first = page(1)
     written = []
     for number in range(2, batch.pages + 1):
-        written += _write_page(batch, Page(number, batch.pages, list(islice(entries, PAGE_SIZE))))
+        written += _write_page(batch, page(number))
     written = _write_page(batch, first) + written
     for page_format in PAGE_FORMATS.values():
         for number, path in later_pages(jsonl_path, page_format.suffix).items():
@@ -111,11 +134,14 @@ def _write_page(batch: Batch, page: Page) -> list[Path]:
     return written
 
 
-def stale_batches(output_dir: Path, keys: dict[Path, str | None] | None = None) -> list[Path]:
+def stale_batches(
+    output_dir: Path, keys: dict[Path, str | None] | None = None, links: dict[Path, str] | None = None
+) -> list[Path]:
     """The batch JSONL files with a page in some format that is missing, cut short or made from other sources.
 
     `keys`: each batch's `sources_key` where known already (None: the batch cannot be read, and
-    is stale, so that its render says why).
+    is stale, so that its render says why); `links`: each batch's `Papers.links_key` (None: the
+    links its pages carry are not checked).
     """
     if keys is None:
         keys = {path: sources_key_or_none(path) for path in batch_files(output_dir)}
@@ -124,7 +150,13 @@ def stale_batches(output_dir: Path, keys: dict[Path, str | None] | None = None) 
         for path, key in keys.items()
         if key is None
         or not all(
-            pages_carry(key, partial(page_format.path, path), page_format.end) for page_format in PAGE_FORMATS.values()
+            pages_carry(
+                key,
+                partial(page_format.path, path),
+                page_format.end,
+                None if links is None else links.get(path, NO_LINKS),
+            )
+            for page_format in PAGE_FORMATS.values()
         )
     ]
 
@@ -146,26 +178,33 @@ def render_all(
     jsonl_paths: Iterable[Path] | None = None,
     warn: Warn = messages.warning,
     error: Warn = messages.error,
+    base_url: str | None = None,
 ) -> RenderResult:
     """Render the given batches (default: those whose digests are stale), then the index and feed.
 
     With no `jsonl_paths` and nothing stale, the index and feed are left alone when they were
-    written from the same batches (the same names, contents and dates) by this version of digest.
+    written from the same batches (the same names, contents and dates) by this version of digest,
+    for the same `base_url` (where the pages are published, for the feed's links).
     Each batch file is hashed once here (`sources_key`); nothing is rendered to find that out.
+    Otherwise every batch is read for its papers (`Papers`), and a batch whose pages link to
+    other batches' copies of its papers otherwise than they now would is rendered too.
 
     A batch that cannot be rendered is reported as an error and recorded in the result; the others,
     the index and the feed are still written.
     """
     result = RenderResult()
     keys = {path: sources_key_or_none(path) for path in batch_files(output_dir)}
-    targets = stale_batches(output_dir, keys) if jsonl_paths is None else list(jsonl_paths)
-    if jsonl_paths is None and not targets:
-        folder = sources_fingerprint(output_dir, keys)
+    folder = Folder(output_dir, warn, sources_fingerprint(output_dir, keys), Papers(), base_url)
+    if jsonl_paths is None and not stale_batches(output_dir, keys):
         if all(carries(output_dir / file.file_name, file.fingerprint(folder)) for file in FOLDER_FILES.values()):
             return result  # nothing new since the index and the feed were written
+    # Batches that cannot be read are left out here; their render, the index and the feed say why.
+    folder.papers = Papers.of_folder(output_dir, paths=[path for path, key in keys.items() if key is not None])
+    links = {path: folder.papers.links_key(batch_name(path)) for path in keys}
+    targets = stale_batches(output_dir, keys, links) if jsonl_paths is None else list(jsonl_paths)
     for path in targets:
         try:
-            result.written += render_batch(path, keys.get(path))
+            result.written += render_batch(path, keys.get(path), folder.papers)
         except RenderError as failure:
             result.failed[path] = str(failure)
             error(str(failure))
@@ -175,15 +214,17 @@ def render_all(
             result.failed[path] = f"internal error: {failure!r}"
             error(f"{path}: internal error, digest not written:\n{traceback.format_exc()}")
     for folder_file in FOLDER_FILES.values():
-        result.written.append(folder_file.write(output_dir, warn))
+        result.written.append(folder_file.write(folder))
     return result
 
 
 def render_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
-    """Write `index.html`: every batch in `output_dir`, newest first; unreadable ones are warned about."""
-    return write_index(output_dir, warn)
+    """Write `index.html`: the newest papers across batches and every batch, newest first; unreadable ones are warned about."""
+    return write_index(Folder.read(output_dir, warn))
 
 
-def render_feed(output_dir: Path, limit: int = FEED_LIMIT, warn: Warn = messages.warning) -> Path:
-    """Write `feed.xml`: the newest `limit` abstracts, newest batch first, each batch in input order."""
-    return write_feed(output_dir, warn, limit)
+def render_feed(
+    output_dir: Path, limit: int = FEED_LIMIT, warn: Warn = messages.warning, base_url: str | None = None
+) -> Path:
+    """Write `feed.xml`: the newest `limit` papers, newest batch first, each batch in input order, each paper once."""
+    return write_feed(Folder.read(output_dir, warn, base_url), limit)

@@ -18,15 +18,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from ..errors import RenderError
 from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
-from ..record import Citation, Record, SourceRef
+from ..record import Record, SourceRef
 from ..writing import open_regular
-from .words import FLAG_WORDS, LANGUAGE_NAMES, engine_words, heading_sentence, summarizer_words
+from .citation import Cited, Link, Name, cited, paper_keys
+from .words import (
+    DERIVED_TITLE_LABEL,
+    FLAG_WORDS,
+    LANGUAGE_NAMES,
+    clean,
+    engine_words,
+    standalone_heading,
+    summarizer_words,
+)
 
 #: Files in the output folder that end in .jsonl but are not batches.
 _NOT_BATCHES = {RUNS_LOG_NAME}
@@ -34,29 +42,7 @@ _NOT_BATCHES = {RUNS_LOG_NAME}
 _TITLE_LENGTH = 160
 _DERIVED_TITLE_LENGTH = 120
 _HAN = re.compile(HAN)
-# Characters XML 1.0 forbids, C1 controls, and lone surrogates (which cannot be written as UTF-8).
-# Then the bidirectional formatting characters (embeddings, overrides, isolates, and the LRM, RLM
-# and ALM marks): invisible, they reorder the text around them ("invoice\u202efdp.exe" shows as
-# "invoiceexe.pdf"), so no page or feed shows them; the batch JSONL keeps its input's text.
-_UNWRITABLE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-# What a link may keep as it is; everything else (spaces, quotes, <>, (), non-ASCII) is
-# percent-encoded, so the link is one token in HTML, XML and Markdown alike.
-_URL_SAFE = "/:?#&=%+~@!$,;.-_"
-#: Authors named in a citation line before "et al.".
-CITATION_AUTHORS = 3
-
-
-def clean(text: Any) -> str:
-    """Input text fit for one line of a page: whitespace collapsed, unwritable and bidirectional controls dropped."""
-    if text is None:
-        return ""
-    text = _SURROGATE.sub("\ufffd", str(text))
-    return " ".join(_UNWRITABLE.sub("", text).split())
 
 
 def shorten(text: str, limit: int) -> str:
@@ -175,14 +161,6 @@ class Pair:
 
 
 @dataclass(frozen=True)
-class Link:
-    """A link to the original publication: an http(s) URL, and the words it shows."""
-
-    href: str
-    text: str
-
-
-@dataclass(frozen=True)
 class Entry:
     """One record as the digest shows it: the English side first, the originals kept for the fold."""
 
@@ -191,7 +169,7 @@ class Entry:
     anchor: str
     source_lang: str
     title: str
-    title_derived: bool  # no title in the input: the first sentence stands in for one
+    title_derived: bool  # no title in the input: a sentence that stands alone stands in for one (`title_label`)
     original_title: str
     translated_title: str
     summary: list[str]
@@ -208,16 +186,48 @@ class Entry:
     model: str
     summarizer: str
     source: str
-    #: "Authors · Journal 53(4): 301-304 · 2012" from a reference export; "" for other inputs.
-    citation: str = ""
-    #: The same in its parts (authors, where, year), each set apart on the HTML page.
-    citation_parts: list[str] = field(default_factory=list)
-    #: The original publication (its DOI, else the database's http(s) URL), or None.
-    link: Link | None = None
-    #: A link in the export that is not http(s) (`javascript:`, `data:`): shown as text only.
-    unsafe_link: str = ""
+    #: What the citation says (names in pinyin with the original beside, the link or a search).
+    cited: Cited = field(default_factory=Cited)
     #: The authors' keywords as written, when `author_keywords` holds their translation.
     author_keywords_original: list[str] = field(default_factory=list)
+    #: The original title in pinyin, where it is Chinese.
+    title_pinyin: str = ""
+    #: What recognises the paper in other batches (`citation.paper_keys`): its DOI, else its title,
+    #: journal and year; () where it has none of them.
+    paper_keys: tuple[str, ...] = ()
+
+    @property
+    def title_label(self) -> str:
+        """What the heading is, before it, where it is no title: "" for a title."""
+        return DERIVED_TITLE_LABEL if self.title_derived else ""
+
+    @property
+    def citation(self) -> str:
+        """ "Authors · Journal 53(4): 301-304 · 2012" from a reference export; "" for other inputs."""
+        return " · ".join(self.cited.parts)
+
+    @property
+    def citation_parts(self) -> list[str]:
+        """The citation line in its parts (authors, where, year), each set apart on the HTML page."""
+        return self.cited.parts
+
+    @property
+    def link(self) -> Link | None:
+        """The original publication (its DOI, else the database's http(s) URL), or None."""
+        return self.cited.link
+
+    @property
+    def unsafe_link(self) -> str:
+        """A link in the export that is not http(s) (`javascript:`, `data:`): shown as text only."""
+        return self.cited.unsafe_link
+
+    @property
+    def year(self) -> str:
+        return self.cited.year
+
+    @property
+    def journal(self) -> Name | None:
+        return self.cited.journal
 
     @property
     def flag_words(self) -> list[str]:
@@ -334,6 +344,17 @@ class Batch:
         return page_path(self.path, MARKDOWN_SUFFIX).name
 
 
+@dataclass(frozen=True, order=True)
+class Occurrence:
+    """One record of a paper: in which batch (and when it was made), and where on its pages."""
+
+    date: datetime
+    batch: str
+    number: int
+    anchor: str
+    page_name: str  # the HTML page showing it
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a batch's digest: its number, how many there are, and its entries."""
@@ -341,6 +362,8 @@ class Page:
     number: int
     count: int
     entries: list[Entry]
+    #: Each entry's paper elsewhere (by anchor): other batches, or earlier in this one (`papers.Papers`).
+    elsewhere: dict[str, list[Occurrence]] = field(default_factory=dict)
 
     def file_name(self, batch: Batch, suffix: str, number: int | None = None) -> str:
         """The file name of this page (or of page `number`) of `batch` in the format with `suffix`."""
@@ -348,7 +371,10 @@ class Page:
 
 
 def read_batch(path: Path, sources: str = "") -> Batch:
-    """Read a batch JSONL's figures (one pass over it, holding one record at a time); `sources`: its `sources_key`."""
+    """Read a batch JSONL's figures (one pass over it, holding one record at a time).
+
+    `sources`: what its pages are made from, its `sources_key` and its links key (`Papers.links_key`).
+    """
     figures = Figures()
     for record in iter_records(path):
         figures.add(record)
@@ -369,6 +395,13 @@ def iter_entries(path: Path) -> Iterator[Entry]:
         yield make_entry(record, number, anchors)
 
 
+def iter_paper_keys(path: Path) -> Iterator[tuple[int, str, tuple[str, ...]]]:
+    """Each record of a batch JSONL as its number, its anchor and its paper's keys, reading no more of it."""
+    anchors: set[str] = set()
+    for number, record in enumerate(iter_records(path), start=1):
+        yield number, _anchor(clean(record.id) or f"record-{number}", anchors), paper_keys(record)
+
+
 def make_entry(record: Record, number: int, anchors: set[str]) -> Entry:
     """The record as the digest shows it; `anchors` holds the anchors already used on the page."""
     record_id = clean(record.id) or f"record-{number}"
@@ -380,11 +413,10 @@ def make_entry(record: Record, number: int, anchors: set[str]) -> Entry:
     if record.glossed and "gloss" not in flags:
         flags.append("gloss")
     translated = any(clean(pair.get(target)) for pair in record.sentences) or bool(clean(record.engine.translation))
-    shown_title, derived = _english_title(title, record.sentences, record_id)
+    shown_title, derived = _english_title(title, record.sentences, record_id, source_lang)
     summary_lines, summary_lang = _summary(record.summary.sentences, record.sentences)
     keywords = record.keywords or {}
     author_keywords, author_keywords_original = _author_keywords(record)
-    link, unsafe_link = original_link(record.citation)
     return Entry(
         number=number,
         record_id=record_id,
@@ -411,11 +443,10 @@ def make_entry(record: Record, number: int, anchors: set[str]) -> Entry:
         model=clean(record.engine.model),
         summarizer=clean(record.engine.summarizer),
         source=_source_text(record.source),
-        citation=citation_line(record.citation),
-        citation_parts=citation_parts(record.citation),
-        link=link,
-        unsafe_link=unsafe_link,
+        cited=cited(record, clean(title.get(source_lang)) or clean(title.get(target))),
         author_keywords_original=author_keywords_original,
+        title_pinyin=clean(record.pinyin.title) if record.pinyin is not None else "",
+        paper_keys=paper_keys(record),
     )
 
 
@@ -430,60 +461,6 @@ def _author_keywords(record: Record) -> tuple[list[str], list[str]]:
     return english or chinese, []
 
 
-def citation_line(citation: Citation | None) -> str:
-    """Authors, journal (with volume, issue and pages) and year in one line; "" without a citation."""
-    return " · ".join(citation_parts(citation))
-
-
-def citation_parts(citation: Citation | None) -> list[str]:
-    """The parts of the citation line, those the export gives: authors, a standard's number, where it
-    appeared, the publisher (a thesis's university, a standard's issuer), a thesis's supervisors, year."""
-    if citation is None:
-        return []
-    authors = [clean(name) for name in citation.authors if clean(name)]
-    named = ", ".join(authors[:CITATION_AUTHORS]) + (" et al." if len(authors) > CITATION_AUTHORS else "")
-    journal = clean(citation.journal)
-    volume, issue, pages = clean(citation.volume), clean(citation.issue), clean(citation.pages)
-    where = " ".join(
-        part
-        for part in (journal, f"{volume}({issue})" if volume and issue else volume or (f"({issue})" if issue else ""))
-        if part
-    )
-    if pages:
-        where = f"{where}: {pages}" if where else f"pp. {pages}"
-    standard, publisher = clean(citation.standard_number), clean(citation.publisher)
-    supervisors = ", ".join(name for name in map(clean, citation.supervisors) if name)
-    # (A newspaper's publisher is the newspaper: not said twice.)
-    extra = (standard and f"standard {standard}", where, "" if publisher == journal else publisher)
-    return [
-        part for part in (named, *extra, supervisors and f"supervised by {supervisors}", clean(citation.year)) if part
-    ]
-
-
-def original_link(citation: Citation | None) -> tuple[Link | None, str]:
-    """The link to the original (DOI, else an http(s) URL), and a URL that is no link, shown as text.
-
-    Exports are untrusted files: a `javascript:` or `data:` URL in one must never become a link.
-    """
-    if citation is None:
-        return None, ""
-    doi = clean(citation.doi)
-    url = clean(citation.url)
-    if doi and _DOI.fullmatch(doi):
-        # Every character of a DOI but "/" percent-encoded: a DOI is a name, not a URL, and its
-        # "#", "?" or "%" (Wiley's SICI DOIs end in "#") would otherwise cut it short at doi.org.
-        return Link("https://doi.org/" + quote(doi, safe="/"), f"doi:{doi}"), ""
-    if not url:
-        return None, ""
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an unbalanced [ in the host part
-        return None, url
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and " " not in url:
-        return Link(quote(url, safe=_URL_SAFE), parts.hostname or parts.netloc), ""
-    return None, url
-
-
 def _abstracts(count: int, language: str = "") -> str:
     words = f"{language} abstract" if language else "abstract"
     return f"{count} {words}{'' if count == 1 else 's'}"
@@ -495,15 +472,16 @@ def has_han(text: str) -> bool:
 
 
 def _english_title(
-    title: dict[str, str | None], sentences: list[dict[str, str | None]], record_id: str
+    title: dict[str, str | None], sentences: list[dict[str, str | None]], record_id: str, source_lang: str
 ) -> tuple[str, bool]:
-    """The English title, else a whole short English sentence, else the same in Chinese."""
+    """The English title, else a whole English sentence that stands alone (`standalone_heading`),
+    else the same in Chinese."""
     for lang in ("en", "zh"):
         if clean(title.get(lang)):
             return shorten(clean(title[lang]), _TITLE_LENGTH), False
-        texts = [clean(pair.get(lang)) for pair in sentences if clean(pair.get(lang))]
-        if texts:
-            return heading_sentence(texts, _DERIVED_TITLE_LENGTH), True
+        pairs = [(clean(pair.get(lang)), clean(pair.get(source_lang))) for pair in sentences]
+        if any(text for text, _ in pairs):
+            return standalone_heading(pairs, lang, _DERIVED_TITLE_LENGTH), True
     return record_id, True
 
 

@@ -15,12 +15,13 @@ from pathlib import Path
 
 from ..layout import BATCH_SUFFIX, FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX, batch_outputs
 from ..limits import MAX_INPUT_BYTES, name_max
-from ..messages import Warn
 from ..writing import longest_temporary_name
 from .atom import feed_fingerprint, write_feed
 from .batch import Batch, Page, page_count, page_path
-from .html_page import batch_page, write_index
+from .html_page import batch_page
+from .index_page import write_index
 from .markdown_page import MARKDOWN_END, batch_markdown
+from .papers import Folder
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,16 @@ class FolderFile:
     """A file about every batch of the output folder: its name, how to write it, what it was written from.
 
     The file carries a fingerprint near its start (`digest-sources: <fingerprint> `) that changes
-    whenever the file would: the folder's (`sources.sources_fingerprint`, of every batch's
-    content), as `fingerprint` makes it this file's. A run with nothing new leaves it alone.
+    whenever the file would: the folder's (`Folder.fingerprint`, of every batch's content), as
+    `fingerprint` makes it this file's. A run with nothing new leaves it alone. `write` gets the
+    folder with its papers (`Folder.papers`: each paper once, wherever it is).
     """
 
     name: str
     file_name: str
-    write: Callable[[Path, Warn], Path]
-    #: The fingerprint this file carries, from the folder's (the feed adds its size).
-    fingerprint: Callable[[str], str] = lambda folder: folder
+    write: Callable[[Folder], Path]
+    #: The fingerprint this file carries, from the folder's (the feed adds its size and base URL).
+    fingerprint: Callable[[Folder], str] = lambda folder: folder.fingerprint
 
 
 FOLDER_FILES: dict[str, FolderFile] = {}

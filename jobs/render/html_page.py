@@ -1,8 +1,9 @@
-"""The HTML digest: one self-contained page per batch and the index of batches.
+"""The HTML digest: one self-contained page per batch (the index is `index_page`).
 
-No scripts, no external resources (fonts, images, styles): the pages work offline and in mail
-clients. Every piece of input text goes through `_e` (html.escape), so an abstract containing
-`<script>` or `</details>` shows as text.
+No external resources (fonts, images, styles, scripts): the pages work offline, from `file://`
+and in mail clients. The one script, the search form's (`search`), is in the page, and a page
+without it (a mail client) shows everything as before. Every piece of input text goes through `_e`
+(html.escape), so an abstract containing `<script>` or `</details>` shows as text.
 """
 
 from __future__ import annotations
@@ -11,31 +12,29 @@ import html
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__, messages
-from ..errors import RenderError
+from .. import __version__
 from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
-from ..messages import Warn
 from ..record import FLAGS
-from ..writing import atomic_text_file
 from .batch import (
     PAGE_SIZE,
     Batch,
     Entry,
+    Occurrence,
     Page,
-    batch_files,
-    clean,
     has_han,
     iso_date,
-    read_batch,
     sentence_table,
 )
-from .sources import sources_fingerprint
+from .citation import CITATION_AUTHORS, Name
+from .search import CSS as SEARCH_CSS
+from .search import Facets, finder, finder_script, item_attributes
+from .words import clean
 
 # Inline on purpose (one file, nothing fetched); system fonts only.
-_CSS = """
+_CSS = (
+    """
 :root{color-scheme:light dark;--fg:#1f2328;--muted:#5d646d;--bg:#fdfdfc;--panel:#f4f3ef;--rule:#dedbd2;
 --accent:#1d5a96;--mark:#c98a1b;--warn-bg:#fff3dc;--warn-rule:#e0a43a;--warn-fg:#5c3b00;--chip:#ecebe6}
 @media (prefers-color-scheme:dark){:root{--fg:#e6e4df;--muted:#a5a9ae;--bg:#18191b;--panel:#222326;
@@ -65,6 +64,10 @@ border-left:4px solid var(--warn-rule);border-radius:3px;font-size:.95rem}
 .eyebrow a{color:inherit;text-decoration:none}
 h2{font-size:1.3rem;line-height:1.3;margin:.25rem 0 .5rem}
 h2.derived{font-weight:600}
+.title-note{display:block;font-size:.78rem;font-weight:400;color:var(--muted);font-family:system-ui,sans-serif}
+.original-title{margin:-.2rem 0 .5rem;font-size:.92rem;color:var(--muted)}
+.pinyin{font-style:italic}
+.also{margin:.4rem 0;font-size:.85rem;color:var(--muted)}
 .flags{list-style:none;margin:0 0 .7rem;padding:0;display:flex;flex-wrap:wrap;gap:.35rem}
 .flag{font-size:.78rem;padding:.1rem .55rem;border-radius:999px;background:var(--chip);color:var(--fg);
 border:1px solid var(--rule)}
@@ -93,7 +96,9 @@ padding:0 0 .3rem .7rem;border-bottom:1px solid var(--rule)}
 .pairs p{margin:0}
 .note{font-size:.78rem;color:var(--muted);margin:.5rem 0 0}
 .provenance{margin:.5rem 0 0;font-size:.75rem;color:var(--muted)}
-.batches{list-style:none;margin:1.2rem 0;padding:0}
+.batches,.papers{list-style:none;margin:1.2rem 0;padding:0}
+.papers li.paper{border-top:1px solid var(--rule);padding:.9rem 0 .5rem}
+.papers h3{font-size:1.1rem;line-height:1.3;margin:.1rem 0 .35rem}.papers h3 a{text-decoration:none}
 .batches li{border-top:1px solid var(--rule);padding:.9rem 0}
 .batches a.name{font-size:1.15rem;font-weight:600}
 .batches .figures{margin:.15rem 0 0;font-size:.88rem;color:var(--muted)}
@@ -109,7 +114,9 @@ body{max-width:none;padding:0;font-size:10.5pt}a{text-decoration:none}
 .record{padding:.8rem 0 .6rem}.lead{break-inside:avoid}
 details{border:0;background:none}summary{padding:.2rem 0}.fold{padding:0}
 .pairs li{break-inside:avoid}}
-""".replace(
+"""
+    + SEARCH_CSS
+).replace(
     # The flags that warn a reader are highlighted; which they are is defined with the flags.
     "WARNING_FLAGS_CSS",
     ",".join(f".flag-{flag}" for flag, (_, warns) in FLAGS.items() if warns),
@@ -185,18 +192,24 @@ def batch_page(batch: Batch, page: Page) -> str:
     if warning:
         out.append(f'<p class="warning" role="note"><strong>Warning:</strong> {_e(warning)}</p>\n')
     out.append(_page_links(batch, page))
-    out.append("</header>\n<main>\n")
+    if page.entries:
+        scope = f"Searches this page only: page {page.number} of {page.count}." if page.count > 1 else ""
+        out.append(finder(Facets.of(page.entries), "abstracts", "these abstracts", scope))
+    out.append('</header>\n<main id="abstracts">\n')
     if not page.entries:
         out.append("<p>This batch has no abstracts.</p>\n")
     for entry in page.entries:
-        out.append(_entry(entry, figures.abstracts))
+        out.append(_entry(entry, figures.abstracts, page.elsewhere.get(entry.anchor, [])))
     out.append("</main>\n")
     out.append(_page_links(batch, page))
     out.append(
         "<footer>Made by digest from "
         f"<code{_AUTO}>{_e(clean(batch.path.name))}</code>, the single source of this page; "
-        "rebuild it with <code>digest render</code>.</footer>\n</body>\n</html>\n"
+        "rebuild it with <code>digest render</code>.</footer>\n"
     )
+    if page.entries:
+        out.append(finder_script())
+    out.append("</body>\n</html>\n")
     return "".join(out)
 
 
@@ -223,14 +236,14 @@ def _page_links(batch: Batch, page: Page) -> str:
     return f'<nav class="pages" aria-label="pages">{" · ".join(parts)}<br>Pages: {numbers}</nav>\n'
 
 
-def _entry(entry: Entry, total: int) -> str:
+def _entry(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str:
     anchor = _e(entry.anchor)
     # The title, flags, summary and keywords stay together on a printed page.
-    out = [f'<article class="record" id="{anchor}">\n<div class="lead">\n<header>\n']
+    out = [f'<article class="record" id="{anchor}"{item_attributes(entry)}>\n<div class="lead">\n<header>\n']
     eyebrow = f"{entry.number} of {total} · {entry.language} original"
     out.append(f'<p class="eyebrow"><a href="#{_e(quote(entry.anchor))}">{_e(eyebrow)}</a></p>\n')
-    derived = ' class="derived"' if entry.title_derived else ""
-    out.append(f"<h2{derived}{_lang(entry.title)}{_AUTO}>{_e(entry.title)}</h2>\n")
+    out.append(heading_html(entry, "h2"))
+    out.append(original_title_html(entry))
     if entry.flags:
         out.append('<ul class="flags">')
         for flag, words in zip(entry.flags, entry.flag_words, strict=True):
@@ -238,6 +251,7 @@ def _entry(entry: Entry, total: int) -> str:
         out.append("</ul>\n")
     out.append("</header>\n")
     out.append(summary_html(entry))
+    out.append(also_html(elsewhere))
     out.append("</div>\n")
     out.append(_fold(entry))
     provenance = " · ".join(
@@ -245,6 +259,43 @@ def _entry(entry: Entry, total: int) -> str:
     )
     out.append(f'<p class="provenance">{provenance}</p>\n</article>\n')
     return "".join(out)
+
+
+def heading_html(entry: Entry, tag: str, href: str = "") -> str:
+    """The record's heading: its title, or a sentence said to be one where the export has no title."""
+    text = f"<span{_lang(entry.title)}{_AUTO}>{_e(entry.title)}</span>"
+    if href:
+        text = f'<a href="{href}">{text}</a>'
+    if entry.title_label:
+        return f'<{tag} class="derived"><span class="title-note">{_e(entry.title_label)}</span> {text}</{tag}>\n'
+    return f"<{tag}>{text}</{tag}>\n"
+
+
+def original_title_html(entry: Entry) -> str:
+    """The original title and its pinyin, under an English heading ("" where the heading is the original)."""
+    original = entry.original_title
+    if not original or original == entry.title:
+        return ""
+    pinyin = f' · <span class="pinyin"{_AUTO}>{_e(entry.title_pinyin)}</span>' if entry.title_pinyin else ""
+    return f'<p class="original-title"><span{_lang(original)}{_AUTO}>{_e(original)}</span>{pinyin}</p>\n'
+
+
+def name_html(name: Name) -> str:
+    """A name in pinyin with the Chinese beside it, each part isolated: "Zhang Huijia (张会佳)"."""
+    if not name.original:
+        return f"<bdi{_lang(name.shown)}>{_e(name.shown)}</bdi>"
+    return f'<bdi>{_e(name.shown)}</bdi> (<bdi lang="zh">{_e(name.original)}</bdi>)'
+
+
+def also_html(elsewhere: list[Occurrence]) -> str:
+    """Where else the paper is: a link to each other batch's page (or to its earlier place in this batch)."""
+    if not elsewhere:
+        return ""
+    links = ", ".join(
+        f'<a href="{_href(place.page_name, place.anchor)}"><bdi>{_e(place.batch)}</bdi></a> (no. {place.number})'
+        for place in elsewhere
+    )
+    return f'<p class="also"><span class="label">Also in</span>{links}</p>\n'
 
 
 def summary_html(entry: Entry) -> str:
@@ -262,18 +313,41 @@ def summary_html(entry: Entry) -> str:
 
 
 def citation_html(entry: Entry) -> str:
-    """Who wrote it, where and when it appeared, and a link to the original; "" when the input said nothing."""
+    """Who wrote it (in pinyin, the Chinese beside), where and when it appeared, the authors' places,
+    and a link to the original or a search for it; "" when the input said nothing."""
+    cited = entry.cited
     parts = []
-    if entry.citation:
-        line = " · ".join(f"<bdi>{_e(part)}</bdi>" for part in entry.citation_parts)
-        parts.append(f"<span{_lang(entry.citation)}>{line}</span>")
+    if cited.authors:
+        names = ", ".join(name_html(name) for name in cited.authors[:CITATION_AUTHORS])
+        parts.append(f"<span>{names}{' et al.' if len(cited.authors) > CITATION_AUTHORS else ''}</span>")
+    if cited.standard:
+        parts.append(f"<span>standard <bdi>{_e(cited.standard)}</bdi></span>")
+    if cited.journal is not None or cited.numbers:
+        journal = name_html(cited.journal) if cited.journal is not None else ""
+        numbers = f"<bdi>{_e(cited.numbers)}</bdi>" if cited.numbers else ""
+        space = " " if journal and numbers and not cited.numbers.startswith(":") else ""
+        parts.append(f"<span>{journal}{space}{numbers}</span>")
+    if cited.publisher is not None:
+        parts.append(f"<span>{name_html(cited.publisher)}</span>")
+    if cited.supervisors:
+        parts.append(f"<span>supervised by {', '.join(name_html(name) for name in cited.supervisors)}</span>")
+    if cited.year:
+        parts.append(f"<bdi>{_e(cited.year)}</bdi>")
     if entry.link is not None:
         parts.append(f'<a href="{_e(entry.link.href)}" rel="noopener noreferrer"><bdi>{_e(entry.link.text)}</bdi></a>')
     elif entry.unsafe_link:  # not http(s): shown, never linked
         parts.append(f"<span>link (not followed): <code{_AUTO}>{_e(entry.unsafe_link)}</code></span>")
+    if cited.search is not None:  # no link in the export: a search for the title, said to be one
+        parts.append(
+            f'<a class="search" href="{_e(cited.search.href)}" rel="noopener noreferrer">{_e(cited.search.text)}</a>'
+        )
     if not parts:
         return ""
-    return f'<p class="citation">{" · ".join(parts)}</p>\n'
+    out = f'<p class="citation">{" · ".join(parts)}</p>\n'
+    if cited.affiliations:
+        places = "; ".join(name_html(name) for name in cited.affiliations)
+        out += f'<p class="citation affiliations"><span class="label">Affiliations</span>{places}</p>\n'
+    return out
 
 
 def _keywords(label: str, words: list[str]) -> str:
@@ -323,58 +397,6 @@ def _fold(entry: Entry) -> str:
     return "".join(out)
 
 
-def write_index(output_dir: Path, warn: Warn = messages.warning) -> Path:
-    """Write `index.html`: every batch in `output_dir`, newest first; unreadable ones are warned about."""
-    sources = sources_fingerprint(output_dir)  # before the batches are read: a change meanwhile is redone
-    batches: list[Batch] = []
-    for path in batch_files(output_dir):
-        try:
-            batches.append(read_batch(path))
-        except RenderError as error:
-            warn(f"{error}; left out of the index")
-    batches.sort(key=lambda batch: batch.name)
-    batches.sort(key=lambda batch: batch.date, reverse=True)
-    index_path = output_dir / INDEX_NAME
-    with atomic_text_file(index_path) as handle:
-        handle.write(index_page(batches, sources))
-    return index_path
-
-
-def index_page(batches: Iterable[Batch], fingerprint: str = "") -> str:
-    """The list of every batch, newest first, with its date, counts and links."""
-    batches = list(batches)
-    total = sum(batch.figures.abstracts for batch in batches)
-    out = [_head("digest: all batches", f"digest-sources: {fingerprint} " if fingerprint else "")]
-    out.append("<body>\n<header>\n<h1>digest</h1>\n")
-    out.append(
-        f'<p class="crumbs">{len(batches)} batch{"" if len(batches) == 1 else "es"}, {total} abstracts · '
-        f'<a href="{FEED_NAME}">Atom feed</a> (subscribe to get each new batch)</p>\n'
-    )
-    out.append("</header>\n<main>\n")
-    if not batches:
-        out.append("<p>No batches yet.</p>\n")
-    else:
-        out.append('<ol class="batches">\n')
-    for batch in batches:
-        figures = batch.figures
-        parts = [f"{figures.abstracts} abstract{'' if figures.abstracts == 1 else 's'}"]
-        if figures.abstracts:
-            parts[0] += f" ({figures.language_counts()})"
-        if figures.glossed:
-            parts.append(f"{figures.glossed} glossed, not translated")
-        if batch.errors:
-            parts.append(f"{batch.errors} unreadable")
-        out.append(
-            f'<li><a class="name" href="{_href(batch.html_name)}"{_AUTO}>{_e(batch.name)}</a> '
-            f'<p class="figures">{_time(batch.date)} · {_e(" · ".join(parts))} · '
-            f'<a href="{_href(batch.markdown_name)}">Markdown</a></p></li>\n'
-        )
-    if batches:
-        out.append("</ol>\n")
-    out.append("</main>\n<footer>Made by digest from the batch files beside this page.</footer>\n</body>\n</html>\n")
-    return "".join(out)
-
-
 def message_html(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -> str:
     """An e-mail's HTML part: each batch's entries as its page shows them (`sections`: name, abstracts, entries).
 
@@ -389,7 +411,7 @@ def message_html(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -
     ]
     for name, total, entries in sections:
         out.append(f"<section>\n<h2{_AUTO}>{_e(name)}</h2>\n")
-        out.extend(_entry(entry, total) for entry in entries)
+        out.extend(_entry(entry, total, []) for entry in entries)
         out.append("</section>\n")
     out.append(f"</main>\n<footer>Made by digest {_e(__version__)}.</footer>\n</body>\n</html>\n")
     return "".join(out)

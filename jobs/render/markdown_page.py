@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
-from .batch import Batch, Entry, Page, sentence_table
+from .batch import Batch, Entry, Occurrence, Page, sentence_table
 
 # Characters that would start emphasis, code, links, HTML, table cells, strikethrough or math.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#$])")
@@ -60,7 +60,7 @@ def batch_markdown(batch: Batch, page: Page) -> str:
     if not page.entries:
         out.append("\nThis batch has no abstracts.\n")
     for entry in page.entries:
-        out.append(_entry(entry, figures.abstracts))
+        out.append(_entry(entry, figures.abstracts, page.elsewhere.get(entry.anchor, [])))
     if page.count > 1:
         out.append("\n---\n" + _page_links(batch, page))
     out.append(MARKDOWN_END)
@@ -83,8 +83,13 @@ def _page_links(batch: Batch, page: Page) -> str:
     return f"\n{' · '.join(parts)} · pages: {numbers}\n"
 
 
-def _entry(entry: Entry, total: int) -> str:
-    out = [f'\n---\n\n<a id="{entry.anchor}"></a>\n\n## {entry.number}. {escape(entry.title)}\n\n']
+def _entry(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str:
+    # A heading that is no title says so, in the heading itself.
+    label = f"*{escape(entry.title_label)}* " if entry.title_label else ""
+    out = [f'\n---\n\n<a id="{entry.anchor}"></a>\n\n## {entry.number}. {label}{escape(entry.title)}\n\n']
+    if entry.original_title and entry.original_title != entry.title:
+        pinyin = f" · *{escape(entry.title_pinyin)}*" if entry.title_pinyin else ""
+        out.append(f"{escape(entry.original_title)}{pinyin}\n\n")
     line = f"*{entry.number} of {total} · {escape(entry.language)} original*"
     if entry.flags:
         line += " · **Flags:** " + "; ".join(escape(words) for words in entry.flag_words)
@@ -92,6 +97,16 @@ def _entry(entry: Entry, total: int) -> str:
     citation = _citation(entry)
     if citation:
         out.append(citation + "\n\n")
+    if entry.cited.affiliations:
+        places = "; ".join(escape(name.text) for name in entry.cited.affiliations)
+        out.append(f"**Affiliations:** {places}\n\n")
+    if elsewhere:
+        places = ", ".join(
+            f"[{escape(place.batch)}]({quote(place.page_name.rsplit('.', 1)[0] + '.md', errors='surrogateescape')}"
+            f"#{quote(place.anchor)}) (no. {place.number})"
+            for place in elsewhere
+        )
+        out.append(f"**Also in:** {places}\n\n")
     if entry.summary:
         text = " ".join(entry.summary) if entry.summary_lang == "en" else "".join(entry.summary)
         note = " *(not translated)*" if entry.summary_lang != "en" else ""
@@ -124,6 +139,9 @@ def _citation(entry: Entry) -> str:
         parts.append(f"[{escape(entry.link.text)}]({href})")
     elif entry.unsafe_link:
         parts.append(f"link (not followed): {escape(entry.unsafe_link)}")
+    if entry.cited.search is not None:  # no link in the export: a search for the title, said to be one
+        href = _ENTITY.sub(r"\\&", entry.cited.search.href)
+        parts.append(f"[{escape(entry.cited.search.text)}]({href})")
     return " · ".join(parts)
 
 
@@ -166,7 +184,7 @@ def message_text(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -
     out = [f"{title}\n{'=' * len(title)}\n"]
     for name, total, entries in sections:
         out.append(f"\n\n# {escape(name)}\n")
-        out.extend(_ANCHOR.sub("", _entry(entry, total)) for entry in entries)
+        out.extend(_ANCHOR.sub("", _entry(entry, total, [])) for entry in entries)
     return "".join(out)
 
 

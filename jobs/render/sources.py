@@ -82,25 +82,28 @@ def carries(path: Path, key: str) -> bool:
         return False
 
 
-def pages_carry(key: str, page: Callable[[int], Path], end: str) -> bool:
-    """Whether every page of a batch in one format is whole and made from its batch as it is (`key`).
+def pages_carry(key: str, page: Callable[[int], Path], end: str, links: str | None = None) -> bool:
+    """Whether every page of a batch in one format is whole and made from its batch as it is (`key`),
+    with its papers' links to other batches as they are (`links`, `Papers.links_key`; None: any).
 
     `page(number)` is where page `number` goes; every page ends with `end`. The first page says
-    how many there are (`<key>-<pages>`), so that a later page that is missing, cut short or
-    left from another version of the batch is found too, not only a first one.
+    how many there are (`<key>-<links>-<pages>`), so that a later page that is missing, cut short
+    or left from another version of the batch is found too, not only a first one.
     """
     first = page(1)
+    carried = re.escape(links.encode()) if links is not None else rb"[0-9a-f]{12}"
     try:
         with open_regular(first) as handle:
-            found = re.search(rb"digest-sources: " + re.escape(key.encode()) + rb"-([0-9]+) ", handle.read(_HEAD))
+            found = re.search(
+                rb"digest-sources: " + re.escape(key.encode()) + rb"-(" + carried + rb")-([0-9]+) ", handle.read(_HEAD)
+            )
     except OSError:
         return False
     if found is None or not is_complete(first, end):
         return False
-    count = int(found.group(1))
-    return all(
-        is_complete(page(number), end) and carries(page(number), f"{key}-{count}") for number in range(2, count + 1)
-    )
+    count = int(found.group(2))
+    whole = f"{key}-{found.group(1).decode()}-{count}"
+    return all(is_complete(page(number), end) and carries(page(number), whole) for number in range(2, count + 1))
 
 
 def is_readers_file(path: Path) -> bool:
