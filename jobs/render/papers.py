@@ -11,6 +11,9 @@ nothing of a batch file copied in or deleted by hand. Each batch page carries a 
 "also in" links beside its sources key (`Papers.links_key`), so that a page whose links change
 because another batch came or went is rebuilt with them.
 
+A title, journal and year that records with different DOIs share is no paper's: a journal's
+notices ("征稿简则", "本刊启事") come out under one title in every issue, each with its own DOI.
+
 A paper's first occurrence (the oldest batch, then the batch name, then its place in the batch) is
 the one the index and the feed show.
 """
@@ -65,8 +68,6 @@ class Papers:
             self._records.append((occurrence, keys))
             self._by_batch.setdefault(name, []).append(occurrence)
             self._keys[(name, occurrence.anchor)] = keys
-            for key in keys[1:]:
-                self._union(keys[0], key)
         self._groups = None
 
     def _find(self, key: str) -> str:
@@ -82,9 +83,24 @@ class Papers:
         if first != second:
             self._parent[max(first, second)] = min(first, second)
 
+    def _join(self) -> None:
+        """Join the keys of each record: its DOI and its title key name one paper. A title key that
+        records with different DOIs share (a journal's "征稿简则" in two issues of a year) names no
+        paper: each DOI stays apart, and records without a DOI that have it go together."""
+        self._parent = {}
+        dois: dict[str, set[str]] = {}
+        for _, keys in self._records:
+            for key in keys[1:]:
+                dois.setdefault(key, set()).add(keys[0])
+        for _, keys in self._records:
+            for key in keys[1:]:
+                if len(dois[key]) == 1:
+                    self._union(keys[0], key)
+
     def _grouped(self) -> dict[tuple[str, str], list[Occurrence]]:
         """Each record's (batch, anchor) to every occurrence of its paper, first first."""
         if self._groups is None:
+            self._join()
             by_root: dict[str, list[Occurrence]] = {}
             for occurrence, keys in self._records:
                 if keys:
