@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -10,6 +11,8 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner, Result
@@ -28,6 +31,28 @@ def repo_data(name: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing from the repository")
     return path
+
+
+def in_ci() -> bool:
+    """Whether the suite runs in CI (which sets CI=true), where .ci/run has installed every component."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_system_component(reason: str) -> NoReturn:
+    """A test needs a program or an extra this machine lacks (Chromium, Ray, mkdocs): skip it, saying
+    which and how to install it; in CI, fail instead, since .ci/run installs every one of them and a
+    test skipped there would pass unseen."""
+    if in_ci():
+        pytest.fail(f"{reason}; CI must have it (.ci/run installs it), so this fails rather than skip", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def import_component(name: str, reason: str) -> ModuleType:
+    """The module `name`, or `missing_system_component(reason)` where it is not installed."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing_system_component(reason)
 
 
 @pytest.fixture(scope="session", autouse=True)

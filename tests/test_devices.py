@@ -18,7 +18,7 @@ from jobs.errors import ConfigError
 from jobs.options import RunOptions
 from jobs.translators import Translators
 
-from .conftest import SAMPLE_EXPORT, run_digest
+from .conftest import SAMPLE_EXPORT, import_component, run_digest
 
 QUIET = lambda message: None  # noqa: E731
 
@@ -49,7 +49,7 @@ def test_ray_workers_ask_for_a_gpu_each_only_when_models_may_run_on_cuda(
     argos_models: Path, tmp_path: Path, device: str, engine: str, workers: int
 ) -> None:
     """With one GPU in the cluster: one worker (one GPU each) for an Argos model on `auto`; one per CPU otherwise."""
-    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]'): this test starts a Ray")
+    ray = import_component("ray", "Ray is not installed (pip install -e '.[ray]'): this test starts a Ray")
     from jobs.ray_executor import NAMESPACE, RayExecutor
 
     ray.init(address="local", num_cpus=2, num_gpus=1, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)

@@ -23,7 +23,7 @@ from jobs.cli import cli
 from jobs.reading import INPUT_FORMATS, citation_formats
 from jobs.reading.formats.text import SIMILAR_LITERATURE_MARKER
 
-from .conftest import REPO
+from .conftest import REPO, missing_system_component
 
 DOCS = REPO / "docs"
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -241,11 +241,28 @@ def test_readme_test_command_is_what_ci_runs_after_the_lint_steps() -> None:
     assert any("[test,ray,dev,docs]" in line for line in lines[:run_tests]), ".ci/run does not install the docs extra"
 
 
+def test_ci_installs_the_browser_the_page_tests_need_and_a_missing_component_fails_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    lines = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    install = next((line.split() for line in lines if "apt-get install" in line), [])
+    for package in ("chromium", "chromium-driver", "fonts-noto-cjk"):
+        assert package in install, f".ci/run does not install {package}"
+    assert 'export CI="${CI:-true}"' in lines
+    # Skipped on a user's machine, saying why; a failure in CI, where nothing may be skipped unseen.
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        missing_system_component("Chromium is not installed")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is not installed; CI must have it"):
+        missing_system_component("Chromium is not installed")
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(
-    importlib.util.find_spec("mkdocs") is None, reason="mkdocs is not installed: pip install -e '.[docs]'"
-)
 def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    if importlib.util.find_spec("mkdocs") is None:
+        missing_system_component("mkdocs is not installed: pip install -e '.[docs]'")
     site = tmp_path / "site"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO)}
     built = subprocess.run(

@@ -26,7 +26,7 @@ import pytest
 from jobs.errors import BatchError
 from jobs.reading import BatchSource, read_file_records, read_records, scan_input
 
-from .conftest import Alarm, read_jsonl, run_digest
+from .conftest import Alarm, import_component, read_jsonl, run_digest
 from .test_inputs import CHUNKS, assert_published, reads_at_most, write_batch
 
 
@@ -172,7 +172,7 @@ def test_removing_a_model_with_too_few_file_descriptors_leaves_it_whole(argos_mo
 
 
 def test_a_local_ray_instance_with_too_few_file_descriptors_is_refused(sample_batch: Path) -> None:
-    pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]')")
+    import_component("ray", "Ray is not installed (pip install -e '.[ray]')")
     # Its raylet and GCS server start with the run's limit: with 48 they did not start, and every
     # batch failed with a traceback as an internal error, 30 s each.
     with Alarm(120, "Ray started with too few file descriptors"):
@@ -187,7 +187,7 @@ def test_a_local_ray_instance_with_too_few_file_descriptors_is_refused(sample_ba
 @pytest.mark.slow
 def test_a_local_ray_instance_raises_a_low_soft_limit(sample_batch: Path) -> None:
     # A guard: the check before Ray starts raises a soft limit below its need, as Ray itself would.
-    pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]')")
+    import_component("ray", "Ray is not installed (pip install -e '.[ray]')")
     result = digest_in(None, "run", "--engine", "gloss", "--executor", "ray", "--workers", "1", limits=(48, 4096))
     assert result.returncode == 0, result.stderr
     assert len(read_jsonl(Path("output/seed-cnki-export.jsonl"))) == 19

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-ray = pytest.importorskip(
-    "ray", reason="Ray is not installed (pip install -e '.[ray]'): the ray executor's tests need it"
-)
-from ray.cluster_utils import Cluster
+from .conftest import import_component
+
+ray = import_component("ray", "Ray is not installed (pip install -e '.[ray]'): the ray executor's tests need it")
+from ray.cluster_utils import Cluster  # noqa: E402
 
 from jobs.context import RunContext
 from jobs.engines.base import EngineSettings

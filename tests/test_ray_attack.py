@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]'): the ray executor's tests need it")
+from .conftest import SAMPLE_EXPORT, import_component
 
-from .conftest import SAMPLE_EXPORT
+import_component("ray", "Ray is not installed (pip install -e '.[ray]'): the ray executor's tests need it")
+
 from .test_ray import descendants
 
 

@@ -31,7 +31,7 @@ from jobs.render.papers import Folder
 from jobs.render.search import SCRIPT as SEARCH_SCRIPT
 from jobs.render.words import heading_sentence
 
-from .conftest import SAMPLE_EXPORT, read_jsonl
+from .conftest import SAMPLE_EXPORT, missing_system_component, read_jsonl
 
 HOSTILE = (
     "<script>alert(1)</script> </details> ]]> # no heading | a | b | *no bold* _x_ "
@@ -571,8 +571,9 @@ def busy_rows(png: Path) -> tuple[int, int, int]:
     return width, height, busy
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium): no screenshot")
 def test_headless_screenshot_is_not_blank(sample: Path, tmp_path: Path) -> None:
+    if CHROMIUM is None:
+        missing_system_component("Chromium is not installed (apt-get install chromium): no screenshot")
     png = tmp_path / "page.png"
     command = [
         str(CHROMIUM),
