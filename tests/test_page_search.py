@@ -6,21 +6,30 @@ no link; pinyin names on the page, in the Markdown and in the feed; an absolute 
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, unquote
 
 import feedparser
 import pytest
 
+from jobs.record import Citation
 from jobs.render import render_all
+from jobs.render.citation import search_link
+from jobs.render.papers import Papers
 
-from .conftest import SAMPLE_EXPORT, TEST_DATA, read_jsonl, run_digest
+from .conftest import SAMPLE_EXPORT, TEST_DATA, missing_system_component, read_jsonl, run_digest
 
 EXPORTS = TEST_DATA / "exports"
+#: The batches the index shows papers of: the sample, and the EndNote export (the oldest of the
+#: three exports of the same papers, where each of them is listed).
+LISTED = ("seed-cnki-export", "cnki-endnote")
 CHROMEDRIVER = shutil.which("chromedriver")
 CHROMIUM = next((found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None)
 
@@ -59,11 +68,71 @@ def test_a_paper_in_three_exports_is_one_index_and_feed_entry_with_also_in_links
     assert sum(title.startswith("No title in the export") for title in titles) == 19
     index = (output / "index.html").read_text(encoding="utf-8")
     assert index.count('<li class="paper"') == 24
+    # The index is the entry point: papers across batches, the newest batch (the sample) first, each
+    # batch in its order, a paper of the three exports listed once, at the oldest (EndNote).
+    listed = re.findall(r'class="provenance">in <a href="([^"#]+)\.digest\.html#([^"]+)"', index)
+    expected = [(name, record["id"]) for name in LISTED for record in read_jsonl(output / f"{name}.jsonl")]
+    assert listed == expected
     refworks = (output / "cnki-refworks.digest.html").read_text(encoding="utf-8")
     assert refworks.count('<p class="also">') == 3  # every record of it is in the other two
     assert 'href="cnki-endnote.digest.html#' in refworks and 'href="cnki-noteexpress.digest.html#' in refworks
     markdown = (output / "cnki-refworks.digest.md").read_text(encoding="utf-8")
     assert markdown.count("**Also in:** [cnki-endnote](cnki-endnote.digest.md#") == 3
+
+
+def write_batch(path: Path, *records: tuple[str, str, str | None, str | None, str | None]) -> Path:
+    """A batch JSONL of records as an export of CNKI gives them: a Chinese title and a citation."""
+    lines = []
+    for record_id, title, doi, journal, year in records:
+        citation = {"format": "cnki-refer", "doi": doi, "journal": journal, "year": year}
+        record = {"id": record_id, "source_lang": "zh", "title": {"zh": title, "en": None}, "citation": citation}
+        lines.append(json.dumps({**record, "sentences": []}, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_paper_is_recognised_by_its_doi_else_by_its_title_journal_and_year(tmp_path: Path) -> None:
+    bushen = "补肾活血汤对老年单纯收缩期高血压(肾虚血瘀证)患者血管内皮功能的影响"
+    older = write_batch(
+        tmp_path / "older.jsonl",
+        ("aps", "黄芪多糖复合酶提取工艺优化", "10.13386/j.issn1002-0306.2023090315", "食品工业科技", None),
+        ("bushen", bushen, None, "中医杂志", "2012"),
+        ("notice-1", "征稿简则", "10.13288/j.11-2166/r.2012.01.001", "中医杂志", "2012"),
+        ("no-journal", "研究进展", None, None, None),
+    )
+    newer = write_batch(
+        tmp_path / "newer.jsonl",
+        # The DOI as a link, in capitals: the same paper.
+        (
+            "aps-again",
+            "黄芪多糖复合酶提取工艺优化",
+            "https://doi.org/10.13386/J.ISSN1002-0306.2023090315",
+            "食品工业科技",
+            None,
+        ),
+        # Full-width brackets and a space in the title, with a DOI this time: the same paper.
+        (
+            "bushen-again",
+            bushen.replace("(", "（").replace(")", " ）"),
+            "10.13288/j.zyzz.2012.04.010",
+            "中医杂志",
+            "2012",
+        ),
+        ("bushen-2013", bushen, None, "中医杂志", "2013"),  # another year: another paper
+        # The journal's notice of another issue: its own DOI, so another paper; one without a DOI
+        # cannot say which it is.
+        ("notice-5", "征稿简则", "10.13288/j.11-2166/r.2012.05.001", "中医杂志", "2012"),
+        ("notice", "征稿简则", None, "中医杂志", "2012"),
+        ("no-journal-again", "研究进展", None, None, None),  # a title alone is too little to go on
+    )
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    papers = Papers.of_folder(tmp_path, paths=[older, newer])
+    assert [other.anchor for other in papers.elsewhere("older", "aps")] == ["aps-again"]
+    assert [other.anchor for other in papers.elsewhere("newer", "bushen-again")] == ["bushen"]
+    assert not papers.is_shown("newer", "aps-again") and not papers.is_shown("newer", "bushen-again")
+    for alone in ("bushen-2013", "notice-5", "notice", "no-journal-again"):
+        assert papers.elsewhere("newer", alone) == [] and papers.is_shown("newer", alone), alone
+    assert papers.elsewhere("older", "notice-1") == [] and papers.elsewhere("older", "no-journal") == []
 
 
 def test_removing_a_batch_updates_the_also_in_links_of_the_others(output: Path, tmp_path: Path) -> None:
@@ -106,6 +175,27 @@ def test_a_record_without_link_or_doi_gets_a_search_at_its_database(output: Path
     assert f"[search CNKI for this title]({search.replace('&amp;', '&')})" in markdown
 
 
+@pytest.mark.parametrize(
+    ("citation", "search"),
+    [
+        (Citation(format="ris", database="万方数据"), "search Wanfang Data for this title"),  # RIS DP, as written
+        (Citation(format="ris", database="维普资讯"), "search CQVIP for this title"),
+        (Citation(format="noteexpress", database="CNKI"), "search CNKI for this title"),
+        (Citation(format="cnki-self-defined"), "search CNKI for this title"),  # only CNKI writes it
+        (Citation(format="ris", url="https://kns.cnki.net/kcms2/article/abstract?v=x"), None),  # a link: no search
+        (Citation(format="ris", doi="10.13386/j.issn1002-0306.2023090315"), None),
+        # A link that must not be one is no way to the original: search instead.
+        (Citation(format="cnki-refer", database="CNKI", url="javascript:alert(1)"), "search CNKI for this title"),
+        (Citation(format="ris"), "search Google Scholar for this title"),  # the database unknown
+    ],
+)
+def test_the_search_link_goes_to_the_database_the_record_came_from(citation: Citation, search: str | None) -> None:
+    link = search_link(citation, "黄芪 多糖")
+    assert (link.text if link else None) == search
+    if link is not None:
+        assert link.href.startswith("https://") and link.href.endswith("=%E9%BB%84%E8%8A%AA%20%E5%A4%9A%E7%B3%96")
+
+
 def test_the_feed_self_link_is_absolute_with_a_base_url(output: Path, tmp_path: Path) -> None:
     folder = tmp_path / "out"
     shutil.copytree(output, folder, copy_function=shutil.copy2)
@@ -122,14 +212,16 @@ def test_the_feed_self_link_is_absolute_with_a_base_url(output: Path, tmp_path: 
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     if CHROMEDRIVER is None or CHROMIUM is None:
-        pytest.skip("Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+        missing_system_component(
+            "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
+    options.binary_location = str(CHROMIUM)
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -138,89 +230,144 @@ def browser() -> Iterator[object]:
     driver.quit()
 
 
-def visible_titles(driver: object, selector: str) -> list[str]:
+def shown(driver: Any, selector: str) -> list[str]:
+    """The anchors of the items the page shows now, in the order it shows them (an article's id, a
+    listed paper's link target)."""
     from selenium.webdriver.common.by import By
 
-    return [
-        item.find_element(By.CSS_SELECTOR, "h2, h3").text
-        for item in driver.find_elements(By.CSS_SELECTOR, selector)
-        if item.is_displayed()
-    ]  # type: ignore[attr-defined]
+    anchors = []
+    for item in driver.find_elements(By.CSS_SELECTOR, selector):
+        if item.is_displayed():
+            link = item.get_attribute("id") or item.find_element(By.CSS_SELECTOR, "h3 a").get_attribute("href")
+            anchors.append(unquote(link.rpartition("#")[2]))
+    return anchors
 
 
-def settle() -> None:
+def type_into(driver: Any, text: str) -> None:
+    """Type `text` into the search field, as a reader does (it searches as they type)."""
+    from selenium.webdriver.common.by import By
+
+    search = driver.find_element(By.NAME, "q")
+    search.clear()
+    search.send_keys(text)
     time.sleep(0.2)
 
 
-@pytest.mark.slow
-def test_the_index_search_filters_and_sort_work_in_chromium_from_file(output: Path, browser: object) -> None:
+def choose(driver: Any, name: str, text: str | None) -> None:
+    """Choose an option of the select `name` by the words it shows (None: its first, "any")."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
+    select = Select(driver.find_element(By.NAME, name))
+    select.select_by_index(0) if text is None else select.select_by_visible_text(text)
+    time.sleep(0.2)
+
+
+def ids_where(output: Path, batches: tuple[str, ...], keep: Callable[[dict[str, Any]], bool]) -> set[str]:
+    """The ids of the records of `batches` that `keep` keeps: what a page should show."""
+    return {record["id"] for name in batches for record in read_jsonl(output / f"{name}.jsonl") if keep(record)}
+
+
+def citation_of(record: dict[str, Any]) -> dict[str, Any]:
+    return record.get("citation") or {}
+
+
+def sentences_of(record: dict[str, Any]) -> str:
+    """The record's sentences, as written and in English."""
+    return " ".join(text for sentence in record["sentences"] for text in (sentence["zh"], sentence["en"]) if text)
+
+
+@pytest.mark.slow
+def test_the_index_search_filters_and_sort_work_in_chromium_from_file(output: Path, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
     driver = browser
-    driver.get((output / "index.html").as_uri())  # type: ignore[attr-defined]
-    search = driver.find_element(By.NAME, "q")  # type: ignore[attr-defined]
-    assert search.is_displayed()  # the script ran: the form shows
-    assert len(visible_titles(driver, "li.paper")) == 24
-    shown = driver.find_element(By.ID, "finder-shown")  # type: ignore[attr-defined]
-    assert shown.text == "Showing all 24."
-    search.send_keys("huangqi duotang")  # the title's pinyin, typed
-    settle()
-    assert len(visible_titles(driver, "li.paper")) == 1 and shown.text == "Showing 1 of 24."
-    search.clear()
-    search.send_keys("黄芪")  # Chinese
-    settle()
-    assert len(visible_titles(driver, "li.paper")) == 2  # the APS paper and the conference paper
-    search.clear()
-    search.send_keys("zhang huijia")  # an author in pinyin
-    settle()
-    assert len(visible_titles(driver, "li.paper")) == 1
-    driver.find_element(By.CSS_SELECTOR, "button[type=reset]").click()  # type: ignore[attr-defined]
-    settle()
-    assert len(visible_titles(driver, "li.paper")) == 24
-    Select(driver.find_element(By.NAME, "year")).select_by_visible_text("2013")  # type: ignore[attr-defined]
-    settle()
-    assert visible_titles(driver, "li.paper") == [
-        next(item.text for item in driver.find_elements(By.CSS_SELECTOR, "li.paper h3") if item.is_displayed())  # type: ignore[attr-defined]
-    ]
-    Select(driver.find_element(By.NAME, "year")).select_by_index(0)  # type: ignore[attr-defined]
-    Select(driver.find_element(By.NAME, "journal")).select_by_visible_text("Keji Ribao (科技日报)")  # type: ignore[attr-defined]
-    settle()
-    assert len(visible_titles(driver, "li.paper")) == 1
-    Select(driver.find_element(By.NAME, "journal")).select_by_index(0)  # type: ignore[attr-defined]
-    Select(driver.find_element(By.NAME, "sort")).select_by_visible_text("title, A to Z")  # type: ignore[attr-defined]
-    settle()
-    assert len(visible_titles(driver, "li.paper")) == 24
-    in_order = driver.execute_script(  # type: ignore[attr-defined]
-        "var t = Array.from(document.querySelectorAll('li.paper')).map(function (e) { return e.dataset.title; });"
-        "return t.every(function (x, i) { return i === 0 || t[i - 1].localeCompare(x, 'en') <= 0; });"
+    driver.get((output / "index.html").as_uri())
+    assert driver.find_element(By.NAME, "q").is_displayed()  # the script ran: the form shows
+    # Newest batch first (the sample, a week after the exports), each batch in its order.
+    everything = shown(driver, "li.paper")
+    listed = [[record["id"] for record in read_jsonl(output / f"{name}.jsonl")] for name in LISTED]
+    assert everything == listed[0] + listed[1]
+    count = driver.find_element(By.ID, "finder-shown")
+    assert count.text == "Showing all 24."
+    # Nothing was fetched: the page holds all it needs (file://, no network).
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+    # Free text: pinyin (as typed, without tones), Chinese, an author's name in pinyin, English.
+    type_into(driver, "huangqi duotang")
+    aps = ids_where(output, LISTED, lambda record: "10.13386" in (citation_of(record).get("doi") or ""))
+    assert set(shown(driver, "li.paper")) == aps and len(aps) == 1 and count.text == "Showing 1 of 24."
+    type_into(driver, "黄芪")
+    with_huangqi = ids_where(output, LISTED, lambda record: "黄芪" in (record.get("title") or {}).get("zh", ""))
+    assert set(shown(driver, "li.paper")) == with_huangqi and len(with_huangqi) == 2
+    type_into(driver, "zhang huijia")
+    assert set(shown(driver, "li.paper")) == aps
+    type_into(driver, "SWING States")  # English, any case: a heading the index shows
+    swing = ids_where(output, LISTED, lambda record: "swing states" in sentences_of(record))
+    assert set(shown(driver, "li.paper")) == swing and len(swing) == 1
+    type_into(driver, "")
+    driver.find_element(By.CSS_SELECTOR, "button[type=reset]").click()
+    time.sleep(0.2)
+    assert shown(driver, "li.paper") == everything
+
+    # Filters: a year, a journal (in pinyin, the Chinese beside).
+    choose(driver, "year", "2013")
+    in_2013 = ids_where(output, LISTED, lambda record: citation_of(record).get("year") == "2013")
+    assert set(shown(driver, "li.paper")) == in_2013 and len(in_2013) == 1
+    choose(driver, "year", None)
+    choose(driver, "journal", "Keji Ribao (科技日报)")
+    newspaper = ids_where(output, LISTED, lambda record: citation_of(record).get("journal") == "科技日报")
+    assert set(shown(driver, "li.paper")) == newspaper and len(newspaper) == 1
+    choose(driver, "journal", None)
+
+    # Sort: by title, then by year; back to the order listed.
+    choose(driver, "sort", "title, A to Z")
+    titles = driver.execute_script(
+        "return Array.from(document.querySelectorAll('li.paper')).map(function (e) { return e.dataset.title; });"
     )
-    assert in_order
-    assert driver.find_elements(By.CSS_SELECTOR, "li.paper")[0].get_attribute("data-order") != "0"  # type: ignore[attr-defined]
+    assert len(titles) == 24 and titles != [None] * 24
+    assert all(driver.execute_script("return arguments[0].localeCompare(arguments[1], 'en') <= 0", a, b)
+               for a, b in zip(titles, titles[1:]))  # fmt: skip
+    assert shown(driver, "li.paper") != everything
+    choose(driver, "sort", "year, newest first")
+    years = [int(item.get_attribute("data-year") or 0) for item in driver.find_elements(By.CSS_SELECTOR, "li.paper")]
+    assert years == sorted(years, reverse=True) and years[0] == 2023
+    choose(driver, "sort", "as listed")
+    assert shown(driver, "li.paper") == everything
 
 
 @pytest.mark.slow
-def test_the_batch_page_flag_filter_and_keyword_filter_work_in_chromium(output: Path, browser: object) -> None:
+def test_the_batch_page_flag_filter_and_keyword_filter_work_in_chromium(output: Path, browser: Any) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     driver = browser
-    driver.get((output / "seed-cnki-export.digest.html").as_uri())  # type: ignore[attr-defined]
-    assert len(visible_titles(driver, "article.record")) == 19
-    Select(driver.find_element(By.NAME, "flag")).select_by_visible_text("dictionary gloss, not a translation")  # type: ignore[attr-defined]
-    settle()
-    assert len(visible_titles(driver, "article.record")) == 12  # the Chinese abstracts, glossed
-    Select(driver.find_element(By.NAME, "flag")).select_by_visible_text("no flags")  # type: ignore[attr-defined]
-    settle()
-    assert len(visible_titles(driver, "article.record")) == 7
-    Select(driver.find_element(By.NAME, "flag")).select_by_index(0)  # type: ignore[attr-defined]
-    keyword = Select(driver.find_element(By.NAME, "keyword"))  # type: ignore[attr-defined]
-    keyword.select_by_index(1)
-    settle()
-    chosen = keyword.first_selected_option.get_attribute("value")
-    shown = [item for item in driver.find_elements(By.CSS_SELECTOR, "article.record") if item.is_displayed()]  # type: ignore[attr-defined]
-    assert shown and all(chosen in item.get_attribute("data-keywords").split(";") for item in shown)
-    search = driver.find_element(By.NAME, "q")  # type: ignore[attr-defined]
-    search.send_keys("核威慑 no such words at all")
-    settle()
-    assert visible_titles(driver, "article.record") == []
+    driver.get((output / "seed-cnki-export.digest.html").as_uri())
+    batch = ("seed-cnki-export",)
+    everything = shown(driver, "article.record")
+    assert everything == [record["id"] for record in read_jsonl(output / "seed-cnki-export.jsonl")]
+    choose(driver, "flag", "dictionary gloss, not a translation")
+    glossed = ids_where(output, batch, lambda record: "gloss" in record["flags"])
+    assert set(shown(driver, "article.record")) == glossed and len(glossed) == 12  # the Chinese abstracts
+    choose(driver, "flag", "no flags")
+    unflagged = ids_where(output, batch, lambda record: not record["flags"])
+    assert set(shown(driver, "article.record")) == unflagged and len(unflagged) == 7
+    choose(driver, "flag", None)
+
+    keyword = Select(driver.find_element(By.NAME, "keyword"))
+    chosen = "Deterrence"
+    keyword.select_by_value(chosen)
+    time.sleep(0.2)
+    deterrence = ids_where(output, batch, lambda record: chosen in ((record["keywords"] or {}).get("en") or []))
+    assert set(shown(driver, "article.record")) == deterrence and 1 < len(deterrence) < 19
+    keyword.select_by_index(0)
+
+    # Free text finds the originals in the fold too, and every word of the query must be found.
+    type_into(driver, "AUKUS")
+    aukus = ids_where(output, batch, lambda record: "AUKUS" in sentences_of(record))
+    assert set(shown(driver, "article.record")) == aukus and len(aukus) == 1
+    type_into(driver, "延伸威慑")  # a Chinese word of one abstract's original, folded away
+    extended = ids_where(output, batch, lambda record: "延伸威慑" in sentences_of(record))
+    assert set(shown(driver, "article.record")) == extended and 1 <= len(extended) < 19
+    type_into(driver, "核武器 no such words at all")
+    assert shown(driver, "article.record") == []
