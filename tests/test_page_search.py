@@ -80,6 +80,16 @@ def test_a_paper_in_three_exports_is_one_index_and_feed_entry_with_also_in_links
     assert markdown.count("**Also in:** [cnki-endnote](cnki-endnote.digest.md#") == 3
 
 
+def test_a_page_offers_the_filters_its_items_can_be_told_apart_by(output: Path) -> None:
+    def filters(name: str) -> list[str]:
+        return re.findall(r'<select name="(\w+)">', (output / name).read_text(encoding="utf-8"))
+
+    # The sample is a plain text export: no years, no journals, nothing to choose.
+    assert filters("seed-cnki-export.digest.html") == ["keyword", "flag", "sort"]
+    assert filters("cnki-endnote.digest.html") == ["keyword", "year", "journal", "flag", "sort"]
+    assert filters("index.html") == ["keyword", "year", "journal", "flag", "sort"]
+
+
 def write_batch(path: Path, *records: tuple[str, str, str | None, str | None, str | None]) -> Path:
     """A batch JSONL of records as an export of CNKI gives them: a Chinese title and a citation."""
     lines = []

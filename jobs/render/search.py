@@ -175,10 +175,15 @@ def finder(facets: Facets, list_id: str, what: str, scope: str = "") -> str:
         f'<input type="search" name="q" aria-label="Search {_e(what)}" '
         f'placeholder="Search {_e(what)}: English, 中文 or pinyin" autocomplete="off">\n<div class="controls">'
     )
-    out.append(_select("keyword", "Keyword", [(word, word) for word in keywords], "any keyword"))
-    out.append(_select("year", "Year", [(year, year) for year in years], "any year"))
-    out.append(_select("journal", "Journal", [(name, name) for name in journals], "any journal"))
-    out.append(_select("flag", "Flags", flags, "any"))
+    # A filter with nothing to choose (no years in a plain text export) is left out.
+    if keywords:
+        out.append(_select("keyword", "Keyword", [(word, word) for word in keywords], "any keyword"))
+    if years:
+        out.append(_select("year", "Year", [(year, year) for year in years], "any year"))
+    if journals:
+        out.append(_select("journal", "Journal", [(name, name) for name in journals], "any journal"))
+    if facets.flags:
+        out.append(_select("flag", "Flags", flags, "any"))
     sort_options = "".join(f'<option value="{value}">{_e(text)}</option>' for value, text in sorts)
     out.append(f'<label>Sort<select name="sort">{sort_options}</select></label>')
     out.append('<button type="reset">Clear</button></div>\n')
