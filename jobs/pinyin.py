@@ -36,6 +36,10 @@ _NO_SPACE_AFTER = re.compile(r"([(\[{“‘]|(?<=\S)[-/])\s+")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 _SPACE_AFTER = re.compile(r"([,;:])(?=[^\s\d])")
 
+#: The most characters a Chinese personal name has (a compound surname and a two-character given
+#: name: 欧阳建国); an author's name longer than that is a body's (北京大学信息管理系).
+PERSONAL_NAME_LENGTH = 4
+
 #: Compound surnames (复姓), as their bearers write them. A two-character name never starts with one.
 COMPOUND_SURNAMES = {
     "欧阳": "ouyang", "司马": "sima", "诸葛": "zhuge", "上官": "shangguan", "东方": "dongfang",
@@ -128,18 +132,34 @@ def has_chinese(text: str | None) -> bool:
     return bool(text and _HAN_RUN.search(text))
 
 
+def author_pinyin(zh: str) -> str:
+    """An author in pinyin: a person's name as citations write it ("Zhang Huijia"), a body's word
+    by word ("Beijing Daxue Xinxi Guanli Xi": standards and reports have bodies for authors). A
+    Chinese personal name has at most four characters, unless a middle dot parts it."""
+    name = "".join(zh.split())
+    dotted = bool(_NAME_DOT.search(name))
+    personal = _HAN_RUN.fullmatch(_NAME_DOT.sub("", name)) and (dotted or len(name) <= PERSONAL_NAME_LENGTH)
+    return person_name(zh) if personal else title_pinyin(zh)
+
+
 def record_pinyin(title_zh: str | None, citation: Citation | None) -> Pinyin | None:
     """A record's Chinese title and its citation's Chinese names in pinyin; None where none is Chinese."""
-    authors = citation.authors if citation is not None else []
-    affiliations = citation.affiliations if citation is not None else []
-    journal = citation.journal if citation is not None else None
-    if not any(has_chinese(text) for text in (title_zh, journal, *authors, *affiliations)):
+    if citation is None:
+        citation = Citation(format="")
+    names = (*citation.authors, *citation.affiliations, *citation.supervisors)
+    if not any(has_chinese(text) for text in (title_zh, citation.journal, citation.publisher, *names)):
         return None
+
+    def words(name: str | None) -> str | None:
+        return title_pinyin(name) if name and has_chinese(name) else None
+
     return Pinyin(
         title=sentence_pinyin(title_zh) if title_zh and has_chinese(title_zh) else None,
-        authors=[person_name(name) if has_chinese(name) else name for name in authors],
-        affiliations=[title_pinyin(name) if has_chinese(name) else name for name in affiliations],
-        journal=title_pinyin(journal) if journal and has_chinese(journal) else None,
+        authors=[author_pinyin(name) if has_chinese(name) else name for name in citation.authors],
+        affiliations=[title_pinyin(name) if has_chinese(name) else name for name in citation.affiliations],
+        journal=words(citation.journal),
+        publisher=words(citation.publisher),
+        supervisors=[author_pinyin(name) if has_chinese(name) else name for name in citation.supervisors],
     )
 
 

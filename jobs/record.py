@@ -161,14 +161,17 @@ class Pinyin:
     """The record's Chinese title and names in pinyin (made by `jobs.pinyin`), for readers who do
     not read Chinese characters and for citations.
 
-    `authors` and `affiliations` follow the citation's, one for one (a name that is not Chinese as
-    it is); `title` is the Chinese title's, `journal` the journal's (None where not Chinese).
+    `authors`, `affiliations` and `supervisors` follow the citation's, one for one (a name that is
+    not Chinese as it is); `title` is the Chinese title's, `journal` and `publisher` the
+    citation's (None where not Chinese).
     """
 
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     affiliations: list[str] = field(default_factory=list)
     journal: str | None = None
+    publisher: str | None = None
+    supervisors: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -176,6 +179,8 @@ class Pinyin:
             "authors": self.authors,
             "affiliations": self.affiliations,
             "journal": self.journal,
+            "publisher": self.publisher,
+            "supervisors": self.supervisors,
         }
 
     @classmethod
@@ -188,6 +193,8 @@ class Pinyin:
             authors=_strings(value.get("authors")) or [],
             affiliations=_strings(value.get("affiliations")) or [],
             journal=_string(value.get("journal")) or None,
+            publisher=_string(value.get("publisher")) or None,
+            supervisors=_strings(value.get("supervisors")) or [],
         )
 
 

@@ -343,12 +343,20 @@ def test_records_carry_the_new_fields_as_the_schema_says(output: Path) -> None:
 def test_the_page_shows_the_volume_the_university_the_supervisors_and_the_standard(output: Path) -> None:
     page = parse_html((output / "cnki-refworks-2024.digest.html").read_text(encoding="utf-8"))
     lines = [node.text() for node in page.find_all("p") if node.attrs.get("class") == "citation"]
-    # (Names in pinyin, the Chinese beside them: tests/test_page_search.py.)
+    # Names in pinyin, the Chinese beside them; the authors of a standard are bodies.
     assert any("(中国医科大学学报) 49(12): 1106-1111+1117" in line for line in lines)  # was "(12 vo 49)"
-    assert any("(林行众) · 南京农业大学 · supervised by 黄三文, 杨清 · 2015" in line for line in lines)
-    assert any("北京师范大学学报(自然科学版)编辑部 et al. · standard GB/T 7714-2015" in line for line in lines)
+    assert any(
+        "Lin Xingzhong (林行众) · Nanjing Nongye Daxue (南京农业大学) · "
+        "supervised by Huang Sanwen (黄三文), Yang Qing (杨清) · 2015" in line
+        for line in lines
+    )
+    assert any(
+        line.startswith("Beijing Daxue Xinxi Guanli Xi (北京大学信息管理系), Zhongguo Kexue Jishu Xinxi Yanjiusuo")
+        and "(北京师范大学学报(自然科学版)编辑部) et al. · standard GB/T 7714-2015" in line
+        for line in lines
+    )
     markdown = (output / "cnki-endnote-2024.digest.md").read_text(encoding="utf-8")
-    assert "(潘福妮) · 大連理工大學 · supervised by 董鋒 · 2006" in markdown
+    assert "Pan Funi (潘福妮) · " in markdown and "(大連理工大學) · supervised by Dong Feng (董鋒) · 2006" in markdown
 
 
 def test_the_operator_is_told_once_a_file_of_each_tag_left_out(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.pinyin import person_name, record_pinyin, sentence_pinyin, title_pinyin
+from jobs.pinyin import author_pinyin, person_name, record_pinyin, sentence_pinyin, title_pinyin
 from jobs.record import Citation
 
 
@@ -77,3 +77,29 @@ def test_a_records_pinyin_follows_its_citation_one_for_one() -> None:
     assert record_pinyin("A title", english) is None  # nothing Chinese: no pinyin
     assert record_pinyin(None, None) is None
     assert record_pinyin("黄芪", None) == record_pinyin("黄芪", Citation(format="ris"))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("张会佳", "Zhang Huijia"),
+        ("欧阳建国", "Ouyang Jianguo"),  # four characters: still a person's
+        ("阿不都·热合曼", "Abudou Reheman"),
+        # The authors of a standard in CNKI's RefWorks export: bodies, named word by word.
+        ("北京大学信息管理系", "Beijing Daxue Xinxi Guanli Xi"),
+        ("中国科学技术信息研究所", "Zhongguo Kexue Jishu Xinxi Yanjiusuo"),
+        ("北京师范大学学报(自然科学版)编辑部", "Beijing Shifan Daxue Xuebao (Ziran Kexue Ban) Bianjibu"),
+        ("John Smith", "John Smith"),
+    ],
+)
+def test_an_author_is_a_person_or_a_body(name: str, expected: str) -> None:
+    assert author_pinyin(name) == expected
+
+
+def test_a_theses_university_and_supervisors_are_in_pinyin_too() -> None:
+    thesis = Citation(format="refworks", authors=["林行众"], supervisors=["黄三文", "杨清"], publisher="南京农业大学")
+    pinyin = record_pinyin("黄瓜共表达基因模块的识别及其特点分析", thesis)
+    assert pinyin is not None
+    assert (pinyin.authors, pinyin.supervisors) == (["Lin Xingzhong"], ["Huang Sanwen", "Yang Qing"])
+    assert pinyin.publisher == "Nanjing Nongye Daxue" and pinyin.journal is None
+    assert record_pinyin(None, Citation(format="refworks", publisher="南京农业大学")) is not None

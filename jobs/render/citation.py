@@ -119,12 +119,12 @@ def cited(record: Record, title: str) -> Cited:
     return Cited(
         authors=_names(citation.authors, pinyin.authors),
         affiliations=_names(citation.affiliations, pinyin.affiliations),
-        journal=_names([citation.journal or ""], [pinyin.journal or ""])[0] if clean(citation.journal) else None,
+        journal=_name(citation.journal, pinyin.journal),
         numbers=_numbers(citation),
         standard=clean(citation.standard_number),
         # A newspaper's publisher is the newspaper: not said twice.
-        publisher=Name(publisher) if publisher and publisher != clean(citation.journal) else None,
-        supervisors=_names(citation.supervisors, []),
+        publisher=_name(publisher, pinyin.publisher) if publisher != clean(citation.journal) else None,
+        supervisors=_names(citation.supervisors, pinyin.supervisors),
         year=clean(citation.year),
         link=link,
         unsafe_link=unsafe_link,
@@ -140,10 +140,17 @@ def _pinyin(record: Record) -> Pinyin:
         pinyin is None
         or len(pinyin.authors) != len(citation.authors)
         or len(pinyin.affiliations) != len(citation.affiliations)
+        or len(pinyin.supervisors) != len(citation.supervisors)
+        or (pinyin.publisher is None and has_chinese(citation.publisher))
     ):
         title = (record.title or {}).get("zh") if record.source_lang == "zh" else None
         pinyin = record_pinyin(title, citation)
     return pinyin or Pinyin()
+
+
+def _name(original: str | None, pinyin: str | None) -> Name | None:
+    """A name in pinyin with the original beside it, or as it is; None where there is none."""
+    return next(iter(_names([original or ""], [pinyin or ""])), None)
 
 
 def _names(originals: list[str], pinyin: list[str]) -> list[Name]:
