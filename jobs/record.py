@@ -95,6 +95,9 @@ class Citation:
     affiliations: list[str] = field(default_factory=list)
     supervisors: list[str] = field(default_factory=list)
     journal: str | None = None
+    #: The journal's English name where the export gives it beside the Chinese one (Wanfang's
+    #: NoteExpress `{Translated Journal}`: 临床医学研究与实践, Clinical Research and Practice).
+    journal_en: str | None = None
     publisher: str | None = None
     year: str | None = None
     volume: str | None = None
@@ -116,6 +119,7 @@ class Citation:
             "affiliations": self.affiliations,
             "supervisors": self.supervisors,
             "journal": self.journal,
+            "journal_en": self.journal_en,
             "publisher": self.publisher,
             "year": self.year,
             "volume": self.volume,
@@ -141,6 +145,7 @@ class Citation:
             affiliations=_strings(value.get("affiliations")) or [],
             supervisors=_strings(value.get("supervisors")) or [],
             journal=_string(value.get("journal")) or None,
+            journal_en=_string(value.get("journal_en")) or None,
             publisher=_string(value.get("publisher")) or None,
             year=_string(value.get("year")) or None,
             volume=_string(value.get("volume")) or None,

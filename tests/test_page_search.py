@@ -17,12 +17,14 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import feedparser
+import jsonschema
 import pytest
 
 from jobs.record import Citation
 from jobs.render import render_all
 from jobs.render.citation import search_link
 from jobs.render.papers import Papers
+from jobs.schema import record_schema
 
 from .conftest import SAMPLE_EXPORT, TEST_DATA, missing_system_component, read_jsonl, run_digest
 
@@ -204,6 +206,35 @@ def test_the_search_link_goes_to_the_database_the_record_came_from(citation: Cit
     assert (link.text if link else None) == search
     if link is not None:
         assert link.href.startswith("https://") and link.href.endswith("=%E9%BB%84%E8%8A%AA%20%E5%A4%9A%E7%B3%96")
+
+
+def test_a_journal_shows_its_english_where_the_export_gives_it(tmp_path: Path) -> None:
+    # Wanfang's NoteExpress export names each journal in Chinese and in English ({Translated Journal}).
+    inputs = tmp_path / "input"
+    inputs.mkdir()
+    shutil.copy(TEST_DATA / "wanfang-noteexpress.net", inputs)
+    out = tmp_path / "output"
+    assert run_digest("run", str(inputs), "-o", str(out), "--engine", "gloss", "-q", "--no-cache").exit_code == 0
+    records = read_jsonl(out / "wanfang-noteexpress.jsonl")
+    for record in records:
+        jsonschema.Draft202012Validator(record_schema()).validate(record)
+    assert [record["citation"]["journal_en"] for record in records] == [
+        "Clinical Laboratory Journal (Electronic Edition)",
+        "Nursing Practice and Research",
+        "The Journal of Medical Theory and Practice",
+    ]
+    # In pinyin, its English in square brackets as citations give a translated name, the Chinese beside.
+    shown = "Linchuang Jianyan Zazhi (Dianziban) [Clinical Laboratory Journal (Electronic Edition)] (临床检验杂志（电子版）)"
+    page = (out / "wanfang-noteexpress.digest.html").read_text(encoding="utf-8")
+    assert (
+        "<bdi>Linchuang Jianyan Zazhi (Dianziban)</bdi> [<bdi>Clinical Laboratory Journal (Electronic Edition)</bdi>]"
+        ' (<bdi lang="zh">临床检验杂志（电子版）</bdi>)' in page
+    )
+    assert f'<option value="{shown}" dir="auto">' in page  # the journal filter finds it by its English too
+    markdown = (out / "wanfang-noteexpress.digest.md").read_text(encoding="utf-8")
+    assert shown.replace("[", "\\[").replace("]", "\\]") in markdown
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert sum(shown in entry.content[0].value for entry in feed.entries) == 1
 
 
 def test_the_feed_self_link_is_absolute_with_a_base_url(output: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote, urlsplit
 
 from ..pinyin import has_chinese, record_pinyin
@@ -52,11 +52,16 @@ class Name:
     shown: str
     #: The name as the export writes it, where `shown` is its pinyin ("" otherwise).
     original: str = ""
+    #: Its English, where the export gives it (a journal's, from Wanfang): after the pinyin in
+    #: square brackets, as citations give a translated name.
+    english: str = ""
 
     @property
     def text(self) -> str:
-        """ "Zhang Huijia (张会佳)", or the name alone."""
-        return f"{self.shown} ({self.original})" if self.original else self.shown
+        """ "Zhang Huijia (张会佳)", "Linchuang Yixue Yanjiu yu Shijian [Clinical Research and Practice]
+        (临床医学研究与实践)", or the name alone."""
+        english = f" [{self.english}]" if self.english else ""
+        return f"{self.shown}{english} ({self.original})" if self.original else self.shown + english
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ def cited(record: Record, title: str) -> Cited:
     return Cited(
         authors=_names(citation.authors, pinyin.authors),
         affiliations=_names(citation.affiliations, pinyin.affiliations),
-        journal=_name(citation.journal, pinyin.journal),
+        journal=_journal(citation, pinyin),
         numbers=_numbers(citation),
         standard=clean(citation.standard_number),
         # A newspaper's publisher is the newspaper: not said twice.
@@ -146,6 +151,14 @@ def _pinyin(record: Record) -> Pinyin:
         title = (record.title or {}).get("zh") if record.source_lang == "zh" else None
         pinyin = record_pinyin(title, citation)
     return pinyin or Pinyin()
+
+
+def _journal(citation: Citation, pinyin: Pinyin) -> Name | None:
+    """The journal in pinyin, with its English where the export gives it, the Chinese beside."""
+    name, english = _name(citation.journal, pinyin.journal), clean(citation.journal_en)
+    if name is None or not english or english.casefold() in (name.shown.casefold(), name.original.casefold()):
+        return name
+    return replace(name, english=english)
 
 
 def _name(original: str | None, pinyin: str | None) -> Name | None:

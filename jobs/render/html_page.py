@@ -282,9 +282,10 @@ def original_title_html(entry: Entry) -> str:
 
 def name_html(name: Name) -> str:
     """A name in pinyin with the Chinese beside it, each part isolated: "Zhang Huijia (张会佳)"."""
+    english = f" [<bdi>{_e(name.english)}</bdi>]" if name.english else ""
     if not name.original:
-        return f"<bdi{_lang(name.shown)}>{_e(name.shown)}</bdi>"
-    return f'<bdi>{_e(name.shown)}</bdi> (<bdi lang="zh">{_e(name.original)}</bdi>)'
+        return f"<bdi{_lang(name.shown)}>{_e(name.shown)}</bdi>{english}"
+    return f'<bdi>{_e(name.shown)}</bdi>{english} (<bdi lang="zh">{_e(name.original)}</bdi>)'
 
 
 def also_html(elsewhere: list[Occurrence]) -> str:

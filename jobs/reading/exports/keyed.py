@@ -161,6 +161,7 @@ def _keyed_reference(layout: KeyedLayout, lines: list[str], line: int) -> Refere
             affiliations=split(values("affiliations"), NAME_SEPARATORS),
             supervisors=split(values("supervisors"), NAME_SEPARATORS) if is_thesis(kind) else [],
             journal=first("journal"),
+            journal_en=first("journal_en"),
             publisher=first("publisher"),
             year=year(first("year")),
             volume=first("volume"),

@@ -20,6 +20,7 @@ LAYOUT = KeyedLayout(
         "affiliations": ("Author Address",),
         "supervisors": ("Tertiary Author",),  # a thesis's
         "journal": ("Journal", "Secondary Title"),
+        "journal_en": ("Translated Journal",),  # Wanfang's: the journal's English name
         "publisher": ("Publisher",),  # a thesis's university, a standard's issuer
         "year": ("Year", "Date"),
         "volume": ("Volume",),
