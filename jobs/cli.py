@@ -319,58 +319,15 @@ def cli() -> None:
 def run_command(
     inputs: tuple[Path, ...],
     config: Config,
-    output_dir: Path,
-    engine: str,
     summary_sentences: int | None,
     summary_ratio: float | None,
-    algorithm: str,
-    summary_mode: str,
-    keyword_count: int,
-    keyword_method: str,
-    force: bool,
-    models_dir: Path | None,
-    glossary: Path | None,
-    cache_path: Path | None,
-    no_cache: bool,
-    follow_symlinks: bool,
-    executor: str,
-    ray_address: str | None,
-    workers: int | None,
-    base_url: str | None,
     quiet: bool,
-    **engine_option_values: Any,
+    **flags: Any,
 ) -> None:
     """`digest run`; its help is RUN_HELP."""
     summary_sentences, summary_ratio = flag_over_file(summary_sentences, summary_ratio)
     try:
-        report = run(
-            RunOptions(
-                inputs=inputs or (Path("input"),),
-                output_dir=output_dir,
-                engine=engine,
-                summary_size=summary_size(summary_sentences, summary_ratio),
-                summarizer=algorithm,
-                summary_mode=summary_mode,
-                keywords=keyword_count,
-                keyword_method=keyword_method,
-                force=force,
-                engine_settings=EngineSettings(
-                    models_dir=models_dir or default_models_dir(),
-                    options=engine_option_values,
-                ),
-                glossary=glossary,
-                cache_path=cache_path,
-                use_cache=not no_cache,
-                progress=not quiet and messages.stderr_is_terminal(),
-                follow_symlinks=follow_symlinks,
-                executor=executor,
-                ray_address=ray_address,
-                workers=workers,
-                mail=config.mail,
-                topics=config.topics,
-                base_url=base_url,
-            )
-        )
+        report = run(_run_options(inputs, config, summary_size(summary_sentences, summary_ratio), quiet, flags))
     except UsageError as error:  # shown as click shows its own: under the usage line
         raise click.UsageError(str(error)) from None
     except DigestError as error:
@@ -378,6 +335,44 @@ def run_command(
     if not quiet:
         messages.say(report.summary_line())
     sys.exit(report.exit_code)
+
+
+#: `digest run`'s own flags, by their parameter names; the others are the engines' options.
+_RUN_FLAGS = (
+    "output_dir", "engine", "algorithm", "summary_mode", "keyword_count", "keyword_method", "force",
+    "models_dir", "glossary", "cache_path", "no_cache", "follow_symlinks", "executor", "ray_address",
+    "workers", "base_url",
+)  # fmt: skip
+
+
+def _run_options(
+    inputs: tuple[Path, ...], config: Config, size: int | float, quiet: bool, flags: dict[str, Any]
+) -> RunOptions:
+    """The run's options from `digest run`'s flags and the config file's mail and topics."""
+    own = {name: flags.pop(name) for name in _RUN_FLAGS}
+    return RunOptions(
+        inputs=inputs or (Path("input"),),
+        output_dir=own["output_dir"],
+        engine=own["engine"],
+        summary_size=size,
+        summarizer=own["algorithm"],
+        summary_mode=own["summary_mode"],
+        keywords=own["keyword_count"],
+        keyword_method=own["keyword_method"],
+        force=own["force"],
+        engine_settings=EngineSettings(models_dir=own["models_dir"] or default_models_dir(), options=flags),
+        glossary=own["glossary"],
+        cache_path=own["cache_path"],
+        use_cache=not own["no_cache"],
+        progress=not quiet and messages.stderr_is_terminal(),
+        follow_symlinks=own["follow_symlinks"],
+        executor=own["executor"],
+        ray_address=own["ray_address"],
+        workers=own["workers"],
+        mail=config.mail,
+        topics=config.topics,
+        base_url=own["base_url"],
+    )
 
 
 cli.add_command(config_group)
