@@ -76,9 +76,10 @@ def test_ray_output_is_the_local_output_byte_for_byte(tmp_path: Path) -> None:
     remote = run(options_for(inputs, tmp_path / "ray", models, chunk_records=7, executor="ray", workers=2), warn=QUIET)
     assert not ray.is_initialized()  # the run stopped the instance it started
     assert local.exit_code == remote.exit_code == 0
-    assert remote.records == local.records == 79 + 20
+    assert remote.records == local.records > 60 + 20  # the sample, the CSL batch and the exports' records
     assert remote.engine_translations == local.engine_translations > 0
-    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local") and len(outputs(tmp_path / "ray")) == 8
+    batches = len(list(inputs.iterdir()))  # each input file a batch, whatever tests/data/exports holds
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local") and len(outputs(tmp_path / "ray")) == batches
     assert (tmp_path / "ray" / "csl.digest.html").is_file()  # the driver renders the pages
 
 
