@@ -108,16 +108,16 @@ class CappedTranslator:
 
 def banded(items: list[tuple[int, list[str]]]) -> list[list[tuple[int, list[str]]]]:
     """(index, tokens) pairs sorted by length and grouped into digest's length bands."""
-    from jobs.engines.argos.engine import _length_band
+    from jobs.engines.neural import length_band
 
     ordered = sorted(items, key=lambda item: len(item[1]))
-    return [list(group) for _, group in groupby(ordered, key=lambda item: _length_band(len(item[1])))]
+    return [list(group) for _, group in groupby(ordered, key=lambda item: length_band(len(item[1])))]
 
 
 def decoding_limit(band: list[tuple[int, list[str]]]) -> int:
-    from jobs.engines.argos.engine import _EXTRA_TOKENS, MAX_LENGTH_RATIO
+    from jobs.engines.neural import decoding_limit as limit
 
-    return MAX_LENGTH_RATIO * max(len(tokens) for _, tokens in band) + _EXTRA_TOKENS
+    return limit(max(len(tokens) for _, tokens in band))
 
 
 def whole_run(models_dir: Path, abstracts: list[str], beam: int) -> list[str]:
@@ -148,8 +148,9 @@ def run_variant(variant: str, beam: int, models_dir: Path, count: int, capped: b
 
     abstracts = load_abstracts(count)
     sentences = [s for text in abstracts for s in split_sentences(text, "zh")]
-    from jobs.engines.argos.engine import MAX_BATCH_TOKENS, ArgosEngine
+    from jobs.engines.argos.engine import ArgosEngine
     from jobs.engines.base import EngineSettings
+    from jobs.engines.neural import MAX_BATCH_TOKENS
 
     if variant == "run":
         start, cpu = time.perf_counter(), time.process_time()

@@ -10,6 +10,7 @@ One module a job:
 
 from __future__ import annotations
 
-from .engine import ArgosEngine, cuda_devices, resolve_device
+from ..neural import cuda_devices, resolve_device
+from .engine import ArgosEngine
 
 __all__ = ["ArgosEngine", "cuda_devices", "resolve_device"]

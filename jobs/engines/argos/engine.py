@@ -8,10 +8,7 @@ the project's own sentences: all sentences of a batch, sorted by length, packed 
 
 from __future__ import annotations
 
-import hashlib
-import math
 from collections.abc import Sequence
-from itertools import groupby
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +16,15 @@ from ...errors import ConfigError
 from ...limits import check_descriptors
 from ...messages import Warn
 from ..base import EngineOption, EngineSettings, ModelInfo, TranslationEngine
+from ..neural import (
+    EXTRA_TOKENS,
+    MAX_LENGTH_RATIO,
+    TRANSLATOR_OPTIONS,
+    files_fingerprint,
+    open_translator,
+    resolve_device,
+    translate_tokens,
+)
 from .models import (
     InstalledModel,
     argos_package_module,
@@ -31,14 +37,6 @@ from .models import (
 )
 from .package_file import PACKAGE_SUFFIX
 
-#: A translation may be at most this many times as long as its source, plus `_EXTRA_TOKENS`:
-#: generous for real models (English runs ~1.3x Chinese in subword tokens), and it stops a broken
-#: model from emitting hundreds of tokens for a ten-token sentence.
-MAX_LENGTH_RATIO = 2
-_EXTRA_TOKENS = 10
-#: Tokens per CTranslate2 batch (`batch_type="tokens"`).
-MAX_BATCH_TOKENS = 2048
-
 
 class ArgosEngine(TranslationEngine):
     """Neural translation with an Argos package installed in the models folder."""
@@ -46,31 +44,14 @@ class ArgosEngine(TranslationEngine):
     name: ClassVar[str] = "argos"
     cacheable: ClassVar[bool] = True
     uses_device: ClassVar[bool] = True
-    options: ClassVar[tuple[EngineOption, ...]] = (
-        EngineOption("beam_size", 2, "Beam size of neural models.", kind=int, minimum=1),
-        EngineOption("threads", 0, "CPU threads for neural models (0: all cores).", kind=int, minimum=0),
-        EngineOption(
-            "compute_type",
-            "int8",
-            "CTranslate2 compute type for neural models.",
-            choices=("int8", "int8_float32", "int16", "float32", "auto"),
-        ),
-        EngineOption(
-            "device",
-            "auto",
-            "Where neural models run (auto: a CUDA GPU when CTranslate2 sees one, else the CPU).",
-            choices=("auto", "cpu", "cuda"),
-        ),
-    )
+    options: ClassVar[tuple[EngineOption, ...]] = TRANSLATOR_OPTIONS
 
     def __init__(self, model: InstalledModel, settings: EngineSettings) -> None:
         super().__init__(model.from_code, model.to_code)
-        import ctranslate2
-
         self.installed = model
         #: Which install of the package this is: another package with the same name and version
         #: (rebuilt, or corrected) must never be served this one's cached translations.
-        self.files_fingerprint = _files_fingerprint(model.path)
+        self.files_fingerprint = files_fingerprint(model.path)
         self.beam_size: int = settings.option(ArgosEngine, "beam_size")
         self.compute_type: str = settings.option(ArgosEngine, "compute_type")
         self.package = argos_package_module().Package(model.path)
@@ -78,18 +59,14 @@ class ArgosEngine(TranslationEngine):
             raise ConfigError(f"{model.path}: the package has no tokenizer; reinstall it")
         self.target_prefix: str = self.package.target_prefix or ""
         self.device = resolve_device(settings.option(ArgosEngine, "device"))
-        try:
-            self.translator = ctranslate2.Translator(
-                str(model.path / "model"),
-                device=self.device,
-                compute_type=self.compute_type,
-                inter_threads=1,
-                intra_threads=settings.option(ArgosEngine, "threads"),
-            )
-        except Exception as error:  # CTranslate2 raises RuntimeError, ValueError, IndexError... on damaged files
-            raise ConfigError(
-                f"{model.path}: cannot load the model ({type(error).__name__}: {error}); reinstall the package"
-            ) from None
+        self.translator = open_translator(
+            model.path / "model",
+            self.device,
+            self.compute_type,
+            settings.option(ArgosEngine, "threads"),
+            named=model.path,
+            what="reinstall the package",
+        )
 
     @classmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
@@ -150,33 +127,16 @@ class ArgosEngine(TranslationEngine):
     def cache_identity(self) -> str:
         return (
             f"{self.name}|{self.model}|files={self.files_fingerprint}|beam={self.beam_size}"
-            f"|compute={self.compute_type}|device={self.device}|max_length={MAX_LENGTH_RATIO}x+{_EXTRA_TOKENS}"
+            f"|compute={self.compute_type}|device={self.device}|max_length={MAX_LENGTH_RATIO}x+{EXTRA_TOKENS}"
         )
 
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
-        """Translate all sentences, sorted by length and packed by tokens.
-
-        Sentences go to CTranslate2 in a few calls, one per band of similar length (up to 8, 16,
-        32... tokens), so that each band's decoding limit follows its own source length.
-        """
-        results = [""] * len(sentences)
-        encoded = [(i, self.package.tokenizer.encode(s)) for i, s in enumerate(sentences) if s.strip()]
-        encoded.sort(key=lambda item: len(item[1]))
-        for _, band_items in groupby(encoded, key=lambda item: _length_band(len(item[1]))):
-            band = list(band_items)
-            longest = len(band[-1][1])
-            outputs = self.translator.translate_batch(
-                [tokens for _, tokens in band],
-                target_prefix=[[self.target_prefix]] * len(band) if self.target_prefix else None,
-                beam_size=self.beam_size,
-                batch_type="tokens",
-                max_batch_size=MAX_BATCH_TOKENS,
-                max_decoding_length=MAX_LENGTH_RATIO * longest + _EXTRA_TOKENS,
-                replace_unknowns=True,
-            )
-            for (index, _), output in zip(band, outputs):
-                results[index] = self._decode(output.hypotheses[0])
-        return results
+        """Translate all sentences, sorted by length and packed by tokens, in length bands (`neural.translate_tokens`)."""
+        tokenizer = self.package.tokenizer
+        sources = [tokenizer.encode(sentence) if sentence.strip() else [] for sentence in sentences]
+        prefix = [self.target_prefix] if self.target_prefix else None
+        outputs = translate_tokens(self.translator, sources, prefix, self.beam_size)
+        return [self._decode(tokens) if source else "" for source, tokens in zip(sources, outputs)]
 
     def _decode(self, tokens: list[Any]) -> str:
         # CTranslate2 returns the target prefix as the first token; drop it before decoding, as
@@ -185,41 +145,3 @@ class ArgosEngine(TranslationEngine):
             tokens = tokens[1:]
         text: str = self.package.tokenizer.decode(tokens)
         return text.strip()
-
-
-def cuda_devices() -> int:
-    """How many CUDA devices CTranslate2 can use here (0 without a GPU or a CUDA build)."""
-    import ctranslate2
-
-    try:
-        return int(ctranslate2.get_cuda_device_count())
-    except Exception:  # no CUDA runtime at all
-        return 0
-
-
-def resolve_device(device: str) -> str:
-    """`cpu` or `cuda`: `auto` is CUDA where CTranslate2 sees a device; `cuda` without one is an error."""
-    if device == "auto":
-        return "cuda" if cuda_devices() else "cpu"
-    if device == "cuda" and not cuda_devices():
-        raise ConfigError("--device cuda: CTranslate2 sees no CUDA device here; use --device cpu or auto")
-    return device
-
-
-def _length_band(token_count: int) -> int:
-    return max(3, math.ceil(math.log2(max(token_count, 1))))
-
-
-def _files_fingerprint(folder: Path) -> str:
-    """A short hash of every file of an installed package: name, size, time and inode.
-
-    Every install unpacks new files (a rename swaps the folder in), so this changes with each
-    install, at the cost of a stat per file rather than reading hundreds of megabytes.
-    """
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            status = path.stat()
-            relative = path.relative_to(folder).as_posix()
-            digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\0{status.st_ino}\n".encode())
-    return digest.hexdigest()[:16]

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import shutil
 import socket
 import sys
@@ -31,14 +30,13 @@ from types import ModuleType
 from ...errors import ConfigError, ModelPackageError
 from ...limits import check_descriptors
 from ...messages import Warn
-from ...writing import made_by_live_process
 from ..base import ModelInfo
 from ..load_check import check_loads, failed, loading
+from ..work_folders import new_work_folder, remove_leftovers, swap_in
 from .package_file import PACKAGE_SUFFIX, ZIP_ERRORS, extract, inspect_archive, open_package
 
 #: A dropped package that cannot be installed is renamed `<name>.argosmodel.rejected`.
 REJECTED_SUFFIX = ".rejected"
-_HIDDEN_WORK_PREFIXES = (".install-", ".replaced-")
 _INDEX_TIMEOUT_SECONDS = 20
 
 #: What the load check translates, with the package's own tokenizer.
@@ -126,19 +124,15 @@ def install_package(path: Path, models_dir: Path) -> InstalledModel:
         contents = inspect_archive(path, archive)
         argos_package_module()  # a missing argostranslate is a ConfigError of its own, not a bad package
         models_dir.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(models_dir)
-        staging = _new_work_folder(models_dir, f".install-{contents.pair}-")
+        remove_leftovers(models_dir)
+        staging = new_work_folder(models_dir, f".install-{contents.pair}-")
         try:
             extract(path, archive, contents.prefix, staging)
             if not _ctranslate2().contains_model(str(staging / "model")):
                 raise ModelPackageError(f"{path}: model/ is not a CTranslate2 model")
             check_loads(path, staging, _load_check_child)
             target = models_dir / contents.pair
-            replaced = None
-            if target.exists():
-                replaced = _new_work_folder(models_dir, f".replaced-{contents.pair}-")
-                os.replace(target, replaced / "old")
-            os.replace(staging, target)
+            replaced = swap_in(staging, target, contents.pair)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -146,17 +140,6 @@ def install_package(path: Path, models_dir: Path) -> InstalledModel:
         shutil.rmtree(replaced, ignore_errors=True)
     metadata = contents.metadata
     return InstalledModel(metadata["from_code"], metadata["to_code"], metadata["package_version"], target)
-
-
-def _new_work_folder(models_dir: Path, prefix: str) -> Path:
-    """A new hidden folder with ordinary permissions.
-
-    Not tempfile.mkdtemp: its folders are 0700, which the rename into place would keep, so an
-    installed model would be unreadable to the other accounts that run digest.
-    """
-    folder = models_dir / f"{prefix}{os.getpid()}-{secrets.token_hex(4)}"
-    folder.mkdir()  # 0o777 less the umask, like the folders and files unpacked into it
-    return folder
 
 
 def _load_check_child(folder_name: str) -> None:
@@ -182,19 +165,6 @@ def _load_check_child(folder_name: str) -> None:
         )
     except Exception as error:
         failed(error)
-
-
-def _remove_leftovers(models_dir: Path) -> None:
-    """Remove the hidden work folders of installs that were killed (never those of a live one)."""
-    for folder in models_dir.iterdir():
-        if folder.is_dir() and folder.name.startswith(_HIDDEN_WORK_PREFIXES) and not _owner_is_alive(folder):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _owner_is_alive(folder: Path) -> bool:
-    # Work folders are named `<prefix><pair>-<pid>-<hex>` by `_new_work_folder`.
-    parts = folder.name.rsplit("-", 2)
-    return len(parts) == 3 and parts[1].isdigit() and made_by_live_process(folder, int(parts[1]))
 
 
 def remove_model(models_dir: Path, pair: str) -> ModelInfo | None:
