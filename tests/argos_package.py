@@ -69,7 +69,10 @@ __all__ = [
     "POSITION_TABLE_SIZE",
     "SPECIAL_LOGIT_BIAS",
     "build_argos_package",
+    "fill_random_weights",
     "package_folder_name",
+    "save_ctranslate2_model",
+    "train_sentencepiece",
 ]
 
 #: The ``argos_version`` written into ``metadata.json`` (that of the current official packages).
@@ -192,7 +195,7 @@ def build_argos_package(
     files: dict[str, bytes] = {}
 
     if tokenizer == "sentencepiece":
-        model_bytes, vocabulary = _train_sentencepiece(lines, vocab_size, target_prefix)
+        model_bytes, vocabulary = train_sentencepiece(lines, vocab_size, [target_prefix] if target_prefix else [])
         files["sentencepiece.model"] = model_bytes
     else:
         codes_text, vocabulary = _train_bpe(lines, vocab_size, from_code, target_prefix)
@@ -208,7 +211,7 @@ def build_argos_package(
         seed=seed,
         eos_logit_bias=eos_logit_bias,
     )
-    for name, data in _save_ctranslate2_model(spec, quantization).items():
+    for name, data in save_ctranslate2_model(spec, quantization).items():
         files[f"model/{name}"] = data
 
     metadata: dict[str, Any] = {
@@ -241,8 +244,20 @@ def build_argos_package(
 # --- tokenizers -----------------------------------------------------------------------------
 
 
-def _train_sentencepiece(lines: Sequence[str], vocab_size: int, target_prefix: str) -> tuple[bytes, list[str]]:
-    """Train a SentencePiece unigram model in memory; return its bytes and its pieces by id.
+def train_sentencepiece(
+    lines: Sequence[str],
+    vocab_size: int,
+    user_symbols: Sequence[str] = (),
+    *,
+    model_type: str = "unigram",
+    t5_ids: bool = False,
+) -> tuple[bytes, list[str]]:
+    """Train a SentencePiece model in memory; return its bytes and its pieces by id.
+
+    `user_symbols` (language tokens, a target prefix) are pieces the model keeps whole.
+    `model_type` is `unigram` (Argos's, T5's) or `bpe` (NLLB's and M2M-100's). With `t5_ids`,
+    the fixed pieces are T5's, `<pad>`, `</s>`, `<unk>` (no `<s>`), as in MADLAD-400's
+    `spiece.model`; else `<unk>`, `<s>`, `</s>`.
 
     Byte fallback is on, so characters outside the vocabulary are encoded as UTF-8 byte pieces
     instead of ``<unk>``. SentencePiece needs every character it keeps (at least 98% of the
@@ -253,7 +268,7 @@ def _train_sentencepiece(lines: Sequence[str], vocab_size: int, target_prefix: s
     """
     import sentencepiece as spm
 
-    user_symbols = [target_prefix] if target_prefix else []
+    user_symbols = list(user_symbols)
     fixed = _SENTENCEPIECE_META_PIECES + len(user_symbols)
     free = vocab_size - fixed
     if free < 8:
@@ -265,6 +280,7 @@ def _train_sentencepiece(lines: Sequence[str], vocab_size: int, target_prefix: s
     counts = Counter(char for line in normalized for char in line if not char.isspace())
     by_frequency = [char for char, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
     kept = min(len(by_frequency), free // 2)
+    ids = {"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1} if t5_ids else {}
     error: Exception | None = None
     while kept >= 2:
         keep = set(by_frequency[:kept])
@@ -274,7 +290,7 @@ def _train_sentencepiece(lines: Sequence[str], vocab_size: int, target_prefix: s
             spm.SentencePieceTrainer.train(
                 sentence_iterator=iter([sentence for sentence in sentences if sentence]),
                 model_writer=model,
-                model_type="unigram",
+                model_type=model_type,
                 vocab_size=vocab_size,
                 hard_vocab_limit=False,
                 byte_fallback=True,
@@ -283,6 +299,7 @@ def _train_sentencepiece(lines: Sequence[str], vocab_size: int, target_prefix: s
                 max_sentence_length=1 << 16,
                 num_threads=1,
                 minloglevel=2,
+                **ids,
             )
         except RuntimeError as exc:  # SentencePiece counts a few more characters (e.g. "▁")
             error = exc
@@ -290,7 +307,7 @@ def _train_sentencepiece(lines: Sequence[str], vocab_size: int, target_prefix: s
             continue
         processor = spm.SentencePieceProcessor(model_proto=model.getvalue())
         pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-        if pieces[:3] != list(_SPECIALS):
+        if pieces[:3] != (["<pad>", _EOS, _UNK] if t5_ids else list(_SPECIALS)):
             raise AssertionError(f"unexpected SentencePiece special pieces {pieces[:3]}")
         return model.getvalue(), pieces
     raise ValueError(f"cannot train SentencePiece on this text with vocab_size {vocab_size}: {error}")
@@ -413,73 +430,11 @@ def _random_transformer(
     seed: int,
     eos_logit_bias: float = EOS_LOGIT_BIAS,
 ) -> TransformerSpec:
-    """A pre-norm Transformer spec with every variable set to seeded random values.
-
-    Shapes follow CTranslate2's layout (linear weights are ``[out, in]``; self-attention has a
-    fused ``[3d, d]`` query/key/value projection; encoder-decoder attention a ``[d, d]`` query and
-    a fused ``[2d, d]`` key/value projection). The variables are drawn in a fixed order from one
-    ``numpy.random.Generator``, so a seed always gives the same model.
-    """
+    """A pre-norm Transformer spec (Argos's OpenNMT-py shape) with every variable set to seeded random values."""
     from ctranslate2.specs import TransformerSpec
 
-    rng = np.random.default_rng(seed)
-    size = len(vocabulary)
-
-    def normal(shape: tuple[int, ...], std: float) -> np.ndarray:
-        return rng.standard_normal(shape, dtype=np.float32) * np.float32(std)
-
-    def linear(spec: LinearSpec, out_dim: int, in_dim: int) -> None:
-        spec.weight = normal((out_dim, in_dim), in_dim**-0.5)
-        spec.bias = normal((out_dim,), 0.02)
-
-    def layer_norm(spec: LayerNormSpec) -> None:
-        spec.gamma = 1.0 + normal((d_model,), 0.02)
-        spec.beta = normal((d_model,), 0.02)
-
     spec = TransformerSpec.from_config((encoder_layers, decoder_layers), heads)
-
-    # One embedding matrix for both sides (aliased in model.bin), scaled by sqrt(d_model) on use.
-    embeddings = normal((size, d_model), d_model**-0.5)
-    positions = _sinusoidal_positions(POSITION_TABLE_SIZE, d_model)
-
-    encoder = spec.encoder
-    encoder.embeddings[0].weight = embeddings
-    encoder.position_encodings.encodings = positions
-    for layer in encoder.layer:
-        layer_norm(layer.self_attention.layer_norm)
-        linear(layer.self_attention.linear[0], 3 * d_model, d_model)
-        linear(layer.self_attention.linear[1], d_model, d_model)
-        layer_norm(layer.ffn.layer_norm)
-        linear(layer.ffn.linear_0, ffn_dim, d_model)
-        linear(layer.ffn.linear_1, d_model, ffn_dim)
-    layer_norm(encoder.layer_norm)
-
-    decoder = spec.decoder
-    decoder.embeddings.weight = embeddings
-    decoder.position_encodings.encodings = positions
-    for layer in decoder.layer:
-        layer_norm(layer.self_attention.layer_norm)
-        linear(layer.self_attention.linear[0], 3 * d_model, d_model)
-        linear(layer.self_attention.linear[1], d_model, d_model)
-        layer_norm(layer.attention.layer_norm)
-        linear(layer.attention.linear[0], d_model, d_model)
-        linear(layer.attention.linear[1], 2 * d_model, d_model)
-        linear(layer.attention.linear[2], d_model, d_model)
-        layer_norm(layer.ffn.layer_norm)
-        linear(layer.ffn.linear_0, ffn_dim, d_model)
-        linear(layer.ffn.linear_1, d_model, ffn_dim)
-    layer_norm(decoder.layer_norm)
-
-    # Output projection: logits with a spread of a few units, so the argmax is clear-cut, and
-    # the biases described in the module docstring for </s>, <unk>, <s> and byte pieces.
-    decoder.projection.weight = normal((size, d_model), 2.0 * d_model**-0.5)
-    bias = normal((size,), 0.02)
-    bias[vocabulary.index(_EOS)] += eos_logit_bias
-    for index, token in enumerate(vocabulary):
-        if token in (_UNK, _BOS) or _BYTE_PIECE.fullmatch(token):
-            bias[index] += SPECIAL_LOGIT_BIAS
-    decoder.projection.bias = bias
-
+    fill_random_weights(spec, vocabulary, d_model=d_model, ffn_dim=ffn_dim, seed=seed, eos_logit_bias=eos_logit_bias)
     spec.register_source_vocabulary(list(vocabulary))
     spec.register_target_vocabulary(list(vocabulary))
     spec.config.unk_token = _UNK
@@ -489,7 +444,104 @@ def _random_transformer(
     return spec
 
 
-def _save_ctranslate2_model(spec: TransformerSpec, quantization: str | None) -> dict[str, bytes]:
+def fill_random_weights(
+    spec: TransformerSpec,
+    vocabulary: Sequence[str],
+    *,
+    d_model: int,
+    ffn_dim: int,
+    seed: int,
+    eos_logit_bias: float = EOS_LOGIT_BIAS,
+    quiet: Sequence[str] = (),
+    favour: dict[str, float] | None = None,
+) -> None:
+    """Set every variable of a Transformer spec made by `TransformerSpec.from_config` to seeded random values.
+
+    Any variant `from_config` makes is filled: pre-norm (Argos, NLLB, M2M-100) or post-norm
+    (Marian), with sinusoidal position encodings or T5's relative attention bias (MADLAD-400),
+    layer norms or RMS norms (gamma only), plain or gated feed-forward layers. Shapes follow
+    CTranslate2's layout (linear weights are ``[out, in]``; self-attention has a fused
+    ``[3d, d]`` query/key/value projection; encoder-decoder attention a ``[d, d]`` query and a
+    fused ``[2d, d]`` key/value projection). Linear layers get biases unless the spec uses RMS
+    norms (T5 has none), except the output projection, which always has one: the biases
+    described in the module docstring for ``</s>``, ``<unk>``, ``<s>`` and byte pieces, plus
+    `SPECIAL_LOGIT_BIAS` for the tokens in `quiet` and each bias of `favour` for its token. The
+    variables are drawn in a fixed order from one ``numpy.random.Generator``, so a seed always
+    gives the same model.
+    """
+    rng = np.random.default_rng(seed)
+    size = len(vocabulary)
+    rms = not hasattr(spec.encoder.layer[0].ffn.layer_norm, "beta")
+
+    def normal(shape: tuple[int, ...], std: float) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32) * np.float32(std)
+
+    def linear(spec: LinearSpec, out_dim: int, in_dim: int) -> None:
+        spec.weight = normal((out_dim, in_dim), in_dim**-0.5)
+        if not rms:
+            spec.bias = normal((out_dim,), 0.02)
+
+    def layer_norm(spec: LayerNormSpec) -> None:
+        spec.gamma = 1.0 + normal((d_model,), 0.02)
+        if hasattr(spec, "beta"):
+            spec.beta = normal((d_model,), 0.02)
+
+    def attention(spec: Any, self_attention: bool) -> None:
+        layer_norm(spec.layer_norm)
+        if self_attention:
+            linear(spec.linear[0], 3 * d_model, d_model)
+            linear(spec.linear[1], d_model, d_model)
+        else:
+            linear(spec.linear[0], d_model, d_model)
+            linear(spec.linear[1], 2 * d_model, d_model)
+            linear(spec.linear[2], d_model, d_model)
+
+    def feed_forward(spec: Any) -> None:
+        layer_norm(spec.layer_norm)
+        linear(spec.linear_0, ffn_dim, d_model)
+        linear(spec.linear_1, d_model, ffn_dim)
+        if hasattr(spec, "linear_0_noact"):
+            linear(spec.linear_0_noact, ffn_dim, d_model)
+
+    # One embedding matrix for both sides (aliased in model.bin), scaled by sqrt(d_model) on use.
+    embeddings = normal((size, d_model), d_model**-0.5)
+    positions = _sinusoidal_positions(POSITION_TABLE_SIZE, d_model)
+
+    for stack in (spec.encoder, spec.decoder):
+        (stack.embeddings[0] if isinstance(stack.embeddings, list) else stack.embeddings).weight = embeddings
+        if hasattr(stack, "position_encodings"):
+            stack.position_encodings.encodings = positions
+        relative_bias = None
+        for layer in stack.layer:
+            attention(layer.self_attention, self_attention=True)
+            if hasattr(layer.self_attention, "relative_attention_bias"):
+                # T5's buckets: one table for all layers of a stack, as its converter shares it.
+                if relative_bias is None:
+                    relative_bias = normal((32, int(spec.encoder.num_heads)), 0.5)
+                layer.self_attention.relative_attention_bias = relative_bias
+                layer.self_attention.relative_attention_max_distance = np.dtype("int32").type(128)
+            if hasattr(layer, "attention"):
+                attention(layer.attention, self_attention=False)
+            feed_forward(layer.ffn)
+        if hasattr(stack, "layer_norm"):
+            layer_norm(stack.layer_norm)
+        if hasattr(stack, "layernorm_embedding"):
+            layer_norm(stack.layernorm_embedding)
+
+    # Output projection: logits with a spread of a few units, so the argmax is clear-cut, and
+    # the biases described in the module docstring for </s>, <unk>, <s> and byte pieces.
+    decoder = spec.decoder
+    decoder.projection.weight = normal((size, d_model), 2.0 * d_model**-0.5)
+    bias = normal((size,), 0.02)
+    bias[vocabulary.index(_EOS)] += eos_logit_bias
+    for index, token in enumerate(vocabulary):
+        if token in (_UNK, _BOS) or token in quiet or _BYTE_PIECE.fullmatch(token):
+            bias[index] += SPECIAL_LOGIT_BIAS
+        bias[index] += (favour or {}).get(token, 0.0)
+    decoder.projection.bias = bias
+
+
+def save_ctranslate2_model(spec: TransformerSpec, quantization: str | None) -> dict[str, bytes]:
     """Validate, optimize (quantize) and save ``spec`` with CTranslate2's converter; return the files."""
     from ctranslate2.converters.converter import Converter
 

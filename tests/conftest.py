@@ -190,3 +190,33 @@ def install_llm(folder: Path, models: Path, name: str | None = None) -> ModelInf
     from jobs.engines.llm.engine import LlmEngine
 
     return LlmEngine.install(folder, EngineSettings(models_dir=models), name)
+
+
+#: The random-weight CTranslate2 folders `ct2_folders` builds: name -> (layout, build arguments).
+CT2_FOLDERS: dict[str, tuple[str, dict]] = {
+    "opus-mt-zh-en": ("opus-mt", {}),
+    "opus-mt-en-zh": ("opus-mt", {"english_to_chinese": True}),
+    "nllb-test": ("nllb", {}),
+    "m2m-test": ("m2m", {"tokenizer_file": "spm.128k.model"}),
+    "madlad-test": ("madlad", {}),
+}
+
+
+@pytest.fixture(scope="session")
+def ct2_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Random-weight CTranslate2 translator folders, one in each layout the `ct2` engine reads (built once per session)."""
+    from .ct2_models import build_ct2_model
+
+    folder = tmp_path_factory.mktemp("ct2-folders")
+    return {name: build_ct2_model(folder / name, kind, **arguments) for name, (kind, arguments) in CT2_FOLDERS.items()}
+
+
+@pytest.fixture(scope="session")
+def ct2_models(tmp_path_factory: pytest.TempPathFactory, ct2_folders: dict[str, Path]) -> Path:
+    """A models folder with every folder of `ct2_folders` added under its name (once per session)."""
+    from jobs.engines.ct2.models import add_model
+
+    models = tmp_path_factory.mktemp("ct2") / "lang_models"
+    for name, folder in ct2_folders.items():
+        add_model(folder, models, name)
+    return models

@@ -151,11 +151,13 @@ def remove_model(name: str, settings: EngineSettings) -> ModelInfo:
 
 def _register_builtin_engines() -> None:
     from .argos import ArgosEngine
+    from .ct2 import Ct2Engine
     from .gloss import GlossEngine
     from .llm.engine import LlmEngine
 
     register(ArgosEngine, auto_rank=0, fallback_installer=True)
-    # An instruction model, where one is installed, translates better than an Argos package.
+    register(Ct2Engine, auto_rank=0)  # a CTranslate2 translator of today's families before Argos's older ones
+    # An instruction model, where one is installed, translates better than either.
     register(LlmEngine, auto_rank=0)
     register(GlossEngine, auto_rank=len(AUTO_PREFERENCE))
 
