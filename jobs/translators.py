@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from . import engines, wordseg
@@ -9,7 +10,9 @@ from .cache import TranslationCache, TranslationStats, translate, translate_docu
 from .engines.base import DocumentTranslation, EngineSettings, TranslationEngine
 from .errors import ConfigError
 from .glossary import Glossary
+from .language import HAN
 from .messages import Warn
+from .placeholders import translate_with_glossary
 from .record import LANGUAGES, other_language
 from .wordseg import Segmenter
 
@@ -80,9 +83,41 @@ class Translators:
         return self._engines[pair]
 
     def translate(self, engine: TranslationEngine, sentences: list[str]) -> list[str]:
-        """The engine's translations, through the cache, each distinct sentence translated once."""
-        return translate(engine, sentences, self.cache, self.stats)
+        """The engine's translations, through the cache, each distinct sentence translated once.
+
+        A text with no word of its language (a Latin keyword of a Chinese abstract, `P<0.05`) is its
+        own translation: no model call. Glossary terms go through the model as placeholders where
+        the engine needs them (`jobs.placeholders`).
+        """
+        wanted = [sentence for sentence in sentences if has_words(sentence, engine.source_lang)]
+
+        def through_cache(texts: list[str]) -> list[str]:
+            return translate(engine, texts, self.cache, self.stats)
+
+        if engine.glossary_placeholders and self.glossary and engine.source_lang == "zh":
+            done = translate_with_glossary(through_cache, wanted, self.glossary.terms)
+        else:
+            done = through_cache(wanted)
+        translated = dict(zip(wanted, done))
+        return [translated.get(sentence, sentence) for sentence in sentences]
 
     def translate_documents(self, engine: TranslationEngine, documents: list[list[str]]) -> list[DocumentTranslation]:
-        """The engine's translations of documents, through the cache (see `cache.translate_documents`)."""
-        return translate_documents(engine, documents, self.cache, self.stats)
+        """The engine's translations of documents, through the cache (see `cache.translate_documents`).
+
+        A sentence engine's sentences go through `translate` (all of them in one call), so that
+        they get its script check and glossary placeholders.
+        """
+        if engine.document_level:
+            return translate_documents(engine, documents, self.cache, self.stats)
+        translations = iter(self.translate(engine, [sentence for document in documents for sentence in document]))
+        return [DocumentTranslation([next(translations) for _ in document]) for document in documents]
+
+
+#: A letter of each language's own script: Han characters for Chinese, Latin letters for English.
+_WORDS = {"zh": re.compile(HAN), "en": re.compile("[A-Za-z]")}
+
+
+def has_words(text: str, lang: str) -> bool:
+    """Whether `text` has anything for a translation from `lang` to change: a letter of its language's script."""
+    pattern = _WORDS.get(lang)
+    return pattern is None or pattern.search(text) is not None

@@ -144,6 +144,10 @@ class TranslationEngine(ABC):
     #: Whether a sentence's translation depends on its document (see `translate_documents`): the
     #: pipeline then sends whole documents and caches each document as one entry.
     document_level: ClassVar[bool] = False
+    #: Whether glossary terms are enforced by placeholders (`jobs.placeholders`): a translation
+    #: model that cannot be told a term gets a protected token in its place, and the term is put
+    #: back in its output.
+    glossary_placeholders: ClassVar[bool] = False
 
     def __init__(self, source_lang: str, target_lang: str) -> None:
         self.source_lang = source_lang

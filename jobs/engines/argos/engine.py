@@ -45,6 +45,7 @@ class ArgosEngine(TranslationEngine):
     cacheable: ClassVar[bool] = True
     uses_device: ClassVar[bool] = True
     options: ClassVar[tuple[EngineOption, ...]] = TRANSLATOR_OPTIONS
+    glossary_placeholders: ClassVar[bool] = True
 
     def __init__(self, model: InstalledModel, settings: EngineSettings) -> None:
         super().__init__(model.from_code, model.to_code)
