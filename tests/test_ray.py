@@ -121,6 +121,23 @@ def test_models_reach_workers_on_two_nodes_through_ray(two_nodes: Cluster, argos
     assert {record["engine"]["translation"] for record in records if record["source_lang"] == "zh"} == {"argos"}
 
 
+def test_ct2_models_reach_workers_in_their_place_under_the_models_folder(ct2_models: Path, tmp_path: Path) -> None:
+    """A CTranslate2 model lies at `ct2/<name>/` of the models folder: the worker finds it at the same place."""
+    changes: dict[str, object] = {
+        "engine": "ct2",
+        "engine_settings": EngineSettings(models_dir=ct2_models, options={"model": "m2m-test"}),
+    }
+    local = run(options_for(SAMPLE_EXPORT.parent, tmp_path / "local", ct2_models, **changes), warn=QUIET)
+    remote = run(
+        options_for(SAMPLE_EXPORT.parent, tmp_path / "ray", ct2_models, executor="ray", workers=1, **changes),
+        warn=QUIET,
+    )
+    assert local.exit_code == remote.exit_code == 0
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    records = [json.loads(line) for line in (tmp_path / "ray" / "seed-cnki-export.jsonl").read_text().splitlines()]
+    assert {record["engine"]["model"] for record in records} == {"m2m-test (ct2/m2m)"}
+
+
 def kill_a_worker_once_work_is_under_way(output: Path, killed: list[int]) -> None:
     """Wait for the batch's partial file to get records, then SIGKILL one worker's process."""
     deadline = time.monotonic() + 120
