@@ -18,6 +18,7 @@ from jobs.engines.base import EngineSettings
 from jobs.engines.ct2.engine import Ct2Engine
 from jobs.engines.ct2.layouts import detect
 from jobs.engines.ct2.tokens import Tokens
+from jobs.engines.neural import cuda_devices
 from jobs.language import HAN
 from jobs.quality import is_repetitive
 from jobs.segment import split_sentences
@@ -283,3 +284,43 @@ def test_without_a_model_ct2_says_how_to_get_one(sample_batch: Path) -> None:
     assert result.exit_code == 2
     assert "no CTranslate2 model for zh->en is installed" in result.stderr
     assert "digest models add FOLDER" in result.stderr
+
+
+@pytest.mark.slow
+def test_translation_quality_scores_an_installed_model_on_a_users_own_pairs(ct2_models: Path, tmp_path: Path) -> None:
+    pytest.importorskip("sacrebleu", reason="the benchmarks' extra (pip install -e '.[bench]') scores with sacrebleu")
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    pairs = tmp_path / "pairs.jsonl"
+    rows = [
+        {"zh": "美国的核战略。", "en": "The nuclear strategy of the United States."},
+        {"zh": "本文研究延伸威慑。", "en": "This paper studies extended deterrence."},
+    ]
+    pairs.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    command = [sys.executable, str(REPO / "benchmarks" / "translation_quality.py"), "--engine", "ct2"]
+    command += ["--model", "nllb-test", "--models-dir", str(ct2_models), "--pairs", str(pairs), "--device", "cpu"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == f"ct2 nllb-test (ct2/nllb) on {pairs}"
+    assert done.stdout.splitlines()[1].startswith("pairs (2): chrF ")
+
+    unknown = subprocess.run([*command[:5], "nllb-200", *command[6:]], capture_output=True, text=True, timeout=300)
+    assert unknown.returncode == 1 and "no CTranslate2 model 'nllb-200' that translates zh->en" in unknown.stderr
+
+
+@pytest.mark.skipif(bool(cuda_devices()), reason="checks the error a machine without a GPU gives")
+def test_device_cuda_without_a_gpu_is_refused_before_any_output(sample_batch: Path, ct2_models: Path) -> None:
+    result = run_digest("run", "--engine", "ct2", "--device", "cuda", "--models-dir", str(ct2_models))
+    assert result.exit_code == 2
+    assert "--device cuda: CTranslate2 sees no CUDA device here; use --device cpu or auto" in result.stderr
+    assert not list((sample_batch.parent.parent / "output").iterdir())
+
+
+def test_device_auto_runs_where_ctranslate2_sees_a_device(ct2_models: Path) -> None:
+    settings = EngineSettings(models_dir=ct2_models, options={"model": "opus-mt-zh-en", "device": "auto"})
+    engine = Ct2Engine.load("zh", "en", settings)
+    assert engine.device == ("cuda" if cuda_devices() else "cpu") and f"device={engine.device}" in engine.cache_identity
+    assert len(engine.translate_batch(["美国的核战略。", ""])) == 2
