@@ -63,6 +63,8 @@ def build_ct2_model(
     eos_logit_bias: float = EOS_LOGIT_BIAS,
     user_symbols: Sequence[str] = (),
     favour: dict[str, float] | None = None,
+    chinese: Sequence[str] = (),
+    english: Sequence[str] = (),
 ) -> Path:
     """Write a random-weight CTranslate2 translator folder of `kind` (a key of `KINDS`) at `destination`.
 
@@ -71,12 +73,13 @@ def build_ct2_model(
     is a Marian model converted from Hugging Face (the source's `</s>` then comes from digest);
     `tokenizer_file` renames M2M-100's SentencePiece file; `user_symbols` are kept whole by the
     SentencePiece models (the language tokens are already); `favour` adds to the output logits
-    of the tokens named.
+    of the tokens named. `chinese` and `english` are more lines to train the SentencePiece models
+    on, beside the sample export's (a benchmark's larger vocabulary needs them).
     """
     from ctranslate2.specs import TransformerSpec
     from ctranslate2.specs.common_spec import Activation
 
-    chinese, english = sample_lines("zh"), sample_lines("en")
+    chinese, english = [*sample_lines("zh"), *chinese], [*sample_lines("en"), *english]
     files: dict[str, bytes] = {}
     quiet: list[str] = []
     if kind == "opus-mt":
