@@ -324,3 +324,23 @@ def test_device_auto_runs_where_ctranslate2_sees_a_device(ct2_models: Path) -> N
     engine = Ct2Engine.load("zh", "en", settings)
     assert engine.device == ("cuda" if cuda_devices() else "cpu") and f"device={engine.device}" in engine.cache_identity
     assert len(engine.translate_batch(["美国的核战略。", ""])) == 2
+
+
+def test_a_text_with_no_letter_of_its_language_is_its_own_translation_with_no_model_call(ct2_models: Path) -> None:
+    from jobs.translators import Translators
+
+    settings = EngineSettings(models_dir=ct2_models, options={"model": "nllb-test"})
+    translators = Translators("ct2", settings, lambda message: None)
+    zh_en, en_zh = translators.get("zh", "en"), translators.get("en", "zh")
+    assert zh_en is not None and en_zh is not None
+    # A Chinese abstract's Latin keyword, a statistic; an English abstract's formula.
+    kept = ["P<0.05", "DNA", "CRISPR-Cas9", "(n=120)", "2019", ""]
+    texts = ["美国的核战略。", *kept, "核问题"]
+    translated = translators.translate(zh_en, texts)
+    assert translated[1:-1] == kept and translators.stats.engine_translations == 2
+    assert translated[0] == zh_en.translate_batch(["美国的核战略。"])[0]
+    assert translators.translate(en_zh, ["p < 0.05", "5.2%", "美国"]) == [
+        en_zh.translate_batch(["p < 0.05"])[0],
+        "5.2%",
+        "美国",
+    ]
