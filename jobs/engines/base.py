@@ -45,7 +45,7 @@ MODEL_OPTION = EngineOption(
     "model",
     "",
     "The installed model to use, by the name `digest models list` shows (engines with several models; "
-    "default: the first by name).",
+    "default: ct2 the strongest installed for the language pair, llm the first by name).",
 )
 
 

@@ -44,13 +44,6 @@ DEVICE = EngineOption(
 )
 #: The options of every engine that runs a CTranslate2 translator, defined once so that they are alike.
 TRANSLATOR_OPTIONS = (BEAM_SIZE, THREADS, COMPUTE_TYPE, DEVICE)
-#: `--model NAME`: for engines that may have several models installed for a pair.
-MODEL = EngineOption(
-    "model",
-    "",
-    "Installed model to translate with, by its name in `digest models list` (engines with several "
-    "models, as ct2); default: the strongest one installed for each language pair.",
-)
 
 
 def cuda_devices() -> int:

@@ -14,11 +14,10 @@ from typing import ClassVar
 from ...errors import ConfigError
 from ...limits import check_descriptors
 from ...messages import Warn
-from ..base import EngineOption, EngineSettings, ModelInfo, TranslationEngine
+from ..base import MODEL_OPTION, EngineOption, EngineSettings, ModelInfo, TranslationEngine
 from ..neural import (
     EXTRA_TOKENS,
     MAX_LENGTH_RATIO,
-    MODEL,
     TRANSLATOR_OPTIONS,
     files_fingerprint,
     open_translator,
@@ -37,7 +36,7 @@ class Ct2Engine(TranslationEngine):
     cacheable: ClassVar[bool] = True
     uses_device: ClassVar[bool] = True
     glossary_placeholders: ClassVar[bool] = True
-    options: ClassVar[tuple[EngineOption, ...]] = (*TRANSLATOR_OPTIONS, MODEL)
+    options: ClassVar[tuple[EngineOption, ...]] = (*TRANSLATOR_OPTIONS, MODEL_OPTION)
 
     def __init__(self, model: InstalledCt2Model, source_lang: str, target_lang: str, settings: EngineSettings) -> None:
         super().__init__(source_lang, target_lang)
