@@ -162,7 +162,8 @@ def main() -> None:
             profiled.mkdir()
             child("run", models_dir, profiled, args, args.profile)
     print(
-        f"{args.abstracts} abstracts, {floor['texts']} distinct texts translated, beam {args.beam}, {os.cpu_count()} CPUs"
+        f"{args.abstracts} abstracts: {floor['texts']} distinct texts translated ({floor['sentences']} sentences, "
+        f"the rest keywords), beam {args.beam}, {args.threads or 'all'} model thread(s), {os.cpu_count()} CPUs"
     )
     print("| path | seconds | CPU seconds |\n|---|---|---|")
     print(f"| digest run --engine ct2 (whole job) | {run['seconds']:.1f} | {run['cpu_seconds']:.1f} |")
