@@ -146,9 +146,9 @@ def test_models_add_refuses_what_is_not_a_chinese_english_translator(
     empty.mkdir()
     assert "not a model folder any engine takes" in _refused(workdir, empty)
 
-    # A decoder-only model (an instruction model for `--engine llm`) is not a translator.
-    generator = shutil.copytree(ct2_folders["nllb-test"], workdir / "generator")
-    name = b"TransformerDecoderModelSpec"
+    # A CTranslate2 model of another kind (Whisper, speech to text) is no translator of text.
+    generator = shutil.copytree(ct2_folders["nllb-test"], workdir / "whisper")
+    name = b"WhisperSpec"
     data = (generator / "model.bin").read_bytes()
     old_length = int.from_bytes(data[4:6], "little")
     header = data[:4] + (len(name) + 1).to_bytes(2, "little") + name + b"\0"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 from collections.abc import Sequence
 from itertools import groupby
 from pathlib import Path
@@ -44,6 +45,29 @@ DEVICE = EngineOption(
 )
 #: The options of every engine that runs a CTranslate2 translator, defined once so that they are alike.
 TRANSLATOR_OPTIONS = (BEAM_SIZE, THREADS, COMPUTE_TYPE, DEVICE)
+
+
+def spec_name(folder: Path) -> str | None:
+    """The model spec `folder/model.bin` says it holds (`TransformerSpec`, `TransformerDecoderSpec`...), or None if it is no CTranslate2 model.
+
+    Read from the file's header, without CTranslate2: what tells a translator (`ct2`) from an
+    instruction model (`llm`) before either is loaded.
+    """
+    try:
+        with open(folder / "model.bin", "rb") as handle:
+            header = handle.read(4 + 2 + 256)
+    except OSError:
+        return None
+    if len(header) < 6:
+        return None
+    (length,) = struct.unpack_from("<H", header, 4)
+    name = header[6 : 6 + length]
+    if not 1 < length <= 256 or len(name) != length or not name.endswith(b"\0"):
+        return None
+    try:
+        return name[:-1].decode("ascii")
+    except UnicodeDecodeError:
+        return None
 
 
 def cuda_devices() -> int:

@@ -22,10 +22,11 @@ from ..neural import (
     files_fingerprint,
     open_translator,
     resolve_device,
+    spec_name,
     translate_tokens,
 )
 from ..work_folders import remove_leftovers
-from .layouts import TRANSLATOR_SPEC, spec_name
+from .layouts import TRANSLATOR_SPEC
 from .models import SUBFOLDER, InstalledCt2Model, add_model, find_model, installed_models, remove_model
 
 
@@ -104,7 +105,7 @@ class Ct2Engine(TranslationEngine):
 
     @classmethod
     def claims(cls, source: Path) -> bool:
-        return source.is_dir() and spec_name(source / "model.bin") == TRANSLATOR_SPEC
+        return source.is_dir() and spec_name(source) == TRANSLATOR_SPEC
 
     @classmethod
     def install(cls, source: Path, settings: EngineSettings, name: str | None = None) -> ModelInfo:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import ModelPackageError
+from ..neural import spec_name
 
 #: CTranslate2's vocabulary files, in the names its converters give them.
 _VOCABULARIES = {
@@ -98,20 +98,6 @@ EXPECTED = (
 )
 
 
-def spec_name(model_bin: Path) -> str | None:
-    """The model specification named in a model.bin's header (`TransformerSpec`), or None if it cannot be read."""
-    try:
-        with model_bin.open("rb") as handle:
-            header = handle.read(4 + 2)
-            if len(header) < 6:
-                return None
-            length = struct.unpack("<H", header[4:6])[0]
-            name = handle.read(length)
-    except OSError:
-        return None
-    return name.rstrip(b"\0").decode("utf-8", "replace") if len(name) == length else None
-
-
 def detect(folder: Path, read_tokenizers: bool = True) -> Layout:
     """The layout of a CTranslate2 translator folder; ModelPackageError saying what is missing or wrong.
 
@@ -125,7 +111,7 @@ def detect(folder: Path, read_tokenizers: bool = True) -> Layout:
     missing = [name for name in ("model.bin", "config.json") if not (folder / name).is_file()]
     if missing:
         raise ModelPackageError(f"{folder}: no {' or '.join(missing)}; digest models add takes {EXPECTED}")
-    spec = spec_name(folder / "model.bin")
+    spec = spec_name(folder)
     if spec != TRANSLATOR_SPEC:
         what = f"a {spec} model" if spec else "not a CTranslate2 model file"
         raise ModelPackageError(f"{folder}: model.bin is {what}, not an encoder-decoder translator ({TRANSLATOR_SPEC})")

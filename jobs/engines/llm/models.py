@@ -17,7 +17,6 @@ import os
 import re
 import secrets
 import shutil
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from ...limits import check_descriptors
 from ...writing import made_by_live_process
 from ..base import ModelInfo
 from ..load_check import check_loads
+from ..neural import spec_name
 from .template import TEMPLATE_FILE, TOKENIZER_CONFIG, read_tokenizer_config, template_source
 
 #: The folder of the models folder that holds the `llm` engine's models.
@@ -64,25 +64,6 @@ class InstalledLlm:
             size_bytes=self.size_bytes,
             path=self.path,
         )
-
-
-def spec_name(folder: Path) -> str | None:
-    """The model spec `folder/model.bin` says it holds (`TransformerDecoderSpec`...), or None if it is no CTranslate2 model."""
-    try:
-        with open(folder / "model.bin", "rb") as handle:
-            header = handle.read(4 + 2 + 256)
-    except OSError:
-        return None
-    if len(header) < 6:
-        return None
-    (length,) = struct.unpack_from("<H", header, 4)
-    name = header[6 : 6 + length]
-    if not 1 < length <= 256 or len(name) != length or not name.endswith(b"\0"):
-        return None
-    try:
-        return name[:-1].decode("ascii")
-    except UnicodeDecodeError:
-        return None
 
 
 def is_llm_folder(source: Path) -> bool:
