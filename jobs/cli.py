@@ -59,10 +59,14 @@ class EngineChoice(click.Choice):
 def _engine_option(option: EngineOption) -> click.Option:
     """The `digest run` flag of one of an engine's own options."""
     kind: click.ParamType
+    if option.kind is bool:
+        return click.Option([option.flag, option.name], is_flag=True, default=False, help=option.help)
     if option.choices:
         kind = click.Choice(option.choices)
     elif option.kind is int:
         kind = click.IntRange(min=option.minimum)
+    elif option.kind is float:
+        kind = click.FloatRange(min=option.minimum)
     else:
         kind = click.STRING
     return click.Option(

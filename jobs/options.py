@@ -97,6 +97,8 @@ class RunOptions:
         for option in engine_options():
             if option.name in self.engine_settings.options:
                 option.check(self.engine_settings.options[option.name])
+        if self.engine != "auto":
+            engine_class(self.engine).check_settings(self.engine_settings)
 
 
 def check_base_url(url: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from jobs import engines
 from jobs.engines.base import EngineOption, EngineSettings, ModelInfo, TranslationEngine
-from jobs.errors import ConfigError
+from jobs.errors import ConfigError, UsageError
 from jobs.messages import Warn
 
 from .conftest import run_digest
@@ -66,6 +66,58 @@ def test_the_option_reaches_the_engine(registered: None, sample_batch) -> None:
 def test_an_option_an_engine_does_not_have_is_an_error() -> None:
     with pytest.raises(KeyError, match="no option 'beam_size'"):
         EngineSettings().option(Identity, "beam_size")
+
+
+class Careful(Identity):
+    """An engine with a flag and a number of its own, and a check of its settings as a whole."""
+
+    name: ClassVar[str] = "careful"
+    options: ClassVar[tuple[EngineOption, ...]] = (
+        EngineOption("careful_wait", 1.5, "Seconds to wait.", kind=float, minimum=0),
+        EngineOption("careful_anyway", False, "Go on when the wait is long.", kind=bool),
+    )
+
+    @classmethod
+    def check_settings(cls, settings: EngineSettings) -> None:
+        if settings.option(cls, "careful_wait") > 60 and not settings.option(cls, "careful_anyway"):
+            raise UsageError("--careful-wait over 60 needs --careful-anyway")
+
+    @classmethod
+    def load(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> Careful:
+        engine = cls(source_lang, target_lang)
+        engine.mark = f"{settings.option(cls, 'careful_wait')}/{settings.option(cls, 'careful_anyway')} "
+        return engine
+
+
+def test_an_engine_flag_and_number_reach_it_and_its_settings_are_checked_before_the_run(
+    monkeypatch: pytest.MonkeyPatch, sample_batch: Path
+) -> None:
+    from .conftest import read_jsonl
+
+    monkeypatch.setitem(engines.ENGINES, "careful", Careful)
+    shown = run_digest("run", "--help").stdout
+    assert "--careful-wait FLOAT RANGE" in shown and "--careful-anyway " in shown
+    refused = run_digest("run", "-q", "--engine", "careful", "--careful-wait", "90", "--no-cache")
+    assert refused.exit_code == 2 and "--careful-wait over 60 needs --careful-anyway" in refused.stderr
+    assert not (sample_batch.parent.parent / "output" / "seed-cnki-export.jsonl").exists()
+    negative = run_digest("run", "-q", "--engine", "careful", "--careful-wait", "-1", "--no-cache")
+    assert negative.exit_code == 2 and "-1.0 is not in the range x>=0" in negative.stderr
+
+    done = run_digest("run", "-q", "--engine", "careful", "--careful-wait", "90", "--careful-anyway", "--no-cache")
+    assert done.exit_code == 0, done.stderr
+    [first, *_] = read_jsonl(sample_batch.parent.parent / "output" / "seed-cnki-export.jsonl")
+    assert first["sentences"][0]["en"].startswith("90.0/True ")
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [(True, "must be a number"), ("3", "must be a number"), (float("nan"), "must be a number"), (-0.5, "at least 0")],
+)
+def test_a_library_caller_s_wrong_number_is_refused(value: object, words: str) -> None:
+    with pytest.raises(ConfigError, match=words):
+        Careful.options[0].check(value)
+    with pytest.raises(ConfigError, match="given or not"):
+        Careful.options[1].check("yes")
 
 
 class Phrasebook(TranslationEngine):

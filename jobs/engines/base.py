@@ -20,10 +20,11 @@ class EngineOption:
     name: str
     default: Any
     help: str
-    #: int or str; `choices` and `minimum` narrow it.
+    #: int, float, str or bool (a flag, given or not, whose default is False); `choices` and
+    #: `minimum` narrow it.
     kind: type = str
     choices: tuple[str, ...] = ()
-    minimum: int | None = None
+    minimum: int | float | None = None
 
     @property
     def flag(self) -> str:
@@ -35,6 +36,10 @@ class EngineOption:
             raise ConfigError(f"{self.flag} {value!r}: choose one of: {', '.join(self.choices)}")
         if self.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ConfigError(f"{self.flag} must be a whole number, not {value!r}")
+        if self.kind is float and (isinstance(value, bool) or not isinstance(value, int | float) or value != value):
+            raise ConfigError(f"{self.flag} must be a number, not {value!r}")
+        if self.kind is bool and not isinstance(value, bool):
+            raise ConfigError(f"{self.flag} is given or not (True or False), not {value!r}")
         if self.minimum is not None and value < self.minimum:
             raise ConfigError(f"{self.flag} must be at least {self.minimum}, not {value}")
 
@@ -157,6 +162,15 @@ class TranslationEngine(ABC):
     @abstractmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
         """Whether this engine can translate the pair with what is installed now."""
+
+    @classmethod  # noqa: B027 (most engines have nothing to check beyond each option's value)
+    def check_settings(cls, settings: EngineSettings) -> None:
+        """Refuse settings the engine cannot run with (ConfigError, UsageError), before a run reads anything.
+
+        Called by `RunOptions.check` for the engine named by `--engine`, after each option's own
+        check: for what depends on several options, or on the machine (the `openai` engine's
+        server address).
+        """
 
     @classmethod
     @abstractmethod
