@@ -64,7 +64,7 @@ def _engine_option(option: EngineOption) -> click.Option:
     if option.choices:
         kind = click.Choice(option.choices)
     elif option.kind is int:
-        kind = click.IntRange(min=option.minimum)
+        kind = click.IntRange(min=None if option.minimum is None else int(option.minimum))
     elif option.kind is float:
         kind = click.FloatRange(min=option.minimum)
     else:
