@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -202,6 +203,17 @@ CT2_FOLDERS: dict[str, tuple[str, dict]] = {
 }
 
 
+#: What each test model of the `openai` engine's server answers to any chat (tests/gguf_model.py),
+#: by the alias the server serves it under: a piece is one token.
+SERVER_MODELS: dict[str, list[str] | None] = {
+    # A reasoning block, then one numbered line: right for a one-sentence abstract, wrong for more.
+    "one-line": ["<think>", " Reading", " the", " abstract", "</think>", "\n\n", "1.", " The", " results", " improved"],
+    "two-lines": ["1.", " Alpha", " rose", "\n\n", "2.", " Beta", " fell"],
+    "empty": [],
+    "random": None,
+}
+
+
 @pytest.fixture(scope="session")
 def ct2_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Random-weight CTranslate2 translator folders, one in each layout the `ct2` engine reads (built once per session)."""
@@ -220,3 +232,32 @@ def ct2_models(tmp_path_factory: pytest.TempPathFactory, ct2_folders: dict[str, 
     for name, folder in ct2_folders.items():
         add_model(folder, models, name)
     return models
+
+
+@pytest.fixture(scope="session")
+def server_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny GGUF models that answer as SERVER_MODELS says (and one that never stops), by alias.
+
+    Skipped, with the tests that serve them, where llama-cpp-python's server is not installed.
+    """
+    from .gguf_model import build_gguf
+    from .llama_server import llama_server_available
+
+    missing = llama_server_available()
+    if missing:
+        missing_system_component(missing)
+
+    folder = tmp_path_factory.mktemp("gguf")
+    models = {alias: build_gguf(folder / f"{alias}.gguf", answer) for alias, answer in SERVER_MODELS.items()}
+    models["endless"] = build_gguf(folder / "endless.gguf", ["1.", " again", " and"], loop=True)
+    return models
+
+
+@pytest.fixture(scope="session")
+def llama_server(server_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """llama-cpp-python's server on 127.0.0.1 serving the test models (skipped where it is not installed)."""
+    from .llama_server import LlamaServer
+
+    server = LlamaServer(server_models, tmp_path_factory.mktemp("llama-server")).start()
+    yield server
+    server.stop()

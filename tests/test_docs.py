@@ -232,13 +232,15 @@ def test_readme_links_resolve(target: str) -> None:
 
 def test_readme_test_command_is_what_ci_runs_after_the_lint_steps() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    test_command = re.search(r"```sh\n(pip install -e '\.\[test,ray\]' && pytest)\n```", README)
+    test_command = re.search(r"```sh\n(pip install -e '\.\[test,ray,llm-server\]' && pytest)\n```", README)
     assert test_command and test_command.group(1) in ci
     lines = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     run_tests = lines.index(test_command.group(1))
     for step in ("ruff check", "ruff format --check", "mypy"):
         assert any(line.startswith(step) for line in lines[:run_tests]), f".ci/run does not run {step} before the tests"
-    assert any("[test,ray,dev,docs]" in line for line in lines[:run_tests]), ".ci/run does not install the docs extra"
+    assert any("[test,ray,llm-server,dev,docs]" in line for line in lines[:run_tests]), (
+        ".ci/run does not install the docs extra"
+    )
 
 
 def test_ci_installs_the_browser_the_page_tests_need_and_a_missing_component_fails_there(
