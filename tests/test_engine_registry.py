@@ -51,7 +51,7 @@ def registered(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_registered_engine_and_its_option_appear_in_digest_run(registered: None) -> None:
     shown = run_digest("run", "--help").stdout
-    assert "[auto|argos|ct2|llm|gloss|identity]" in shown and "--identity-mark" in shown
+    assert "[auto|argos|ct2|llm|gloss|openai|identity]" in shown and "--identity-mark" in shown
 
 
 def test_the_option_reaches_the_engine(registered: None, sample_batch) -> None:

@@ -283,7 +283,7 @@ def test_ray_options_without_the_ray_executor_are_a_usage_error(sample_batch: Pa
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        ({"engine": "babel"}, "unknown engine 'babel'; choose one of: auto, argos, ct2, llm, gloss"),
+        ({"engine": "babel"}, "unknown engine 'babel'; choose one of: auto, argos, ct2, llm, gloss, openai"),
         ({"summary_size": 0}, "a summary needs at least 1 sentence, not 0"),
         ({"summary_size": 1.5}, "a summary ratio must be above 0 and at most 1, not 1.5"),
         ({"summary_mode": "mixed"}, "unknown summary mode 'mixed'; choose aligned or independent"),

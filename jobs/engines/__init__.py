@@ -154,12 +154,14 @@ def _register_builtin_engines() -> None:
     from .ct2 import Ct2Engine
     from .gloss import GlossEngine
     from .llm.engine import LlmEngine
+    from .openai_server.engine import OpenAIServerEngine
 
     register(ArgosEngine, auto_rank=0, fallback_installer=True)
     register(Ct2Engine, auto_rank=0)  # a CTranslate2 translator of today's families before Argos's older ones
     # An instruction model, where one is installed, translates better than either.
     register(LlmEngine, auto_rank=0)
     register(GlossEngine, auto_rank=len(AUTO_PREFERENCE))
+    register(OpenAIServerEngine)  # never `auto`'s: a server is used only when named (no network by default)
 
 
 _register_builtin_engines()

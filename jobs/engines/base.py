@@ -49,8 +49,9 @@ class EngineOption:
 MODEL_OPTION = EngineOption(
     "model",
     "",
-    "The installed model to use, by the name `digest models list` shows (engines with several models; "
-    "default: ct2 the strongest installed for the language pair, llm the first by name).",
+    "The model to use: an installed one by the name `digest models list` shows (default: ct2 the strongest "
+    "installed for the language pair, llm the first by name), or for --engine openai one the server serves, "
+    "by the name its /v1/models lists (default: its only one).",
 )
 
 
