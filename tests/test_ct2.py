@@ -23,7 +23,7 @@ from jobs.language import HAN
 from jobs.quality import is_repetitive
 from jobs.segment import split_sentences
 
-from .conftest import read_jsonl, run_digest
+from .conftest import import_component, read_jsonl, run_digest
 from .ct2_models import build_ct2_model
 
 #: name -> kind, tokenizer file, and for each pair it translates: source prefix, source suffix, target prefix.
@@ -288,7 +288,7 @@ def test_without_a_model_ct2_says_how_to_get_one(sample_batch: Path) -> None:
 
 @pytest.mark.slow
 def test_translation_quality_scores_an_installed_model_on_a_users_own_pairs(ct2_models: Path, tmp_path: Path) -> None:
-    pytest.importorskip("sacrebleu", reason="the benchmarks' extra (pip install -e '.[bench]') scores with sacrebleu")
+    import_component("sacrebleu", "the benchmarks' extra (pip install -e '.[bench]') scores with sacrebleu")
     import subprocess
     import sys
 
