@@ -1,7 +1,7 @@
 """How fast `digest run --engine openai` is, against direct concurrent calls to the same server.
 
     python benchmarks/openai_speed.py [--abstracts 4] [--in-flight 4] [--rounds 3]
-    python benchmarks/openai_speed.py --base-url http://127.0.0.1:11434/v1 --model qwen2.5:7b-instruct
+    python benchmarks/openai_speed.py --server-url http://127.0.0.1:11434/v1 --model qwen2.5:7b-instruct
 
 In one invocation, on real CSL abstracts written as one batch:
 
@@ -15,7 +15,7 @@ In one invocation, on real CSL abstracts written as one batch:
 
 Both paths ask the server for the same work, so the ratio of their wall times is digest's cost
 over the server's own (the goal is 1.2x at most). The two paths alternate for `--rounds` rounds and
-each one's best time is kept. Without `--base-url`, the benchmark starts llama-cpp-python's server
+each one's best time is kept. Without `--server-url`, the benchmark starts llama-cpp-python's server
 (the `llm-server` extra, 2 threads) on a random-weight GGUF written by tests/gguf_model.py (4 layers,
 width 256: it writes nonsense up to each request's token limit, so every abstract is also asked for
 again sentence by sentence, as digest does when lines do not match); with it, any server and model
@@ -59,7 +59,7 @@ def digest_run(
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "jobs", "run", "--engine", "openai", "--base-url", base_url, "--model", model,
+        [sys.executable, "-m", "jobs", "run", "--engine", "openai", "--server-url", base_url, "--model", model,
          "--in-flight", str(in_flight), "--no-cache", "--force", "-q"],
         cwd=folder, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip
@@ -135,14 +135,14 @@ def main() -> None:
     parser.add_argument("--abstracts", type=int, default=4)
     parser.add_argument("--in-flight", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--base-url", help="a server of your own (default: llama-cpp-python's, started here)")
-    parser.add_argument("--model", default="bench", help="the model's name on --base-url's server")
+    parser.add_argument("--server-url", help="a server of your own (default: llama-cpp-python's, started here)")
+    parser.add_argument("--model", default="bench", help="the model's name on --server-url's server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="openai-speed-") as scratch:
         folder = Path(scratch)
         write_batch(folder, args.abstracts)
-        server = None if args.base_url else start_server(folder)
-        base_url = args.base_url or server.base_url
+        server = None if args.server_url else start_server(folder)
+        base_url = args.server_url or server.base_url
         port = urlsplit(base_url).port or 80
         try:
             bodies = recorded_requests(folder, port, base_url, args.model, args.in_flight)

@@ -80,6 +80,10 @@ class RunCommand(click.Command):
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         params = super().get_params(ctx)
         own = [_engine_option(option) for option in engine_options()]
+        taken = {name for param in params for name in (param.name, *param.opts)}
+        if clash := sorted(name for param in own for name in (param.name, *param.opts) if name in taken):
+            # click would take the value for one and silently drop the other's.
+            raise RuntimeError(f"an engine option has the name of digest run's own flag: {', '.join(map(str, clash))}")
         return params[:-1] + own + params[-1:]  # --help stays last
 
 

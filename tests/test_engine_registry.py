@@ -54,6 +54,21 @@ def test_a_registered_engine_and_its_option_appear_in_digest_run(registered: Non
     assert "[auto|argos|ct2|llm|gloss|openai|identity]" in shown and "--identity-mark" in shown
 
 
+@pytest.mark.parametrize("name", ["base_url", "quiet", "output_dir"])
+def test_an_engine_option_named_as_one_of_digest_runs_own_flags_is_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Two options of one name: click took the value for one and dropped the other's (the openai
+    engine's --base-url went to the pages' --base-url, and the engine asked Ollama's default address)."""
+
+    class Clashing(Identity):
+        options: ClassVar[tuple[EngineOption, ...]] = (EngineOption(name, "", "An option named as a run flag."),)
+
+    monkeypatch.setitem(engines.ENGINES, "clashing", Clashing)
+    with pytest.raises(RuntimeError, match=f"an engine option has the name of digest run's own flag: .*{name}"):
+        run_digest("run", "--help")
+
+
 def test_the_option_reaches_the_engine(registered: None, sample_batch) -> None:
     result = run_digest("run", "-q", "--engine", "identity", "--identity-mark", "»", "--no-cache")
     assert result.exit_code == 0, result.stderr

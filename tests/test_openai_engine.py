@@ -33,7 +33,7 @@ ABSTRACT = [
 
 
 def engine(base_url: str, model: str, **options: object) -> OpenAIServerEngine:
-    settings = EngineSettings(options={"base_url": base_url, "model": model, **options})
+    settings = EngineSettings(options={"server_url": base_url, "model": model, **options})
     loaded = select_engine("openai", "zh", "en", settings)
     assert isinstance(loaded, OpenAIServerEngine)
     return loaded
@@ -102,7 +102,7 @@ def test_a_run_through_the_server_records_the_engine_and_model_and_flags_repairs
     llama_server: LlamaServer, small_batch: Path
 ) -> None:
     output = small_batch.parent.parent / "output"
-    done = run_digest("run", "-q", "--engine", "openai", "--base-url", llama_server.base_url, "--model", "one-line")
+    done = run_digest("run", "-q", "--engine", "openai", "--server-url", llama_server.base_url, "--model", "one-line")
     assert done.exit_code == 0, done.stderr
     records = read_jsonl(output / "seed-cnki-export.jsonl")
     assert len(records) == 3
@@ -115,7 +115,7 @@ def test_a_run_through_the_server_records_the_engine_and_model_and_flags_repairs
         if path.is_file() and path.suffix in (".jsonl", ".html", ".md", ".xml"):
             assert "think>" not in path.read_text(encoding="utf-8"), path
     again = run_digest(
-        "run", "--engine", "openai", "--base-url", llama_server.base_url, "--model", "one-line", "--force"
+        "run", "--engine", "openai", "--server-url", llama_server.base_url, "--model", "one-line", "--force"
     )
     assert again.exit_code == 0 and " 0 from cache" not in again.stderr, again.stderr
 
@@ -123,7 +123,7 @@ def test_a_run_through_the_server_records_the_engine_and_model_and_flags_repairs
 @pytest.mark.slow
 def test_a_server_that_is_down_stops_the_run_before_anything_is_written(small_batch: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
-    done = run_digest("run", "-q", "--engine", "openai", "--base-url", url, "--retries", "0")
+    done = run_digest("run", "-q", "--engine", "openai", "--server-url", url, "--retries", "0")
     assert done.exit_code == 2
     assert f"cannot use the server at {url}: {url}/models: connection refused: is the server running?" in done.stderr
     assert not (small_batch.parent.parent / "output" / "seed-cnki-export.jsonl").exists()
@@ -143,7 +143,7 @@ def test_a_server_that_fails_a_batch_fails_it_and_the_next_run_does_it(
     proxy: FaultProxy, small_batch: Path, fault: tuple, words: str
 ) -> None:
     output = small_batch.parent.parent / "output" / "seed-cnki-export.jsonl"
-    args = ["run", "-q", "--engine", "openai", "--base-url", proxy.base_url, "--model", "two-lines", "--no-cache"]
+    args = ["run", "-q", "--engine", "openai", "--server-url", proxy.base_url, "--model", "two-lines", "--no-cache"]
     proxy.faults = [None]  # /models answers; every chat after it fails
     proxy.always = fault
     failed = run_digest(*args, "--retries", "1", "--request-timeout", "1")
@@ -158,11 +158,11 @@ def test_a_server_that_fails_a_batch_fails_it_and_the_next_run_does_it(
 
 @pytest.mark.parametrize("url", ["http://192.0.2.10:11434/v1", "http://[2001:db8::5]/v1"])
 def test_a_server_off_this_machine_is_refused_before_any_connection(url: str, small_batch: Path) -> None:
-    done = run_digest("run", "-q", "--engine", "openai", "--base-url", url)
+    done = run_digest("run", "-q", "--engine", "openai", "--server-url", url)
     assert done.exit_code == 2
     assert "not on this machine" in done.stderr and "--allow-remote-server" in done.stderr
     # Allowed, it is tried (and fails: nothing answers there), which shows the flag reaches the check.
-    allowed = run_digest("run", "-q", "--engine", "openai", "--base-url", url, "--allow-remote-server",
+    allowed = run_digest("run", "-q", "--engine", "openai", "--server-url", url, "--allow-remote-server",
                          "--request-timeout", "0.5", "--retries", "0")  # fmt: skip
     assert allowed.exit_code == 2 and "not on this machine" not in allowed.stderr
     assert "cannot use the server" in allowed.stderr
@@ -170,7 +170,7 @@ def test_a_server_off_this_machine_is_refused_before_any_connection(url: str, sm
 
 @pytest.mark.slow
 def test_auto_never_picks_the_server_engine(llama_server: LlamaServer, small_batch: Path) -> None:
-    done = run_digest("run", "-q", "--engine", "auto", "--base-url", llama_server.base_url, "--no-cache")
+    done = run_digest("run", "-q", "--engine", "auto", "--server-url", llama_server.base_url, "--no-cache")
     assert done.exit_code == 0, done.stderr
     [first, *_] = read_jsonl(small_batch.parent.parent / "output" / "seed-cnki-export.jsonl")
     assert first["engine"]["translation"] == "gloss"
@@ -189,7 +189,7 @@ def test_the_api_key_comes_from_the_environment_only_and_is_never_written(
     server = LlamaServer({"one-line": server_models["one-line"]}, tmp_path_factory.mktemp("keyed"), api_key=key).start()
     workdir = small_batch.parent.parent
     try:
-        args = ["run", "--engine", "openai", "--base-url", server.base_url, "--cache", str(workdir / "cache.sqlite3")]
+        args = ["run", "--engine", "openai", "--server-url", server.base_url, "--cache", str(workdir / "cache.sqlite3")]
         refused = run_digest(*args)
         assert refused.exit_code == 2 and "answered 401" in refused.stderr and "DIGEST_OPENAI_API_KEY" in refused.stderr
         monkeypatch.setenv("DIGEST_OPENAI_API_KEY", key)
@@ -222,7 +222,7 @@ def test_a_run_refuses_a_name_from_etc_hosts_that_leads_off_the_machine(tmp_path
     port = free_port()
     script = (
         f"mount --bind {hosts} /etc/hosts && "
-        f"{sys.executable} -m jobs run -q --engine openai --base-url http://$HOST:{port}/v1 --retries 0 --no-cache"
+        f"{sys.executable} -m jobs run -q --engine openai --server-url http://$HOST:{port}/v1 --retries 0 --no-cache"
     )
     outcomes = {}
     for host in ("mixed.test", "six.test"):

@@ -61,12 +61,12 @@ def check_base_url(url: str, allow_remote: bool) -> ServerAddress:
     try:
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
     except ValueError:
-        raise ConfigError(f"--base-url {url!r}: the port is not a number from 1 to 65535") from None
+        raise ConfigError(f"--server-url {url!r}: the port is not a number from 1 to 65535") from None
     literal = _ip(host)
     if literal is not None and literal.is_unspecified:
         # 0.0.0.0 and :: are what a server listens on, not addresses to connect to.
         raise ConfigError(
-            f"--base-url {url!r}: {host} means every address of a server, not one to connect to; "
+            f"--server-url {url!r}: {host} means every address of a server, not one to connect to; "
             "use 127.0.0.1 (or [::1]) for a server on this machine"
         )
     addresses = _resolve(url, host, port)
@@ -75,7 +75,7 @@ def check_base_url(url: str, allow_remote: bool) -> ServerAddress:
     if remote and not allow_remote:
         named = "" if literal is not None else f" ({host} resolves to {', '.join(dict.fromkeys(remote))})"
         raise UsageError(
-            f"--base-url {url}: the server is not on this machine{named}, and digest makes no network "
+            f"--server-url {url}: the server is not on this machine{named}, and digest makes no network "
             f"connection unless told to: give {ALLOW_REMOTE_FLAG} to use it"
         )
     path = parts.path.rstrip("/")
@@ -86,19 +86,19 @@ def check_base_url(url: str, allow_remote: bool) -> ServerAddress:
 def _split(url: str):  # type: ignore[no-untyped-def]
     """The URL's parts; ConfigError for one digest cannot use as a base URL."""
     if any(character.isspace() or ord(character) < 32 for character in url):
-        raise ConfigError(f"--base-url {url!r}: a URL has no spaces or control characters")
+        raise ConfigError(f"--server-url {url!r}: a URL has no spaces or control characters")
     parts = urlsplit(url)
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise ConfigError(f"--base-url {url!r}: give an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1")
+        raise ConfigError(f"--server-url {url!r}: give an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1")
     if parts.username is not None or parts.password is not None:
         # A URL is shown in messages and kept in records; a password in it would be too.
         raise ConfigError(
-            "--base-url: a user name or password in the URL is refused (it would be shown and recorded); "
+            "--server-url: a user name or password in the URL is refused (it would be shown and recorded); "
             "give an API key in the DIGEST_OPENAI_API_KEY environment variable instead"
         )
     if parts.query or parts.fragment:
         # Not quoted back: a query is where a key would be.
-        raise ConfigError("--base-url: give the URL without a query (?) or fragment (#)")
+        raise ConfigError("--server-url: give the URL without a query (?) or fragment (#)")
     return parts
 
 
@@ -106,10 +106,10 @@ def _resolve(url: str, host: str, port: int) -> list[tuple[int, tuple]]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
-        raise ConfigError(f"--base-url {url}: cannot resolve {host} ({error})") from None
+        raise ConfigError(f"--server-url {url}: cannot resolve {host} ({error})") from None
     unique: list[tuple[int, tuple]] = list(
         dict.fromkeys((int(family), tuple(address)) for family, _, _, _, address in found)
     )
     if not unique:
-        raise ConfigError(f"--base-url {url}: {host} resolves to no address")
+        raise ConfigError(f"--server-url {url}: {host} resolves to no address")
     return unique

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "http://127.0.0.1:11434/v1"
 
 BASE_URL_OPTION = EngineOption(
-    "base_url",
+    "server_url",
     DEFAULT_BASE_URL,
     "--engine openai: the server's OpenAI-compatible base URL (Ollama http://127.0.0.1:11434/v1, llama.cpp's "
     "server http://127.0.0.1:8080/v1, vLLM http://127.0.0.1:8000/v1, LM Studio http://127.0.0.1:1234/v1). "
@@ -59,7 +59,7 @@ RETRIES_OPTION = EngineOption(
 ALLOW_REMOTE_OPTION = EngineOption(
     "allow_remote_server",
     False,
-    "--engine openai: allow a --base-url that is not on this machine (the abstracts are then sent over the network).",
+    "--engine openai: allow a --server-url that is not on this machine (the abstracts are then sent over the network).",
     kind=bool,
 )
 
@@ -88,7 +88,7 @@ class OpenAIServerEngine(ChatEngine):
     def check_settings(cls, settings: EngineSettings) -> None:
         if settings.option(cls, "request_timeout") <= 0:
             raise ConfigError(f"{TIMEOUT_OPTION.flag} must be more than 0 seconds")
-        check_base_url(settings.option(cls, "base_url"), settings.option(cls, "allow_remote_server"))
+        check_base_url(settings.option(cls, "server_url"), settings.option(cls, "allow_remote_server"))
 
     @classmethod
     def supports(cls, source_lang: str, target_lang: str, settings: EngineSettings) -> bool:
@@ -113,7 +113,7 @@ class OpenAIServerEngine(ChatEngine):
             api_key=api_key_from_environment(),
         )
         server = ServerModel.connect(
-            settings.option(cls, "base_url"),
+            settings.option(cls, "server_url"),
             settings.option(cls, "model"),
             client_settings,
             settings.option(cls, "allow_remote_server"),
