@@ -25,6 +25,7 @@ from typing import Any
 import click
 
 from .errors import ConfigError
+from .writing import open_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,6 +34,8 @@ else:  # pragma: no cover - Python 3.10
 
 #: The file a run reads from its working folder when no `--config` is given.
 CONFIG_NAME = "digest.toml"
+#: A config file is a few hundred bytes; one bigger than this is not one (and is not read whole).
+MAX_CONFIG_BYTES = 1 << 20
 SECURITIES = ("none", "starttls", "tls")
 #: The SMTP port of each `security` when `port` is not given (RFC 8314: 465 for implicit TLS).
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -110,22 +113,37 @@ def read_config(path: Path | None, run_params: Sequence[click.Parameter] = ()) -
     """
     if path is None:
         return Config()
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise ConfigFileError(path, [Problem(None, f"cannot be read: {error.strerror}")]) from None
-    except UnicodeDecodeError as error:
-        raise ConfigFileError(path, [Problem(None, f"is not UTF-8 ({error.reason} at byte {error.start})")]) from None
+    text = _config_text(path)
     try:
         content = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         raise ConfigFileError(path, [Problem(int(found.group(1)) if found else None, str(error))]) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ConfigFileError(path, [Problem(None, "is nested too deeply to be read")]) from None
     reader = _Reader(path, text)
     config = reader.config(content, run_params)
     if reader.problems:
         raise ConfigFileError(path, reader.problems)
     return config
+
+
+def _config_text(path: Path) -> str:
+    """The config file's text: a regular file of at most MAX_CONFIG_BYTES in UTF-8 (ConfigFileError otherwise).
+
+    A FIFO nobody writes to would block a cron run forever, and /dev/zero never ends.
+    """
+    try:
+        with open_regular(path) as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise ConfigFileError(path, [Problem(None, f"cannot be read: {error.strerror}")]) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigFileError(path, [Problem(None, f"is bigger than {MAX_CONFIG_BYTES // 1024} KB; is it digest.toml?")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigFileError(path, [Problem(None, f"is not UTF-8 ({error.reason} at byte {error.start})")]) from None
 
 
 def run_key(param: click.Parameter) -> str:

@@ -1,0 +1,53 @@
+"""digest.toml and `digest config check` against a hostile or careless operator's file: a FIFO or a device
+named as the config, a file too big or nested too deep, a password written where its source's name goes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from jobs.errors import EXIT_USAGE
+
+from .conftest import digest_subprocess, run_digest
+
+MAIL = '[mail]\nhost = "smtp.example.org"\nfrom = "digest@example.org"\nto = ["reader@example.org"]\n'
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+@pytest.mark.parametrize("command", ["config check", "run"])
+def test_a_config_that_is_no_regular_file_is_refused_at_once(tmp_path: Path, kind: str, command: str) -> None:
+    """A FIFO nobody writes to would block the read forever (cron's runs pile up); /dev/zero never ends."""
+    if kind == "fifo":
+        path = tmp_path / "digest.toml"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    process = digest_subprocess(*command.split(), "--config", str(path), cwd=tmp_path)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == EXIT_USAGE, stderr
+    assert stderr == f"digest: error: {path}: cannot be read: not a regular file\n"
+
+
+def test_a_config_file_too_big_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "digest.toml"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(MAIL)
+        handle.write(("# " + "x" * 1000 + "\n") * 2000)  # 2 MB of comments
+    result = run_digest("config", "check", "--config", str(path))
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.startswith(f"digest: error: {path}: is bigger than") and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("nested", ["a = " + "[" * 3000 + "]" * 3000, "a = " + "{b = " * 3000 + "1" + "}" * 3000])
+def test_a_config_nested_too_deep_is_one_error_not_a_traceback(tmp_path: Path, nested: str) -> None:
+    path = tmp_path / "digest.toml"
+    path.write_text(f"[run]\n{nested}\n", encoding="utf-8")
+    result = run_digest("config", "check", "--config", str(path))
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == f"digest: error: {path}: is nested too deeply to be read\n"
