@@ -139,7 +139,9 @@ def _config_text(path: Path) -> str:
     except OSError as error:
         raise ConfigFileError(path, [Problem(None, f"cannot be read: {error.strerror}")]) from None
     if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigFileError(path, [Problem(None, f"is bigger than {MAX_CONFIG_BYTES // 1024} KB; is it digest.toml?")])
+        raise ConfigFileError(
+            path, [Problem(None, f"is bigger than {MAX_CONFIG_BYTES // 1024} KB; is it digest.toml?")]
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -400,6 +402,9 @@ _MAIL_KEYS: dict[str, tuple[type | tuple[type, ...], Callable[[Any], str | None]
 }
 
 
+_MAYBE_SECRET = "it may be the password itself"
+
+
 class _MailChecks:
     def __init__(self, reader: _Reader, table: dict[str, Any]) -> None:
         self.reader, self.table = reader, table
@@ -418,6 +423,11 @@ class _MailChecks:
             self.reader.problem(("mail", key), f"{key} must be {_describe(kind)}, not {_kind(value)}")
             return None
         reason = check(value) if check else None
+        if reason and key == "password_env":  # what is there may be the password itself: never shown
+            self.reader.problem(
+                ("mail", key), f"bad value for {key}: {reason} (its value is not shown: {_MAYBE_SECRET})"
+            )
+            return None
         if reason:
             self.reader.problem(("mail", key), f"bad value for {key} ({value!r}): {reason}")
             return None

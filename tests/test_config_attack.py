@@ -51,3 +51,17 @@ def test_a_config_nested_too_deep_is_one_error_not_a_traceback(tmp_path: Path, n
     result = run_digest("config", "check", "--config", str(path))
     assert result.exit_code == EXIT_USAGE
     assert result.stderr == f"digest: error: {path}: is nested too deeply to be read\n"
+
+
+@pytest.mark.parametrize("secret", ["Hunter2!pass word", "tr0ub4dor&3", "密码-Hunter2"])
+def test_a_password_written_in_place_of_its_variables_name_is_not_shown(tmp_path: Path, secret: str) -> None:
+    """An operator who writes the password itself where its variable's name goes: the error says which key is
+    wrong, never what it holds (it ends up in cron's mail and the run log)."""
+    path = tmp_path / "digest.toml"
+    path.write_text(MAIL + f'username = "digest"\npassword_env = "{secret}"\n', encoding="utf-8")
+    for result in (run_digest("config", "check", "--config", str(path)), run_digest("run", "--config", str(path))):
+        assert result.exit_code == EXIT_USAGE
+        assert result.stderr == (
+            f"digest: error: {path}, line 6: bad value for password_env: must be an environment variable's name "
+            "(its value is not shown: it may be the password itself)\n"
+        )
