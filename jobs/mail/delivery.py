@@ -7,6 +7,7 @@ mid-send, or a password that cannot be had leave the records owed, for the next 
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..lock import exclusive_run
 from ..manifest import Manifest
 from ..messages import Warn
 from ..passwords import read_password
+from ..render.words import clean
 from ..writing import atomic_text_file
 from .message import build_message
 from .outbox import (
@@ -41,6 +43,8 @@ __all__ = ["MailOutcome", "deliver", "mail_pending", "queue_batch"]
 #: The most records one message carries (about 10 KB each): more are sent in parts, under the size
 #: limits of mail servers (often 10 to 25 MB) and of what a reader scrolls through.
 RECORDS_PER_MESSAGE = 200
+#: The most characters of a server's reply that an error shows.
+_WORDS_SHOWN = 500
 
 
 @dataclass
@@ -115,6 +119,7 @@ def deliver(
 def _send_all(
     mail: MailConfig, manifest: Manifest, owed: list[tuple[str, list[str], Owed, EmailMessage]], outcome: MailOutcome
 ) -> None:
+    password = None
     try:
         password = read_password(mail)
         with connect(mail, password) as client:
@@ -127,7 +132,7 @@ def _send_all(
     except ConfigError as error:
         outcome.failed = str(error)
     except (smtplib.SMTPException, OSError) as error:
-        outcome.failed = f"{mail.host}:{mail.port}: {_reason(error)}"
+        outcome.failed = f"{mail.host}:{mail.port}: {_hidden(_reason(error), mail.username, password)}"
     if outcome.failed:
         outcome.failed += "; what was not sent is sent by the next run"
     elif outcome.refused:
@@ -137,8 +142,24 @@ def _send_all(
         )
 
 
+def _hidden(words: str, username: str | None, password: str | None) -> str:
+    """A server's words as one line of a log, without the password in any form a login sent it.
+
+    A server may repeat what it was sent in its refusal (the AUTH PLAIN token, the base64 of the
+    password, or the password itself); and its replies may span lines or hold terminal escapes,
+    which would forge lines of the cron mail and the run log.
+    """
+    words = clean(words)
+    if password:
+        secret = password.encode("utf-8")
+        token = b"\0" + (username or "").encode("utf-8") + b"\0" + secret
+        for form in (password, base64.b64encode(secret).decode(), base64.b64encode(token).decode()):
+            words = words.replace(form.rstrip("="), "[password hidden]")
+    return words if len(words) <= _WORDS_SHOWN else words[:_WORDS_SHOWN] + " ..."
+
+
 def _reason(error: Exception) -> str:
-    """The server's or the system's words for a failure (never the password, which neither has)."""
+    """The server's or the system's words for a failure (the password hidden from them by `_hidden`)."""
     if isinstance(error, smtplib.SMTPResponseException):
         text = (
             error.smtp_error.decode("utf-8", "replace")
