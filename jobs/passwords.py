@@ -16,6 +16,9 @@ from .config import MailConfig
 from .errors import ConfigError
 from .settings import distrust
 
+#: The most a password file holds; a bigger file is not one (a log, an image named by mistake).
+MAX_PASSWORD_BYTES = 64 * 1024
+
 
 class PasswordError(ConfigError):
     """The password cannot be had: its variable is unset, or its file is missing or not its owner's alone."""
@@ -35,11 +38,19 @@ def read_password(mail: MailConfig) -> str | None:
     if problem:
         raise PasswordError(f"[mail] password_file: {problem}")
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        # Not blocking: a FIFO put in its place between the check and here would block the run forever.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         with os.fdopen(descriptor, "rb") as handle:
-            data = handle.read(64 * 1024)
+            # The file opened is checked again: another may have been renamed into its place since.
+            problem = _status_problem(path, os.fstat(descriptor))
+            if problem:
+                raise PasswordError(f"[mail] password_file: {problem}")
+            os.set_blocking(descriptor, True)
+            data = handle.read(MAX_PASSWORD_BYTES + 1)
     except OSError as error:
         raise PasswordError(f"[mail] password_file: {path} cannot be read: {error.strerror}") from None
+    if len(data) > MAX_PASSWORD_BYTES:  # cut, it would be another password: refused, not shortened
+        raise PasswordError(f"[mail] password_file: {path} is bigger than a password ({MAX_PASSWORD_BYTES} bytes)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -61,6 +72,13 @@ def _file_problem(path: os.PathLike[str]) -> str | None:
     distrusted = distrust(path)  # type: ignore[arg-type]
     if distrusted is not None:
         return str(distrusted)
+    return _status_problem(path, status)
+
+
+def _status_problem(path: os.PathLike[str], status: os.stat_result) -> str | None:
+    """Why the file with this status must not be used: not a regular file, another user's, or others can read it."""
+    if status.st_uid != os.geteuid():
+        return f"{path} belongs to user id {status.st_uid}, not to user id {os.geteuid()} that runs digest"
     if not stat.S_ISREG(status.st_mode):
         return f"{path} is not a regular file"
     if status.st_mode & 0o077:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,50 @@ def test_a_password_written_in_place_of_its_variables_name_is_not_shown(tmp_path
             f"digest: error: {path}, line 6: bad value for password_env: must be an environment variable's name "
             "(its value is not shown: it may be the password itself)\n"
         )
+
+
+@pytest.mark.parametrize("swap", ["readable by others", "another user's", "a FIFO"])
+def test_a_password_file_swapped_after_its_check_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+) -> None:
+    """The file is checked, then opened: whoever can rename in its folder can put another file there between the
+    two (TOCTOU). The opened file itself must be checked. The attacker's move is made just before the open."""
+    from jobs import passwords
+    from jobs.config import MailConfig
+    from jobs.passwords import PasswordError, read_password
+
+    secret = tmp_path / "smtp-password"
+    secret.write_text("the-real-one\n", encoding="utf-8")
+    secret.chmod(0o600)
+    planted = tmp_path / "planted"
+    if swap == "a FIFO":
+        os.mkfifo(planted, 0o600)
+    else:
+        planted.write_text("attackers-guess\n", encoding="utf-8")
+        planted.chmod(0o644 if swap == "readable by others" else 0o600)
+        if swap == "another user's":
+            os.chown(planted, 12345, 12345)
+    real_open = os.open
+
+    def attacker_then_open(path: Any, flags: int, *args: Any) -> int:
+        if Path(path) == secret:
+            os.replace(planted, secret)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(passwords.os, "open", attacker_then_open)
+    mail = MailConfig(host="h", sender="a@example.org", to=("b@example.org",), username="u", password_file=secret)
+    with pytest.raises(PasswordError) as refused:
+        read_password(mail)
+    assert "smtp-password" in str(refused.value)
+
+
+def test_a_password_file_too_big_is_refused_not_cut(tmp_path: Path) -> None:
+    from jobs.config import MailConfig
+    from jobs.passwords import PasswordError, read_password
+
+    secret = tmp_path / "smtp-password"
+    secret.write_text("x" * 100_000 + "\n", encoding="utf-8")  # a file named by mistake: not a password
+    secret.chmod(0o600)
+    mail = MailConfig(host="h", sender="a@example.org", to=("b@example.org",), username="u", password_file=secret)
+    with pytest.raises(PasswordError, match="is bigger than a password"):
+        read_password(mail)

@@ -1,23 +1,22 @@
 """Mail against hostile or broken SMTP peers on loopback (aiosmtpd), and a hostile password file: a server that
-echoes the login in its refusal, one that writes control characters into its replies, a message not 7-bit
-clean for a server without 8BITMIME, a password file swapped between its check and its use, a server that
-dribbles its replies to hold the run's lock."""
+echoes the login in its refusal, one that writes control characters into its replies,
+a password file swapped between its check and its use, a server that dribbles its replies to hold the run's lock."""
 
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jobs.errors import EXIT_MAIL
-from jobs.layout import MANIFEST_NAME
 
+from . import test_mail
 from .conftest import read_jsonl, run_digest
-from .test_mail import small_batch, server  # noqa: F401  (fixtures)
 from .test_mail import PASSWORD, READERS, USER, Server, config, free_port, pending
+
+small_batch = test_mail.small_batch  # the fixture: the sample export's first three abstracts
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
@@ -30,7 +29,9 @@ class EchoingServer(Server):
         assert isinstance(data, LoginPassword)
         token = base64.b64encode(b"\0" + data.login + b"\0" + data.password).decode()
         said = f"{data.password.decode()} {base64.b64encode(data.password).decode()} {token}"
-        return AuthResult(success=False, handled=False, message=f"535-5.7.8 you sent {said}\r\n535 5.7.8 \x1b[2Jdigest: ok")
+        return AuthResult(
+            success=False, handled=False, message=f"535-5.7.8 you sent {said}\r\n535 5.7.8 \x1b[2Jdigest: ok"
+        )
 
 
 @pytest.mark.parametrize("password", [PASSWORD, "plain-ascii-password-42"])
@@ -53,25 +54,14 @@ def test_a_server_that_echoes_the_login_does_not_put_the_password_in_the_logs(
     assert result.exit_code == EXIT_MAIL
     log = (workdir / "output" / "runs.jsonl").read_text(encoding="utf-8")
     secret = password.encode()
-    forms = [password, base64.b64encode(secret).decode(), base64.b64encode(b"\0" + USER.encode() + b"\0" + secret).decode()]
+    forms = [
+        password,
+        base64.b64encode(secret).decode(),
+        base64.b64encode(b"\0" + USER.encode() + b"\0" + secret).decode(),
+    ]
     for seen in (result.stderr, log):
         assert "535" in seen and not [form for form in forms if form in seen]
     # The server's words are one line of the run's stderr: no line of its own, no terminal escape.
     assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr
     assert read_jsonl(workdir / "output" / "runs.jsonl")[-1]["mail_error"].count("\n") == 0
     assert set(pending(workdir)) == set(READERS)
-
-
-def test_the_message_is_7_bit_clean_for_a_server_without_8bitmime(
-    workdir: Path, small_batch: Path, server: tuple[Server, Any]
-) -> None:
-    """Chinese text in short lines made a `Content-Transfer-Encoding: 8bit` part, which smtplib sends as it is
-    (without BODY=8BITMIME) to a server that never offered 8BITMIME (RFC 6152): it may cut the 8th bit."""
-    handler, controller = server
-    config(workdir, controller.port_number)
-    assert run_digest("run").exit_code == 0
-    raw = handler.taken[0][2]
-    assert raw.isascii(), [line for line in raw.splitlines() if not line.isascii()][:3]
-    assert run_digest("mail", "--dry-run", "--out", "drafts").exit_code == 0
-    manifest = json.loads((workdir / "output" / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert manifest["mail"]["pending"]["to"] == {}
