@@ -5,6 +5,9 @@ a password file swapped between its check and its use, a server that dribbles it
 from __future__ import annotations
 
 import base64
+import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ import pytest
 from jobs.errors import EXIT_MAIL
 
 from . import test_mail
-from .conftest import read_jsonl, run_digest
+from .conftest import digest_subprocess, read_jsonl, run_digest
 from .test_mail import PASSWORD, READERS, USER, Server, config, free_port, pending
 
 small_batch = test_mail.small_batch  # the fixture: the sample export's first three abstracts
@@ -64,4 +67,65 @@ def test_a_server_that_echoes_the_login_does_not_put_the_password_in_the_logs(
     # The server's words are one line of the run's stderr: no line of its own, no terminal escape.
     assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr
     assert read_jsonl(workdir / "output" / "runs.jsonl")[-1]["mail_error"].count("\n") == 0
+    assert set(pending(workdir)) == set(READERS)
+
+
+class Dribbler:
+    """A hostile peer on loopback: it greets one byte at a time, a byte a second, never ending its reply
+    (or, with `flood`, sends one endless multi-line reply as fast as it can)."""
+
+    def __init__(self, flood: bool = False) -> None:
+        self.flood = flood
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        self.listener.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                peer, _ = self.listener.accept()
+            except OSError:
+                continue
+            with peer:
+                try:
+                    while not self.stop.is_set():
+                        if self.flood:
+                            peer.sendall(b"220-" + b"x" * 1000 + b"\r\n")
+                        else:
+                            peer.sendall(b"2" if not getattr(self, "started", False) else b"-")
+                            self.started = True
+                            self.stop.wait(1)
+                except OSError:
+                    pass  # the client hung up
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(10)
+        self.listener.close()
+
+
+@pytest.mark.parametrize("flood", [False, True], ids=["a byte a second", "an endless reply"])
+def test_a_server_that_never_ends_its_reply_does_not_hold_the_lock(
+    workdir: Path, small_batch: Path, flood: bool
+) -> None:
+    """`timeout` bounds each reply as a whole, not each byte: a peer sending a byte a second held the run (and the
+    output folder's lock, so every later cron run exited 75) for ever; an endless reply also filled the memory."""
+    peer = Dribbler(flood)
+    try:
+        config(workdir, peer.port, timeout=2)
+        started = time.monotonic()
+        process = digest_subprocess("run", cwd=workdir)
+        try:
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            process.kill()
+            process.wait()
+    finally:
+        peer.close()
+    assert process.returncode == EXIT_MAIL, stderr
+    assert time.monotonic() - started < 45
+    assert "127.0.0.1" in stderr and "sent by the next run" in stderr
     assert set(pending(workdir)) == set(READERS)
