@@ -17,7 +17,7 @@ from jobs.errors import EXIT_MAIL
 
 from . import test_mail
 from .conftest import digest_subprocess, read_jsonl, run_digest
-from .test_mail import PASSWORD, READERS, USER, Server, config, free_port, pending
+from .test_mail import PASSWORD, READERS, SAMPLE, USER, Server, config, free_port, parsed, pending, start
 
 small_batch = test_mail.small_batch  # the fixture: the sample export's first three abstracts
 
@@ -129,3 +129,49 @@ def test_a_server_that_never_ends_its_reply_does_not_hold_the_lock(
     assert time.monotonic() - started < 45
     assert "127.0.0.1" in stderr and "sent by the next run" in stderr
     assert set(pending(workdir)) == set(READERS)
+
+
+class ContentFilter(Server):
+    """A server whose content filter refuses, for good, any message with the given words (554 at DATA)."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words = words.encode("utf-8")
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.words in envelope.original_content:
+            return "554 5.7.1 message content rejected"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_message_the_server_refuses_for_good_does_not_hold_back_the_others(
+    workdir: Path, small_batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three records in parts of two: the server's filter refuses part 1 at every try. Part 2 is still sent (and
+    recorded), part 1 stays owed; before, the first refusal ended the delivery, so part 2 and every message
+    after it were never sent, run after run."""
+    from jobs.mail import delivery
+
+    monkeypatch.setattr(delivery, "RECORDS_PER_MESSAGE", 2)
+    handler = ContentFilter("Subject: [digest] 2 new abstracts")
+    controller = start(handler)
+    try:
+        config(workdir, controller.port_number)
+        result = run_digest("run")
+        assert result.exit_code == EXIT_MAIL
+        assert "554 5.7.1 message content rejected" in result.stderr
+        assert [message_subject(raw) for _, _, raw in handler.taken] == [
+            f"[digest] 1 new abstract: {SAMPLE} (part 2 of 2)"
+        ]
+        queued = read_jsonl(workdir / "output" / "runs.jsonl")
+        assert queued[-1]["messages_sent"] == 1
+        owed = pending(workdir)
+        assert set(owed) == set(READERS) and all(len(batches[SAMPLE]) == 2 for batches in owed.values())
+        result = run_digest("run")  # still refused: nothing sent twice
+        assert result.exit_code == EXIT_MAIL and len(handler.taken) == 1
+    finally:
+        controller.stop()
+
+
+def message_subject(raw: bytes) -> str:
+    return str(parsed(raw)["Subject"])

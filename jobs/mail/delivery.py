@@ -43,6 +43,9 @@ __all__ = ["MailOutcome", "deliver", "mail_pending", "queue_batch"]
 #: The most records one message carries (about 10 KB each): more are sent in parts, under the size
 #: limits of mail servers (often 10 to 25 MB) and of what a reader scrolls through.
 RECORDS_PER_MESSAGE = 200
+#: A message refused as it is (its content, size, sender or an address the server cannot take), with the
+#: connection still good for the next one; any other failure ends the delivery.
+_MESSAGE_REFUSED = (smtplib.SMTPDataError, smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError)
 #: The most characters of a server's reply that an error shows.
 _WORDS_SHOWN = 500
 
@@ -120,11 +123,16 @@ def _send_all(
     mail: MailConfig, manifest: Manifest, owed: list[tuple[str, list[str], Owed, EmailMessage]], outcome: MailOutcome
 ) -> None:
     password = None
+    refusals: list[str] = []  # the server's words for each message it refused
     try:
         password = read_password(mail)
         with connect(mail, password) as client:
             for name, addresses, records, message in owed:
-                refused = send(client, mail, message, addresses)
+                try:
+                    refused = send(client, mail, message, addresses)
+                except _MESSAGE_REFUSED as error:  # this message, not the connection: the others still go
+                    refusals.append(_reason(error))
+                    continue
                 mark_sent(manifest, name, [address for address in addresses if address not in refused], records)
                 manifest.save()
                 outcome.refused += refused
@@ -133,6 +141,10 @@ def _send_all(
         outcome.failed = str(error)
     except (smtplib.SMTPException, OSError) as error:
         outcome.failed = f"{mail.host}:{mail.port}: {_hidden(_reason(error), mail.username, password)}"
+    if refusals and not outcome.failed:
+        more = f" (and {len(refusals) - 1} more)" if len(refusals) > 1 else ""
+        words = _hidden(refusals[0], mail.username, password)
+        outcome.failed = f"{mail.host}:{mail.port} refused a message{more}: {words}"
     if outcome.failed:
         outcome.failed += "; what was not sent is sent by the next run"
     elif outcome.refused:
