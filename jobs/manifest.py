@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -184,6 +185,10 @@ def _own_copies(value: Any) -> OwnCopies:
     }
 
 
+#: What no batch's name holds (it is an input file's name, without its suffix).
+_ELSEWHERE = re.compile(r"[/\\\x00]")
+
+
 def _mail_state(value: Any) -> dict[str, Any]:
     """A manifest's mail outbox, by recipient list: `{"queued": {list: {batch: [id]}}, "pending": {list: {address:
     {batch: [id]}}}}`; the parts of another shape are dropped (what they held is neither queued nor owed)."""
@@ -193,11 +198,11 @@ def _mail_state(value: Any) -> dict[str, Any]:
     def table(found: Any, depth: int) -> dict[str, Any]:
         if not isinstance(found, dict):
             return {}
-        if depth == 0:
+        if depth == 0:  # by batch: a name that is not one file's (`../x`) would lead out of the output folder
             return {
                 key: ids
                 for key, ids in found.items()
-                if isinstance(ids, list) and all(isinstance(item, str) for item in ids)
+                if isinstance(ids, list) and all(isinstance(item, str) for item in ids) and not _ELSEWHERE.search(key)
             }
         return {key: table(inner, depth - 1) for key, inner in found.items()}
 

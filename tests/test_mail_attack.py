@@ -5,6 +5,7 @@ a password file swapped between its check and its use, a server that dribbles it
 from __future__ import annotations
 
 import base64
+import json
 import socket
 import threading
 import time
@@ -14,11 +15,14 @@ from typing import Any
 import pytest
 
 from jobs.errors import EXIT_MAIL
+from jobs.layout import MANIFEST_NAME
+from jobs.manifest import Manifest
 
 from . import test_mail
 from .conftest import digest_subprocess, read_jsonl, run_digest
 from .test_mail import PASSWORD, READERS, SAMPLE, USER, Server, config, free_port, parsed, pending, start
 
+server = test_mail.server  # the fixture: a plain SMTP server on loopback
 small_batch = test_mail.small_batch  # the fixture: the sample export's first three abstracts
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -175,3 +179,27 @@ def test_a_message_the_server_refuses_for_good_does_not_hold_back_the_others(
 
 def message_subject(raw: bytes) -> str:
     return str(parsed(raw)["Subject"])
+
+
+def test_a_batch_name_in_the_manifest_never_leads_out_of_the_output_folder(
+    workdir: Path, small_batch: Path, server: tuple[Server, Any]
+) -> None:
+    """Anyone who can write the output folder can write its manifest: a pending batch named `../private/notes`
+    made digest read ../private/notes.jsonl (a file that user cannot read, but digest can) and mail it."""
+    handler, controller = server
+    config(workdir, controller.port_number)
+    assert run_digest("run").exit_code == 0 and len(handler.taken) == 1
+    private = workdir / "private"
+    private.mkdir()
+    records = workdir / "output" / f"{SAMPLE}.jsonl"
+    (private / "notes.jsonl").write_bytes(records.read_bytes())
+    (private / "notes.jsonl").chmod(0o600)
+    ids = [record["id"] for record in read_jsonl(records)]
+    manifest_path = workdir / "output" / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["mail"]["pending"]["to"] = {address: {"../private/notes": ids} for address in READERS}
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_digest("mail")
+    assert result.exit_code == 0, result.stderr
+    assert len(handler.taken) == 1  # nothing more was sent
+    assert not any(Manifest.load(workdir / "output").mail["pending"]["to"].values())  # and nothing of it is owed
