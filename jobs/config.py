@@ -14,6 +14,8 @@ A password is never in the file: `password_env` or `password_file` says where it
 from __future__ import annotations
 
 import difflib
+import email.errors
+import email.policy
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -41,6 +43,8 @@ SECURITIES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: C1 controls (NEL) and the line and paragraph separators, which some readers take for a line's end.
+_BREAKS = re.compile(r"[\x80-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -354,12 +358,24 @@ class _Reader:
 
 
 def is_address(text: str) -> bool:
-    """Whether `text` is one e-mail address (`a@example.org` or `Name <a@example.org>`), with nothing that could add a header."""
-    if _CONTROL.search(text) or "," in parseaddr(text)[1]:
+    """Whether `text` is exactly one e-mail address (`a@example.org` or `Name <a@example.org>`), with nothing that
+    could add a header.
+
+    Read as a mail reader reads a To header: "a@example.org, b@example.org" is two addresses (the
+    envelope took the first alone, the header showed both), and an address with text around it,
+    a group, or a line or paragraph separator is not one either.
+    """
+    if _CONTROL.search(text) or _BREAKS.search(text):
         return False
-    address = parseaddr(text)[1]
-    local, at, domain = address.rpartition("@")
-    return bool(at and local and domain and " " not in address and "." in domain.strip("."))
+    header = email.policy.SMTP.header_factory("to", text)
+    defects = [d for d in header.defects if not isinstance(d, email.errors.NonASCIILocalPartDefect)]
+    if defects or len(header.groups) != 1 or header.groups[0].display_name is not None:
+        return False
+    (found,) = header.addresses
+    if found.addr_spec != parseaddr(text)[1]:  # the envelope's address (smtp.send) must be the header's
+        return False
+    local, domain = found.username, found.domain
+    return bool(local and domain and " " not in found.addr_spec and "." in domain.strip("."))
 
 
 def _positive(value: Any) -> str | None:

@@ -3,6 +3,7 @@ named as the config, a file too big or nested too deep, a password written where
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -113,3 +114,33 @@ def test_a_password_file_too_big_is_refused_not_cut(tmp_path: Path) -> None:
     mail = MailConfig(host="h", sender="a@example.org", to=("b@example.org",), username="u", password_file=secret)
     with pytest.raises(PasswordError, match="is bigger than a password"):
         read_password(mail)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "reader@example.org, second@example.org",  # two addresses in one string: the envelope had the first alone
+        '"Reader" <reader@example.org>, second@example.org',
+        "reader@example.org; second@example.org",
+        "reader@example.org <second@example.org>",
+        "Reader <reader@example.org> and second@example.org",
+        "readers: reader@example.org, second@example.org;",  # a group
+        "<reader@example.org>\u2028Bcc: spy@example.net",  # a line separator, as a header's end to some readers
+        "reader@example.org\x85Bcc: spy@example.net",  # NEL, a C1 control
+    ],
+)
+def test_a_to_entry_that_is_not_exactly_one_address_is_refused(tmp_path: Path, address: str) -> None:
+    """The To header showed every address of such an entry, the envelope took the first: the others never had
+    their mail, and nobody was told."""
+    path = tmp_path / "digest.toml"
+    to = ["Li Wei <li.wei@example.org>", '"Wei, Li" <wei.li@example.org>', "读者@example.org", address]
+    path.write_text(
+        MAIL.replace('to = ["reader@example.org"]', f"to = {json.dumps(to, ensure_ascii=False)}"), encoding="utf-8"
+    )
+    result = run_digest("config", "check", "--config", str(path))
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == f"digest: error: {path}, line 4: to: not an e-mail address: {address!r}\n"
+    path.write_text(
+        MAIL.replace('to = ["reader@example.org"]', f"to = {json.dumps(to[:3], ensure_ascii=False)}"), encoding="utf-8"
+    )
+    assert run_digest("config", "check", "--config", str(path)).exit_code == 0
