@@ -203,3 +203,26 @@ def test_a_batch_name_in_the_manifest_never_leads_out_of_the_output_folder(
     assert result.exit_code == 0, result.stderr
     assert len(handler.taken) == 1  # nothing more was sent
     assert not any(Manifest.load(workdir / "output").mail["pending"]["to"].values())  # and nothing of it is owed
+
+
+@pytest.mark.parametrize("topic", ["AI/ML", "../../escape", "核武器 / 防扩散"])
+def test_a_topics_draft_is_one_file_in_the_drafts_folder_whatever_its_name(
+    workdir: Path, small_batch: Path, topic: str
+) -> None:
+    """A topic's name is in the draft's file name: `AI/ML` made `002-topic-AI/ML.eml`,
+    and `../../escape` one in `002-topic-..`, folders made for them."""
+    from jobs.config import MailConfig, TopicConfig
+    from jobs.mail.delivery import deliver, queue_batch
+
+    config(workdir, free_port())  # nothing listens: everything stays owed
+    assert run_digest("run").exit_code == EXIT_MAIL
+    manifest = Manifest.load(workdir / "output")
+    topics = {topic: TopicConfig(("朝鲜",), ("korea@example.org",))}
+    mail = MailConfig(host="127.0.0.1", port=1, security="none", sender="digest@example.org", to=tuple(READERS))
+    records = workdir / "output" / f"{SAMPLE}.jsonl"
+    queue_batch(manifest, mail, SAMPLE, records, topics, lambda record: [topic])
+    outcome = deliver(workdir / "output", manifest, mail, drafts=workdir / "drafts", topics=topics)
+    assert len(outcome.drafts) == 2
+    for draft in outcome.drafts:
+        assert draft.parent == workdir / "drafts" and draft.is_file() and draft.suffix == ".eml"
+    assert sorted(path.name for path in workdir.rglob("*.eml")) == sorted(draft.name for draft in outcome.drafts)

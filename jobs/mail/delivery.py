@@ -8,6 +8,7 @@ mid-send, or a password that cannot be had leave the records owed, for the next 
 from __future__ import annotations
 
 import base64
+import re
 import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ RECORDS_PER_MESSAGE = 200
 #: A message refused as it is (its content, size, sender or an address the server cannot take), with the
 #: connection still good for the next one; any other failure ends the delivery.
 _MESSAGE_REFUSED = (smtplib.SMTPDataError, smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError)
+#: What a draft's file name takes of its list's name: letters (any script), digits, `.`, `_` and `-` (not `..`).
+_UNSAFE = re.compile(r"[^\w.-]|\.\.+")
 #: The most characters of a server's reply that an error shows.
 _WORDS_SHOWN = 500
 
@@ -107,7 +110,7 @@ def deliver(
                 owed.append((name, addresses, records, message))
     if drafts is not None:
         for number, (name, _, _, message) in enumerate(owed, start=1):
-            path = drafts / f"{number:03d}-{name.replace(':', '-')}.eml"
+            path = drafts / f"{number:03d}-{_UNSAFE.sub('-', name)}.eml"  # a topic's name is anything
             with atomic_text_file(path) as handle:
                 handle.write(message.as_string(policy=SMTP))
             outcome.drafts.append(path)
