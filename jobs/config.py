@@ -394,6 +394,17 @@ def _one_line(value: Any) -> str | None:
     return "must be one line" if _CONTROL.search(value) else None
 
 
+def _host(value: Any) -> str | None:
+    """A host name or address the resolver takes (each label 1 to 63 characters, as IDNA encodes them)."""
+    if not value or _CONTROL.search(value) or " " in value:
+        return "must be a host name or an IP address"
+    try:
+        value.encode("idna")
+    except UnicodeError:
+        return "is not a host name (a label is empty or longer than 63 characters)"
+    return None
+
+
 def _env_name(value: Any) -> str | None:
     return None if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value) else "must be an environment variable's name"
 
@@ -404,7 +415,7 @@ def _address(value: Any) -> str | None:
 
 #: The [mail] keys: what type each takes, and the check of its value (None: any of that type).
 _MAIL_KEYS: dict[str, tuple[type | tuple[type, ...], Callable[[Any], str | None] | None]] = {
-    "host": (str, _one_line),
+    "host": (str, _host),
     "port": (int, _port),
     "security": (str, _security),
     "username": (str, _one_line),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from jobs.config import CONFIG_NAME
 from jobs.errors import EXIT_USAGE
 
 from .conftest import digest_subprocess, run_digest
@@ -144,3 +145,15 @@ def test_a_to_entry_that_is_not_exactly_one_address_is_refused(tmp_path: Path, a
         MAIL.replace('to = ["reader@example.org"]', f"to = {json.dumps(to[:3], ensure_ascii=False)}"), encoding="utf-8"
     )
     assert run_digest("config", "check", "--config", str(path)).exit_code == 0
+
+
+@pytest.mark.parametrize("host", ["smtp..example.org", "", "smtp." + "x" * 64 + ".example.org", ".example.org"])
+def test_a_host_name_no_resolver_takes_is_named_by_config_check(workdir: Path, host: str) -> None:
+    """`smtp..example.org` (a typo) passed the check; the run then ended in a traceback of the idna codec, after
+    its batches, with no line in the run log (and an empty host in 'please run connect() first')."""
+    path = workdir / "digest.toml"
+    path.write_text(MAIL.replace("smtp.example.org", host), encoding="utf-8")
+    result = run_digest("config", "check")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.startswith(f"digest: error: {CONFIG_NAME}, line 2: bad value for host ({host!r}): ")
+    assert result.stderr.count("\n") == 1

@@ -142,7 +142,7 @@ def _send_all(
                 outcome.sent += len(refused) < len(addresses)
     except ConfigError as error:
         outcome.failed = str(error)
-    except (smtplib.SMTPException, OSError) as error:
+    except (smtplib.SMTPException, OSError, UnicodeError) as error:  # UnicodeError: a host name IDNA refuses
         outcome.failed = f"{mail.host}:{mail.port}: {_hidden(_reason(error), mail.username, password)}"
     if refusals and not outcome.failed:
         more = f" (and {len(refusals) - 1} more)" if len(refusals) > 1 else ""
