@@ -22,6 +22,7 @@ from . import test_mail
 from .conftest import digest_subprocess, read_jsonl, run_digest
 from .test_mail import PASSWORD, READERS, SAMPLE, USER, Server, config, free_port, parsed, pending, start
 
+certificates = test_mail.certificates  # the fixture: a CA made for the tests
 server = test_mail.server  # the fixture: a plain SMTP server on loopback
 small_batch = test_mail.small_batch  # the fixture: the sample export's first three abstracts
 
@@ -226,3 +227,43 @@ def test_a_topics_draft_is_one_file_in_the_drafts_folder_whatever_its_name(
     for draft in outcome.drafts:
         assert draft.parent == workdir / "drafts" and draft.is_file() and draft.suffix == ".eml"
     assert sorted(path.name for path in workdir.rglob("*.eml")) == sorted(draft.name for draft in outcome.drafts)
+
+
+@pytest.mark.parametrize("mode", ["tls", "starttls", "starttls stripped"])
+def test_tls_to_a_server_with_another_hosts_certificate_or_no_starttls_sends_nothing(
+    workdir: Path, small_batch: Path, certificates: tuple[Any, Path], mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A certificate the CA signed for another host name is refused, as is a server that does not offer STARTTLS
+    (a peer stripping it from EHLO): never a fallback to plain text, where the login would cross in the clear."""
+    import ssl
+
+    handler = Server()
+    port = free_port()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificates[0].issue_cert("mail.other.example").configure_cert(context)
+    keys: dict[str, Any] = {"ssl_context": context} if mode == "tls" else {}
+    if mode == "starttls":
+        keys["tls_context"] = context
+    controller = aiosmtpd_controller.Controller(
+        handler, hostname="127.0.0.1", port=port, authenticator=handler.authenticate, auth_require_tls=False, **keys
+    )
+    controller.start()
+    try:
+        monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
+        security = mode.split()[0]
+        config(
+            workdir,
+            port,
+            host="localhost",
+            security=security,
+            username=USER,
+            password_env="DIGEST_SMTP_PASSWORD",
+            cafile=str(certificates[1]),
+        )
+        result = run_digest("run")
+    finally:
+        controller.stop()
+    assert result.exit_code == EXIT_MAIL
+    expected = "STARTTLS extension not supported" if mode == "starttls stripped" else "Hostname mismatch"
+    assert expected in result.stderr
+    assert handler.taken == [] and handler.logins == [] and set(pending(workdir)) == set(READERS)
