@@ -283,3 +283,26 @@ def test_an_llm_reaches_the_workers_and_they_write_the_local_output(llm_models: 
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
     records = [json.loads(line) for line in (tmp_path / "ray" / "csl.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [record["engine"]["translation"] for record in records] == ["llm"] * 4
+
+
+def test_the_openai_engine_runs_on_the_workers_against_the_same_server(llama_server, tmp_path: Path) -> None:
+    """Each worker asks the server the run was given (its options travel with the work): the same records as a local run."""
+    inputs = batch_of_csl(tmp_path / "input", 4)
+    settings = EngineSettings(
+        models_dir=tmp_path / "lang_models", options={"server_url": llama_server.base_url, "model": "two-lines"}
+    )
+    local = run(
+        options_for(inputs, tmp_path / "local", tmp_path, engine="openai", engine_settings=settings), warn=QUIET
+    )
+    remote = run(
+        options_for(
+            inputs, tmp_path / "ray", tmp_path, engine="openai", engine_settings=settings, executor="ray", workers=2,
+            chunk_records=2,
+        ),
+        warn=QUIET,
+    )  # fmt: skip
+    assert local.exit_code == remote.exit_code == 0
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    records = [json.loads(line) for line in (tmp_path / "ray" / "csl.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [record["engine"]["translation"] for record in records] == ["openai"] * 4
+    assert all(record["engine"]["model"] == "two-lines" for record in records), records[0]["engine"]
