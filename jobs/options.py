@@ -19,6 +19,7 @@ from .errors import ConfigError, UsageError
 from .keywords import DEFAULT_METHOD as DEFAULT_KEYWORD_METHOD
 from .keywords import METHODS as KEYWORD_METHODS
 from .summarize import ALGORITHMS, DEFAULT_ALGORITHM, summary_length
+from .topics import check_topics
 
 #: Where the per-chunk work can run (`RunOptions.executor`).
 EXECUTORS = ("local", "ray")
@@ -94,6 +95,7 @@ class RunOptions:
             raise ConfigError(f"workers must be 1 or more, not {self.workers}")
         if self.base_url is not None:
             self.base_url = check_base_url(self.base_url)
+        check_topics(self.topics)
         for option in engine_options():
             if option.name in self.engine_settings.options:
                 option.check(self.engine_settings.options[option.name])
