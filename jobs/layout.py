@@ -20,6 +20,15 @@ RUNS_LOG_NAME = "runs.jsonl"
 MANIFEST_NAME = ".digest-manifest.json"
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
+#: The folder of the topics' pages, feeds and citation exports (`topics/<name>.digest.html`...).
+TOPICS_FOLDER = "topics"
+
+
+def topic_file(name: str, suffix: str) -> str:
+    """A topic's file (`.html`, `.md`, `.atom`, `.ris`, `.bib`, `.csl.json`), relative to the output folder."""
+    return f"{TOPICS_FOLDER}/{name}{suffix}"
+
+
 #: Files of the folder itself (not of a batch).
 FOLDER_FILES = (RUNS_LOG_NAME, MANIFEST_NAME, INDEX_NAME, FEED_NAME)
 

@@ -21,7 +21,7 @@ from .errors import BatchError, ConfigError, OutputError
 from .executor import Chunk, Executor, LocalExecutor
 from .glossary import Glossary, load_glossary
 from .language import normalise_whitespace
-from .layout import HTML_SUFFIX, INDEX_NAME, batch_outputs
+from .layout import HTML_SUFFIX, INDEX_NAME, TOPICS_FOLDER, batch_outputs
 from .limits import check_descriptors, check_output_path, check_working_folder
 from .lock import exclusive_run
 from .manifest import Manifest, OwnCopies
@@ -42,6 +42,7 @@ from .record import Record
 from .render import render_all
 from .report import RunReport
 from .settings import cache_dir_problem
+from .topics import build_topics
 from .translators import Translators
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
@@ -121,6 +122,7 @@ def _run_batches(
     output_dir, warn, error = context.options.output_dir, context.warn, context.error
     try:
         remove_partial_files(output_dir)
+        remove_partial_files(output_dir / TOPICS_FOLDER)
         manifest = Manifest.load(output_dir)
         if manifest.problem:
             warn(manifest.problem)
@@ -137,7 +139,8 @@ def _run_batches(
                 report.batches_failed[batch.name] = f"internal error: {failure!r}"
                 error(f"{batch.path}: internal error, batch not written:\n{traceback.format_exc()}")
         # The readers' pages are rebuilt from the JSONL just written (and any page not made from its JSONL as it is).
-        rendered = render_all(output_dir, warn=warn, error=error, base_url=context.options.base_url)
+        topics = build_topics(context.options.topics, context.translators.glossary)
+        rendered = render_all(output_dir, warn=warn, error=error, base_url=context.options.base_url, topics=topics)
         report.pages_failed = {str(path): reason for path, reason in rendered.failed.items()}
         report.pages_written = [path for path in rendered.written if path.name.endswith(HTML_SUFFIX)]
         report.index_page = output_dir / INDEX_NAME

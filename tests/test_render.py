@@ -442,7 +442,7 @@ def test_index_lists_every_batch_newest_first_with_date_and_counts(sample: Path,
 
 def test_batch_date_is_the_jsonl_modification_time_in_utc(sample: Path, tmp_path: Path) -> None:
     jsonl = copy_batch(sample / "seed-cnki-export.jsonl", tmp_path, "dated", 1_714_564_800)
-    markdown, page_path = render_batch(jsonl)
+    markdown, page_path = render_batch(jsonl)[:2]  # the first page of each format, then the rest and the exports
     page = parse_html(page_path.read_text(encoding="utf-8"))
     assert page.find("time").attrs["datetime"] == "2024-05-01T12:00:00Z"
     assert "2024-05-01 12:00 UTC" in markdown.read_text(encoding="utf-8")
@@ -462,13 +462,15 @@ def test_only_what_changed_is_rerendered(sample: Path, tmp_path: Path) -> None:
     assert render_all(tmp_path, warn=QUIET).written == [index, feed]
     assert len(parse_feed(feed).entries) == 19
     render_feed(tmp_path, limit=5, warn=QUIET)
-    assert render_all(tmp_path, warn=QUIET).written == [index, feed]  # a feed of another size is redone
+    assert render_all(tmp_path, warn=QUIET).written == [feed]  # a feed of another size is redone, the index kept
     assert render_all(tmp_path, [first], warn=QUIET).written == [*pages(first), index, feed]
 
 
 def pages(jsonl: Path) -> list[Path]:
+    """What rendering a batch writes: its pages, then its citation exports."""
     stem = jsonl.name.removesuffix(".jsonl")
-    return [jsonl.with_name(f"{stem}.digest.md"), jsonl.with_name(f"{stem}.digest.html")]
+    exports = [jsonl.with_name(f"{stem}{suffix}") for suffix in (".ris", ".bib", ".csl.json")]
+    return [jsonl.with_name(f"{stem}.digest.md"), jsonl.with_name(f"{stem}.digest.html"), *exports]
 
 
 def test_an_unreadable_batch_is_reported_and_the_rest_is_rendered(sample: Path, tmp_path: Path) -> None:

@@ -4,15 +4,18 @@ Everything is rebuilt from the batch JSONL files alone, which stay the single so
 
 - `output/<batch>.digest.md` and `output/<batch>.digest.html` beside `output/<batch>.jsonl`;
 - `output/index.html`: every batch with its date, counts and links, newest first;
-- `output/feed.xml`: an Atom feed of the most recent abstracts (at most 500), newest batch first.
+- `output/feed.xml`: an Atom feed of the most recent abstracts (at most 500), newest batch first;
+- `output/<batch>.ris`, `.bib`, `.csl.json`: the batch's citations (`citations`);
+- `output/topics/<name>.html`, `.md`, `.atom` and the topic's citations, for each topic (`topic_pages`).
 
 A batch's date is its JSONL file's modification time, in UTC. Every file is written atomically.
 """
 
 from __future__ import annotations
 
+import hashlib
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -24,6 +27,7 @@ from ..layout import BATCH_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_NAME_SUFFIX
 from ..limits import name_max
 from ..messages import Warn
+from ..topics import Topic, TopicMatcher, topics_fingerprint
 from ..writing import atomic_text_file
 from .atom import FEED_LIMIT, write_feed
 from .batch import (
@@ -38,10 +42,12 @@ from .batch import (
     later_pages,
     read_batch,
 )
+from .citations import export_paths, write_exports
 from .formats import FOLDER_FILES, PAGE_FORMATS, batch_name_limit, longest_name
 from .index_page import write_index
 from .papers import NO_LINKS, Folder, Papers
 from .sources import carries, pages_carry, sources_fingerprint, sources_key, sources_key_or_none
+from .topic_pages import render_topics
 
 __all__ = [
     "FEED_LIMIT",
@@ -63,14 +69,17 @@ class RenderResult:
     failed: dict[Path, str] = field(default_factory=dict)
 
 
-def render_batch(jsonl_path: Path, sources: str | None = None, papers: Papers | None = None) -> list[Path]:
-    """Write the batch's pages in every format (`<batch>.digest.md`, `.digest.html`, then `-2`, `-3`...) beside its JSONL.
+def render_batch(
+    jsonl_path: Path, sources: str | None = None, papers: Papers | None = None, topics: Sequence[Topic] = ()
+) -> list[Path]:
+    """Write the batch's citations and pages in every format (`<batch>.digest.md`, `.digest.html`, then `-2`, `-3`...) beside its JSONL.
 
     Reads the JSONL twice (its figures, which every page shows, then its entries page by page),
-    holding one page at a time. Every page carries the batch's `sources_key` (`sources`, where
+    holding one page at a time (the pages are listed first, the first page first). Every page carries the batch's `sources_key` (`sources`, where
     the caller has it already) and how many pages it has (`Batch.sources`), taken before the
     JSONL is read: a batch that changes meanwhile leaves pages with the old key, redone next
-    time. The first page is written last: a batch is stale while any of its pages is
+    time. Each record shows a badge for each of `topics` it is in (their fingerprint is in the
+    key). The citations (`<batch>.ris`, `.bib`, `.csl.json`) come first, the first page last: a batch is stale while any of its pages is
     (`stale_batches`), so an interrupted render is redone.
     Each record whose paper is in other batches too (`papers`, else those of the batch's folder)
     says where; the pages carry a hash of those links beside the key (`Papers.links_key`).
@@ -79,7 +88,7 @@ def render_batch(jsonl_path: Path, sources: str | None = None, papers: Papers | 
     """
     if sources is None:
         try:
-            sources = sources_key(jsonl_path)
+            sources = with_topics(sources_key(jsonl_path), topics_fingerprint(topics))
         except OSError as error:
             raise RenderError(f"{jsonl_path}: cannot be read: {error.strerror}") from None
     if papers is None:
@@ -87,7 +96,8 @@ def render_batch(jsonl_path: Path, sources: str | None = None, papers: Papers | 
     name = batch_name(jsonl_path)
     batch = read_batch(jsonl_path, f"{sources}-{papers.links_key(name)}")
     _check_page_names(jsonl_path, batch.pages)
-    entries = iter_entries(jsonl_path)
+    exports = write_exports(_base(jsonl_path), partial(iter_records, jsonl_path))
+    entries = iter_entries(jsonl_path, TopicMatcher(topics))
 
     def page(number: int) -> Page:
         shown = list(islice(entries, PAGE_SIZE))
@@ -106,7 +116,7 @@ def render_batch(jsonl_path: Path, sources: str | None = None, papers: Papers | 
                     path.unlink(missing_ok=True)
                 except OSError as failure:
                     raise OutputError.from_os_error(path, failure) from None
-    return written
+    return written + exports
 
 
 def _check_page_names(jsonl_path: Path, pages: int) -> None:
@@ -134,10 +144,22 @@ def _write_page(batch: Batch, page: Page) -> list[Path]:
     return written
 
 
+def with_topics(key: str, badges: str) -> str:
+    """A batch's `sources_key` made its pages': with `badges`, the fingerprint of the topics they show (none: the key as it is)."""
+    if not badges:
+        return key
+    return hashlib.sha256(f"{key}\0topics {badges}".encode()).hexdigest()[:32]
+
+
+def _base(jsonl_path: Path) -> Path:
+    """Where a batch's citation exports go, less their suffixes: `output/<batch>`."""
+    return jsonl_path.with_name(jsonl_path.name.removesuffix(BATCH_SUFFIX))
+
+
 def stale_batches(
     output_dir: Path, keys: dict[Path, str | None] | None = None, links: dict[Path, str] | None = None
 ) -> list[Path]:
-    """The batch JSONL files with a page in some format that is missing, cut short or made from other sources.
+    """The batch JSONL files with a page in some format that is missing, cut short or made from other sources, or a citation export missing.
 
     `keys`: each batch's `sources_key` where known already (None: the batch cannot be read, and
     is stale, so that its render says why); `links`: each batch's `Papers.links_key` (None: the
@@ -158,6 +180,7 @@ def stale_batches(
             )
             for page_format in PAGE_FORMATS.values()
         )
+        or not all(export.is_file() for export in export_paths(_base(path)))
     ]
 
 
@@ -179,8 +202,9 @@ def render_all(
     warn: Warn = messages.warning,
     error: Warn = messages.error,
     base_url: str | None = None,
+    topics: Sequence[Topic] = (),
 ) -> RenderResult:
-    """Render the given batches (default: those whose digests are stale), then the index and feed.
+    """Render the given batches (default: those whose digests are stale), then the index and feed, then the topics' files.
 
     With no `jsonl_paths` and nothing stale, the index and feed are left alone when they were
     written from the same batches (the same names, contents and dates) by this version of digest,
@@ -195,8 +219,11 @@ def render_all(
     result = RenderResult()
     keys = {path: sources_key_or_none(path) for path in batch_files(output_dir)}
     folder = Folder(output_dir, warn, sources_fingerprint(output_dir, keys), Papers(), base_url)
+    badges = topics_fingerprint(topics)
+    keys = {path: None if key is None else with_topics(key, badges) for path, key in keys.items()}
     if jsonl_paths is None and not stale_batches(output_dir, keys):
         if all(carries(output_dir / file.file_name, file.fingerprint(folder)) for file in FOLDER_FILES.values()):
+            result.written += render_topics(output_dir, topics, folder.fingerprint, warn)
             return result  # nothing new since the index and the feed were written
     # Batches that cannot be read are left out here; their render, the index and the feed say why.
     folder.papers = Papers.of_folder(output_dir, paths=[path for path, key in keys.items() if key is not None])
@@ -204,7 +231,7 @@ def render_all(
     targets = stale_batches(output_dir, keys, links) if jsonl_paths is None else list(jsonl_paths)
     for path in targets:
         try:
-            result.written += render_batch(path, keys.get(path), folder.papers)
+            result.written += render_batch(path, keys.get(path), folder.papers, topics)
         except RenderError as failure:
             result.failed[path] = str(failure)
             error(str(failure))
@@ -214,7 +241,10 @@ def render_all(
             result.failed[path] = f"internal error: {failure!r}"
             error(f"{path}: internal error, digest not written:\n{traceback.format_exc()}")
     for folder_file in FOLDER_FILES.values():
+        if jsonl_paths is None and carries(output_dir / folder_file.file_name, folder_file.fingerprint(folder)):
+            continue  # only pages were stale (their topics changed, one was removed): the batches are as they were
         result.written.append(folder_file.write(folder))
+    result.written += render_topics(output_dir, topics, folder.fingerprint, warn)  # the batches' JSONL is as it was
     return result
 
 

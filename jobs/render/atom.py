@@ -109,18 +109,47 @@ def entry_id(batch_name: str, anchor: str, paper: str | None = None) -> str:
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, name)}"
 
 
-def feed_xml(items: Iterable[FeedItem], updated: datetime, fingerprint: str = "", base_url: str | None = None) -> str:
+@dataclass(frozen=True)
+class FeedHead:
+    """What a feed says about itself: the folder's feed, or a topic's (`topic_head`)."""
+
+    id: str = FEED_ID
+    title: str = "digest: Chinese academic abstracts in English"
+    subtitle: str = "Each new batch of abstracts, with English titles, summaries and keywords."
+    self_href: str = FEED_NAME
+    alternate: str = INDEX_NAME
+
+
+def topic_head(name: str, keywords: Iterable[str]) -> FeedHead:
+    """The head of topic `name`'s feed, beside its page in the topics folder."""
+    return FeedHead(
+        f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'topic:{name}')}",
+        f"digest topic: {name}",
+        "Abstracts that mention: " + ", ".join(keywords),
+        quote(f"{name}.atom"),
+        quote(f"{name}.html"),
+    )
+
+
+def feed_xml(
+    items: Iterable[FeedItem],
+    updated: datetime,
+    fingerprint: str = "",
+    base_url: str | None = None,
+    head: FeedHead | None = None,
+) -> str:
     """The feed document for `items` (already in order and capped), last updated at `updated`; its
-    links absolute under `base_url` where the pages' URL is known."""
+    links absolute under `base_url` where the pages' URL is known; `head`: the folder's feed's by default."""
+    head = head or FeedHead()
     # The namespace is written as a plain attribute so that elements need no prefix and the
     # module-wide ElementTree namespace registry is left alone.
     feed = ET.Element("feed", {"xmlns": ATOM_NAMESPACE, "xml:lang": "en"})
-    _text(feed, "id", FEED_ID)
-    _text(feed, "title", "digest: Chinese academic abstracts in English")
-    _text(feed, "subtitle", "Each new batch of abstracts, with English titles, summaries and keywords.")
+    _text(feed, "id", head.id)
+    _text(feed, "title", head.title)
+    _text(feed, "subtitle", head.subtitle)
     _text(feed, "updated", iso_date(updated))
-    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": _url(FEED_NAME, base_url)})
-    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": _url(INDEX_NAME, base_url)})
+    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": _url(head.self_href, base_url)})
+    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": _url(head.alternate, base_url)})
     author = ET.SubElement(feed, "author")
     _text(author, "name", "digest")
     _text(feed, "generator", "digest").set("version", __version__)

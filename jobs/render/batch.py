@@ -14,7 +14,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from ..language import HAN
 from ..layout import BATCH_SUFFIX, HTML_SUFFIX, MARKDOWN_SUFFIX, RUNS_LOG_NAME
 from ..layout import ERRORS_SUFFIX as _ERRORS_SUFFIX
 from ..record import Record, SourceRef
+from ..topics import TopicMatcher
 from ..writing import open_regular
 from .citation import Cited, Link, Name, cited, paper_keys
 from .words import (
@@ -228,6 +229,8 @@ class Entry:
     @property
     def journal(self) -> Name | None:
         return self.cited.journal
+    #: The names of the topics the record is in (a badge each on the batch's pages).
+    topics: tuple[str, ...] = ()
 
     @property
     def flag_words(self) -> list[str]:
@@ -388,11 +391,12 @@ def read_batch(path: Path, sources: str = "") -> Batch:
     )
 
 
-def iter_entries(path: Path) -> Iterator[Entry]:
-    """The entries of a batch JSONL one by one, without reading the rest of the file."""
+def iter_entries(path: Path, matcher: TopicMatcher | None = None) -> Iterator[Entry]:
+    """The entries of a batch JSONL one by one, without reading the rest of the file (with their topics, given a `matcher`)."""
     anchors: set[str] = set()
     for number, record in enumerate(iter_records(path), start=1):
-        yield make_entry(record, number, anchors)
+        entry = make_entry(record, number, anchors)
+        yield replace(entry, topics=matcher.matches(record)) if matcher else entry
 
 
 def iter_paper_keys(path: Path) -> Iterator[tuple[int, str, tuple[str, ...]]]:

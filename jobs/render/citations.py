@@ -29,7 +29,8 @@ from typing import Any, TextIO
 
 from ..record import Record
 from ..writing import atomic_text_file
-from .batch import clean, original_link
+from .citation import original_link
+from .words import clean
 
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:-]+")
 _HAN_OR_AND = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|\sand\s", re.IGNORECASE)

@@ -15,7 +15,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from .. import __version__
-from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
+from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX, topic_file
 from ..record import FLAGS
 from .batch import (
     PAGE_SIZE,
@@ -150,7 +150,7 @@ def _time(moment: datetime) -> str:
     return f'<time datetime="{iso_date(moment)}">{moment:%Y-%m-%d %H:%M} UTC</time>'
 
 
-def _head(title: str, comment: str = "") -> str:
+def _head(title: str, comment: str = "", feed: str = FEED_NAME) -> str:
     return (
         "<!DOCTYPE html>\n"
         + (f"<!-- {comment}-->\n" if comment else "")
@@ -158,7 +158,7 @@ def _head(title: str, comment: str = "") -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="digest {_e(__version__)}">\n'
         f"<title>{_e(title)}</title>\n"
-        f'<link rel="alternate" type="application/atom+xml" title="digest feed" href="{FEED_NAME}">\n'
+        f'<link rel="alternate" type="application/atom+xml" title="digest feed" href="{_e(feed)}">\n'
         f"<style>{_CSS}</style>\n</head>\n"
     )
 
@@ -199,7 +199,7 @@ def batch_page(batch: Batch, page: Page) -> str:
     if not page.entries:
         out.append("<p>This batch has no abstracts.</p>\n")
     for entry in page.entries:
-        out.append(_entry(entry, figures.abstracts, page.elsewhere.get(entry.anchor, [])))
+        out.append(entry_html(entry, figures.abstracts, page.elsewhere.get(entry.anchor, [])))
     out.append("</main>\n")
     out.append(_page_links(batch, page))
     out.append(
@@ -236,7 +236,8 @@ def _page_links(batch: Batch, page: Page) -> str:
     return f'<nav class="pages" aria-label="pages">{" · ".join(parts)}<br>Pages: {numbers}</nav>\n'
 
 
-def _entry(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str:
+def entry_html(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str:
+    """One record as the HTML pages show it (its number of `total`), topic badges linking to the topics' pages, where else it is."""
     anchor = _e(entry.anchor)
     # The title, flags, summary and keywords stay together on a printed page.
     out = [f'<article class="record" id="{anchor}"{item_attributes(entry)}>\n<div class="lead">\n<header>\n']
@@ -248,6 +249,11 @@ def _entry(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str:
         out.append('<ul class="flags">')
         for flag, words in zip(entry.flags, entry.flag_words, strict=True):
             out.append(f'<li class="flag flag-{_CLASS_UNSAFE.sub("-", flag)}">{_e(words)}</li>')
+        out.append("</ul>\n")
+    if entry.topics:
+        out.append('<ul class="flags topics">')
+        for name in entry.topics:
+            out.append(f'<li class="flag topic"><a href="{_href(topic_file(name, ".html"))}">{_e(name)}</a></li>')
         out.append("</ul>\n")
     out.append("</header>\n")
     out.append(summary_html(entry))
@@ -412,7 +418,7 @@ def message_html(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -
     ]
     for name, total, entries in sections:
         out.append(f"<section>\n<h2{_AUTO}>{_e(name)}</h2>\n")
-        out.extend(_entry(entry, total, []) for entry in entries)
+        out.extend(entry_html(entry, total, []) for entry in entries)
         out.append("</section>\n")
     out.append(f"</main>\n<footer>Made by digest {_e(__version__)}.</footer>\n</body>\n</html>\n")
     return "".join(out)

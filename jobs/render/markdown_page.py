@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX
+from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX, topic_file
 from .batch import Batch, Entry, Occurrence, Page, sentence_table
 
 # Characters that would start emphasis, code, links, HTML, table cells, strikethrough or math.
@@ -60,7 +60,7 @@ def batch_markdown(batch: Batch, page: Page) -> str:
     if not page.entries:
         out.append("\nThis batch has no abstracts.\n")
     for entry in page.entries:
-        out.append(_entry(entry, figures.abstracts, page.elsewhere.get(entry.anchor, [])))
+        out.append(entry_markdown(entry, figures.abstracts, page.elsewhere.get(entry.anchor, [])))
     if page.count > 1:
         out.append("\n---\n" + _page_links(batch, page))
     out.append(MARKDOWN_END)
@@ -83,7 +83,8 @@ def _page_links(batch: Batch, page: Page) -> str:
     return f"\n{' · '.join(parts)} · pages: {numbers}\n"
 
 
-def _entry(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str:
+def entry_markdown(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str:
+    """One record as the Markdown pages show it (its number of `total`), with its topics' links and where else it is."""
     # A heading that is no title says so, in the heading itself.
     label = f"*{escape(entry.title_label)}* " if entry.title_label else ""
     out = [f'\n---\n\n<a id="{entry.anchor}"></a>\n\n## {entry.number}. {label}{escape(entry.title)}\n\n']
@@ -93,6 +94,8 @@ def _entry(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str:
     line = f"*{entry.number} of {total} · {escape(entry.language)} original*"
     if entry.flags:
         line += " · **Flags:** " + "; ".join(escape(words) for words in entry.flag_words)
+    if entry.topics:
+        line += " · **Topics:** " + ", ".join(_link(name, topic_file(name, ".md")) for name in entry.topics)
     out.append(line + "\n\n")
     citation = _citation(entry)
     if citation:
@@ -184,7 +187,7 @@ def message_text(title: str, sections: Iterable[tuple[str, int, list[Entry]]]) -
     out = [f"{title}\n{'=' * len(title)}\n"]
     for name, total, entries in sections:
         out.append(f"\n\n# {escape(name)}\n")
-        out.extend(_ANCHOR.sub("", _entry(entry, total, [])) for entry in entries)
+        out.extend(_ANCHOR.sub("", entry_markdown(entry, total, [])) for entry in entries)
     return "".join(out)
 
 

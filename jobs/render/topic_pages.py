@@ -1,0 +1,202 @@
+"""Each topic's files across every batch: `topics/<name>.html`, `.md`, `.atom`, and its citation exports.
+
+A topic's page shows its newest `TOPIC_PAGE_LIMIT` abstracts, newest batch first, each with a link
+to its batch's page; its feed the newest `FEED_LIMIT`; its exports (`.ris`, `.bib`, `.csl.json`)
+all of them. The page, the Markdown and the feed carry the topic's key (`topic_key`: every batch's
+content, the topic's keywords, digest's version) near their start, and the HTML page is written
+last: a topic whose files all carry the key as it is now, with its exports there, is left alone,
+and nothing is read to find that out but the batch files' hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from .. import __version__, messages
+from ..errors import RenderError
+from ..layout import HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX, TOPICS_FOLDER
+from ..messages import Warn
+from ..record import Record
+from ..topics import Topic, TopicMatcher
+from ..writing import atomic_text_file
+from .atom import FEED_LIMIT, FeedItem, feed_xml, topic_head
+from .batch import Entry, batch_date, batch_files, batch_name, iter_records, make_entry, page_of, page_path
+from .citations import export_paths, write_exports
+from .html_page import _AUTO, _e, _head, _href, _time, entry_html
+from .markdown_page import MARKDOWN_END, _link, entry_markdown, escape
+from .sources import carries
+
+#: Abstracts on a topic's page, the newest (its feed holds `FEED_LIMIT`, its exports all).
+TOPIC_PAGE_LIMIT = 200
+_KINDS = (".md", ".atom", ".html")  # the HTML page last: a topic is stale while it is
+
+
+@dataclass(frozen=True)
+class Match:
+    """A record of a topic, with its batch (for the link to it) and as the batch's page shows it."""
+
+    batch: Path
+    date: datetime
+    entry: Entry
+
+
+def topic_key(topic: Topic, folder: str) -> str:
+    """What a topic's files are made from: the folder's batches (`sources_fingerprint`), its keywords, digest's version."""
+    return hashlib.sha256(f"{__version__}\0{folder}\0{topic.fingerprint}".encode()).hexdigest()[:24]
+
+
+def is_current(output_dir: Path, topic: Topic, key: str) -> bool:
+    """Whether every file of the topic is there and made from the batches and keywords as they are."""
+    base = output_dir / TOPICS_FOLDER / topic.name
+    return all(carries(base.with_name(base.name + kind), key) for kind in _KINDS) and all(
+        path.is_file() for path in export_paths(base)
+    )
+
+
+def render_topics(output_dir: Path, topics: Sequence[Topic], folder: str, warn: Warn = messages.warning) -> list[Path]:
+    """Write the files of every topic that is not current (`folder`: the folder's `sources_fingerprint`)."""
+    stale = [topic for topic in topics if not is_current(output_dir, topic, topic_key(topic, folder))]
+    if not stale:
+        return []
+    dated = sorted(((path, batch_date(path)) for path in batch_files(output_dir)), key=lambda item: item[0].name)
+    dated.sort(key=lambda item: item[1], reverse=True)
+    matcher = TopicMatcher(stale)
+    shown: dict[str, list[Match]] = {topic.name: [] for topic in stale}
+    counts = dict.fromkeys(shown, 0)
+    for path, date, record, entry in _records(dated, warn):
+        for name in matcher.matches(record):
+            counts[name] += 1
+            if len(shown[name]) < FEED_LIMIT:
+                shown[name].append(Match(path, date, entry))
+    written: list[Path] = []
+    for topic in stale:
+        written += _write_topic(
+            output_dir, topic, topic_key(topic, folder), shown[topic.name], counts[topic.name], dated
+        )
+    return written
+
+
+def _records(dated: list[tuple[Path, datetime]], warn: Warn) -> Iterator[tuple[Path, datetime, Record, Entry]]:
+    """Every record of every batch, newest batch first, as the batch's page shows it (an unreadable batch warned about)."""
+    for path, date in dated:
+        anchors: set[str] = set()
+        try:
+            for number, record in enumerate(iter_records(path), start=1):
+                yield path, date, record, make_entry(record, number, anchors)
+        except RenderError as error:
+            warn(f"{error}; left out of the topics")
+
+
+def _write_topic(
+    output_dir: Path, topic: Topic, key: str, matches: list[Match], total: int, dated: list[tuple[Path, datetime]]
+) -> list[Path]:
+    base = output_dir / TOPICS_FOLDER / topic.name
+    matcher = TopicMatcher([topic])
+
+    def records() -> Iterator[Record]:
+        for _path, _date, record, _entry in _records(dated, _already_warned):
+            if matcher.matches(record):
+                yield record
+
+    written = write_exports(base, records)
+    updated = matches[0].date if matches else datetime.now(timezone.utc).replace(microsecond=0)
+    items = [
+        FeedItem(
+            batch_name(match.batch),
+            match.date,
+            "../" + page_path(match.batch, HTML_SUFFIX, page_of(match.entry.number)).name,
+            match.entry,
+        )
+        for match in matches
+    ]
+    texts = {
+        ".md": topic_markdown(topic, key, matches[:TOPIC_PAGE_LIMIT], total),
+        ".atom": feed_xml(items, updated, key, head=topic_head(topic.name, topic.keywords)),
+        ".html": topic_html(topic, key, matches[:TOPIC_PAGE_LIMIT], total),
+    }
+    for kind in _KINDS:
+        path = base.with_name(base.name + kind)
+        with atomic_text_file(path) as handle:
+            handle.write(texts[kind])
+        written.append(path)
+    return written
+
+
+def _already_warned(message: str) -> None:
+    """The exports read the batches again: what cannot be read was warned about on the first pass."""
+
+
+def _numbered(matches: list[Match]) -> Iterator[tuple[Match, Entry]]:
+    """Each match with its entry numbered on the topic's page, its anchor unique there, no badges."""
+    used: set[str] = set()
+    for number, match in enumerate(matches, start=1):
+        anchor, suffix = match.entry.anchor, 1
+        while anchor in used:
+            suffix += 1
+            anchor = f"{match.entry.anchor}-{suffix}"
+        used.add(anchor)
+        yield match, replace(match.entry, number=number, anchor=anchor, topics=())
+
+
+def _shown(count: int, total: int) -> str:
+    plural = "" if total == 1 else "s"
+    return f"{total} abstract{plural}" + (f", the newest {count} shown" if count < total else "")
+
+
+def topic_html(topic: Topic, key: str, matches: list[Match], total: int) -> str:
+    """The topic's page: its keywords, then its newest abstracts, each as the batch pages show it."""
+    name = topic.name
+    out = [_head(f"Topic {name}: {_shown(len(matches), total)}", f"digest-sources: {key} ", quote(f"{name}.atom"))]
+    links = " · ".join(
+        f'<a href="{_href(f"{name}{suffix}")}">{label}</a>'
+        for suffix, label in ((".md", "Markdown"), (".atom", "Atom feed"), (".ris", "RIS"), (".bib", "BibTeX"))
+    )
+    links += f' · <a href="{_href(f"{name}.csl.json")}">CSL-JSON</a>'
+    out.append(f'<body>\n<header>\n<p class="crumbs"><a href="../{INDEX_NAME}">All batches</a> · {links}</p>\n')
+    out.append(f'<h1{_AUTO}>Topic: {_e(name)}</h1>\n<dl class="facts">\n')
+    out.append(f"<dt>Keywords</dt><dd{_AUTO}>{_e(', '.join(topic.keywords))}</dd>\n")
+    out.append(f"<dt>Abstracts</dt><dd>{_e(_shown(len(matches), total))}, newest batch first</dd>\n</dl>\n")
+    out.append("</header>\n<main>\n")
+    if not matches:
+        out.append("<p>No abstract mentions this topic yet.</p>\n")
+    for match, entry in _numbered(matches):
+        page = page_path(match.batch, HTML_SUFFIX, page_of(match.entry.number)).name
+        out.append(
+            f'<p class="eyebrow">From <a href="{_href("../" + page, match.entry.anchor)}"{_AUTO}>'
+            f"{_e(batch_name(match.batch))}</a>, {_time(match.date)}</p>\n"
+        )
+        out.append(entry_html(entry, len(matches), []))
+    out.append(
+        "</main>\n<footer>Made by digest from the batch files of this output folder; "
+        "rebuilt by <code>digest run</code> when they or the topic change.</footer>\n</body>\n</html>\n"
+    )
+    return "".join(out)
+
+
+def topic_markdown(topic: Topic, key: str, matches: list[Match], total: int) -> str:
+    """The topic's page in Markdown."""
+    name = topic.name
+    out = [f"<!-- digest-sources: {key} -->\n\n# Topic: {escape(name)}\n\n"]
+    out.append(f"- **Keywords:** {escape(', '.join(topic.keywords))}\n")
+    out.append(f"- **Abstracts:** {escape(_shown(len(matches), total))}, newest batch first\n\n")
+    out.append(
+        " · ".join(
+            [_link("All batches", f"../{INDEX_NAME}"), _link("HTML version", f"{name}.html")]
+            + [_link(label, f"{name}{suffix}") for suffix, label in ((".atom", "Atom feed"), (".ris", "RIS"))]
+            + [_link(label, f"{name}{suffix}") for suffix, label in ((".bib", "BibTeX"), (".csl.json", "CSL-JSON"))]
+        )
+        + "\n"
+    )
+    if not matches:
+        out.append("\nNo abstract mentions this topic yet.\n")
+    for match, entry in _numbered(matches):
+        page = page_path(match.batch, MARKDOWN_SUFFIX, page_of(match.entry.number)).name
+        out.append(entry_markdown(entry, len(matches), []))
+        out.append(f"\nFrom {_link(batch_name(match.batch), '../' + page)}, {match.date:%Y-%m-%d %H:%M} UTC\n")
+    out.append(MARKDOWN_END)
+    return "".join(out)
