@@ -1,6 +1,6 @@
 """Topics: named lists of keywords, and which records are a topic's.
 
-A topic (a `[topics.NAME]` section of the config file) is a list of keywords in Chinese or
+A topic (a `[topics.NAME]` section of the config file, `config.TopicConfig`) is a list of keywords in Chinese or
 English. A record is the topic's when any keyword occurs in its title, its keywords (extracted and
 the authors' own) or its abstract, in either language. Text and keywords are compared in NFKC and
 case-folded, so full-width letters and capitals match their plain forms:
@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .config import TopicConfig
 from .errors import ConfigError
 from .glossary import Glossary
 from .language import HAN
@@ -36,14 +37,6 @@ _NAME = re.compile(r"[^\W_][\w.-]*")
 NAME_LIMIT = 64
 #: Names Windows reserves for devices, whatever their suffix: never a file of a topic.
 _DEVICES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
-
-
-@dataclass(frozen=True)
-class TopicConfig:
-    """A `[topics.NAME]` section: the keywords that make a record the topic's, and who is mailed its records."""
-
-    keywords: tuple[str, ...]
-    subscribers: tuple[str, ...] = ()
 
 
 def normalized(text: str) -> str:

@@ -11,11 +11,11 @@ import feedparser
 import pytest
 import rispy
 
+from jobs.config import TopicConfig
 from jobs.engines.base import EngineSettings
 from jobs.errors import ConfigError
 from jobs.pipeline import RunOptions, run
 from jobs.report import RunReport
-from jobs.topics import TopicConfig
 
 from .conftest import SAMPLE_EXPORT, read_jsonl, repo_data
 from .test_render import all_nodes, markdown_to_html, parse_html

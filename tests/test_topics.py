@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from jobs.config import TopicConfig
 from jobs.errors import ConfigError
 from jobs.glossary import Glossary
 from jobs.record import Record
-from jobs.topics import Topic, TopicConfig, TopicMatcher, build_topics, check_topic_name, check_topics
+from jobs.topics import Topic, TopicMatcher, build_topics, check_topic_name, check_topics
 
 from .conftest import repo_data
 
