@@ -17,7 +17,7 @@ from jobs.errors import ConfigError
 from jobs.pipeline import RunOptions, run
 from jobs.report import RunReport
 
-from .conftest import SAMPLE_EXPORT, read_jsonl, repo_data
+from .conftest import SAMPLE_EXPORT, read_jsonl, repo_data, run_digest
 from .test_render import all_nodes, markdown_to_html, parse_html
 
 TOPICS = {
@@ -168,3 +168,28 @@ def test_a_topic_name_that_is_no_safe_file_name_is_refused_before_anything_is_wr
     with pytest.raises(ConfigError, match=r"topic name '\.\./escape'"):
         digest_run(tmp_path, {"../escape": TopicConfig(("核武器",))})
     assert not (tmp_path / "output").exists() or not any((tmp_path / "output").iterdir())
+
+
+def test_topics_come_from_digest_toml_and_a_second_cron_run_writes_nothing(workdir: Path, sample_batch: Path) -> None:
+    (workdir / "digest.toml").write_text(
+        '[run]\nengine = "gloss"\n\n[topics.nuclear]\nkeywords = ["核武器", "nuclear weapons"]\n', encoding="utf-8"
+    )
+    first = run_digest("run")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == ""  # data to files, the summary to stderr: nothing for cron to mail
+    assert (workdir / "output" / "topics" / "nuclear.html").is_file()
+    assert "topics/nuclear.html" in (workdir / "output" / f"{sample_batch.stem}.digest.html").read_text(
+        encoding="utf-8"
+    )
+    before = snapshot(workdir / "output")
+    second = run_digest("run")
+    assert second.exit_code == 0 and second.stdout == ""
+    assert snapshot(workdir / "output") == before
+
+
+def test_a_topic_name_in_digest_toml_that_is_no_safe_file_name_stops_the_run(workdir: Path, sample_batch: Path) -> None:
+    (workdir / "digest.toml").write_text('[topics."../up"]\nkeywords = ["核武器"]\n', encoding="utf-8")
+    result = run_digest("run", "--engine", "gloss")
+    assert result.exit_code == 2
+    assert "topic name '../up'" in result.stderr
+    assert not list((workdir / "output").iterdir())
