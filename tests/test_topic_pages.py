@@ -15,7 +15,9 @@ from jobs.config import TopicConfig
 from jobs.engines.base import EngineSettings
 from jobs.errors import ConfigError
 from jobs.pipeline import RunOptions, run
+from jobs.render import render_all
 from jobs.report import RunReport
+from jobs.topics import build_topics
 
 from .conftest import SAMPLE_EXPORT, read_jsonl, repo_data, run_digest
 from .test_render import all_nodes, markdown_to_html, parse_html
@@ -129,6 +131,20 @@ def test_batches_have_their_citation_exports(two_batches: Path) -> None:
         assert len(bibtexparser.parse_string((output / f"{batch}.bib").read_text(encoding="utf-8")).entries) == len(
             records
         )
+
+
+def test_an_unreadable_batch_is_left_out_of_the_topics_and_the_rest_is_written(
+    two_batches: Path, tmp_path: Path
+) -> None:
+    shutil.copy(two_batches / "output" / "cnki-endnote.jsonl", tmp_path / "cnki-endnote.jsonl")
+    (tmp_path / "bad.jsonl").write_text('{"id": "x", "sentences": []}\nnot json\n', encoding="utf-8")
+    warnings: list[str] = []
+    errors: list[str] = []
+    result = render_all(tmp_path, warn=warnings.append, error=errors.append, topics=build_topics(TOPICS))
+    assert list(result.failed) == [tmp_path / "bad.jsonl"]
+    assert any("bad.jsonl, line 2: not JSON" in warning and "left out of the topics" in warning for warning in warnings)
+    assert len(rispy.loads((tmp_path / "topics" / "polysaccharide.ris").read_text(encoding="utf-8"))) == 1
+    assert (tmp_path / "topics" / "quantum.html").is_file()
 
 
 @pytest.mark.slow

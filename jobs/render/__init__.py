@@ -223,7 +223,7 @@ def render_all(
     keys = {path: None if key is None else with_topics(key, badges) for path, key in keys.items()}
     if jsonl_paths is None and not stale_batches(output_dir, keys):
         if all(carries(output_dir / file.file_name, file.fingerprint(folder)) for file in FOLDER_FILES.values()):
-            result.written += render_topics(output_dir, topics, folder.fingerprint, warn)
+            result.written += render_topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)
             return result  # nothing new since the index and the feed were written
     # Batches that cannot be read are left out here; their render, the index and the feed say why.
     folder.papers = Papers.of_folder(output_dir, paths=[path for path, key in keys.items() if key is not None])
@@ -244,7 +244,7 @@ def render_all(
         if jsonl_paths is None and carries(output_dir / folder_file.file_name, folder_file.fingerprint(folder)):
             continue  # only pages were stale (their topics changed, one was removed): the batches are as they were
         result.written.append(folder_file.write(folder))
-    result.written += render_topics(output_dir, topics, folder.fingerprint, warn)  # the batches' JSONL is as it was
+    result.written += render_topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)  # JSONL as it was
     return result
 
 

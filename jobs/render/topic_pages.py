@@ -11,6 +11,7 @@ and nothing is read to find that out but the batch files' hashes.
 from __future__ import annotations
 
 import hashlib
+import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -18,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__, messages
-from ..errors import RenderError
+from ..errors import OutputError, RenderError
 from ..layout import HTML_SUFFIX, INDEX_NAME, MARKDOWN_SUFFIX, TOPICS_FOLDER
 from ..messages import Warn
 from ..record import Record
@@ -58,8 +59,20 @@ def is_current(output_dir: Path, topic: Topic, key: str) -> bool:
     )
 
 
-def render_topics(output_dir: Path, topics: Sequence[Topic], folder: str, warn: Warn = messages.warning) -> list[Path]:
-    """Write the files of every topic that is not current (`folder`: the folder's `sources_fingerprint`)."""
+def render_topics(
+    output_dir: Path,
+    topics: Sequence[Topic],
+    folder: str,
+    warn: Warn = messages.warning,
+    error: Warn = messages.error,
+    failed: dict[Path, str] | None = None,
+) -> list[Path]:
+    """Write the files of every topic that is not current (`folder`: the folder's `sources_fingerprint`).
+
+    An unreadable batch is warned about and left out. A topic that fails for a bug is reported
+    (with its traceback, to `error`) and put in `failed` under its page's path; the other topics
+    are still written. OutputError (the folder cannot be written) is raised.
+    """
     stale = [topic for topic in topics if not is_current(output_dir, topic, topic_key(topic, folder))]
     if not stale:
         return []
@@ -75,9 +88,16 @@ def render_topics(output_dir: Path, topics: Sequence[Topic], folder: str, warn: 
                 shown[name].append(Match(path, date, entry))
     written: list[Path] = []
     for topic in stale:
-        written += _write_topic(
-            output_dir, topic, topic_key(topic, folder), shown[topic.name], counts[topic.name], dated
-        )
+        try:
+            key = topic_key(topic, folder)
+            written += _write_topic(output_dir, topic, key, shown[topic.name], counts[topic.name], dated)
+        except OutputError:
+            raise
+        except Exception as failure:  # a bug: show it, keep the other topics going
+            page = output_dir / TOPICS_FOLDER / f"{topic.name}.html"
+            if failed is not None:
+                failed[page] = f"internal error: {failure!r}"
+            error(f"topic {topic.name}: internal error, its files not written:\n{traceback.format_exc()}")
     return written
 
 
