@@ -42,7 +42,7 @@ from .batch import (
     later_pages,
     read_batch,
 )
-from .citations import export_paths, write_exports
+from .citation_exports import export_paths, write_exports
 from .formats import FOLDER_FILES, PAGE_FORMATS, batch_name_limit, longest_name
 from .index_page import write_index
 from .papers import NO_LINKS, Folder, Papers

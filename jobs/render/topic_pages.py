@@ -27,7 +27,7 @@ from ..topics import Topic, TopicMatcher
 from ..writing import atomic_text_file
 from .atom import FEED_LIMIT, FeedItem, feed_xml, topic_head
 from .batch import Entry, batch_date, batch_files, batch_name, iter_records, make_entry, page_of, page_path
-from .citations import export_paths, write_exports
+from .citation_exports import export_paths, write_exports
 from .html_page import _AUTO, _e, _head, _href, _time, entry_html
 from .markdown_page import MARKDOWN_END, _link, entry_markdown, escape
 from .sources import carries

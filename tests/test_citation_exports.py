@@ -1,4 +1,4 @@
-"""Bilingual citation exports (jobs/render/citations.py), read back with rispy, bibtexparser and citeproc-py."""
+"""Bilingual citation exports (jobs/render/citation_exports.py), read back with rispy, bibtexparser and citeproc-py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,14 @@ from jobs.options import RunOptions
 from jobs.pipeline import run
 from jobs.record import Record
 from jobs.render.batch import iter_records
-from jobs.render.citations import bibtex_escape, references, write_bibtex, write_csl_json, write_exports, write_ris
+from jobs.render.citation_exports import (
+    bibtex_escape,
+    references,
+    write_bibtex,
+    write_csl_json,
+    write_exports,
+    write_ris,
+)
 
 from .conftest import read_jsonl, repo_data
 
