@@ -183,3 +183,28 @@ def test_csl_json_is_one_valid_array_with_hostile_text() -> None:
     handle = io.StringIO()
     write_csl_json(handle, [])
     assert json.loads(handle.getvalue()) == []
+
+
+def test_theses_and_standards_keep_their_university_supervisors_and_number(tmp_path: Path) -> None:
+    """CNKI's 2024 EndNote layout (from Zotero's translator tests): two theses, a standard and a regulation."""
+    export = Path(shutil.copy(repo_data("exports/cnki-endnote-2024.txt"), tmp_path / "cnki-2024.txt"))
+    options = RunOptions(
+        inputs=[export],
+        output_dir=tmp_path / "output",
+        engine="gloss",
+        engine_settings=EngineSettings(models_dir=tmp_path / "lang_models"),
+    )
+    assert run(options, warn=quiet).exit_code == 0
+    jsonl = tmp_path / "output" / "cnki-2024.jsonl"
+    files = exported(jsonl, tmp_path)
+    ris = rispy.loads(files["ris"].read_text(encoding="utf-8"))
+    assert [entry["type_of_reference"] for entry in ris] == ["THES", "STAND", "GEN", "THES"]
+    assert ris[0]["publisher"] == "南昌大学" and "Supervisors: 谢明勇; 聂少平" in ris[0]["notes"]
+    assert ris[3]["publisher"] == "大連理工大學"
+    assert ris[1]["issn"] == "GB/T 43109-2023"  # SN: a standard's document number
+    bib = read_bibtex(files["bib"].read_text(encoding="utf-8"))
+    assert bib[0].entry_type == "phdthesis" and bib[0]["school"] == "南昌大学"
+    assert bib[1]["number"] == "GB/T 43109-2023" and "国家市场监督管理总局" in bib[1]["publisher"]
+    csl = json.loads(files["csl.json"].read_text(encoding="utf-8"))
+    assert [item["type"] for item in csl] == ["thesis", "standard", "article", "thesis"]
+    assert csl[0]["publisher"] == "南昌大学" and csl[1]["number"] == "GB/T 43109-2023"

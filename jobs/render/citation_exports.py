@@ -64,6 +64,9 @@ class Reference:
     authors: list[str] = field(default_factory=list)
     authors_pinyin: list[str] = field(default_factory=list)
     journal: str = ""
+    publisher: str = ""  # a thesis's university, a standard's issuer
+    supervisors: list[str] = field(default_factory=list)  # a thesis's
+    number: str = ""  # a standard's (GB/T 7178.1-1996)
     year: str = ""
     volume: str = ""
     issue: str = ""
@@ -83,6 +86,8 @@ class Reference:
         if self.original_abstract:
             side = "original" if self.language == "zh" else "translation"
             notes.append(f"Chinese abstract ({side}): {self.original_abstract}")
+        if self.supervisors:
+            notes.append("Supervisors: " + "; ".join(self.supervisors))
         if any(self.authors_pinyin):
             notes.append("Authors in pinyin: " + "; ".join(self.authors_pinyin))
         return notes
@@ -108,13 +113,20 @@ def reference(record: Record, key: str) -> Reference:
     keywords = _keywords(record)
     return Reference(
         key=key,
-        kind=_kind(citation.type if citation else None, citation.journal if citation else None),
+        kind=_kind(
+            citation.type if citation else None,
+            citation.journal if citation else None,
+            citation.standard_number if citation else None,
+        ),
         title=english or chinese or _first_sentence(record),
         original_title=chinese if english and record.source_lang != "en" else "",
         language=clean(record.source_lang) or "zh",
         authors=authors,
         authors_pinyin=authors_pinyin if authors_pinyin != authors else [],
         journal=clean(citation.journal) if citation else "",
+        publisher=clean(citation.publisher) if citation else "",
+        supervisors=[clean(name) for name in citation.supervisors if clean(name)] if citation else [],
+        number=clean(citation.standard_number) if citation else "",
         year=clean(citation.year) if citation else "",
         volume=clean(citation.volume) if citation else "",
         issue=clean(citation.issue) if citation else "",
@@ -141,12 +153,15 @@ def _key(record_id: str, used: set[str]) -> str:
     return key
 
 
-def _kind(kind: str | None, journal: str | None) -> str:
+def _kind(kind: str | None, journal: str | None, standard_number: str | None) -> str:
+    """The kind of publication, from the export's type in its words (`Thesis`, `THES`, `phdthesis`, `学位论文`)."""
     words = clean(kind).casefold()
-    if any(word in words for word in ("thes", "dissertation", "学位", "论文集")) and "journal" not in words:
+    if any(word in words for word in ("thes", "dissertation", "学位")) and "journal" not in words:
         return "thesis"
-    if any(word in words for word in ("conf", "proceedings", "会议")):
+    if any(word in words for word in ("conf", "proceedings", "会议", "论文集")):
         return "conference"
+    if "standard" in words or "stand" == words or "标准" in words or clean(standard_number):
+        return "standard"
     return "journal" if clean(journal) else "other"
 
 
@@ -174,7 +189,7 @@ def _split_pages(pages: str) -> tuple[str, str]:
 
 # --- RIS ---------------------------------------------------------------------------------------
 
-_RIS_TYPES = {"journal": "JOUR", "thesis": "THES", "conference": "CONF", "other": "GEN"}
+_RIS_TYPES = {"journal": "JOUR", "thesis": "THES", "conference": "CONF", "standard": "STAND", "other": "GEN"}
 
 
 def write_ris(handle: TextIO, refs: Iterable[Reference]) -> None:
@@ -184,7 +199,10 @@ def write_ris(handle: TextIO, refs: Iterable[Reference]) -> None:
         lines = [("TY", _RIS_TYPES[ref.kind]), ("ID", ref.key), ("TI", ref.title)]
         lines += [("AU", name) for name in ref.authors]
         lines += [("TA", "; ".join(ref.authors_pinyin))] if ref.authors_pinyin else []
-        lines += [("T2", ref.journal), ("PY", ref.year), ("VL", ref.volume), ("IS", ref.issue)]
+        lines += [("A3", name) for name in ref.supervisors]  # Zotero: a thesis's contributors
+        lines += [("T2", ref.journal), ("PB", ref.publisher), ("PY", ref.year)]
+        lines += [("SN", ref.number)]  # a standard's Document Number (Zotero: STAND is a report, SN its number)
+        lines += [("VL", ref.volume), ("IS", ref.issue)]
         lines += [("SP", start), ("EP", end), ("AB", ref.abstract)]
         lines += [("N1", note) for note in ref.notes]
         lines += [("KW", word) for word in ref.keywords]
@@ -197,7 +215,13 @@ def write_ris(handle: TextIO, refs: Iterable[Reference]) -> None:
 
 # --- BibTeX ------------------------------------------------------------------------------------
 
-_BIBTEX_TYPES = {"journal": "article", "thesis": "phdthesis", "conference": "inproceedings", "other": "misc"}
+_BIBTEX_TYPES = {
+    "journal": "article",
+    "thesis": "phdthesis",
+    "conference": "inproceedings",
+    "standard": "misc",
+    "other": "misc",
+}
 
 
 def bibtex_escape(text: str) -> str:
@@ -227,9 +251,10 @@ def write_bibtex(handle: TextIO, refs: Iterable[Reference]) -> None:
                 "journal" if ref.kind == "journal" else "booktitle" if ref.kind == "conference" else "howpublished",
                 bibtex_escape(ref.journal),
             ),
+            ("school" if ref.kind == "thesis" else "publisher", bibtex_escape(ref.publisher)),
             ("year", bibtex_escape(ref.year)),
             ("volume", bibtex_escape(ref.volume)),
-            ("number", bibtex_escape(ref.issue)),
+            ("number", bibtex_escape(ref.number if ref.kind == "standard" else ref.issue)),
             ("pages", bibtex_escape("--".join(part for part in _split_pages(ref.pages) if part))),
             ("abstract", bibtex_escape(ref.abstract)),
             ("note", bibtex_escape(". ".join(ref.notes))),
@@ -245,7 +270,13 @@ def write_bibtex(handle: TextIO, refs: Iterable[Reference]) -> None:
 
 # --- CSL-JSON ----------------------------------------------------------------------------------
 
-_CSL_TYPES = {"journal": "article-journal", "thesis": "thesis", "conference": "paper-conference", "other": "article"}
+_CSL_TYPES = {
+    "journal": "article-journal",
+    "thesis": "thesis",
+    "conference": "paper-conference",
+    "standard": "standard",
+    "other": "article",
+}
 
 
 def csl_item(ref: Reference) -> dict[str, Any]:
@@ -255,6 +286,8 @@ def csl_item(ref: Reference) -> dict[str, Any]:
         "original-title": ref.original_title,
         "author": [_csl_name(name) for name in ref.authors],
         "container-title": ref.journal,
+        "publisher": ref.publisher,
+        "number": ref.number,
         "volume": ref.volume,
         "issue": ref.issue,
         "page": ref.pages,
