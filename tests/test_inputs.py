@@ -402,6 +402,7 @@ def test_names_that_differ_only_in_normalisation_clash(workdir: Path, first: str
     assert result.stderr.count("another input writes the same output file") == 2
     assert sorted(os.listdir("output")) == sorted(
         ["z.jsonl", "z.digest.md", "z.digest.html", "index.html", "feed.xml", "runs.jsonl", ".digest-manifest.json"]
+        + ["z.ris", "z.bib", "z.csl.json"]  # its citations
     )
 
 

@@ -292,6 +292,7 @@ def test_a_web_page_or_an_xml_file_is_not_read_as_abstracts(workdir: Path, name:
     assert_published("z")
     assert sorted(os.listdir("output")) == sorted(
         ["z.jsonl", "z.digest.md", "z.digest.html", "index.html", "feed.xml", "runs.jsonl", ".digest-manifest.json"]
+        + ["z.ris", "z.bib", "z.csl.json"]  # its citations
     )
 
 
