@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import bibtexparser
@@ -208,3 +209,22 @@ def test_theses_and_standards_keep_their_university_supervisors_and_number(tmp_p
     csl = json.loads(files["csl.json"].read_text(encoding="utf-8"))
     assert [item["type"] for item in csl] == ["thesis", "standard", "article", "thesis"]
     assert csl[0]["publisher"] == "南昌大学" and csl[1]["number"] == "GB/T 43109-2023"
+
+
+def test_names_in_pinyin_go_beside_the_originals() -> None:
+    """The record's pinyin (jobs/pinyin.py fills `Record.pinyin`: its authors one for one with the citation's)."""
+    record = hostile_record()
+    vars(record)["pinyin"] = SimpleNamespace(authors=["O'Brien, Ann", "Smith and Sons", "Zhang San"])
+    handle = io.StringIO()
+    write_ris(handle, references([record]))
+    (entry,) = rispy.loads(handle.getvalue())
+    assert entry["authors"] == ["O'Brien, Ann", "Smith and Sons", "张三"]
+    assert entry["translated_author"] == "O'Brien, Ann; Smith and Sons; Zhang San"
+    assert "Authors in pinyin: O'Brien, Ann; Smith and Sons; Zhang San" in entry["notes"]
+    handle = io.StringIO()
+    write_csl_json(handle, references([record]))
+    assert "Authors in pinyin: O'Brien, Ann; Smith and Sons; Zhang San" in json.loads(handle.getvalue())[0]["note"]
+    plain = hostile_record()
+    handle = io.StringIO()
+    write_ris(handle, references([plain]))
+    assert "translated_author" not in rispy.loads(handle.getvalue())[0]
