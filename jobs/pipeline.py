@@ -42,7 +42,7 @@ from .record import Record
 from .render import render_all
 from .report import RunReport
 from .settings import cache_dir_problem
-from .topics import build_topics
+from .topics import TopicMatcher, build_topics
 from .translators import Translators
 from .writing import atomic_jsonl, atomic_text_file, dumps, remove_partial_files, sync
 
@@ -256,9 +256,9 @@ def _process_batch(
     if context.options.mail is not None:  # queued in the same write that marks the batch done
         from .mail.delivery import queue_batch
 
-        # TODO(topics): pass the topics' matcher (`topics_of`) once topic matching is on main, so that
-        # each topic's subscribers are queued its records; until then topic lists get none.
-        queue_batch(manifest, context.options.mail, batch.name, output, context.options.topics)
+        # Each topic's subscribers are queued the records the topic matches (its glossary terms too).
+        matcher = TopicMatcher(build_topics(context.options.topics, context.translators.glossary))
+        queue_batch(manifest, context.options.mail, batch.name, output, context.options.topics, matcher.matches)
     manifest.mark_done(batch.name, scan.digest, batch.path, outputs, counts.records, len(errors))
 
 

@@ -364,12 +364,9 @@ def test_many_records_go_in_parts_each_recorded_once_taken(
 def test_a_topics_subscribers_are_mailed_its_records(
     workdir: Path, small_batch: Path, server: tuple[Server, Any]
 ) -> None:
-    """The mail side of topic mail: a topic's list is queued the records its matcher gives, and mailed them alone.
-
-    (Until topic matching is on main, a run passes no matcher: the topic's list is queued nothing.)
-    """
+    """A topic's list is queued the records the topic matches (jobs/topics.py) by the run, and mailed them alone."""
     from jobs.config import MailConfig, TopicConfig
-    from jobs.mail.delivery import deliver, queue_batch
+    from jobs.mail.delivery import deliver
     from jobs.manifest import Manifest
 
     handler, controller = server
@@ -384,20 +381,11 @@ def test_a_topics_subscribers_are_mailed_its_records(
     korean = [record["id"] for record in read_jsonl(records) if "朝鲜" in record["text"]["zh"]]
     assert 0 < len(korean) < 3
     manifest = Manifest.load(workdir / "output")
-    assert "topic:korea" not in manifest.mail["pending"]
+    assert manifest.mail["pending"]["topic:korea"] == {"korea@example.org": {SAMPLE: korean}}
     topics = {"korea": TopicConfig(("朝鲜",), ("korea@example.org",))}
     mail = MailConfig(
         host="127.0.0.1", port=controller.port_number, security="none", sender="digest@example.org", to=tuple(READERS)
     )
-    queue_batch(
-        manifest,
-        mail,
-        SAMPLE,
-        records,
-        topics,
-        lambda record: ["korea"] if "朝鲜" in (record.text.get("zh") or "") else [],
-    )
-    assert manifest.mail["pending"]["topic:korea"] == {"korea@example.org": {SAMPLE: korean}}
     outcome = deliver(workdir / "output", manifest, mail, topics=topics)
     assert outcome.failed is None and outcome.sent == 2
     by_to = {tuple(sorted(recipients)): parsed(raw) for _, recipients, raw in handler.taken}
