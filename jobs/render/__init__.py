@@ -244,7 +244,8 @@ def render_all(
         if jsonl_paths is None and carries(output_dir / folder_file.file_name, folder_file.fingerprint(folder)):
             continue  # only pages were stale (their topics changed, one was removed): the batches are as they were
         result.written.append(folder_file.write(folder))
-    result.written += render_topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)  # JSONL as it was
+    # The topics are made from the batches' JSONL as it was, whichever pages were rendered.
+    result.written += render_topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)
     return result
 
 

@@ -196,6 +196,8 @@ class Entry:
     #: What recognises the paper in other batches (`citation.paper_keys`): its DOI, else its title,
     #: journal and year; () where it has none of them.
     paper_keys: tuple[str, ...] = ()
+    #: The names of the topics the record is in (a badge each on the batch's pages).
+    topics: tuple[str, ...] = ()
 
     @property
     def title_label(self) -> str:
@@ -229,8 +231,6 @@ class Entry:
     @property
     def journal(self) -> Name | None:
         return self.cited.journal
-    #: The names of the topics the record is in (a badge each on the batch's pages).
-    topics: tuple[str, ...] = ()
 
     @property
     def flag_words(self) -> list[str]:
