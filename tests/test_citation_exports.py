@@ -6,7 +6,6 @@ import io
 import json
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import bibtexparser
@@ -211,19 +210,64 @@ def test_theses_and_standards_keep_their_university_supervisors_and_number(tmp_p
     assert csl[0]["publisher"] == "南昌大学" and csl[1]["number"] == "GB/T 43109-2023"
 
 
-def test_names_in_pinyin_go_beside_the_originals() -> None:
-    """The record's pinyin (jobs/pinyin.py fills `Record.pinyin`: its authors one for one with the citation's)."""
-    record = hostile_record()
-    vars(record)["pinyin"] = SimpleNamespace(authors=["O'Brien, Ann", "Smith and Sons", "Zhang San"])
+def test_real_records_carry_names_in_pinyin_beside_the_originals(endnote: Path, tmp_path: Path) -> None:
+    """CNKI's EndNote export through the pipeline: `Record.pinyin` (jobs/pinyin.py) in every format."""
+    files = exported(endnote, tmp_path)
+    (first, *_) = rispy.loads(files["ris"].read_text(encoding="utf-8"))
+    assert first["authors"] == ["张会佳", "侯相竹", "张涵", "殷澳", "高阳", "徐多多"]
+    assert first["translated_author"] == "Zhang Huijia; Hou Xiangzhu; Zhang Han; Yin Ao; Gao Yang; Xu Duoduo"
+    pinyin_notes = [
+        "Original title in pinyin: Huangqi duotang fuhe mei tiqu gongyi youhua jiqi α-putao tangganmei yizhi huoxing",
+        "Authors in pinyin: Zhang Huijia; Hou Xiangzhu; Zhang Han; Yin Ao; Gao Yang; Xu Duoduo",
+        "Journal in pinyin: Shipin Gongye Keji",
+    ]
+    assert all(note in first["notes"] for note in pinyin_notes)
+    bib = read_bibtex(files["bib"].read_text(encoding="utf-8"))
+    assert all(note in bib[0]["note"] for note in pinyin_notes)
+    csl = json.loads(files["csl.json"].read_text(encoding="utf-8"))
+    assert csl[0]["author"][0] == {"literal": "张会佳"} and all(note in csl[0]["note"] for note in pinyin_notes)
+    newspaper = rispy.loads(files["ris"].read_text(encoding="utf-8"))[2]  # 科技日报: the journal is its publisher
+    assert "Journal in pinyin: Keji Ribao" in newspaper["notes"]
+    assert not any(note.startswith("Publisher in pinyin") for note in newspaper["notes"])
+
+
+def test_a_thesis_has_its_university_and_supervisors_in_pinyin_too(tmp_path: Path) -> None:
+    export = Path(shutil.copy(repo_data("exports/cnki-endnote-2024.txt"), tmp_path / "cnki-2024.txt"))
+    options = RunOptions(
+        inputs=[export],
+        output_dir=tmp_path / "output",
+        engine="gloss",
+        engine_settings=EngineSettings(models_dir=tmp_path / "lang_models"),
+    )
+    assert run(options, warn=quiet).exit_code == 0
+    files = exported(tmp_path / "output" / "cnki-2024.jsonl", tmp_path)
+    thesis = rispy.loads(files["ris"].read_text(encoding="utf-8"))[0]
+    assert thesis["translated_author"] == "Hu Jielun"
+    assert "Supervisors: 谢明勇; 聂少平" in thesis["notes"]
+    assert "Supervisors in pinyin: Xie Mingyong; Nie Shaoping" in thesis["notes"]
+    assert "University in pinyin: Nanchang Daxue" in thesis["notes"]
+    standard = read_bibtex(files["bib"].read_text(encoding="utf-8"))[1]
+    assert (
+        "Issuer in pinyin: Guojia Shichang Jiandu Guanli Zongju; Guojia Biaozhunhua Guanli Weiyuanhui"
+        in (standard["note"])
+    )
+
+
+def test_names_in_pinyin_stay_one_for_one_with_the_names() -> None:
+    """An empty name in the export is left out of both lists, so no pinyin goes beside another's name."""
+    record = hostile_record(
+        citation={"format": "endnote", "authors": ["O'Brien, Ann", "", "张三"]},
+        pinyin={"authors": ["O'Brien, Ann", "", "Zhang San"]},
+    )
     handle = io.StringIO()
     write_ris(handle, references([record]))
     (entry,) = rispy.loads(handle.getvalue())
-    assert entry["authors"] == ["O'Brien, Ann", "Smith and Sons", "张三"]
-    assert entry["translated_author"] == "O'Brien, Ann; Smith and Sons; Zhang San"
-    assert "Authors in pinyin: O'Brien, Ann; Smith and Sons; Zhang San" in entry["notes"]
+    assert entry["authors"] == ["O'Brien, Ann", "张三"]
+    assert entry["translated_author"] == "O'Brien, Ann; Zhang San"
+    assert "Authors in pinyin: O'Brien, Ann; Zhang San" in entry["notes"]
     handle = io.StringIO()
     write_csl_json(handle, references([record]))
-    assert "Authors in pinyin: O'Brien, Ann; Smith and Sons; Zhang San" in json.loads(handle.getvalue())[0]["note"]
+    assert "Authors in pinyin: O'Brien, Ann; Zhang San" in json.loads(handle.getvalue())[0]["note"]
     plain = hostile_record()
     handle = io.StringIO()
     write_ris(handle, references([plain]))

@@ -1,13 +1,14 @@
 """Bilingual citation exports: RIS, BibTeX and CSL-JSON files of a batch's (or a topic's) records.
 
 Every reference's title is the English one (the translation of a Chinese title), with the title
-as written beside it, the abstract in both languages, the authors as written (and in pinyin where
-the record has them), the keywords, and the DOI or link. What each format carries where, and why
-(checked against Zotero's importers, translators RIS.js and BibTeX.js), is in docs/output.md:
+as written beside it, the abstract in both languages, the authors as written (and in pinyin, from
+`Record.pinyin`, as are the original title, journal, publisher and supervisors), the keywords,
+and the DOI or link. What each format carries where, and why (checked against Zotero's
+importers, translators RIS.js and BibTeX.js), is in docs/output.md:
 
 - RIS: `TI` the English title; `N1` notes "Original title: ...", "Chinese abstract: ...",
-  "Authors in pinyin: ..." (Zotero keeps each as a note; its `TT` is the *translated* title and
-  its second abstract would be a note without a label); `AB` the English abstract; `TA` the
+  "Authors in pinyin: ..." and the other names in pinyin (Zotero keeps each as a note; its `TT`
+  is the *translated* title and its second abstract would be a note without a label); `AB` the English abstract; `TA` the
   authors in pinyin (EndNote's Translated Author); `T2` the journal; `DO`, `UR`, `KW`, `LA`.
 - BibTeX: `title` (capitals kept with braces), `origtitle` and `langid` (biblatex; Zotero drops
   them), `abstract` English, `note` the same notes as RIS (Zotero keeps it as a note).
@@ -24,6 +25,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -66,6 +68,11 @@ class Reference:
     journal: str = ""
     publisher: str = ""  # a thesis's university, a standard's issuer
     supervisors: list[str] = field(default_factory=list)  # a thesis's
+    #: The Chinese title, journal, publisher and supervisors in pinyin ("" and [] where none is Chinese).
+    title_pinyin: str = ""
+    journal_pinyin: str = ""
+    publisher_pinyin: str = ""
+    supervisors_pinyin: list[str] = field(default_factory=list)
     number: str = ""  # a standard's (GB/T 7178.1-1996)
     year: str = ""
     volume: str = ""
@@ -83,6 +90,8 @@ class Reference:
         notes = []
         if self.original_title:
             notes.append(f"Original title: {self.original_title}")
+        if self.title_pinyin:
+            notes.append(f"Original title in pinyin: {self.title_pinyin}")
         if self.original_abstract:
             side = "original" if self.language == "zh" else "translation"
             notes.append(f"Chinese abstract ({side}): {self.original_abstract}")
@@ -90,6 +99,14 @@ class Reference:
             notes.append("Supervisors: " + "; ".join(self.supervisors))
         if any(self.authors_pinyin):
             notes.append("Authors in pinyin: " + "; ".join(self.authors_pinyin))
+        if any(self.supervisors_pinyin):
+            notes.append("Supervisors in pinyin: " + "; ".join(self.supervisors_pinyin))
+        if self.journal_pinyin:
+            where = {"journal": "Journal", "conference": "Proceedings"}.get(self.kind, "Source")
+            notes.append(f"{where} in pinyin: {self.journal_pinyin}")
+        if self.publisher_pinyin and self.publisher_pinyin != self.journal_pinyin:  # a newspaper's is itself
+            who = {"thesis": "University", "standard": "Issuer"}.get(self.kind, "Publisher")
+            notes.append(f"{who} in pinyin: {self.publisher_pinyin}")
         return notes
 
 
@@ -104,12 +121,13 @@ def reference(record: Record, key: str) -> Reference:
     """One record as a reference."""
     title = record.title or {}
     english, chinese = clean(title.get("en")), clean(title.get("zh"))
-    citation = record.citation
+    citation, pinyin = record.citation, record.pinyin
     link, _ = original_link(citation)
     doi = clean(citation.doi) if citation is not None else ""
-    authors = [clean(name) for name in citation.authors if clean(name)] if citation is not None else []
-    pinyin = getattr(record, "pinyin", None)  # the record's pinyin, where this version has it
-    authors_pinyin = [clean(name) for name in getattr(pinyin, "authors", [])][: len(authors)]
+    authors, authors_pinyin = _names(citation.authors if citation else [], pinyin.authors if pinyin else [])
+    supervisors, supervisors_pinyin = _names(
+        citation.supervisors if citation else [], pinyin.supervisors if pinyin else []
+    )
     keywords = _keywords(record)
     return Reference(
         key=key,
@@ -122,10 +140,14 @@ def reference(record: Record, key: str) -> Reference:
         original_title=chinese if english and record.source_lang != "en" else "",
         language=clean(record.source_lang) or "zh",
         authors=authors,
-        authors_pinyin=authors_pinyin if authors_pinyin != authors else [],
+        authors_pinyin=authors_pinyin,
         journal=clean(citation.journal) if citation else "",
         publisher=clean(citation.publisher) if citation else "",
-        supervisors=[clean(name) for name in citation.supervisors if clean(name)] if citation else [],
+        supervisors=supervisors,
+        title_pinyin=clean(pinyin.title) if pinyin and chinese and english and record.source_lang != "en" else "",
+        journal_pinyin=clean(pinyin.journal) if pinyin else "",
+        publisher_pinyin=clean(pinyin.publisher) if pinyin else "",
+        supervisors_pinyin=supervisors_pinyin,
         number=clean(citation.standard_number) if citation else "",
         year=clean(citation.year) if citation else "",
         volume=clean(citation.volume) if citation else "",
@@ -137,6 +159,16 @@ def reference(record: Record, key: str) -> Reference:
         doi=doi if link is not None and link.text == f"doi:{doi}" else "",
         url=link.href if link is not None else "",
     )
+
+
+def _names(names: Iterable[str | None], pinyin: Iterable[str | None]) -> tuple[list[str], list[str]]:
+    """The names as written (empty ones left out) and, one for one, in pinyin (the record's
+    `Pinyin` follows the citation's names); no pinyin where it says nothing the names do not."""
+    pairs = [(clean(name), clean(spoken)) for name, spoken in zip_longest(names, pinyin)]
+    pairs = [(name, spoken or name) for name, spoken in pairs if name]
+    written = [name for name, _ in pairs]
+    spoken = [spoken for _, spoken in pairs]
+    return written, spoken if spoken != written else []
 
 
 def _key(record_id: str, used: set[str]) -> str:
