@@ -18,6 +18,7 @@ import email.errors
 import email.policy
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -100,6 +101,31 @@ class ConfigFileError(ConfigError):
         self.problems = sorted(problems, key=lambda problem: problem.line or 0)
         lines = [f"{path}{f', line {p.line}' if p.line else ''}: {p.message}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+#: A topic's name becomes file names (`topics/<name>.html`): letters, digits, `_`, `-` and `.`.
+_NAME = re.compile(r"[^\W_][\w.-]*")
+NAME_LIMIT = 64
+#: Names Windows reserves for devices, whatever their suffix: never a file of a topic.
+_DEVICES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+
+
+def check_topic_name(name: str) -> None:
+    """Refuse (ConfigError) a topic name that cannot be a file name in every file system digest writes to."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.endswith("."):
+        raise ConfigError(
+            f"topic name {name!r}: use letters, digits, '_', '-' and '.' (starting with a letter or digit, "
+            "not ending with '.'), as it names the topic's files"
+        )
+    if len(name) > NAME_LIMIT:
+        raise ConfigError(f"topic name {name!r}: at most {NAME_LIMIT} characters")
+    if name.split(".")[0].casefold() in _DEVICES:
+        raise ConfigError(f"topic name {name!r}: a device name on Windows; choose another")
+
+
+def file_key(name: str) -> str:
+    """What a file system that folds case (and Unicode forms) sees of a topic's name: two topics with one share their files."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
 def find_config(given: Path | None, folder: Path = Path(".")) -> Path | None:
@@ -317,8 +343,16 @@ class _Reader:
 
     def topics(self, table: dict[str, Any]) -> dict[str, TopicConfig]:
         topics = {}
+        seen: dict[str, str] = {}
         for name, value in table.items():
             where = ("topics", name)
+            try:  # the name names the topic's files
+                check_topic_name(name)
+            except ConfigError as error:
+                self.problem(where, str(error))
+            if file_key(name) in seen:
+                self.problem(where, f"topics {seen[file_key(name)]!r} and {name!r} would share their files; rename one")
+            seen.setdefault(file_key(name), name)
             if not isinstance(value, dict):
                 self.problem(where, f"topic {name!r} must be a table ([topics.{name}]), not {_kind(value)}")
                 continue

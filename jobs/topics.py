@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .config import TopicConfig
+from .config import TopicConfig, check_topic_name, file_key
 from .errors import ConfigError
 from .glossary import Glossary
 from .language import HAN
@@ -32,11 +32,6 @@ from .record import Record
 _HAN = re.compile(HAN)
 #: Letters and digits that continue a word: a keyword must not have one just before or after it.
 _WORD = r"0-9a-z\u00b5\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
-#: A topic's name becomes file names (`topics/<name>.html`): letters, digits, `_`, `-` and `.`.
-_NAME = re.compile(r"[^\W_][\w.-]*")
-NAME_LIMIT = 64
-#: Names Windows reserves for devices, whatever their suffix: never a file of a topic.
-_DEVICES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
 
 
 def normalized(text: str) -> str:
@@ -44,25 +39,12 @@ def normalized(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def check_topic_name(name: str) -> None:
-    """Refuse (ConfigError) a topic name that cannot be a file name in every file system digest writes to."""
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.endswith("."):
-        raise ConfigError(
-            f"topic name {name!r}: use letters, digits, '_', '-' and '.' (starting with a letter or digit, "
-            "not ending with '.'), as it names the topic's files"
-        )
-    if len(name) > NAME_LIMIT:
-        raise ConfigError(f"topic name {name!r}: at most {NAME_LIMIT} characters")
-    if name.split(".")[0].casefold() in _DEVICES:
-        raise ConfigError(f"topic name {name!r}: a device name on Windows; choose another")
-
-
 def check_topics(topics: Mapping[str, TopicConfig]) -> None:
     """Refuse (ConfigError) bad names, names that one file system would take for one, and topics without keywords."""
     seen: dict[str, str] = {}
     for name, topic in topics.items():
         check_topic_name(name)
-        folded = unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
+        folded = file_key(name)
         if folded in seen:
             raise ConfigError(f"topics {seen[folded]!r} and {name!r} would share their files; rename one")
         seen[folded] = name

@@ -64,6 +64,7 @@ def test_config_check_names_each_mistake_with_its_line(tmp_path: Path) -> None:
         (12, "to: not an e-mail address: 'not an address'"),
         (13, "bad value for security ('ssl'): must be one of: none, starttls, tls"),
         (14, "unknown key 'password' in [mail]; a password is never kept in digest.toml"),
+        (20, "topic name 'deep learning': use letters, digits"),
         (21, "keywords must be an array of strings, not a string"),
         (22, "unknown key 'colour' in [topics.deep learning]"),
     ]
@@ -72,6 +73,20 @@ def test_config_check_names_each_mistake_with_its_line(tmp_path: Path) -> None:
         assert line.startswith(f"digest: error: {tmp_path / 'digest.toml'}, line {number}: "), line
         assert text in line
     assert "hunter2" not in result.output + result.stderr  # a password put in the file is never repeated
+
+
+def test_config_check_names_a_topic_name_that_cannot_name_its_files(tmp_path: Path) -> None:
+    text = (
+        '[topics.Nuclear]\nkeywords = ["核武器"]\n\n[topics.nuclear]\nkeywords = ["nuclear weapons"]\n\n'
+        '[topics."../up"]\nkeywords = ["x"]\n\n[topics.con]\nkeywords = ["y"]\n'
+    )
+    result = run_digest("config", "check", "--config", str(write(tmp_path, text)))
+    assert result.exit_code == EXIT_USAGE
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3, result.stderr
+    assert lines[0].endswith("line 4: topics 'Nuclear' and 'nuclear' would share their files; rename one")
+    assert "line 7: topic name '../up': use letters" in lines[1]
+    assert "line 10: topic name 'con': a device name on Windows" in lines[2]
 
 
 def test_a_toml_syntax_error_is_named_with_its_line(tmp_path: Path) -> None:
