@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__, messages
-from .cli_config import CONFIG_HELP, config_group, config_option, fail, flag_over_file, mail_command
+from .cli_config import CONFIG_HELP, config_group, config_option, config_topics, fail, flag_over_file, mail_command
 from .config import Config
 from .engines import download_model, engine_choices, engine_options, install_model, installed_models, remove_model
 from .engines.base import EngineOption, EngineSettings
@@ -390,8 +390,16 @@ cli.add_command(mail_command)
 @cli.command(name="render")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @base_url_option
-def render_command(files: tuple[Path, ...], base_url: str | None) -> None:
-    """Rebuild the Markdown and HTML pages of batch FILES (`output/<batch>.jsonl`), and the index and feed beside them."""
+@click.option(
+    "--config",
+    "given",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Config file whose [topics.NAME] (and glossary) the pages' badges and topics/ follow (default: ./digest.toml if there is one; none: the topics' files are left alone and the pages show no badges).",
+)
+def render_command(files: tuple[Path, ...], base_url: str | None, given: Path | None) -> None:
+    """Rebuild the Markdown and HTML pages and citations of batch FILES (`output/<batch>.jsonl`), the index and feed beside them, and the topics' files."""
+    topics = config_topics(click.get_current_context(), given)
     by_folder: dict[Path, list[Path]] = {}
     for path in files:
         by_folder.setdefault(path.parent, []).append(path)
@@ -403,7 +411,9 @@ def render_command(files: tuple[Path, ...], base_url: str | None) -> None:
         check_batch_files(files)  # before anything is written: a refused render writes nothing
         for folder, paths in by_folder.items():
             with exclusive_run(folder):
-                result = render_all(folder, paths, warn=messages.warning, error=messages.error, base_url=base_url)
+                result = render_all(
+                    folder, paths, warn=messages.warning, error=messages.error, base_url=base_url, topics=topics
+                )
             failed = failed or bool(result.failed)
     except DigestError as error:
         fail(error)

@@ -14,7 +14,9 @@ import click
 from . import messages
 from .config import CONFIG_NAME, Config, find_config, read_config
 from .errors import EXIT_USAGE, ConfigError, DigestError, MailError
+from .glossary import load_glossary
 from .passwords import password_problems
+from .topics import Topic, build_topics
 
 
 def fail(error: DigestError) -> None:
@@ -63,6 +65,21 @@ def flag_over_file(sentences: int | None, ratio: float | None) -> tuple[int | No
         ):
             return sentences, None
     return sentences, ratio
+
+
+def config_topics(ctx: click.Context, given: Path | None) -> tuple[Topic, ...] | None:
+    """The topics of the config file (`given`, else ./digest.toml), with its glossary's terms, as `digest
+    run` matches them; None where there is no config file."""
+    path = find_config(given)
+    if path is None:
+        return None
+    config = read_config_or_exit(ctx, path)
+    try:
+        glossary = load_glossary(config.run["glossary"]) if config.run.get("glossary") else None
+        return build_topics(config.topics, glossary)
+    except DigestError as error:
+        fail(error)
+        raise  # not reached: fail exits
 
 
 @click.group(name="config")

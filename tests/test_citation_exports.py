@@ -52,7 +52,7 @@ def endnote(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def exported(jsonl: Path, tmp_path: Path) -> dict[str, Path]:
-    paths = write_exports(tmp_path / "cnki", lambda: iter_records(jsonl))
+    paths = write_exports(tmp_path / "cnki", lambda: iter_records(jsonl), "c0ffee")
     return {path.name.split(".", 1)[1]: path for path in paths}
 
 
@@ -103,6 +103,9 @@ def test_bibtex_and_csl_json_carry_the_same(endnote: Path, tmp_path: Path) -> No
     assert len({entry.key for entry in bib}) == len(bib)
 
 
+# `custom` is CSL-JSON 1.0.2's variable for data that is no CSL variable (digest's sources key);
+# citeproc-py, which predates it, says so and leaves it alone.
+@pytest.mark.filterwarnings("ignore:The following arguments for Reference are unsupported. custom")
 def test_csl_json_renders_with_a_csl_processor(endnote: Path, tmp_path: Path) -> None:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON

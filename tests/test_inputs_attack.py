@@ -242,8 +242,40 @@ def test_a_copy_of_a_page_digest_wrote_is_skipped(sample_batch: Path, tmp_path: 
     result = run_digest("run", "--engine", "gloss")
     assert result.exit_code == 0, result.stderr
     assert sorted(line for line in result.stderr.splitlines() if "warning" in line) == [
-        f"digest: warning: input/{name} is a copy of a page, index or feed digest wrote (it has a digest-sources "
-        "line); skipped"
+        f"digest: warning: input/{name} is a copy of a page, index, feed or citation file digest wrote (it has a "
+        "digest-sources line); skipped"
+        for name in sorted(copies)
+    ]
+    assert sorted(name for name in os.listdir("output") if name.endswith(".jsonl")) == [
+        "runs.jsonl",
+        "seed-cnki-export.jsonl",
+    ]
+
+
+def test_a_copy_of_a_citation_file_digest_wrote_is_skipped(sample_batch: Path) -> None:
+    # Its RIS and BibTeX read as exports (a batch of the translations), its CSL-JSON as a text
+    # export; a topic's too, the empty CSL-JSON of a topic nothing matches among them.
+    Path("digest.toml").write_text(
+        '[run]\nengine = "gloss"\n\n[topics.nuclear]\nkeywords = ["核武器"]\n\n[topics.quantum]\nkeywords = ["量子计算"]\n',
+        encoding="utf-8",
+    )
+    assert run_digest("run").exit_code == 0
+    copies = {
+        "batch.ris": "output/seed-cnki-export.ris",
+        "batch.bib": "output/seed-cnki-export.bib",
+        "batch.csl.json": "output/seed-cnki-export.csl.json",
+        "nuclear.ris": "output/topics/nuclear.ris",
+        "nuclear.bib": "output/topics/nuclear.bib",
+        "nuclear.csl.json": "output/topics/nuclear.csl.json",
+        "quantum.csl.json": "output/topics/quantum.csl.json",
+    }
+    for name, source in copies.items():
+        shutil.copy(source, f"input/{name}")
+    result = run_digest("run")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(line for line in result.stderr.splitlines() if "warning" in line) == [
+        f"digest: warning: input/{name} is a copy of a page, index, feed or citation file digest wrote (it has a "
+        "digest-sources line); skipped"
         for name in sorted(copies)
     ]
     assert sorted(name for name in os.listdir("output") if name.endswith(".jsonl")) == [

@@ -209,3 +209,55 @@ def test_a_topic_name_in_digest_toml_that_is_no_safe_file_name_stops_the_run(wor
     assert result.exit_code == 2
     assert "topic name '../up'" in result.stderr
     assert not list((workdir / "output").iterdir())
+
+
+def test_a_topic_taken_out_of_the_config_has_its_files_removed_and_no_other_file(tmp_path: Path) -> None:
+    (tmp_path / "input").mkdir()
+    shutil.copy(SAMPLE_EXPORT, tmp_path / "input" / SAMPLE_EXPORT.name)
+    digest_run(tmp_path)
+    topics = tmp_path / "output" / "topics"
+    # Files of the operator's own beside them, named as a topic's would be: never digest's to remove.
+    (topics / "mine.html").write_text("<p>my notes</p>\n", encoding="utf-8")
+    (topics / "mine.ris").write_text("TY  - JOUR\nTI  - kept\nER  - \n", encoding="utf-8")
+    (topics / "README.txt").write_text("notes\n", encoding="utf-8")
+    kept = {name: config for name, config in TOPICS.items() if name not in ("nuclear", "quantum")}
+    digest_run(tmp_path, kept)
+    assert sorted(path.name for path in topics.iterdir()) == sorted(
+        [f"{name}{suffix}" for name in kept for suffix in (".html", ".md", ".atom", ".ris", ".bib", ".csl.json")]
+        + ["mine.html", "mine.ris", "README.txt"]
+    )
+    index = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert "topics/nuclear.html" not in index and "topics/deterrence.html" in index
+    digest_run(tmp_path, {})  # no topic left: every file of digest's goes, the operator's stay
+    assert sorted(path.name for path in topics.iterdir()) == ["README.txt", "mine.html", "mine.ris"]
+
+
+def test_the_index_links_to_each_topic_page_and_feed(two_batches: Path) -> None:
+    index = parse_html((two_batches / "output" / "index.html").read_text(encoding="utf-8"))
+    links = [node.attrs["href"] for node in all_nodes(index) if node.tag == "a"]
+    for name in TOPICS:
+        assert f"topics/{name}.html" in links and f"topics/{name}.atom" in links
+        assert (two_batches / "output" / "topics" / f"{name}.html").is_file()
+
+
+def test_digest_render_keeps_the_badges_and_topics_of_digest_toml(workdir: Path, sample_batch: Path) -> None:
+    (workdir / "digest.toml").write_text(
+        '[run]\nengine = "gloss"\n\n[topics.nuclear]\nkeywords = ["核武器", "nuclear weapons"]\n', encoding="utf-8"
+    )
+    assert run_digest("run").exit_code == 0
+    page = workdir / "output" / f"{sample_batch.stem}.digest.html"
+    badges = page.read_text(encoding="utf-8").count('href="topics/nuclear.html"')
+    assert badges > 0
+    page.unlink()
+    result = run_digest("render", str(workdir / "output" / f"{sample_batch.stem}.jsonl"))
+    assert result.exit_code == 0, result.stderr
+    assert page.read_text(encoding="utf-8").count('href="topics/nuclear.html"') == badges
+    assert (workdir / "output" / "topics" / "nuclear.html").is_file()
+    before = snapshot(workdir / "output")
+    assert run_digest("run").exit_code == 0
+    assert snapshot(workdir / "output") == before  # what render wrote is what run would have
+    # With no config file, render leaves the topics' files alone (and the pages show no badges).
+    (workdir / "digest.toml").unlink()
+    assert run_digest("render", str(workdir / "output" / f"{sample_batch.stem}.jsonl")).exit_code == 0
+    assert (workdir / "output" / "topics" / "nuclear.html").is_file()
+    assert 'href="topics/nuclear.html"' not in page.read_text(encoding="utf-8")

@@ -101,7 +101,7 @@ class OwnOutputs:
     An input file that is one of them (a hard link, or a symbolic link to one) is skipped; so is one
     that was when an earlier run skipped it (`remembered`), and is all that is left of an output
     digest has replaced since (pages and records are replaced whole, the run log once linked); and
-    so is a copy of a page, the index or the feed of any output folder, told by its content.
+    so is a copy of a page, the index, a feed or a citation file of any output folder, told by its content.
     """
 
     def __init__(self, output_dir: Path | None, remembered: OwnCopies | None = None) -> None:
@@ -121,7 +121,7 @@ class OwnOutputs:
             if is_readers_file(path):
                 if warn is not None:
                     warn(
-                        f"{path} is a copy of a page, index or feed digest wrote (it has a digest-sources line); skipped"
+                        f"{path} is a copy of a page, index, feed or citation file digest wrote (it has a digest-sources line); skipped"
                     )
                 return True
             return False

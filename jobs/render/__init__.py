@@ -96,7 +96,7 @@ def render_batch(
     name = batch_name(jsonl_path)
     batch = read_batch(jsonl_path, f"{sources}-{papers.links_key(name)}")
     _check_page_names(jsonl_path, batch.pages)
-    exports = write_exports(_base(jsonl_path), partial(iter_records, jsonl_path))
+    exports = write_exports(_base(jsonl_path), partial(iter_records, jsonl_path), sources)
     entries = iter_entries(jsonl_path, TopicMatcher(topics))
 
     def page(number: int) -> Page:
@@ -202,9 +202,13 @@ def render_all(
     warn: Warn = messages.warning,
     error: Warn = messages.error,
     base_url: str | None = None,
-    topics: Sequence[Topic] = (),
+    topics: Sequence[Topic] | None = None,
 ) -> RenderResult:
     """Render the given batches (default: those whose digests are stale), then the index and feed, then the topics' files.
+
+    `topics`: the config's, each with its files in `topics/` (those of a topic no longer there
+    removed), a badge on the pages of a record it matches and a link on the index; None where they
+    are not known (the topics' files are left as they are, the pages show no badges).
 
     With no `jsonl_paths` and nothing stale, the index and feed are left alone when they were
     written from the same batches (the same names, contents and dates) by this version of digest,
@@ -218,12 +222,13 @@ def render_all(
     """
     result = RenderResult()
     keys = {path: sources_key_or_none(path) for path in batch_files(output_dir)}
-    folder = Folder(output_dir, warn, sources_fingerprint(output_dir, keys), Papers(), base_url)
-    badges = topics_fingerprint(topics)
+    names = tuple(topic.name for topic in topics or ())
+    folder = Folder(output_dir, warn, sources_fingerprint(output_dir, keys), Papers(), base_url, names)
+    badges = topics_fingerprint(topics or ())
     keys = {path: None if key is None else with_topics(key, badges) for path, key in keys.items()}
     if jsonl_paths is None and not stale_batches(output_dir, keys):
         if all(carries(output_dir / file.file_name, file.fingerprint(folder)) for file in FOLDER_FILES.values()):
-            result.written += render_topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)
+            result.written += _topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)
             return result  # nothing new since the index and the feed were written
     # Batches that cannot be read are left out here; their render, the index and the feed say why.
     folder.papers = Papers.of_folder(output_dir, paths=[path for path, key in keys.items() if key is not None])
@@ -231,7 +236,7 @@ def render_all(
     targets = stale_batches(output_dir, keys, links) if jsonl_paths is None else list(jsonl_paths)
     for path in targets:
         try:
-            result.written += render_batch(path, keys.get(path), folder.papers, topics)
+            result.written += render_batch(path, keys.get(path), folder.papers, topics or ())
         except RenderError as failure:
             result.failed[path] = str(failure)
             error(str(failure))
@@ -245,8 +250,15 @@ def render_all(
             continue  # only pages were stale (their topics changed, one was removed): the batches are as they were
         result.written.append(folder_file.write(folder))
     # The topics are made from the batches' JSONL as it was, whichever pages were rendered.
-    result.written += render_topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)
+    result.written += _topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)
     return result
+
+
+def _topics(
+    output_dir: Path, topics: Sequence[Topic] | None, folder: str, warn: Warn, error: Warn, failed: dict[Path, str]
+) -> list[Path]:
+    """The topics' files written where stale (`render_topics`), none where the topics are not known."""
+    return [] if topics is None else render_topics(output_dir, topics, folder, warn, error, failed)
 
 
 def render_index(output_dir: Path, warn: Warn = messages.warning) -> Path:

@@ -219,13 +219,20 @@ def _split_pages(pages: str) -> tuple[str, str]:
     return (match.group(1), match.group(2) or "") if match else (pages, "")
 
 
+def sources_line(key: str) -> str:
+    """The line that tells a file digest wrote (`sources.is_readers_file`), with what it was made from."""
+    return f"<!-- digest-sources: {key} -->\n" if key else ""
+
+
 # --- RIS ---------------------------------------------------------------------------------------
 
 _RIS_TYPES = {"journal": "JOUR", "thesis": "THES", "conference": "CONF", "standard": "STAND", "other": "GEN"}
 
 
-def write_ris(handle: TextIO, refs: Iterable[Reference]) -> None:
-    """RIS, one reference after another; every value on its one line."""
+def write_ris(handle: TextIO, refs: Iterable[Reference], key: str = "") -> None:
+    """RIS, one reference after another, every value on its one line; `key` (what the file was made
+    from) on a line before the first (RIS readers skip what comes before a `TY` line)."""
+    handle.write(sources_line(key))
     for ref in refs:
         start, end = _split_pages(ref.pages)
         lines = [("TY", _RIS_TYPES[ref.kind]), ("ID", ref.key), ("TI", ref.title)]
@@ -272,8 +279,10 @@ def _bibtex_name(name: str) -> str:
     return f"{{{escaped}}}" if _HAN_OR_AND.search(name) else escaped
 
 
-def write_bibtex(handle: TextIO, refs: Iterable[Reference]) -> None:
-    """BibTeX (with biblatex's `origtitle` and `langid`), UTF-8, every special character escaped."""
+def write_bibtex(handle: TextIO, refs: Iterable[Reference], key: str = "") -> None:
+    """BibTeX (with biblatex's `origtitle` and `langid`), UTF-8, every special character escaped;
+    `key` (what the file was made from) on a line before the first entry (BibTeX skips text outside one)."""
+    handle.write(sources_line(key))
     for ref in refs:
         fields = [
             ("title", f"{{{bibtex_escape(ref.title)}}}"),  # braces: styles keep its capitals
@@ -344,11 +353,15 @@ def _csl_name(name: str) -> dict[str, str]:
     return {"literal": name}
 
 
-def write_csl_json(handle: TextIO, refs: Iterable[Reference]) -> None:
-    """A CSL-JSON array, one item a line, written as the references come."""
+def write_csl_json(handle: TextIO, refs: Iterable[Reference], key: str = "") -> None:
+    """A CSL-JSON array, one item a line, written as the references come; the first item carries
+    `key` (what the file was made from) as its `custom` variable, first."""
     handle.write("[")
     for number, ref in enumerate(refs):
-        handle.write(("\n" if number == 0 else ",\n") + json.dumps(csl_item(ref), ensure_ascii=False))
+        item = csl_item(ref)
+        if number == 0 and key:
+            item = {"custom": {"digest-sources": key}, **item}
+        handle.write(("\n" if number == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
     handle.write("\n]\n")
 
 
@@ -358,7 +371,7 @@ class ExportFormat:
 
     name: str
     suffix: str
-    write: Callable[[TextIO, Iterable[Reference]], None]
+    write: Callable[[TextIO, Iterable[Reference], str], None]
 
 
 EXPORT_FORMATS = (
@@ -373,11 +386,12 @@ def export_paths(base: Path) -> list[Path]:
     return [base.with_name(base.name + export.suffix) for export in EXPORT_FORMATS]
 
 
-def write_exports(base: Path, records: Callable[[], Iterable[Record]]) -> list[Path]:
-    """Write every export of the records `records()` gives (read once per format), each file atomically."""
+def write_exports(base: Path, records: Callable[[], Iterable[Record]], key: str) -> list[Path]:
+    """Write every export of the records `records()` gives (read once per format), each file atomically,
+    each carrying `key`, what it was made from: a copy of one put among the inputs is no batch."""
     written = []
     for export, path in zip(EXPORT_FORMATS, export_paths(base), strict=True):
         with atomic_text_file(path) as handle:
-            export.write(handle, references(records()))
+            export.write(handle, references(records()), key)
         written.append(path)
     return written

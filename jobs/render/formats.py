@@ -19,7 +19,7 @@ from ..writing import longest_temporary_name
 from .atom import feed_fingerprint, write_feed
 from .batch import Batch, Page, page_count, page_path
 from .html_page import batch_page
-from .index_page import write_index
+from .index_page import index_fingerprint, write_index
 from .markdown_page import MARKDOWN_END, batch_markdown
 from .papers import Folder
 
@@ -101,5 +101,5 @@ def register_folder_file(folder_file: FolderFile) -> FolderFile:
     return folder_file
 
 
-register_folder_file(FolderFile("index", INDEX_NAME, write_index))
+register_folder_file(FolderFile("index", INDEX_NAME, write_index, index_fingerprint))
 register_folder_file(FolderFile("feed", FEED_NAME, write_feed, feed_fingerprint))

@@ -8,13 +8,14 @@ its batch's page; a search form finds among them. Below, every batch with its da
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RenderError
-from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME
+from ..layout import FEED_NAME, HTML_SUFFIX, INDEX_NAME, topic_file
 from ..writing import atomic_text_file
 from .batch import Batch, Entry, batch_files, iter_entries, page_of, page_path, read_batch
 from .citation import CITATION_AUTHORS
@@ -48,8 +49,16 @@ def write_index(folder: Folder, limit: int = INDEX_PAPERS) -> Path:
     batches.sort(key=lambda batch: batch.date, reverse=True)
     index_path = folder.path / INDEX_NAME
     with atomic_text_file(index_path) as handle:
-        handle.write(index_page(batches, folder.fingerprint, list(_listed(batches, folder, limit)), limit))
+        papers = list(_listed(batches, folder, limit))
+        handle.write(index_page(batches, index_fingerprint(folder), papers, limit, folder.topics))
     return index_path
+
+
+def index_fingerprint(folder: Folder) -> str:
+    """The folder's fingerprint, and the topics' names where there are any: an index of other topics is rebuilt."""
+    if not folder.topics:
+        return folder.fingerprint
+    return folder.fingerprint + "-" + hashlib.sha256("\n".join(folder.topics).encode()).hexdigest()[:12]
 
 
 def _listed(batches: list[Batch], folder: Folder, limit: int) -> Iterator[Listed]:
@@ -72,9 +81,14 @@ def _listed(batches: list[Batch], folder: Folder, limit: int) -> Iterator[Listed
 
 
 def index_page(
-    batches: Iterable[Batch], fingerprint: str = "", papers: list[Listed] | None = None, limit: int = INDEX_PAPERS
+    batches: Iterable[Batch],
+    fingerprint: str = "",
+    papers: list[Listed] | None = None,
+    limit: int = INDEX_PAPERS,
+    topics: Iterable[str] = (),
 ) -> str:
-    """The index: the newest papers with a search form, then every batch with its date, counts and links."""
+    """The index: the newest papers with a search form, then every batch with its date, counts and links
+    (and a link to each of `topics`' page and feed)."""
     batches = list(batches)
     papers = papers or []
     total = sum(batch.figures.abstracts for batch in batches)
@@ -85,6 +99,7 @@ def index_page(
         f'<a href="#batches">All batches</a> · '
         f'<a href="{FEED_NAME}">Atom feed</a> (subscribe to get each new batch)</p>\n'
     )
+    out.append(_topics(topics))
     out.append("</header>\n<main>\n")
     if papers:
         shown = f"the newest {len(papers)}" if len(papers) == limit else f"all {len(papers)}"
@@ -155,6 +170,16 @@ def _batch(batch: Batch) -> str:
         f'<p class="figures">{_time(batch.date)} · {_e(" · ".join(parts))} · '
         f'<a href="{_href(batch.markdown_name)}">Markdown</a></p></li>\n'
     )
+
+
+def _topics(names: Iterable[str]) -> str:
+    """The topics' pages and feeds, in a line ("" where there is none)."""
+    links = [
+        f'<a href="{_href(topic_file(name, ".html"))}"{_AUTO}>{html.escape(name)}</a> '
+        f'(<a href="{_href(topic_file(name, ".atom"))}">feed</a>)'
+        for name in names
+    ]
+    return f'<p class="crumbs topics">Topics: {", ".join(links)}</p>\n' if links else ""
 
 
 def _e(text: str) -> str:

@@ -160,6 +160,8 @@ class Folder:
     papers: Papers
     #: Where the pages are published (`--base-url`), ending in "/"; None where not known.
     base_url: str | None = None
+    #: The names of the topics (`topics/<name>.html`), which the index links to.
+    topics: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, path: Path, warn: Warn, base_url: str | None = None) -> Folder:

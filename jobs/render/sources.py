@@ -24,8 +24,14 @@ from .batch import batch_date, batch_files, errors_path, iso_date
 
 #: How far into a file its `digest-sources:` line is looked for.
 _HEAD = 4096
-#: The line that every page, index and feed digest writes carries near its start, and no export has.
-_SOURCES_LINE_RE = re.compile(rb"(?:\A|\n)<!-- digest-sources: [0-9a-f-]+ -->\r?\n")
+#: The line that every page, index, feed and RIS or BibTeX citation file digest writes carries near
+#: its start, and no database's export has; a CSL-JSON file (JSON has no comments) has it as its
+#: first item's `custom` variable (CSL-JSON's own place for what is no CSL variable), or is the
+#: empty array as digest writes it (no item to carry it, nothing to read).
+_SOURCES_LINE_RE = re.compile(
+    rb"(?:\A|\n)<!-- digest-sources: [0-9a-f-]+ -->\r?\n"
+    rb'|\A\[\r?\n(?:\{"custom": \{"digest-sources": "[0-9a-f-]+"\}|\]\r?\n\Z)'
+)
 
 
 def sources_key(jsonl_path: Path) -> str:
@@ -107,7 +113,8 @@ def pages_carry(key: str, page: Callable[[int], Path], end: str, links: str | No
 
 
 def is_readers_file(path: Path) -> bool:
-    """Whether `path` is a page, the index or the feed of an output folder (or a copy of one), by its `digest-sources:` line."""
+    """Whether `path` is a page, the index, a feed or a citation file of an output folder (or a copy of
+    one), by its `digest-sources:` line."""
     try:
         with open_regular(path) as handle:
             return _SOURCES_LINE_RE.search(handle.read(_HEAD)) is not None

@@ -27,10 +27,10 @@ from ..topics import Topic, TopicMatcher
 from ..writing import atomic_text_file
 from .atom import FEED_LIMIT, FeedItem, feed_xml, topic_head
 from .batch import Entry, batch_date, batch_files, batch_name, iter_records, make_entry, page_of, page_path
-from .citation_exports import export_paths, write_exports
+from .citation_exports import EXPORT_FORMATS, export_paths, write_exports
 from .html_page import _AUTO, _e, _head, _href, _time, entry_html
 from .markdown_page import MARKDOWN_END, _link, entry_markdown, escape
-from .sources import carries
+from .sources import carries, is_readers_file
 
 #: Abstracts on a topic's page, the newest (its feed holds `FEED_LIMIT`, its exports all).
 TOPIC_PAGE_LIMIT = 200
@@ -73,6 +73,7 @@ def render_topics(
     (with its traceback, to `error`) and put in `failed` under its page's path; the other topics
     are still written. OutputError (the folder cannot be written) is raised.
     """
+    remove_old_topics(output_dir, topics)
     stale = [topic for topic in topics if not is_current(output_dir, topic, topic_key(topic, folder))]
     if not stale:
         return []
@@ -101,6 +102,34 @@ def render_topics(
     return written
 
 
+def remove_old_topics(output_dir: Path, topics: Sequence[Topic]) -> list[Path]:
+    """Remove the files in `topics/` of every topic not in `topics` (one taken out of the config file):
+    only those digest wrote, told by their `digest-sources` line (`is_readers_file`), never another file."""
+    names = {topic.name for topic in topics}
+    suffixes = sorted({*_KINDS, *(export.suffix for export in EXPORT_FORMATS)}, key=len, reverse=True)
+    try:
+        paths = sorted((output_dir / TOPICS_FOLDER).iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as failure:
+        raise OutputError.from_os_error(output_dir / TOPICS_FOLDER, failure) from None
+    removed = []
+    for path in paths:
+        suffix = next((suffix for suffix in suffixes if path.name.endswith(suffix)), None)
+        if suffix is None or path.name.removesuffix(suffix) in names or path.is_symlink():
+            continue
+        if not path.is_file() or not is_readers_file(path):
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as failure:
+            raise OutputError.from_os_error(path, failure) from None
+        removed.append(path)
+    return removed
+
+
 def _records(dated: list[tuple[Path, datetime]], warn: Warn) -> Iterator[tuple[Path, datetime, Record, Entry]]:
     """Every record of every batch, newest batch first, as the batch's page shows it (an unreadable batch warned about)."""
     for path, date in dated:
@@ -123,7 +152,7 @@ def _write_topic(
             if matcher.matches(record):
                 yield record
 
-    written = write_exports(base, records)
+    written = write_exports(base, records, key)
     updated = matches[0].date if matches else datetime.now(timezone.utc).replace(microsecond=0)
     items = [
         FeedItem(
