@@ -261,3 +261,26 @@ def test_digest_render_keeps_the_badges_and_topics_of_digest_toml(workdir: Path,
     assert run_digest("render", str(workdir / "output" / f"{sample_batch.stem}.jsonl")).exit_code == 0
     assert (workdir / "output" / "topics" / "nuclear.html").is_file()
     assert 'href="topics/nuclear.html"' not in page.read_text(encoding="utf-8")
+
+
+def test_a_topic_feed_has_absolute_links_under_the_base_url(tmp_path: Path) -> None:
+    (tmp_path / "input").mkdir()
+    shutil.copy(SAMPLE_EXPORT, tmp_path / "input" / SAMPLE_EXPORT.name)
+    digest_run(tmp_path, base_url="https://example.org/digest")
+    feed = feedparser.parse((tmp_path / "output" / "topics" / "nuclear.atom").read_bytes())
+    assert not feed.bozo and feed.entries
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links == {
+        "self": "https://example.org/digest/topics/nuclear.atom",
+        "alternate": "https://example.org/digest/topics/nuclear.html",
+    }
+    assert all(
+        entry.link.startswith("https://example.org/digest/seed-cnki-export.digest.html#") for entry in feed.entries
+    )
+    before = snapshot(tmp_path / "output")
+    digest_run(tmp_path, base_url="https://example.org/digest")
+    assert snapshot(tmp_path / "output") == before
+    digest_run(tmp_path, base_url="https://example.net/")  # moved: the feeds follow
+    assert "https://example.net/topics/nuclear.atom" in (tmp_path / "output" / "topics" / "nuclear.atom").read_text(
+        encoding="utf-8"
+    )

@@ -228,7 +228,7 @@ def render_all(
     keys = {path: None if key is None else with_topics(key, badges) for path, key in keys.items()}
     if jsonl_paths is None and not stale_batches(output_dir, keys):
         if all(carries(output_dir / file.file_name, file.fingerprint(folder)) for file in FOLDER_FILES.values()):
-            result.written += _topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)
+            result.written += _topics(output_dir, topics, folder, error, result.failed)
             return result  # nothing new since the index and the feed were written
     # Batches that cannot be read are left out here; their render, the index and the feed say why.
     folder.papers = Papers.of_folder(output_dir, paths=[path for path, key in keys.items() if key is not None])
@@ -250,15 +250,17 @@ def render_all(
             continue  # only pages were stale (their topics changed, one was removed): the batches are as they were
         result.written.append(folder_file.write(folder))
     # The topics are made from the batches' JSONL as it was, whichever pages were rendered.
-    result.written += _topics(output_dir, topics, folder.fingerprint, warn, error, result.failed)
+    result.written += _topics(output_dir, topics, folder, error, result.failed)
     return result
 
 
 def _topics(
-    output_dir: Path, topics: Sequence[Topic] | None, folder: str, warn: Warn, error: Warn, failed: dict[Path, str]
+    output_dir: Path, topics: Sequence[Topic] | None, folder: Folder, error: Warn, failed: dict[Path, str]
 ) -> list[Path]:
     """The topics' files written where stale (`render_topics`), none where the topics are not known."""
-    return [] if topics is None else render_topics(output_dir, topics, folder, warn, error, failed)
+    if topics is None:
+        return []
+    return render_topics(output_dir, topics, folder.fingerprint, folder.warn, error, failed, folder.base_url)
 
 
 def render_index(output_dir: Path, warn: Warn = messages.warning) -> Path:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 from .. import __version__, messages
 from ..errors import OutputError, RenderError
@@ -66,14 +66,18 @@ def render_topics(
     warn: Warn = messages.warning,
     error: Warn = messages.error,
     failed: dict[Path, str] | None = None,
+    base_url: str | None = None,
 ) -> list[Path]:
-    """Write the files of every topic that is not current (`folder`: the folder's `sources_fingerprint`).
+    """Write the files of every topic that is not current (`folder`: the folder's `sources_fingerprint`;
+    `base_url`: where the pages are published, under which the feeds' links are absolute).
 
     An unreadable batch is warned about and left out. A topic that fails for a bug is reported
     (with its traceback, to `error`) and put in `failed` under its page's path; the other topics
     are still written. OutputError (the folder cannot be written) is raised.
     """
     remove_old_topics(output_dir, topics)
+    if base_url:  # a feed of other links is rebuilt
+        folder += "\0" + base_url
     stale = [topic for topic in topics if not is_current(output_dir, topic, topic_key(topic, folder))]
     if not stale:
         return []
@@ -91,7 +95,8 @@ def render_topics(
     for topic in stale:
         try:
             key = topic_key(topic, folder)
-            written += _write_topic(output_dir, topic, key, shown[topic.name], counts[topic.name], dated)
+            matches = shown[topic.name]
+            written += _write_topic(output_dir, topic, key, matches, counts[topic.name], dated, base_url)
         except OutputError:
             raise
         except Exception as failure:  # a bug: show it, keep the other topics going
@@ -142,7 +147,13 @@ def _records(dated: list[tuple[Path, datetime]], warn: Warn) -> Iterator[tuple[P
 
 
 def _write_topic(
-    output_dir: Path, topic: Topic, key: str, matches: list[Match], total: int, dated: list[tuple[Path, datetime]]
+    output_dir: Path,
+    topic: Topic,
+    key: str,
+    matches: list[Match],
+    total: int,
+    dated: list[tuple[Path, datetime]],
+    base_url: str | None = None,
 ) -> list[Path]:
     base = output_dir / TOPICS_FOLDER / topic.name
     matcher = TopicMatcher([topic])
@@ -165,7 +176,13 @@ def _write_topic(
     ]
     texts = {
         ".md": topic_markdown(topic, key, matches[:TOPIC_PAGE_LIMIT], total),
-        ".atom": feed_xml(items, updated, key, head=topic_head(topic.name, topic.keywords)),
+        ".atom": feed_xml(
+            items,
+            updated,
+            key,
+            urljoin(base_url, f"{TOPICS_FOLDER}/") if base_url else None,
+            topic_head(topic.name, topic.keywords),
+        ),
         ".html": topic_html(topic, key, matches[:TOPIC_PAGE_LIMIT], total),
     }
     for kind in _KINDS:
