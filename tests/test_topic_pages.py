@@ -284,3 +284,19 @@ def test_a_topic_feed_has_absolute_links_under_the_base_url(tmp_path: Path) -> N
     assert "https://example.net/topics/nuclear.atom" in (tmp_path / "output" / "topics" / "nuclear.atom").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_paper_in_several_batches_is_one_entry_of_a_topic(tmp_path: Path) -> None:
+    """The same EndNote export in two batches (a weekly search that overlaps): each paper once, by its DOI."""
+    (tmp_path / "input").mkdir()
+    for name in ("week-1.txt", "week-2.txt"):
+        shutil.copy(repo_data("exports/cnki-endnote.txt"), tmp_path / "input" / name)
+    digest_run(tmp_path)
+    topics = tmp_path / "output" / "topics"
+    feed = feedparser.parse((topics / "polysaccharide.atom").read_bytes())
+    assert len(feed.entries) == 1
+    folder_feed = feedparser.parse((tmp_path / "output" / "feed.xml").read_bytes())
+    assert feed.entries[0].id in {entry.id for entry in folder_feed.entries}  # one id for the paper everywhere
+    page = parse_html((topics / "polysaccharide.html").read_text(encoding="utf-8"))
+    assert len([node for node in all_nodes(page) if node.tag == "article"]) == 1
+    assert len(rispy.loads((topics / "polysaccharide.ris").read_text(encoding="utf-8"))) == 1

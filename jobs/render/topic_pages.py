@@ -86,8 +86,11 @@ def render_topics(
     matcher = TopicMatcher(stale)
     shown: dict[str, list[Match]] = {topic.name: [] for topic in stale}
     counts = dict.fromkeys(shown, 0)
+    papers: dict[str, set[str]] = {name: set() for name in shown}  # each paper once (`citation.paper_keys`)
     for path, date, record, entry in _records(dated, warn):
         for name in matcher.matches(record):
+            if not is_new_paper(papers[name], entry.paper_keys):
+                continue
             counts[name] += 1
             if len(shown[name]) < FEED_LIMIT:
                 shown[name].append(Match(path, date, entry))
@@ -159,8 +162,9 @@ def _write_topic(
     matcher = TopicMatcher([topic])
 
     def records() -> Iterator[Record]:
-        for _path, _date, record, _entry in _records(dated, _already_warned):
-            if matcher.matches(record):
+        papers: set[str] = set()
+        for _path, _date, record, entry in _records(dated, _already_warned):
+            if matcher.matches(record) and is_new_paper(papers, entry.paper_keys):
                 yield record
 
     written = write_exports(base, records, key)
@@ -171,6 +175,7 @@ def _write_topic(
             match.date,
             "../" + page_path(match.batch, HTML_SUFFIX, page_of(match.entry.number)).name,
             match.entry,
+            next(iter(match.entry.paper_keys), None),  # the id its paper has in every feed
         )
         for match in matches
     ]
@@ -191,6 +196,14 @@ def _write_topic(
             handle.write(texts[kind])
         written.append(path)
     return written
+
+
+def is_new_paper(seen: set[str], keys: tuple[str, ...]) -> bool:
+    """Whether a record's paper (its `keys`: DOI, else title, journal and year) is not among those
+    `seen` yet, which then holds it: a paper in several batches is one entry of a topic, its newest."""
+    new = not any(key in seen for key in keys)
+    seen.update(keys)
+    return new
 
 
 def _already_warned(message: str) -> None:
