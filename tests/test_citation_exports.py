@@ -213,8 +213,11 @@ def test_theses_and_standards_keep_their_university_supervisors_and_number(tmp_p
     assert csl[0]["publisher"] == "南昌大学" and csl[1]["number"] == "GB/T 43109-2023"
 
 
+@pytest.mark.filterwarnings("ignore:The following arguments for Reference are unsupported. custom")
 def test_real_records_carry_names_in_pinyin_beside_the_originals(endnote: Path, tmp_path: Path) -> None:
     """CNKI's EndNote export through the pipeline: `Record.pinyin` (jobs/pinyin.py) in every format."""
+    from citeproc.source.json import CiteProcJSON
+
     files = exported(endnote, tmp_path)
     (first, *_) = rispy.loads(files["ris"].read_text(encoding="utf-8"))
     assert first["authors"] == ["张会佳", "侯相竹", "张涵", "殷澳", "高阳", "徐多多"]
@@ -229,6 +232,10 @@ def test_real_records_carry_names_in_pinyin_beside_the_originals(endnote: Path, 
     assert all(note in bib[0]["note"] for note in pinyin_notes)
     csl = json.loads(files["csl.json"].read_text(encoding="utf-8"))
     assert csl[0]["author"][0] == {"literal": "张会佳"} and all(note in csl[0]["note"] for note in pinyin_notes)
+    read_back = CiteProcJSON(csl)[csl[0]["id"]]  # as a CSL processor takes it
+    assert read_back.author[0] == {"literal": "张会佳"}
+    note = read_back.get("note")  # citeproc-py gives a variable it finds formatted in as a list of its parts
+    assert all(line in "".join(note) for line in pinyin_notes)
     newspaper = rispy.loads(files["ris"].read_text(encoding="utf-8"))[2]  # 科技日报: the journal is its publisher
     assert "Journal in pinyin: Keji Ribao" in newspaper["notes"]
     assert not any(note.startswith("Publisher in pinyin") for note in newspaper["notes"])
