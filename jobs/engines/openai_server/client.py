@@ -27,6 +27,10 @@ from .address import ServerAddress
 MAX_BACKOFF_S = 30.0
 #: How much of a server's error body a message quotes.
 _QUOTED = 300
+#: The most bytes an answer may have: a chat answer of even 100,000 tokens is under 1 MiB, and a
+#: server that sends more (or never stops) must not fill the machine's memory.
+MAX_ANSWER_BYTES = 16 << 20
+_READ = 1 << 16
 
 
 class ServerError(Exception):
@@ -37,8 +41,8 @@ class ServerError(Exception):
 class ClientSettings:
     """How the client talks to the server."""
 
-    #: Seconds to wait to connect, and for each part of an answer (a whole answer, for a server that
-    #: sends it at once, as servers do without streaming).
+    #: Seconds to wait for each request's whole answer, connecting included: a server that sends
+    #: its answer a byte at a time within any per-read timeout is given up on all the same.
     timeout: float = 300.0
     #: Tries after the first, for what may pass (see the module's docstring).
     retries: int = 2
@@ -120,12 +124,19 @@ class ChatClient:
     def _once(self, method: str, path: str, payload: bytes | None, where: str) -> Any:
         """One try: the JSON answer; _Retry for what may pass, ServerError for what will not."""
         connection, reused = self._connection()
+        deadline = _Deadline(connection, self.settings.timeout)
         try:
-            status, headers, raw = self._exchange(connection, method, path, payload, reused)
+            status, headers, raw = self._exchange(connection, method, path, payload, reused, deadline)
         except (OSError, http.client.HTTPException) as error:
             connection.close()
-            raise _Retry(_describe_failure(error, self.settings.timeout)) from None
-        if headers.get("connection", "").lower() == "close":
+            failure = TimeoutError() if deadline.passed else error  # a cut connection fails in any of several ways
+            raise _Retry(_describe_failure(failure, self.settings.timeout)) from None
+        except ServerError as error:
+            connection.close()
+            raise ServerError(f"{where}: {error}") from None
+        finally:
+            deadline.cancel()
+        if headers.get("connection", "").lower() == "close" or deadline.passed:
             connection.close()
         else:
             with self._lock:
@@ -133,7 +144,13 @@ class ChatClient:
         return self._judge(status, headers, raw, where)
 
     def _exchange(
-        self, connection: http.client.HTTPConnection, method: str, path: str, payload: bytes | None, reused: bool
+        self,
+        connection: http.client.HTTPConnection,
+        method: str,
+        path: str,
+        payload: bytes | None,
+        reused: bool,
+        deadline: _Deadline,
     ) -> tuple[int, dict[str, str], bytes]:
         headers = {"Accept": "application/json", "User-Agent": "digest"}
         if payload is not None:
@@ -150,8 +167,9 @@ class ChatClient:
             connection.close()
             connection.request(method, path, body=payload, headers=headers)
             response = connection.getresponse()
-        raw = response.read()
-        return response.status, {key.lower(): value for key, value in response.getheaders()}, raw
+        if deadline.passed:  # it passed while connecting, before there was a connection to cut
+            raise TimeoutError
+        return response.status, {key.lower(): value for key, value in response.getheaders()}, _read_bounded(response)
 
     def _judge(self, status: int, headers: dict[str, str], raw: bytes, where: str) -> Any:
         if 300 <= status < 400:
@@ -167,7 +185,9 @@ class ChatClient:
             raise ServerError(f"{where}: the server answered {status} {self._quote(raw)}{hint}")
         try:
             return json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):
+            # ValueError: bad syntax, bytes that are not UTF-8, an integer past Python's digit limit;
+            # RecursionError: nesting deeper than the parser goes.
             raise _Retry(f"the answer is not JSON ({len(raw)} bytes, cut short?)") from None
 
     def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
@@ -240,6 +260,43 @@ def _pinned_connection(
     connection.pinned = address.addresses
     connection.tls = tls
     return connection
+
+
+class _Deadline:
+    """Cuts a connection when its request's time is up, whatever read is under way (headers or body)."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.connection = connection
+        self.passed = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        self.passed = True
+        sock = self.connection.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once; close() alone would not wake it
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _read_bounded(response: http.client.HTTPResponse) -> bytes:
+    """The body of an answer; ServerError past MAX_ANSWER_BYTES (the rest is not read)."""
+    parts: list[bytes] = []
+    size = 0
+    while chunk := response.read(_READ):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise ServerError(f"the answer is over {MAX_ANSWER_BYTES >> 20} MiB; a chat answer is never that long")
+        parts.append(chunk)
+    if response.length:  # a Content-Length the server did not keep to
+        raise http.client.IncompleteRead(b"".join(parts), response.length)
+    return b"".join(parts)
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
