@@ -5,7 +5,9 @@ The template comes from the model's tokenizer files: `chat_template.jinja`, else
 `default` one is taken). It is rendered in jinja2's immutable sandbox with transformers' settings
 (`trim_blocks`, `lstrip_blocks`, the `loopcontrols` extension, a `{% generation %}` block that
 renders its body, a `tojson` that leaves non-ASCII text as it is, `raise_exception`,
-`strftime_now`), given the messages, `add_generation_prompt=True` and the tokenizer's special
+`strftime_now`), within limits the sandbox does not set (`*` and `**` that would make a huge
+string, list or number, `range()`s of more than a million steps in all, a prompt over
+`MAX_RENDERED` characters), given the messages, `add_generation_prompt=True` and the tokenizer's special
 tokens by name (`bos_token`, `eos_token`...); the text is then tokenized without adding special
 tokens, the template having put in those the model expects.
 
@@ -19,7 +21,8 @@ prompt at the top of the user's message instead.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,15 @@ _OPENING_TAGS = ("<think>", "<thinking>", "<reasoning>")
 _CLOSING_TAGS = ("</think>", "</thinking>", "</reasoning>")
 #: The user's text in the conversation a template is tried on.
 _PROBE = "digest-template-probe"
+#: The most characters a rendered prompt, or a string or list a template builds with `*`, may have:
+#: a model's whole context is a few hundred thousand characters, and a template from a model folder
+#: must not fill the machine's memory (`{{ 'x' * 10**10 }}`).
+MAX_RENDERED = 1 << 22
+#: The largest integer `**` may make, in bits (`{{ 9 ** 9 ** 9 }}` would compute for minutes).
+_MAX_POWER_BITS = 4096
+#: The most numbers all the `range()`s of one rendering may give (the sandbox bounds each to 100,000,
+#: not loops inside loops).
+_MAX_RANGE_STEPS = 1_000_000
 
 
 def read_tokenizer_config(folder: Path) -> dict[str, Any]:
@@ -121,17 +133,23 @@ class ChatTemplate:
         return self._render(messages)
 
     def _render(self, messages: Sequence[ChatMessage]) -> str:
+        parts: list[str] = []
+        size = 0
+        _STEPS.left = _MAX_RANGE_STEPS
         try:
-            return str(
-                self.template.render(
-                    messages=[message.as_json() for message in messages],
-                    add_generation_prompt=True,
-                    tools=None,
-                    documents=None,
-                    enable_thinking=False,
-                    **self.special_tokens,
-                )
-            )
+            for part in self.template.generate(
+                messages=[message.as_json() for message in messages],
+                add_generation_prompt=True,
+                tools=None,
+                documents=None,
+                enable_thinking=False,
+                **self.special_tokens,
+            ):
+                size += len(part)
+                if size > MAX_RENDERED:
+                    raise _TooLarge(f"the prompt is over {MAX_RENDERED:,} characters")
+                parts.append(part)
+            return "".join(parts)
         except Exception as error:  # raise_exception's TemplateError, or any error of the template's own code
             raise ConfigError(f"{self.where}: the chat template failed ({type(error).__name__}: {error})") from None
 
@@ -139,6 +157,36 @@ class ChatTemplate:
 def _opens_reasoning(text: str) -> bool:
     opened = max(text.rfind(tag) for tag in _OPENING_TAGS)
     return opened >= 0 and opened > max(text.rfind(tag) for tag in _CLOSING_TAGS)
+
+
+class _TooLarge(Exception):
+    """A template went past one of the limits above."""
+
+
+#: How many more numbers `range()` may give in the rendering under way (in this thread).
+_STEPS = threading.local()
+
+
+def _bounded_range(*arguments: int) -> Iterator[int]:
+    """`range`, its numbers counted against the rendering's `_MAX_RANGE_STEPS`."""
+    numbers = range(*arguments)
+    if len(numbers) > _STEPS.left:
+        raise _TooLarge(f"the template's loops go over {_MAX_RANGE_STEPS:,} steps")
+    _STEPS.left -= len(numbers)
+    return iter(numbers)
+
+
+def _bounded_binop(operator: str, left: Any, right: Any) -> Any:
+    """`*` and `**` as Python does them, refused where the result would be too large to make."""
+    if operator == "**":
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+            if abs(left).bit_length() * right > _MAX_POWER_BITS:
+                raise _TooLarge(f"{left} ** {right} is too large a number")
+        return left**right
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, str | list | tuple) and isinstance(times, int) and len(sequence) * times > MAX_RENDERED:
+            raise _TooLarge(f"a {type(sequence).__name__} of {len(sequence):,} times {times:,} is too large")
+    return left * right
 
 
 def _environment() -> Any:
@@ -172,10 +220,17 @@ def _environment() -> Any:
     ) -> str:
         return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
 
-    environment = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=[Generation, jinja2.ext.loopcontrols]
-    )
+    class Bounded(ImmutableSandboxedEnvironment):  # type: ignore[misc]
+        """The sandbox with `*` and `**` checked (it passes them on unchecked by default)."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            return _bounded_binop(operator, left, right)
+
+    environment = Bounded(trim_blocks=True, lstrip_blocks=True, extensions=[Generation, jinja2.ext.loopcontrols])
     environment.filters["tojson"] = tojson
     environment.globals["raise_exception"] = raise_exception
     environment.globals["strftime_now"] = FIXED_DAY.strftime
+    environment.globals["range"] = _bounded_range
     return environment
