@@ -107,3 +107,23 @@ def test_is_loopback() -> None:
     assert is_loopback(ipaddress.ip_address("::ffff:127.0.0.1"))
     assert not is_loopback(ipaddress.ip_address("::ffff:192.168.0.1"))
     assert not is_loopback(ipaddress.ip_address("0.0.0.0"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost%00.example.org:11434/v1",  # the resolver reads up to the NUL: localhost
+        "http://localhost%00%0d%0ax-forwarded-host%3a%20example.org:11434/v1",  # and a header line after it
+        "http://127.0.0.1%09:11434/v1",
+        "http://local%20host:11434/v1",
+    ],
+)
+def test_a_host_with_a_control_character_written_with_percent_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match=r"the host has a space or control character \(written with %\)"):
+        check_base_url(url, allow_remote=True)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:0/v1", "http://[::1]:0/v1"])
+def test_port_0_is_refused_not_taken_for_the_scheme_s(url: str) -> None:
+    with pytest.raises(ConfigError, match="the port is not a number from 1 to 65535"):
+        check_base_url(url, allow_remote=False)

@@ -58,10 +58,16 @@ def check_base_url(url: str, allow_remote: bool) -> ServerAddress:
     """The server at `url`, resolved and checked; UsageError for a remote one not allowed, ConfigError for a bad URL."""
     parts = _split(url)
     host = unquote(parts.hostname or "")  # an IPv6 zone is written %25 in a URL: [fe80::1%25eth0]
+    if any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in host):
+        # %00 would cut the name short for the resolver (localhost%00.example.org resolves as localhost),
+        # and %0d%0a would end the Host header's line.
+        raise ConfigError(f"--server-url {url!r}: the host has a space or control character (written with %)")
     try:
-        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+        port = parts.port if parts.port is not None else _DEFAULT_PORTS[parts.scheme]
     except ValueError:
-        raise ConfigError(f"--server-url {url!r}: the port is not a number from 1 to 65535") from None
+        port = 0
+    if not 1 <= port <= 65535:  # port 0 is no server's; urlsplit takes it
+        raise ConfigError(f"--server-url {url!r}: the port is not a number from 1 to 65535")
     literal = _ip(host)
     if literal is not None and literal.is_unspecified:
         # 0.0.0.0 and :: are what a server listens on, not addresses to connect to.
