@@ -19,7 +19,7 @@ from jobs.engines.base import EngineSettings
 from jobs.engines.llm.answers import numbered_lines
 from jobs.engines.llm.engine import LlmEngine
 from jobs.engines.llm.engine import _band as band
-from jobs.engines.llm.prompt import SYSTEM_PROMPTS, ChatMessage, ChatRequest, messages
+from jobs.engines.llm.prompt import PROMPT_VERSION, SYSTEM_PROMPTS, ChatMessage, ChatRequest, messages
 from jobs.segment import split_sentences
 
 from .conftest import TEST_DATA, TEST_LLM, install_llm, read_jsonl, run_digest
@@ -147,7 +147,9 @@ def test_the_cache_key_holds_the_model_install_prompt_version_decoding_and_gloss
     models = tmp_path / "lang_models"
     install_llm(llm_folder, models)
     first = llm(models)
-    assert f"|{TEST_LLM}|prompt=1|" in first.cache_identity and '"search": "greedy"' in first.cache_identity
+    assert (
+        f"|{TEST_LLM}|prompt={PROMPT_VERSION}|" in first.cache_identity and '"search": "greedy"' in first.cache_identity
+    )
     install_llm(llm_folder, models)  # the same name again: another install, never served the old cache
     assert llm(models).cache_identity != first.cache_identity
     assert llm(models, compute_type="float32").cache_identity != llm(models).cache_identity

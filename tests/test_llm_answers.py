@@ -131,7 +131,12 @@ def test_reasoning_never_reaches_the_output(answer: str, reasoning_free: str) ->
         f"<think>The user wants English.</think>\n{GOOD[1]}",
         f"```\n{GOOD[1]}\n```",
         f"{SEGMENTS[1]}\n{GOOD[1]}",  # the source echoed
+        f"1. {SEGMENTS[1]}\n1. {GOOD[1]}",  # the prompt's line echoed, its number with it
+        f"<think>Translate it.</think>\n1. {SEGMENTS[1]}\n\n{GOOD[1]}",
+        f"１．{SEGMENTS[1]}\nTranslation: {GOOD[1]}",
         f"{GOOD[1]}\n\nNote: a literal translation.",
+        f"The translation is: {GOOD[1]}",
+        f"Here is the English translation: {GOOD[1]}",
     ],
 )
 def test_a_lone_translation_is_cleaned(answer: str) -> None:

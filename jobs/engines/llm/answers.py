@@ -41,8 +41,8 @@ _CHATTER = re.compile(
 )
 #: A label before a lone translation: `Translation: …`, `English: …`, `译文：…`.
 _LABEL = re.compile(
-    r"^\s*(?:\*\*)?(?:(?:english|chinese)\s+)?(?:translation|english|chinese|译文|翻译|中文|英文)"
-    r"\s*(?:\*\*\s*[:：]|[:：]\s*(?:\*\*)?)\s*",
+    r"^\s*(?:\*\*)?(?:(?:here\s+is\s+)?the\s+)?(?:(?:english|chinese)\s+)?(?:translation|english|chinese|译文|翻译|中文|英文)"
+    r"(?:\s+is)?\s*(?:\*\*\s*[:：]|[:：]\s*(?:\*\*)?)\s*",
     re.IGNORECASE,
 )
 
@@ -103,16 +103,23 @@ def numbered_lines(answer: str, segments: Sequence[str]) -> list[str] | None:
 def lone_translation(answer: str, source: str, target_lang: str) -> str:
     """The translation of a single segment out of an answer in any shape (numbered or not); "" when there is none.
 
-    Chatter lines and lines that repeat the source go, when anything else is left; a number
-    `1.` or a label (`Translation:`) before the text goes; the lines left are joined.
+    Each line loses a number `1.` or a label (`Translation:`) before its text; chatter lines and
+    lines that repeat the source (the prompt's `1. source` echoed, number and all) go, when
+    anything else is left; the lines left are joined.
     """
-    lines = _lines(answer)
-    for unwanted in (lambda line: bool(_CHATTER.match(line)), lambda line: _same(line, source)):
-        kept = [line for line in lines if not unwanted(line)]
+    lines = [(line, _lone_text(line)) for line in _lines(answer)]
+    unwanted_tests = (
+        lambda line, _: bool(_CHATTER.match(line)) and not _LABEL.match(line),
+        lambda _, text: _same(text, source),
+    )
+    for unwanted in unwanted_tests:
+        kept = [(line, text) for line, text in lines if not unwanted(line, text)]
         lines = kept or lines
-    texts = []
-    for line in lines:
-        numbered = _numbered(line)
-        text = numbered[1] if numbered is not None and numbered[0] == 1 else line
-        texts.append(_LABEL.sub("", text).strip())
-    return ("" if target_lang == "zh" else " ").join(text for text in texts if text)
+    return ("" if target_lang == "zh" else " ").join(text for _, text in lines if text)
+
+
+def _lone_text(line: str) -> str:
+    """A line of a lone answer without its number 1 or its label."""
+    numbered = _numbered(line)
+    text = numbered[1] if numbered is not None and numbered[0] == 1 else line
+    return _LABEL.sub("", text).strip()

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 #: The version of the prompts and of the reading of answers (in the cache key and the docs).
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 
 _FORMAT = (
     "You receive numbered segments. Answer with exactly one line per segment, in the same order, each line "
