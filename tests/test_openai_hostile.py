@@ -151,3 +151,28 @@ def test_json_python_cannot_read_is_a_server_error_not_a_traceback(hostile, body
     with pytest.raises(ServerError, match=r"the answer is not JSON"):
         asking.request("POST", "/chat/completions", {"model": "m"})
     asking.close()
+
+
+@pytest.mark.parametrize("key", ["x", "ollama", "lm-studio"])  # the dummy keys their docs tell clients to send
+def test_a_short_dummy_key_does_not_garble_the_server_s_message(hostile, key: str) -> None:  # type: ignore[no-untyped-def]
+    text = b'{"error": {"message": "model \'qwen2.5:7b\' not found, try pulling it first (ollama pull)"}}'
+    answer = f"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {len(text)}\r\n\r\n"
+    server = hostile(lambda connection: connection.sendall(answer.encode("ascii") + text))
+    asking = ChatClient(check_base_url(server.base_url, False), ClientSettings(retries=0, api_key=key))
+    with pytest.raises(ServerError) as refused:
+        asking.request("GET", "/models")
+    asking.close()
+    quoted = "model 'qwen2.5:7b' not found, try pulling it first (ollama pull)".replace(key, "***")
+    assert f'the server answered 404 ({{"error": {{"message": "{quoted}"}}}})' in str(refused.value)
+
+
+def test_a_key_the_server_quotes_cut_short_shows_no_part(hostile) -> None:  # type: ignore[no-untyped-def]
+    key = "sk-test-3f9a2c71e4b8d05a"
+    text = f"Incorrect API key provided: {key[:16]}".encode("ascii")  # the server's own limit cut it
+    answer = f"HTTP/1.1 401 Unauthorized\r\nContent-Length: {len(text)}\r\n\r\n"
+    server = hostile(lambda connection: connection.sendall(answer.encode("ascii") + text))
+    asking = ChatClient(check_base_url(server.base_url, False), ClientSettings(retries=0, api_key=key))
+    with pytest.raises(ServerError, match=r"provided: \*\*\*") as refused:
+        asking.request("GET", "/models")
+    asking.close()
+    assert key[:12] not in str(refused.value)

@@ -207,12 +207,17 @@ class ChatClient:
         if isinstance(text, bytes):
             text = text.decode("utf-8", errors="replace")
         text = " ".join(text.split())
-        if self.settings.api_key:
-            text = text.replace(self.settings.api_key, "***")
-        text = text[:_QUOTED] + ("..." if len(text) > _QUOTED else "")
-        if self.settings.api_key:  # a key cut in two by the limit must not show either
-            text = text.replace(self.settings.api_key[: len(self.settings.api_key) // 2], "***")
-        return text
+        key = self.settings.api_key or ""
+        if key:
+            text = text.replace(key, "***")
+        if len(key) >= 12:  # a server may quote a key cut short by its own limit; not a dummy key's half ("x")
+            text = text.replace(key[: len(key) // 2], "***")
+        if len(text) <= _QUOTED:
+            return text
+        cut = text[:_QUOTED]
+        # A key cut in two by our own limit must not show its first part either.
+        shown = next((n for n in range(len(key) - 1, 0, -1) if cut.endswith(key[:n])), 0)
+        return cut[: len(cut) - shown] + ("***" if shown else "") + "..."
 
 
 class _Pinned:
