@@ -12,7 +12,9 @@ the model a second time with the lost terms left in Chinese, so that the model t
 it would have (the terms found the first time are protected again); a placeholder lost the second
 time leaves its term out of the English. Either way the glossary check (`Glossary.misses`) flags
 the record `glossary_miss` when the English lacks a term, for every engine. A placeholder the
-model made up (a number no term of the sentence has, or one in a sentence without terms) is removed.
+model made up (a number no term of the sentence has, or one in a sentence without terms) is removed,
+unless it is a term's placeholder glued to a number of the source (`ZX110` for `ZX1 10`): then the
+number is kept after the term.
 
 A sentence that holds text of the placeholders' shape already is translated as it is, and its
 translation kept as the model writes it.
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 _PLACEHOLDER = re.compile(r"[Zz][Xx] ?(\d{1,3})(?!\d)")
 _SPACES = re.compile(r"[ \t]{2,}")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_DIGITS = re.compile(r"\d+")
 
 
 def placeholder(number: int) -> str:
@@ -82,13 +85,17 @@ def protect(sentence: str, terms: re.Pattern[str] | None) -> Protected:
 def restore(translation: str, protected: Protected, glossary: Mapping[str, str]) -> tuple[str, set[int]]:
     """The translation with each placeholder replaced by its term's English; and the numbers not found in it."""
     found: set[int] = set()
+    # The source's own numbers: a placeholder glued to one of them (ZX110 for "ZX1 10") keeps it.
+    numbers = set(_DIGITS.findall(_PLACEHOLDER.sub(" ", protected.text)))
 
     def english(match: re.Match[str]) -> str:
-        number = int(match.group(1))
-        if number not in protected.terms:
-            return ""  # made up by the model
-        found.add(number)
-        return glossary[protected.terms[number]]
+        digits = match.group(1)
+        for cut in range(len(digits), 0, -1):
+            number, rest = int(digits[:cut]), digits[cut:]
+            if number in protected.terms and (not rest or rest in numbers):
+                found.add(number)
+                return glossary[protected.terms[number]] + (f" {rest}" if rest else "")
+        return ""  # made up by the model
 
     if protected.as_written:
         return translation, set()

@@ -57,6 +57,24 @@ def test_placeholders_come_back_as_a_model_may_space_case_or_glue_them() -> None
     assert restore("no placeholder", protected, GLOSSARY) == ("no placeholder", {1, 2})
 
 
+def test_a_placeholder_glued_to_a_number_of_the_source_keeps_the_number() -> None:
+    # 人参皂苷10 mg goes as "ZX1 10 mg"; a model that drops the space writes ZX110, which is no term's
+    # placeholder: the 10 is the source's dose, and was removed with it (and term 1, found elsewhere, not missed).
+    glossary = {"人参皂苷": "ginsenoside", "大鼠": "rats"}
+    protected = protect("人参皂苷10 mg/kg给予大鼠，人参皂苷Rb1组5 d。", term_pattern(glossary))
+    assert protected.text == "ZX1 10 mg/kg给予ZX2，ZX1 Rb1组5 d。"
+    assert restore("ZX110 mg/kg was given to ZX2, ZX1 Rb1 group for 5 d.", protected, glossary) == (
+        "ginsenoside 10 mg/kg was given to rats, ginsenoside Rb1 group for 5 d.",
+        set(),
+    )
+    assert restore("ZX25 d with ZX1 Rb1 and 10 mg/kg", protected, glossary) == (
+        "rats 5 d with ginsenoside Rb1 and 10 mg/kg",
+        set(),
+    )
+    # Digits the source does not have are still made up, and go with their placeholder.
+    assert restore("ZX17 and ZX2", protected, glossary) == ("and rats", {1})
+
+
 @pytest.fixture(scope="module")
 def favouring(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models folder with an NLLB-shaped model that writes `ZX1` often and `ZX2` never."""
