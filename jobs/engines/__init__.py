@@ -116,6 +116,8 @@ def install_model(source: Path, settings: EngineSettings, name: str | None = Non
     claimed = [engine.name for engine in ENGINES.values() if engine.claims(source)]
     if not claimed and source.is_dir():
         raise ConfigError(f"{source}: not a model folder any engine takes ({MODEL_FOLDERS})")
+    if claimed:
+        _check_name_free(name if name is not None else source.name, claimed[0], settings)
     for engine in claimed[:1] or FALLBACK_INSTALLER:
         return (
             ENGINES[engine].install(source, settings)
@@ -123,6 +125,16 @@ def install_model(source: Path, settings: EngineSettings, name: str | None = Non
             else ENGINES[engine].install(source, settings, name)
         )
     raise ConfigError(f"{source}: not a model that any engine installs")
+
+
+def _check_name_free(name: str, engine: str, settings: EngineSettings) -> None:
+    """ConfigError when another engine's model is called `name`: `models remove` and `--model` take a name alone."""
+    taken = next((m for m in installed_models(settings) if m.name == name and m.engine != engine), None)
+    if taken is not None:
+        raise ConfigError(
+            f"{name!r}: the {taken.engine} model {taken.model} in {taken.path} is called so; give --name another "
+            f"name, or remove that one first (digest models remove {name})"
+        )
 
 
 def download_model(source_lang: str, target_lang: str, settings: EngineSettings) -> ModelInfo:
