@@ -3,8 +3,9 @@
 The pages stay self-contained and work from `file://` with no network: the script is in the page,
 and it works on what the page holds. Each item (`<article class="record">` on a batch page, `<li
 class="paper">` in the index) carries its year, journal, keywords and flags in `data-` attributes;
-free text is matched against everything the item shows (English, Chinese and pinyin, the folded
-originals too) and its `data-search` (the title's pinyin), case, accents (ü) and spaces aside.
+free text is matched against the input's text the item shows (English, Chinese and pinyin, the
+folded originals too: each piece of it is in a `<bdi>` or a `dir="auto"` element, the page's own
+words are not) and its `data-search` (the title's pinyin), case, accents (ü) and spaces aside.
 Every word of the query must be found. Without JavaScript (a mail client), the form stays hidden
 and the page is as it was.
 """
@@ -51,7 +52,12 @@ SCRIPT = r"""
   var haystacks = new Map();
   var haystack = function (item) {
     if (!haystacks.has(item)) {
-      var text = fold(item.textContent + ' ' + (item.getAttribute('data-search') || ''));
+      // The input's text only (each piece is isolated in a bdi or a dir="auto" element): the
+      // page's own words ("Chinese original", "summary: ... method") are on every item.
+      var own = Array.prototype.map.call(item.querySelectorAll('[dir=auto], bdi'), function (part) {
+        return part.textContent;
+      });
+      var text = fold(own.join(' ') + ' ' + (item.getAttribute('data-search') || ''));
       haystacks.set(item, text + ' ' + text.replace(/\s+/g, ''));
     }
     return haystacks.get(item);
@@ -63,8 +69,9 @@ SCRIPT = r"""
   };
   var compare = {
     listed: function (a, b) { return a.order - b.order; },
-    'year-new': function (a, b) { return (b.year - a.year) || (a.order - b.order); },
-    'year-old': function (a, b) { return (a.year - b.year) || (a.order - b.order); },
+    // Items without a year come last, whichever way years are sorted.
+    'year-new': function (a, b) { return (!a.year - !b.year) || (b.year - a.year) || (a.order - b.order); },
+    'year-old': function (a, b) { return (!a.year - !b.year) || (a.year - b.year) || (a.order - b.order); },
     title: function (a, b) { return a.title.localeCompare(b.title, 'en') || (a.order - b.order); }
   };
   var update = function () {
