@@ -67,6 +67,13 @@ SURNAME_READINGS = {
 }  # fmt: skip
 
 
+# The traditional forms of the characters of the surnames above, as exports from Taiwan and Hong
+# Kong (Airiti) write them (歐陽修, 單田芳): a surname is looked up in its simplified form.
+_TRADITIONAL = "歐陽馬諸東遲長孫軒轅獨宮門臺萬聞鍾鐘離連顏樂穀顓閭鮮夾單區蓋繆員種闞厙雋適費賁過華"
+_SIMPLIFIED = "欧阳马诸东迟长孙轩辕独宫门台万闻钟钟离连颜乐谷颛闾鲜夹单区盖缪员种阚厍隽适费贲过华"
+_SURNAME_FORM = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+
+
 @cache
 def _pypinyin() -> Any:
     import pypinyin
@@ -107,10 +114,11 @@ def person_name(zh: str) -> str:
         return " ".join(_capital(_joined(_syllables(part))) for part in _NAME_DOT.split(name) if part)
     if not _HAN_RUN.fullmatch(name):
         return " ".join(zh.split())
-    if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
-        surname, given = COMPOUND_SURNAMES[name[:2]], name[2:]
+    head = name[:2].translate(_SURNAME_FORM)
+    if len(name) > 2 and head in COMPOUND_SURNAMES:
+        surname, given = COMPOUND_SURNAMES[head], name[2:]
     else:
-        surname, given = SURNAME_READINGS.get(name[0]) or _joined(_syllables(name[0])), name[1:]
+        surname, given = SURNAME_READINGS.get(head[0]) or _joined(_syllables(name[0])), name[1:]
     given_pinyin = _joined(_syllables(given)) if given else ""
     return " ".join(_capital(part) for part in (surname, given_pinyin) if part)
 

@@ -103,3 +103,23 @@ def test_a_theses_university_and_supervisors_are_in_pinyin_too() -> None:
     assert (pinyin.authors, pinyin.supervisors) == (["Lin Xingzhong"], ["Huang Sanwen", "Yang Qing"])
     assert pinyin.publisher == "Nanjing Nongye Daxue" and pinyin.journal is None
     assert record_pinyin(None, Citation(format="refworks", publisher="南京农业大学")) is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # Exports from Taiwan and Hong Kong write names in traditional characters: a compound
+        # surname stays whole, a surname read otherwise than its character's first reading is read so.
+        ("歐陽修", "Ouyang Xiu"),
+        ("司馬遷", "Sima Qian"),
+        ("諸葛亮", "Zhuge Liang"),
+        ("長孫無忌", "Zhangsun Wuji"),
+        ("尉遲恭", "Yuchi Gong"),
+        ("單田芳", "Shan Tianfang"),
+        ("區志堅", "Ou Zhijian"),
+        ("樂嘉", "Yue Jia"),
+        ("費孝通", "Fei Xiaotong"),
+    ],
+)
+def test_names_in_traditional_characters_read_their_surnames_as_surnames(name: str, expected: str) -> None:
+    assert person_name(name) == expected
