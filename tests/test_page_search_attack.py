@@ -6,10 +6,13 @@ papers. In a real headless Chromium, with the page's own script, as test_page_se
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from jobs.render import render_all
 
 from .conftest import read_jsonl
 from .test_page_search import LISTED, browser, choose, output, shown, type_into
@@ -59,3 +62,45 @@ def test_records_without_a_year_come_last_whichever_way_years_are_sorted(output:
         assert len(dated) == 4 and len(years) == 24
         assert years[: len(dated)] == [str(year) for year in sorted(dated, reverse=newest_first)], order
     choose(driver, "sort", "as listed")
+
+
+def translated_batch(path: Path, keywords: dict[str, list[str]]) -> Path:
+    """A batch of Chinese abstracts as a machine translation writes them, each with its keywords in English."""
+    lines = []
+    for record_id, english in keywords.items():
+        record = {
+            "id": record_id,
+            "source_lang": "zh",
+            "title": {"zh": "疏肝理气法治疗抑郁症的临床研究", "en": f"Clinical study {record_id}"},
+            "sentences": [
+                {"zh": "目的：观察疏肝理气法治疗抑郁症的疗效。", "en": "Objective: To observe the efficacy."}
+            ],
+            "keywords": {"zh": ["疏肝理气", "抑郁症"], "en": english},
+            "engine": {"translation": "argos", "model": "translate-zh_en-1_9", "summarizer": "cue-position"},
+        }
+        lines.append(json.dumps(record, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_a_keyword_holding_a_semicolon_or_quotes_is_found_by_the_keyword_filter(tmp_path: Path, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    # A translated keyword is whatever the engine wrote: "soothing the liver; regulating qi" was
+    # offered as a filter and found nothing, the page splitting its items' keywords at semicolons.
+    keywords = {
+        "liver": ["soothing the liver; regulating qi", "depression"],
+        "internet": ['"Internet +" & <education>', "depression"],
+        "other": ["soothing the liver", "regulating qi"],
+    }
+    translated_batch(tmp_path / "week-12.jsonl", keywords)
+    render_all(tmp_path, warn=lambda message: None)
+    driver = browser
+    driver.get((tmp_path / "week-12.digest.html").as_uri())
+    keyword = Select(driver.find_element(By.NAME, "keyword"))
+    for word in ("soothing the liver; regulating qi", '"Internet +" & <education>', "regulating qi", "depression"):
+        keyword.select_by_value(word)
+        time.sleep(0.2)
+        assert shown(driver, "article.record") == [name for name, words in keywords.items() if word in words], word

@@ -13,6 +13,7 @@ and the page is as it was.
 from __future__ import annotations
 
 import html
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ SCRIPT = r"""
   var field = function (name) { return form.elements[name] ? form.elements[name].value : ''; };
   var listed = function (item, name) {
     var value = item.getAttribute('data-' + name) || '';
-    return value ? value.split(';') : [];
+    return value ? JSON.parse(value) : [];
   };
   var compare = {
     listed: function (a, b) { return a.order - b.order; },
@@ -111,8 +112,6 @@ SCRIPT = r"""
 })();
 """
 
-_SEPARATOR = ";"  # between the values of a data- attribute: keywords are split at semicolons, none holds one
-
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
@@ -151,12 +150,17 @@ def item_attributes(entry: Entry) -> str:
         "item": "",
         "year": entry.year,
         "journal": entry.journal.text if entry.journal is not None else "",
-        "keywords": _SEPARATOR.join(item_keywords(entry)),
-        "flags": _SEPARATOR.join(entry.flags),
+        # Lists as JSON: a translated keyword may hold any separator ("soothing the liver; regulating qi").
+        "keywords": _listed(item_keywords(entry)),
+        "flags": _listed(entry.flags),
         "title": entry.title,
         "search": " ".join(part for part in (entry.title_pinyin,) if part),
     }
     return "".join(f' data-{name}="{_e(value)}"' for name, value in values.items() if value or name == "item")
+
+
+def _listed(values: list[str]) -> str:
+    return json.dumps(values, ensure_ascii=False) if values else ""
 
 
 def _select(name: str, label: str, choices: list[tuple[str, str]], everything: str) -> str:
