@@ -6,15 +6,18 @@ papers. In a real headless Chromium, with the page's own script, as test_page_se
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import pytest
 
 from jobs.render import render_all
+from jobs.render.papers import Papers
 
-from .conftest import read_jsonl
+from .conftest import read_jsonl, run_digest
 from .test_page_search import LISTED, browser, choose, output, shown, type_into
 
 __all__ = ["browser", "output"]  # the fixtures, shared with test_page_search
@@ -104,3 +107,39 @@ def test_a_keyword_holding_a_semicolon_or_quotes_is_found_by_the_keyword_filter(
         keyword.select_by_value(word)
         time.sleep(0.2)
         assert shown(driver, "article.record") == [name for name, words in keywords.items() if word in words], word
+
+
+def endnote(*records: tuple[str, str, str]) -> str:
+    """CNKI EndNote records (no DOI, as CNKI's EndNote exports give none) of 中医杂志 2023: title, issue, abstract."""
+    return "".join(
+        f"%0 Journal Article\n%A 王琦\n%T {title}\n%J 中医杂志\n%D 2023\n%V 64\n%N {issue}\n%P 1\n"
+        + (f"%X {abstract}\n" if abstract else "")
+        + "%W CNKI\n\n"
+        for title, issue, abstract in records
+    )
+
+
+def test_a_journals_recurring_title_in_two_issues_is_two_papers(tmp_path: Path) -> None:
+    # Every issue of a journal has its 卷首语 (editor's page), with the same title, journal and year
+    # and, in CNKI's EndNote exports, no DOI: weekly exports of two issues showed one of them.
+    inputs = tmp_path / "input"
+    inputs.mkdir()
+    study = ("补肾活血汤对老年高血压患者血管内皮功能的影响", "01", "目的：观察补肾活血汤的疗效。方法：随机分组。")
+    (inputs / "week-1.txt").write_text(endnote(("卷首语", "01", ""), study), encoding="utf-8")
+    (inputs / "week-2.txt").write_text(endnote(("卷首语", "02", ""), ("卷首语", "1", ""), study), encoding="utf-8")
+    out = tmp_path / "output"
+    result = run_digest("run", str(inputs), "-o", str(out), "--engine", "gloss", "-q", "--no-cache")
+    assert result.exit_code == 0, result.output
+    stamp = 1_700_000_000
+    os.utime(out / "week-1.jsonl", (stamp, stamp))
+    render_all(out, warn=lambda message: None)
+    first, second = (read_jsonl(out / f"week-{week}.jsonl") for week in (1, 2))
+    papers = Papers.of_folder(out)
+    # Issue 2's editor's page is a paper of its own; issue 1's (its issue written "1" this time) and
+    # the study are the week before's.
+    assert papers.elsewhere("week-2", second[0]["id"]) == []
+    assert [place.anchor for place in papers.elsewhere("week-2", second[1]["id"])] == [first[0]["id"]]
+    assert [place.anchor for place in papers.elsewhere("week-2", second[2]["id"])] == [first[1]["id"]]
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert len(feed.entries) == 3 and len({entry.id for entry in feed.entries}) == 3
+    assert (out / "index.html").read_text(encoding="utf-8").count('<li class="paper"') == 3

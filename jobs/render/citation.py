@@ -244,8 +244,10 @@ def search_link(citation: Citation | None, title: str) -> Link | None:
 
 def paper_keys(record: Record) -> tuple[str, ...]:
     """What recognises the record's paper in another export: its DOI (normalised: lower case,
-    without a doi.org prefix), and its title with its journal and year (case, width, spaces and
-    punctuation aside). A title with neither journal nor year is too little to go on: no key."""
+    without a doi.org prefix), and its title with its journal, year and issue (case, width, spaces,
+    punctuation and an issue's leading zeros aside: a journal's 卷首语 or 征稿简则 comes out under
+    one title in every issue, without a DOI in CNKI's EndNote exports). A title with neither
+    journal nor year is too little to go on: no key."""
     keys = []
     citation = record.citation
     doi = clean(citation.doi).lower() if citation is not None else ""
@@ -256,8 +258,9 @@ def paper_keys(record: Record) -> tuple[str, ...]:
     text = _normal(title.get(record.source_lang) or title.get("zh") or title.get("en"))
     journal = _normal(citation.journal) if citation is not None else ""
     year = clean(citation.year) if citation is not None else ""
+    issue = re.sub(r"(?<!\d)0+(?=\d)", "", _normal(citation.issue)) if citation is not None else ""
     if text and (journal or year):
-        keys.append(f"title:{text}|{journal}|{year}")
+        keys.append(f"title:{text}|{journal}|{year}" + (f"|{issue}" if issue else ""))
     return tuple(keys)
 
 

@@ -1,5 +1,5 @@
 """The same paper in several batches (people export overlapping searches every week): recognised
-by its DOI, else its title, journal and year (`citation.paper_keys`), it is one index entry and one
+by its DOI, else its title, journal, year and issue (`citation.paper_keys`), it is one index entry and one
 feed entry, and each of its batch pages says where else it is ("also in ...").
 
 Where this knowledge lives: it is computed at render time from the batch JSONL files of the output
