@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .config import MailConfig, TopicConfig
 from .engines import engine_class, engine_options
@@ -104,17 +104,29 @@ class RunOptions:
 
 
 def check_base_url(url: str) -> str:
-    """The pages' base URL as the feed joins links to it (ending in "/"); ConfigError for one that is no http(s) URL."""
+    """The pages' base URL as the feed joins links to it (ending in "/", its path percent-encoded);
+    ConfigError for one that is no http(s) URL, or that holds a user name or password (every
+    feed entry would publish them)."""
     try:
         parts = urlsplit(url.strip())
+        port_ok = parts.port is None or parts.port > 0
     except ValueError:
-        parts = urlsplit("")
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        parts, port_ok = urlsplit(""), False
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or not port_ok
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
         raise ConfigError(
             f"--base-url {url!r} is not the http(s) URL of the folder the pages are published in "
-            "(like https://example.org/digest/)"
+            "(like https://example.org/digest/; no user name or password in it)"
         )
-    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
+    # A space or a quote in the path is no part of a link: encoded ("my digest" is "my%20digest").
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=~")
+    return urlunsplit((parts.scheme, parts.netloc, path if path.endswith("/") else path + "/", "", ""))
 
 
 def _check_choice(what: str, value: str, choices: Sequence[str]) -> None:

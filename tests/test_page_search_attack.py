@@ -143,3 +143,22 @@ def test_a_journals_recurring_title_in_two_issues_is_two_papers(tmp_path: Path) 
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert len(feed.entries) == 3 and len({entry.id for entry in feed.entries}) == 3
     assert (out / "index.html").read_text(encoding="utf-8").count('<li class="paper"') == 3
+
+
+def test_a_base_url_is_encoded_and_never_publishes_a_password(tmp_path: Path) -> None:
+    batch = translated_batch(tmp_path / "week-12.jsonl", {"liver": ["depression"]})
+    # A folder name with a space: the feed's links had the space in them, which no link holds.
+    result = run_digest("render", str(batch), "--base-url", "https://example.org/tcm digest")
+    assert result.exit_code == 0, result.output
+    feed = feedparser.parse((tmp_path / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert [link.href for link in feed.feed.links] == [
+        "https://example.org/tcm%20digest/feed.xml",
+        "https://example.org/tcm%20digest/index.html",
+    ]
+    assert feed.entries[0].link == "https://example.org/tcm%20digest/week-12.digest.html#liver"
+    # A user name and password, or a port no URL has, were written into every link of the feed.
+    for url in ("https://editor:s3cret@example.org/digest/", "https://example.org:99999/digest/"):
+        result = run_digest("render", str(batch), "--base-url", url)
+        assert result.exit_code != 0 and "is not the http(s) URL" in result.output, url
+        assert "s3cret" not in (tmp_path / "feed.xml").read_text(encoding="utf-8")
