@@ -119,6 +119,7 @@ def endnote(*records: tuple[str, str, str]) -> str:
     )
 
 
+@pytest.mark.slow
 def test_a_journals_recurring_title_in_two_issues_is_two_papers(tmp_path: Path) -> None:
     # Every issue of a journal has its 卷首语 (editor's page), with the same title, journal and year
     # and, in CNKI's EndNote exports, no DOI: weekly exports of two issues showed one of them.
@@ -162,3 +163,29 @@ def test_a_base_url_is_encoded_and_never_publishes_a_password(tmp_path: Path) ->
         result = run_digest("render", str(batch), "--base-url", url)
         assert result.exit_code != 0 and "is not the http(s) URL" in result.output, url
         assert "s3cret" not in (tmp_path / "feed.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_collaborations_thousands_of_authors_and_places_are_cut_short(tmp_path: Path) -> None:
+    # A RIS export of a collaboration's paper (the LHC's have about 3,000 authors, each with a place;
+    # 300 here):
+    # the feed named every author and held every place, megabytes for one entry, and so did the page.
+    authors = "".join(f"AU  - Author{number}, A.\nAD  - 高能物理研究所{number}室\n" for number in range(300))
+    record = (
+        f"TY  - JOUR\n{authors}TI  - 大型强子对撞机上希格斯玻色子的观测\nJO  - 物理学报\nPY  - 2013\n"
+        "AB  - 本文报告了希格斯玻色子的观测结果。测量与标准模型一致。\nER  - \n"
+    )
+    inputs = tmp_path / "input"
+    inputs.mkdir()
+    (inputs / "atlas.ris").write_text(record, encoding="utf-8")
+    out = tmp_path / "output"
+    result = run_digest("run", str(inputs), "-o", str(out), "--engine", "gloss", "-q", "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert len(read_jsonl(out / "atlas.jsonl")[0]["citation"]["affiliations"]) == 300  # the record keeps them all
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert [author.name for author in feed.entries[0].authors] == ["Author0, A.", "Author1, A.", "Author2, A."]
+    assert "Author3, A." not in feed.entries[0].content[0].value
+    pages = [(out / name).read_text(encoding="utf-8") for name in ("atlas.digest.html", "atlas.digest.md")]
+    for text in (feed.entries[0].content[0].value, *pages):
+        assert "高能物理研究所9室" in text and "高能物理研究所10室" not in text and "and 290 more" in text
+    assert (out / "feed.xml").stat().st_size < 20_000  # it was 90 KB (8.5 MB for 20 such papers of 3,000)

@@ -36,6 +36,7 @@ from .batch import (
     page_of,
     page_path,
 )
+from .citation import CITATION_AUTHORS
 from .html_page import summary_html
 from .papers import Folder
 
@@ -174,7 +175,9 @@ def _entry(item: FeedItem, base_url: str | None) -> ET.Element:
     date = iso_date(item.batch_date)
     _text(element, "published", date)
     _text(element, "updated", date)
-    for name in entry.cited.authors:  # in pinyin, the Chinese beside: "Zhang Huijia (张会佳)"
+    # In pinyin, the Chinese beside ("Zhang Huijia (张会佳)"): the first, as the citation line in
+    # its content names them before "et al." (a collaboration's thousands made megabytes an entry).
+    for name in entry.cited.authors[:CITATION_AUTHORS]:
         _text(ET.SubElement(element, "author"), "name", name.text)
     href = quote(item.page_name, errors="surrogateescape") + "#" + quote(entry.anchor)
     ET.SubElement(element, "link", {"rel": "alternate", "type": "text/html", "href": _url(href, base_url)})

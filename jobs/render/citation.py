@@ -18,6 +18,9 @@ from .words import clean
 
 #: Authors named in a citation line before "et al.".
 CITATION_AUTHORS = 3
+#: Affiliations shown before "and N more": a collaboration's paper has thousands (the feed holds
+#: each record's citation, and was megabytes a record).
+CITATION_PLACES = 10
 
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 # What a link may keep as it is; everything else (spaces, quotes, <>, (), non-ASCII) is
@@ -86,6 +89,12 @@ class Cited:
     unsafe_link: str = ""
     #: Where there is no link: a search for the title at the record's database, or a general one.
     search: Link | None = None
+
+    @property
+    def places(self) -> tuple[list[Name], str]:
+        """The affiliations shown, and "and N more" where there are more ("" where not)."""
+        more = len(self.affiliations) - CITATION_PLACES
+        return self.affiliations[:CITATION_PLACES], f"and {more} more" if more > 0 else ""
 
     @property
     def named(self) -> str:

@@ -352,7 +352,8 @@ def citation_html(entry: Entry) -> str:
         return ""
     out = f'<p class="citation">{" · ".join(parts)}</p>\n'
     if cited.affiliations:
-        places = "; ".join(name_html(name) for name in cited.affiliations)
+        shown, more = cited.places
+        places = "; ".join(name_html(name) for name in shown) + (f" {more}" if more else "")
         out += f'<p class="citation affiliations"><span class="label">Affiliations</span>{places}</p>\n'
     return out
 

@@ -101,7 +101,8 @@ def entry_markdown(entry: Entry, total: int, elsewhere: list[Occurrence]) -> str
     if citation:
         out.append(citation + "\n\n")
     if entry.cited.affiliations:
-        places = "; ".join(escape(name.text) for name in entry.cited.affiliations)
+        shown, more = entry.cited.places
+        places = "; ".join(escape(name.text) for name in shown) + (f" {more}" if more else "")
         out.append(f"**Affiliations:** {places}\n\n")
     if elsewhere:
         places = ", ".join(
