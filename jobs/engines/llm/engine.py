@@ -18,9 +18,9 @@ from typing import Any, ClassVar
 
 from ...errors import ConfigError
 from ...limits import check_descriptors
-from ..argos.engine import ArgosEngine, resolve_device
 from ..base import MODEL_OPTION, EngineOption, EngineSettings, ModelInfo
 from ..load_check import failed, loading
+from ..neural import COMPUTE_TYPE, DEVICE, THREADS, resolve_device
 from .chat import ChatEngine
 from .models import (
     InstalledLlm,
@@ -48,7 +48,6 @@ END_OF_TURN_TOKENS = (
     "</s>",
 )
 _REASONING_TAGS = ("<think>", "</think>", "<thinking>", "</thinking>", "<reasoning>", "</reasoning>")
-_SHARED = {option.name: option for option in ArgosEngine.options}
 
 
 class LlmEngine(ChatEngine):
@@ -58,9 +57,9 @@ class LlmEngine(ChatEngine):
     uses_device: ClassVar[bool] = True
     options: ClassVar[tuple[EngineOption, ...]] = (
         MODEL_OPTION,
-        _SHARED["threads"],
-        _SHARED["compute_type"],
-        _SHARED["device"],
+        THREADS,
+        COMPUTE_TYPE,
+        DEVICE,
     )
 
     def __init__(
