@@ -37,6 +37,7 @@ import tempfile
 import time
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 #: Raises the random model's end-of-sentence logit so that its translations stop after about
 #: 1.3 times the source length in tokens, as a real zh->en model's do (measured on CSL).
@@ -57,6 +58,18 @@ def load_abstracts(count: int) -> list[str]:
     return [normalise_whitespace(json.loads(line)["abstract"]) for line in lines if line.strip()][:count]
 
 
+#: The benchmark model's shape beyond its layers, shared with ct2_speed.py so the engines are
+#: measured on models of one size: OPUS-MT's base Transformer, int8.
+BASE_SHAPE: dict[str, Any] = {
+    "d_model": 512,
+    "ffn_dim": 2048,
+    "heads": 8,
+    "vocab_size": 8000,
+    "quantization": "int8",
+    "eos_logit_bias": EOS_LOGIT_BIAS,
+}
+
+
 def build_model(models_dir: Path) -> None:
     """Build and install the benchmark-shaped zh->en package into `models_dir`."""
     from jobs.engines.argos.models import install_package
@@ -70,12 +83,7 @@ def build_model(models_dir: Path) -> None:
         training_text=training_text,
         encoder_layers=6,
         decoder_layers=6,
-        d_model=512,
-        ffn_dim=2048,
-        heads=8,
-        vocab_size=8000,
-        quantization="int8",
-        eos_logit_bias=EOS_LOGIT_BIAS,
+        **BASE_SHAPE,
     )
     install_package(package, models_dir)
     package.unlink()

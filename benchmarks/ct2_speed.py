@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.argos_speed import EOS_LOGIT_BIAS, banded, decoding_limit, load_abstracts  # noqa: E402
+from benchmarks.argos_speed import BASE_SHAPE, banded, decoding_limit, load_abstracts  # noqa: E402
 
 MODEL = "bench"
 
@@ -49,13 +49,8 @@ def build_model(models_dir: Path, scratch: Path) -> None:
         scratch / "opus-mt-zh-en-bench",
         "opus-mt",
         layers=6,
-        d_model=512,
-        ffn_dim=2048,
-        heads=8,
-        vocab_size=8000,
-        quantization="int8",
-        eos_logit_bias=EOS_LOGIT_BIAS,
         chinese=load_abstracts(1000),
+        **BASE_SHAPE,
     )
     add_model(folder, models_dir, MODEL)
 
